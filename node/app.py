@@ -1,0 +1,35 @@
+"""The Flask application factory: wiring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from node import web
+from node.config import NodeConfig, load_config
+from node.views import admin, api, auth, editor, errors, pages
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: NodeConfig | None = None) -> Flask:
+    """Build the node's web app for a configuration (default: from the environment)."""
+    config = config or load_config()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=config.node.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.node.url.startswith("https://"),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    web.init_app(app, config)
+    for blueprint in (pages.bp, editor.bp, auth.bp, admin.bp, api.bp, errors.bp):
+        app.register_blueprint(blueprint)
+    return app

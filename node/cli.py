@@ -1,0 +1,170 @@
+"""The `vidensnet` command line."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from sqlalchemy.orm import Session
+
+from node.accounts import AccountError, create_api_token, create_user
+from node.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
+from node.db import make_engine, make_sessionmaker, upgrade_database
+from node.item_files import ImportRefused, import_items, write_export
+from node.models import User
+from node.publishing import Publisher, PublishingError, find_item, retract
+from sqlalchemy import select
+
+
+class Context:
+    """The data directory chosen on the command line, and the node it holds."""
+
+    def __init__(self, home: Path):
+        self.home = home
+
+    def config(self) -> NodeConfig:
+        try:
+            return load_config(self.home)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    @contextmanager
+    def transaction(self):
+        """A session in one transaction on an up-to-date schema."""
+        config = self.config()
+        upgrade_database(config.database_url)
+        with make_sessionmaker(make_engine(config.database_url)).begin() as session:
+            yield config, session
+
+
+@click.group()
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), help="Data directory (default: $VIDENSNET_HOME or ./var/node).")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None) -> None:
+    """Vidensnet: a node in the Danish crime-prevention knowledge network."""
+    ctx.obj = Context((home or default_home()).resolve())
+
+
+@main.command()
+@click.option("--name", required=True, help="The node's name, e.g. 'Aarhus Kommune'.")
+@click.option("--kind", required=True, type=click.Choice(["municipality", "police", "national"]))
+@click.option("--url", required=True, help="The node's public base URL.")
+@click.option("--municipality", help="4-digit municipality code (municipality nodes).")
+@click.option("--district", help="Police district name, as in municipalities.csv (police nodes).")
+@click.option("--id", "node_id", help="Node id (default: a slug of the name).")
+@click.pass_obj
+def init(obj: Context, name, kind, url, municipality, district, node_id) -> None:
+    """Create the data directory, its config and an empty database."""
+    settings = NodeSettings(node_id or slugify(name), name, kind, url.rstrip("/"), municipality, district)
+    try:
+        path = write_settings(obj.home, settings)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    upgrade_database(obj.config().database_url)
+    click.echo(f"Node '{settings.id}' created in {path.parent}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.pass_obj
+def run(obj: Context, host: str, port: int) -> None:
+    """Serve the node (web UI, API, scheduler) with waitress."""
+    from node.serving import run_node
+
+    run_node(obj.config(), host, port)
+
+
+@main.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.pass_obj
+def import_command(obj: Context, file) -> None:
+    """Publish JSON Lines items as this node: every line valid, or nothing imported."""
+    lines = file.readlines()
+    try:
+        with obj.transaction() as (config, session):
+            by = Publisher(config.node.id)
+            with click.progressbar(length=len(lines), label="Importerer", file=sys.stderr) as bar:
+                def progress(contents):
+                    for content in contents:
+                        yield content
+                        bar.update(1)
+                report = import_items(session, by, lines, progress)
+    except ImportRefused as exc:
+        click.echo(f"Import afvist: {len(exc.errors)} ugyldig(e) linje(r); intet er importeret.", err=True)
+        for error in exc.errors:
+            click.echo(f"  {file.name}: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Importeret fra {file.name}: {report}")
+
+
+@main.command()
+@click.argument("file", required=False, type=click.File("w", encoding="utf-8"))
+@click.pass_obj
+def export(obj: Context, file) -> None:
+    """Write every item the node holds, restricted ones included, as JSON Lines."""
+    with obj.transaction() as (_config, session):
+        count = write_export(session, file or sys.stdout)
+    click.echo(f"Eksporterede {count} emner.", err=True)
+
+
+@main.command("retract")
+@click.argument("item_id")
+@click.pass_obj
+def retract_command(obj: Context, item_id: str) -> None:
+    """Retract one of this node's published items."""
+    with obj.transaction() as (config, session):
+        item = find_item(session, item_id)
+        if item is None:
+            raise click.ClickException(f"no item with id '{item_id}'")
+        try:
+            retract(session, item, Publisher(config.node.id))
+        except PublishingError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Trak {item_id} tilbage.")
+
+
+@main.group()
+def user() -> None:
+    """Manage local accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["reader", "editor", "publisher", "admin"]))
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def user_add(obj: Context, username: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Add a user (the password is asked for, or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Adgangskode", hide_input=True, confirmation_prompt=True)
+    try:
+        with obj.transaction() as (_config, session):
+            create_user(session, username, password, role, display_name)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Bruger '{username}' oprettet med rollen {role}.")
+
+
+@user.command("token")
+@click.argument("username")
+@click.option("--name", default="CLI", help="What the token is for.")
+@click.pass_obj
+def user_token(obj: Context, username: str, name: str) -> None:
+    """Create an API token for a user and print it (it is shown only once)."""
+    with obj.transaction() as (_config, session):
+        found = _find_user(session, username)
+        token = create_api_token(session, found, name)
+    click.echo(token)
+
+
+def _find_user(session: Session, username: str) -> User:
+    found = session.scalar(select(User).where(User.username == username))
+    if found is None:
+        raise click.ClickException(f"no user '{username}'")
+    return found

@@ -1,0 +1,147 @@
+"""The node's data model: items, their filter terms, users and API tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC and returns aware UTC, the same on SQLite and PostgreSQL."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+# Explicit constraint names, so migrations name them the same on SQLite and PostgreSQL
+# and SQLite batch migrations can find them again.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class ItemStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETRACTED = "retracted"
+    EXPIRED = "expired"
+
+
+class Role(StrEnum):
+    READER = "reader"
+    EDITOR = "editor"
+    PUBLISHER = "publisher"
+    ADMIN = "admin"
+
+
+class Item(Base):
+    """One item as this node holds it now; `version` counts its published changes."""
+
+    __tablename__ = "items"
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    type: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    origin: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[Any] = mapped_column(JSON)
+    # "public", "network", "districts" or "nodes": lets SQL filter on who may see it.
+    audience_kind: Mapped[str] = mapped_column(String(16), index=True)
+    tags: Mapped[list[str]]
+    municipalities: Mapped[list[str]]
+    police_districts: Mapped[list[str]]
+    prevention_level: Mapped[str | None] = mapped_column(String(32), index=True)
+    target_groups: Mapped[list[str]]
+    cooperation: Mapped[list[str]]
+    details: Mapped[dict[str, Any]]
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    # SHA-256 of the canonical content: an unchanged import line is recognised by it.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    published_at: Mapped[datetime | None]
+    retracted_at: Mapped[datetime | None]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    terms: Mapped[list[ItemTerm]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", lazy="selectin"
+    )
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def local_id(self) -> str:
+        return self.id.split(":", 1)[1]
+
+
+class ItemTerm(Base):
+    """One value of a list field (municipality, district, tag ...) for portable filtering."""
+
+    __tablename__ = "item_terms"
+
+    item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(120), primary_key=True, index=True)
+
+    item: Mapped[Item] = relationship(back_populates="terms")
+
+
+class User(UserMixin, Base):
+    """A local account; its role decides what it may do."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="tokens", lazy="joined")

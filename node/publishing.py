@@ -1,0 +1,156 @@
+"""Publishing as the local node: drafts, published versions, retraction and expiry.
+
+Every change of an item's state goes through these service functions, so later
+side effects (signing, federation, the search outbox) have exactly one place to
+be enqueued from.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from node.config import slugify
+from node.item_schema import BULLETIN_DEFAULT_LIFETIME_DAYS, LIST_FIELDS, ItemContent, audience_kind
+from node.models import Item, ItemStatus, ItemTerm, User, utcnow
+
+
+class PublishingError(ValueError):
+    """A state change that is not allowed, with a Danish message for the user."""
+
+
+class ImportOutcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes: this node's id and, when known, the acting user."""
+
+    node_id: str
+    user: User | None = None
+
+
+def new_item_id(node_id: str, title: str) -> str:
+    """A fresh id for this node: a slug of the title plus a short random suffix."""
+    return f"{node_id}:{(slugify(title)[:60].strip('-') or 'emne')}-{secrets.token_hex(3)}"
+
+
+def create_draft(session: Session, by: Publisher, content: ItemContent) -> Item:
+    """Store new content as a draft of this node (version 0 until published)."""
+    item_id = content.id or new_item_id(by.node_id, content.title)
+    if session.get(Item, item_id) is not None:
+        raise PublishingError(f"id: '{item_id}' findes allerede")
+    item = Item(id=item_id, origin=by.node_id, status=ItemStatus.DRAFT, version=0, author=by.user)
+    _apply_content(item, content)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def publish(session: Session, item: Item, by: Publisher) -> Item:
+    """Publish a draft as the next version."""
+    _require_own(item, by)
+    if item.status != ItemStatus.DRAFT:
+        raise PublishingError("kun en kladde kan udgives")
+    _publish_version(item)
+    return item
+
+
+def revise(session: Session, item: Item, by: Publisher, content: ItemContent) -> Item:
+    """Change an item: a draft stays a draft, a published item becomes a new version."""
+    _require_own(item, by)
+    if item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
+        raise PublishingError("et tilbagetrukket eller udløbet emne kan ikke ændres")
+    if content.content_hash() == item.content_hash:
+        return item
+    _apply_content(item, content)
+    if item.status == ItemStatus.PUBLISHED:
+        _publish_version(item)
+    return item
+
+
+def retract(session: Session, item: Item, by: Publisher) -> Item:
+    """Withdraw a published item; its id is never reused."""
+    _require_own(item, by)
+    if item.status != ItemStatus.PUBLISHED:
+        raise PublishingError("kun et udgivet emne kan trækkes tilbage")
+    item.status = ItemStatus.RETRACTED
+    item.retracted_at = item.updated_at = utcnow()
+    return item
+
+
+def publish_imported(session: Session, by: Publisher, content: ItemContent) -> ImportOutcome:
+    """Publish one validated import line: create, new version, or nothing if unchanged."""
+    item = session.get(Item, content.id)
+    if item is None:
+        publish(session, create_draft(session, by, content), by)
+        return ImportOutcome.CREATED
+    if item.content_hash == content.content_hash() and item.status == ItemStatus.PUBLISHED:
+        return ImportOutcome.UNCHANGED
+    if item.status == ItemStatus.DRAFT:
+        _apply_content(item, content)
+        publish(session, item, by)
+    else:
+        revise(session, item, by, content)
+    return ImportOutcome.UPDATED
+
+
+def import_refusal(session: Session, content: ItemContent) -> str | None:
+    """Why an import line cannot be applied to what the node holds, or None."""
+    item = session.get(Item, content.id)
+    if item is not None and item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
+        return f"id '{content.id}' er {item.status} (tilbagetrukket eller udløbet) og kan ikke genudgives"
+    return None
+
+
+def expire_due_items(session: Session, now: datetime | None = None) -> int:
+    """Mark published items whose expiry has passed as expired; returns how many."""
+    now = now or utcnow()
+    result = session.execute(
+        update(Item)
+        .where(Item.status == ItemStatus.PUBLISHED, Item.expires_at.is_not(None), Item.expires_at <= now)
+        .values(status=ItemStatus.EXPIRED, updated_at=now)
+    )
+    return result.rowcount or 0
+
+
+def find_item(session: Session, item_id: str) -> Item | None:
+    """The item with this id, or None."""
+    return session.scalar(select(Item).where(Item.id == item_id))
+
+
+def _require_own(item: Item, by: Publisher) -> None:
+    # Only the origin may change its items; federation depends on it.
+    if item.origin != by.node_id:
+        raise PublishingError("kun den oprindelige node kan ændre dette emne")
+
+
+def _publish_version(item: Item) -> None:
+    now = utcnow()
+    item.version += 1
+    item.status = ItemStatus.PUBLISHED
+    item.published_at = item.updated_at = now
+    if item.type == "bulletin" and item.expires_at is None:
+        item.expires_at = now + timedelta(days=BULLETIN_DEFAULT_LIFETIME_DAYS)
+
+
+def _apply_content(item: Item, content: ItemContent) -> None:
+    for name in ("type", "title", "summary", "body", "audience", "prevention_level", "expires_at", "details"):
+        setattr(item, name, getattr(content, name))
+    for name in LIST_FIELDS:
+        setattr(item, name, list(getattr(content, name)))
+    item.audience_kind = audience_kind(content.audience)
+    item.content_hash = content.content_hash()
+    item.updated_at = utcnow()
+    wanted = {(f, v) for f in LIST_FIELDS for v in getattr(content, f)}
+    item.terms = [t for t in item.terms if (t.field, t.value) in wanted]
+    have = {(t.field, t.value) for t in item.terms}
+    item.terms += [ItemTerm(field=f, value=v) for f, v in sorted(wanted - have)]

@@ -1,0 +1,136 @@
+"""The JSON API: read items (anyone, within their rights) and write them (editors, by token)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, request, url_for
+
+from node.accounts import has_role, user_for_token
+from node.item_json import item_to_json
+from node.item_queries import FilterError, ItemFilters, list_items, parse_page
+from node.item_schema import ItemInvalid, validate_item
+from node.models import Item, ItemStatus, Role
+from node.publishing import Publisher, PublishingError, create_draft, find_item, publish, retract, revise
+from node.views.errors import json_error
+from node.visibility import can_read
+from node.web import csrf, db, node_config, viewer
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # writes need a bearer token, never a cookie, so CSRF cannot reach them
+
+
+@bp.before_request
+def _authenticate():
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        user = user_for_token(db(), token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            abort(401, description="ugyldig eller ukendt API-nøgle")
+        g.api_user = user
+        db().commit()
+    elif request.method not in ("GET", "HEAD"):
+        abort(401, description="skrivning kræver en API-nøgle: Authorization: Bearer <nøgle>")
+
+
+def _json(item: Item) -> dict:
+    return item_to_json(item, url_for("pages.item", item_id=item.id, _external=True))
+
+
+def _require(role: Role) -> Publisher:
+    if not has_role(viewer(), role):
+        abort(403, description=f"kræver rollen {role.value} eller højere")
+    return Publisher(node_config().node.id, viewer())
+
+
+@bp.get("/items")
+def items():
+    """A page of items the caller may see, filtered by type and status, with a next link."""
+    try:
+        filters = ItemFilters.from_args(request.args)
+        page = parse_page(request.args.get("page"))
+    except FilterError as exc:
+        return json_error(400, str(exc))
+    drafts = filters.status is not None and filters.status != ItemStatus.PUBLISHED
+    result = list_items(db(), viewer(), filters, page, node_config().page_size, drafts=drafts)
+    next_url = None
+    if result.has_next:
+        next_url = url_for("api.items", **{**request.args.to_dict(), "page": page + 1}, _external=True)
+    return {"total": result.total, "page": page, "items": [_json(i) for i in result.items], "next": next_url}
+
+
+@bp.get("/items/<item_id>")
+def item(item_id: str):
+    """One item; 404 when it does not exist or the caller may not see it."""
+    found = find_item(db(), item_id)
+    if found is None or not can_read(viewer(), found):
+        return json_error(404, f"intet emne med id '{item_id}'")
+    return _json(found)
+
+
+def _content_from_body(item_id: str | None = None):
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="forventede et JSON-objekt med Content-Type: application/json")
+    if item_id is not None:
+        data = {**data, "id": item_id}
+    return validate_item(data, node_id=node_config().node.id)
+
+
+@bp.post("/items")
+def create():
+    """Create a draft (editor); with "publish": true in the query, publish it (publisher)."""
+    by = _require(Role.EDITOR)
+    try:
+        item = create_draft(db(), by, _content_from_body())
+        if request.args.get("publish") == "true":
+            publish(db(), item, _require(Role.PUBLISHER))
+    except ItemInvalid as exc:
+        return json_error(422, "ugyldigt emne", exc.errors)
+    except PublishingError as exc:
+        return json_error(409, str(exc))
+    db().commit()
+    return _json(item), 201, {"Location": url_for("api.item", item_id=item.id)}
+
+
+@bp.put("/items/<item_id>")
+def update(item_id: str):
+    """Replace an item's content: drafts by editors, published items (new version) by publishers."""
+    by = _require(Role.EDITOR)
+    found = find_item(db(), item_id)
+    if found is None:
+        return json_error(404, f"intet emne med id '{item_id}'")
+    if found.status == ItemStatus.PUBLISHED:
+        by = _require(Role.PUBLISHER)
+    try:
+        revise(db(), found, by, _content_from_body(item_id))
+    except ItemInvalid as exc:
+        return json_error(422, "ugyldigt emne", exc.errors)
+    except PublishingError as exc:
+        return json_error(409, str(exc))
+    db().commit()
+    return _json(found)
+
+
+@bp.post("/items/<item_id>/publish")
+def publish_item(item_id: str):
+    """Publish a draft (publisher)."""
+    return _change_state(item_id, publish)
+
+
+@bp.post("/items/<item_id>/retract")
+def retract_item(item_id: str):
+    """Retract a published item (publisher)."""
+    return _change_state(item_id, retract)
+
+
+def _change_state(item_id: str, action):
+    by = _require(Role.PUBLISHER)
+    found = find_item(db(), item_id)
+    if found is None:
+        return json_error(404, f"intet emne med id '{item_id}'")
+    try:
+        action(db(), found, by)
+    except PublishingError as exc:
+        return json_error(409, str(exc))
+    db().commit()
+    return _json(found)

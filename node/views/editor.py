@@ -1,0 +1,113 @@
+"""Editor pages: create, edit, publish and retract this node's items."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from node.accounts import has_role
+from node.geography import municipalities, police_districts
+from node.item_form import form_to_data, form_values, item_to_form
+from node.item_schema import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES, ItemInvalid, validate_item
+from node.models import Item, ItemStatus, Role
+from node.publishing import Publisher, PublishingError, create_draft, find_item, publish, retract, revise
+from node.web import db, node_config, requires, viewer
+
+bp = Blueprint("editor", __name__)
+
+
+def _publisher() -> Publisher:
+    return Publisher(node_config().node.id, viewer())
+
+
+def _own_item(item_id: str) -> Item:
+    item = find_item(db(), item_id)
+    if item is None or item.origin != node_config().node.id:
+        abort(404)
+    return item
+
+
+def _render_form(item_type: str, values: dict, errors: dict, item: Item | None = None, status: int = 200):
+    return render_template(
+        "edit.html",
+        item_type=item_type,
+        item=item,
+        values=values,
+        errors=errors,
+        detail_specs=DETAILS[item_type],
+        municipalities=municipalities(),
+        police_districts=police_districts(),
+        prevention_levels=PREVENTION_LEVELS,
+        target_groups=TARGET_GROUPS,
+        cooperation=COOPERATION,
+    ), status
+
+
+def _validated(item_type: str, item_id: str | None):
+    data = form_to_data(request.form, item_type)
+    data["id"] = item_id
+    return validate_item(data, node_id=node_config().node.id)
+
+
+@bp.route("/ny/<item_type>", methods=["GET", "POST"])
+@requires(Role.EDITOR)
+def create(item_type: str):
+    """A new draft of the chosen type; a publisher may publish it at once."""
+    if item_type not in TYPES:
+        abort(404)
+    if request.method == "GET":
+        return _render_form(item_type, {"audience_kind": "districts" if item_type == "bulletin" else "network"}, {})
+    try:
+        content = _validated(item_type, None)
+        item = create_draft(db(), _publisher(), content)
+        if request.form.get("action") == "publish" and has_role(viewer(), Role.PUBLISHER):
+            publish(db(), item, _publisher())
+    except ItemInvalid as exc:
+        return _render_form(item_type, form_values(request.form), exc.errors, status=422)
+    db().commit()
+    flash("Emnet er udgivet." if item.status == ItemStatus.PUBLISHED else "Kladden er gemt.")
+    return redirect(url_for("pages.item", item_id=item.id))
+
+
+@bp.route("/items/<item_id>/rediger", methods=["GET", "POST"])
+@requires(Role.EDITOR)
+def edit(item_id: str):
+    """Edit a draft (editors) or publish a new version of a published item (publishers)."""
+    item = _own_item(item_id)
+    if item.status == ItemStatus.PUBLISHED and not has_role(viewer(), Role.PUBLISHER):
+        abort(403)
+    if item.status not in (ItemStatus.DRAFT, ItemStatus.PUBLISHED):
+        abort(409, description="Et tilbagetrukket eller udløbet emne kan ikke ændres.")
+    if request.method == "GET":
+        return _render_form(item.type, item_to_form(item), {}, item)
+    try:
+        revise(db(), item, _publisher(), _validated(item.type, item.id))
+    except ItemInvalid as exc:
+        return _render_form(item.type, form_values(request.form), exc.errors, item, status=422)
+    db().commit()
+    flash(f"Ændringerne er gemt (version {item.version})." if item.version else "Kladden er gemt.")
+    return redirect(url_for("pages.item", item_id=item.id))
+
+
+@bp.post("/items/<item_id>/udgiv")
+@requires(Role.PUBLISHER)
+def publish_item(item_id: str):
+    """Publish a draft."""
+    return _change_state(item_id, publish, "Emnet er udgivet.")
+
+
+@bp.post("/items/<item_id>/tilbagetraek")
+@requires(Role.PUBLISHER)
+def retract_item(item_id: str):
+    """Retract a published item."""
+    return _change_state(item_id, retract, "Emnet er trukket tilbage.")
+
+
+def _change_state(item_id: str, action, message: str):
+    item = _own_item(item_id)
+    try:
+        action(db(), item, _publisher())
+    except PublishingError as exc:
+        abort(409, description=str(exc))
+    db().commit()
+    flash(message)
+    return redirect(url_for("pages.item", item_id=item.id))

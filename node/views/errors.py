@@ -1,0 +1,38 @@
+"""Error responses: a Danish page for people, JSON for the API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+bp = Blueprint("errors", __name__)
+
+DANISH_TITLES = {
+    400: "Ugyldig forespørgsel",
+    401: "Log ind for at fortsætte",
+    403: "Du har ikke adgang",
+    404: "Siden findes ikke",
+    405: "Metoden er ikke tilladt",
+    409: "Konflikt",
+    413: "For stor forespørgsel",
+    422: "Ugyldige data",
+}
+
+
+def json_error(code: int, message: str, fields: dict[str, str] | None = None):
+    """A JSON error body with a message (and field errors) and the status code."""
+    body: dict = {"error": {"status": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), code
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """JSON under /api/, otherwise the error page."""
+    code = error.code or 500
+    if request.path.startswith("/api/"):
+        return json_error(code, error.description or DANISH_TITLES.get(code, error.name))
+    title = DANISH_TITLES.get(code, error.name)
+    detail = error.description if code == 400 else None
+    return render_template("error.html", code=code, title=title, detail=detail), code

@@ -1,0 +1,61 @@
+"""Public pages: the front page, lists per type and the item page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from node.geography import municipalities, police_districts
+from node.item_queries import FilterError, ItemFilters, latest_per_type, list_items, parse_page
+from node.item_schema import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS
+from node.publishing import find_item
+from node.visibility import can_read
+from node.web import db, node_config, viewer
+
+bp = Blueprint("pages", __name__)
+
+TYPE_SLUGS = {
+    "practice": "praksis",
+    "method": "metoder",
+    "bulletin": "bulletiner",
+    "plan": "planer",
+    "guidance": "vejledninger",
+}
+
+
+@bp.get("/")
+def front():
+    """The latest items of each type."""
+    return render_template("front.html", latest=latest_per_type(db(), viewer()), type_slugs=TYPE_SLUGS)
+
+
+def _list_view(item_type: str):
+    try:
+        filters = ItemFilters.from_args({**request.args.to_dict(), "type": item_type, "status": ""})
+        page = parse_page(request.args.get("page"))
+    except FilterError as exc:
+        abort(400, description=str(exc))
+    result = list_items(db(), viewer(), filters, page, node_config().page_size)
+    return render_template(
+        "list.html",
+        item_type=item_type,
+        result=result,
+        args=request.args,
+        municipalities=municipalities(),
+        police_districts=police_districts(),
+        prevention_levels=PREVENTION_LEVELS,
+        target_groups=TARGET_GROUPS,
+        cooperation=COOPERATION,
+    )
+
+
+for _type, _slug in TYPE_SLUGS.items():
+    bp.add_url_rule(f"/{_slug}", f"list_{_type}", lambda _t=_type: _list_view(_t))
+
+
+@bp.get("/items/<item_id>")
+def item(item_id: str):
+    """One item with all its fields; 404 when missing or not for this viewer."""
+    found = find_item(db(), item_id)
+    if found is None or not can_read(viewer(), found):
+        abort(404)
+    return render_template("item.html", item=found, detail_specs=DETAILS[found.type], type_slugs=TYPE_SLUGS)
