@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from federation import views as federation_views
 from node import web
 from node.config import NodeConfig, load_config
 from node.views import admin, api, auth, editor, errors, pages
@@ -30,6 +31,6 @@ def create_app(config: NodeConfig | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
     web.init_app(app, config)
-    for blueprint in (pages.bp, editor.bp, auth.bp, admin.bp, api.bp, errors.bp):
+    for blueprint in (pages.bp, editor.bp, auth.bp, admin.bp, api.bp, errors.bp, federation_views.bp):
         app.register_blueprint(blueprint)
     return app

@@ -7,15 +7,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.accounts import AccountError, create_api_token, create_user
 from node.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
 from node.db import make_engine, make_sessionmaker, upgrade_database
 from node.item_files import ImportRefused, import_items, write_export
+from federation.commands import register_federation_commands
+from federation.identity import generate_node_key, public_key_text
+from federation.local import load_local_node
 from node.models import User
 from node.publishing import Publisher, PublishingError, find_item, retract
-from sqlalchemy import select
 
 
 class Context:
@@ -30,13 +33,22 @@ class Context:
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
 
+    def sessions(self):
+        """A sessionmaker on the node's database, its schema brought up to date."""
+        config = self.config()
+        upgrade_database(config.database_url)
+        return make_sessionmaker(make_engine(config.database_url))
+
+    def publisher(self) -> Publisher:
+        """This node, acting from the command line (as its administrator)."""
+        local = load_local_node(self.config())
+        return Publisher(local.id, local.key)
+
     @contextmanager
     def transaction(self):
         """A session in one transaction on an up-to-date schema."""
-        config = self.config()
-        upgrade_database(config.database_url)
-        with make_sessionmaker(make_engine(config.database_url)).begin() as session:
-            yield config, session
+        with self.sessions().begin() as session:
+            yield self.config(), session
 
 
 @click.group()
@@ -62,8 +74,9 @@ def init(obj: Context, name, kind, url, municipality, district, node_id) -> None
         path = write_settings(obj.home, settings)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    key = generate_node_key(obj.config().keys_dir)
     upgrade_database(obj.config().database_url)
-    click.echo(f"Node '{settings.id}' created in {path.parent}")
+    click.echo(f"Node '{settings.id}' created in {path.parent}; public key {public_key_text(key)}")
 
 
 @main.command()
@@ -85,7 +98,7 @@ def import_command(obj: Context, file) -> None:
     lines = file.readlines()
     try:
         with obj.transaction() as (config, session):
-            by = Publisher(config.node.id)
+            by = obj.publisher()
             with click.progressbar(length=len(lines), label="Importerer", file=sys.stderr) as bar:
                 def progress(contents):
                     for content in contents:
@@ -120,7 +133,7 @@ def retract_command(obj: Context, item_id: str) -> None:
         if item is None:
             raise click.ClickException(f"no item with id '{item_id}'")
         try:
-            retract(session, item, Publisher(config.node.id))
+            retract(session, item, obj.publisher())
         except PublishingError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"Trak {item_id} tilbage.")
@@ -168,3 +181,6 @@ def _find_user(session: Session, username: str) -> User:
     if found is None:
         raise click.ClickException(f"no user '{username}'")
     return found
+
+
+register_federation_commands(main)

@@ -40,6 +40,9 @@ class NodeConfig:
     node: NodeSettings
     database_url: str
     page_size: int
+    pull_interval_seconds: int = 30
+    tombstone_days: int = 180
+    housekeeping_seconds: int = 60
 
     @property
     def keys_dir(self) -> Path:
@@ -104,5 +107,21 @@ def load_config(home: Path | None = None) -> NodeConfig:
     if os.environ.get("VIDENSNET_SECRET_KEY"):
         settings = NodeSettings(**{**asdict(settings), "secret_key": os.environ["VIDENSNET_SECRET_KEY"]})
     database_url = os.environ.get("VIDENSNET_DATABASE_URL") or f"sqlite:///{home / 'vidensnet.db'}"
-    page_size = int(os.environ.get("VIDENSNET_PAGE_SIZE", "20"))
-    return NodeConfig(home=home, node=settings, database_url=database_url, page_size=page_size)
+    return NodeConfig(
+        home=home,
+        node=settings,
+        database_url=database_url,
+        page_size=_int_env("VIDENSNET_PAGE_SIZE", 20),
+        pull_interval_seconds=_int_env("VIDENSNET_PULL_SECONDS", 30),
+        tombstone_days=_int_env("VIDENSNET_TOMBSTONE_DAYS", 180),
+        housekeeping_seconds=_int_env("VIDENSNET_HOUSEKEEPING_SECONDS", 60),
+    )
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name}={raw!r}: must be a whole number of at least 1")
+    return int(raw)

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from node.publishing import expire_due_items
+from federation.feed import prune_tombstones
+from node.models import utcnow
+from node.publishing import Publisher, expire_due_items
 
 log = logging.getLogger(__name__)
 
 
-def run_cycle(sessions: sessionmaker[Session]) -> int:
-    """Expire items whose expiry has passed; returns how many were expired."""
+def run_cycle(sessions: sessionmaker[Session], by: Publisher, tombstone_days: int) -> int:
+    """Expire items whose expiry has passed and prune old tombstones; returns how many expired."""
     with sessions.begin() as session:
-        expired = expire_due_items(session)
+        expired = expire_due_items(session, by)
+        prune_tombstones(session, utcnow() - timedelta(days=tombstone_days))
     if expired:
         log.info("expired %d item(s)", expired)
     return expired

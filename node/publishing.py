@@ -1,8 +1,8 @@
 """Publishing as the local node: drafts, published versions, retraction and expiry.
 
-Every change of an item's state goes through these service functions, so later
-side effects (signing, federation, the search outbox) have exactly one place to
-be enqueued from.
+Every change of an item's state goes through these service functions, so the
+side effects have exactly one place each: a published version or a tombstone is
+signed into the federation's changes feed in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from federation.feed import record_local_tombstone, record_local_version
 from node.config import slugify
 from node.item_schema import BULLETIN_DEFAULT_LIFETIME_DAYS, LIST_FIELDS, ItemContent, audience_kind
 from node.models import Item, ItemStatus, ItemTerm, User, utcnow
@@ -32,9 +35,10 @@ class ImportOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class Publisher:
-    """Who publishes: this node's id and, when known, the acting user."""
+    """Who publishes: this node (its id and signing key) and, when known, the acting user."""
 
     node_id: str
+    key: Ed25519PrivateKey
     user: User | None = None
 
 
@@ -49,7 +53,7 @@ def create_draft(session: Session, by: Publisher, content: ItemContent) -> Item:
     if session.get(Item, item_id) is not None:
         raise PublishingError(f"id: '{item_id}' findes allerede")
     item = Item(id=item_id, origin=by.node_id, status=ItemStatus.DRAFT, version=0, author=by.user)
-    _apply_content(item, content)
+    apply_content(item, content)
     session.add(item)
     session.flush()
     return item
@@ -60,7 +64,7 @@ def publish(session: Session, item: Item, by: Publisher) -> Item:
     _require_own(item, by)
     if item.status != ItemStatus.DRAFT:
         raise PublishingError("kun en kladde kan udgives")
-    _publish_version(item)
+    _publish_version(session, item, by)
     return item
 
 
@@ -71,9 +75,9 @@ def revise(session: Session, item: Item, by: Publisher, content: ItemContent) ->
         raise PublishingError("et tilbagetrukket eller udløbet emne kan ikke ændres")
     if content.content_hash() == item.content_hash:
         return item
-    _apply_content(item, content)
+    apply_content(item, content)
     if item.status == ItemStatus.PUBLISHED:
-        _publish_version(item)
+        _publish_version(session, item, by)
     return item
 
 
@@ -84,6 +88,7 @@ def retract(session: Session, item: Item, by: Publisher) -> Item:
         raise PublishingError("kun et udgivet emne kan trækkes tilbage")
     item.status = ItemStatus.RETRACTED
     item.retracted_at = item.updated_at = utcnow()
+    record_local_tombstone(session, item, "retracted", by.key)
     return item
 
 
@@ -96,7 +101,7 @@ def publish_imported(session: Session, by: Publisher, content: ItemContent) -> I
     if item.content_hash == content.content_hash() and item.status == ItemStatus.PUBLISHED:
         return ImportOutcome.UNCHANGED
     if item.status == ItemStatus.DRAFT:
-        _apply_content(item, content)
+        apply_content(item, content)
         publish(session, item, by)
     else:
         revise(session, item, by, content)
@@ -111,15 +116,19 @@ def import_refusal(session: Session, content: ItemContent) -> str | None:
     return None
 
 
-def expire_due_items(session: Session, now: datetime | None = None) -> int:
-    """Mark published items whose expiry has passed as expired; returns how many."""
+def expire_due_items(session: Session, by: Publisher, now: datetime | None = None) -> int:
+    """Expire published items whose time has come: own ones get a signed tombstone, others are dropped."""
     now = now or utcnow()
-    result = session.execute(
-        update(Item)
-        .where(Item.status == ItemStatus.PUBLISHED, Item.expires_at.is_not(None), Item.expires_at <= now)
-        .values(status=ItemStatus.EXPIRED, updated_at=now)
-    )
-    return result.rowcount or 0
+    due = session.scalars(
+        select(Item).where(Item.status == ItemStatus.PUBLISHED, Item.expires_at.is_not(None), Item.expires_at <= now)
+    ).all()
+    for item in due:
+        if item.origin == by.node_id:
+            item.status, item.updated_at = ItemStatus.EXPIRED, now
+            record_local_tombstone(session, item, "expired", by.key)
+        else:
+            session.delete(item)  # a replica: its origin's tombstone will follow
+    return len(due)
 
 
 def find_item(session: Session, item_id: str) -> Item | None:
@@ -133,16 +142,18 @@ def _require_own(item: Item, by: Publisher) -> None:
         raise PublishingError("kun den oprindelige node kan ændre dette emne")
 
 
-def _publish_version(item: Item) -> None:
+def _publish_version(session: Session, item: Item, by: Publisher) -> None:
     now = utcnow()
     item.version += 1
     item.status = ItemStatus.PUBLISHED
     item.published_at = item.updated_at = now
     if item.type == "bulletin" and item.expires_at is None:
         item.expires_at = now + timedelta(days=BULLETIN_DEFAULT_LIFETIME_DAYS)
+    record_local_version(session, item, by.key)
 
 
-def _apply_content(item: Item, content: ItemContent) -> None:
+def apply_content(item: Item, content: ItemContent) -> None:
+    """Copy validated content onto an item and bring its filter terms in line."""
     for name in ("type", "title", "summary", "body", "audience", "prevention_level", "expires_at", "details"):
         setattr(item, name, getattr(content, name))
     for name in LIST_FIELDS:

@@ -7,22 +7,30 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from waitress import serve
 
+from federation import scheduling as federation_scheduling
+from federation.local import load_local_node
 from node import housekeeping
 from node.app import create_app
 from node.config import NodeConfig
 from node.db import make_engine, make_sessionmaker, upgrade_database
+from node.publishing import Publisher
 
-HOUSEKEEPING_SECONDS = 60
+# How often the scheduler looks for due peers and local changes to announce;
+# each peer is pulled only every VIDENSNET_PULL_SECONDS (or sooner when notified).
+FEDERATION_TICK_SECONDS = 2
 
 
 def start_scheduler(config: NodeConfig) -> BackgroundScheduler:
-    """Start the background jobs of a running node."""
+    """Start the background jobs of a running node: housekeeping and federation."""
     sessions = make_sessionmaker(make_engine(config.database_url))
+    local = load_local_node(config)
+    by = Publisher(local.id, local.key)
+    cycle = federation_scheduling.FederationCycle(sessions, local, config.pull_interval_seconds)
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(
-        housekeeping.run_cycle, "interval", seconds=HOUSEKEEPING_SECONDS, args=[sessions],
-        id="housekeeping", max_instances=1, coalesce=True,
-    )
+    scheduler.add_job(housekeeping.run_cycle, "interval", seconds=config.housekeeping_seconds,
+                      args=[sessions, by, config.tombstone_days], id="housekeeping", max_instances=1, coalesce=True)
+    scheduler.add_job(federation_scheduling.run_cycle, "interval", seconds=FEDERATION_TICK_SECONDS,
+                      args=[cycle], id="federation", max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
 
@@ -30,8 +38,8 @@ def start_scheduler(config: NodeConfig) -> BackgroundScheduler:
 def run_node(config: NodeConfig, host: str, port: int, threads: int = 8) -> None:
     """Serve the node until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     upgrade_database(config.database_url)
-    housekeeping.run_cycle(make_sessionmaker(make_engine(config.database_url)))
     scheduler = start_scheduler(config)
     try:
         logging.getLogger("vidensnet").info("serving %s on http://%s:%d", config.node.name, host, port)

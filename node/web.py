@@ -10,11 +10,13 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
 from node.accounts import ROLE_LABELS, has_role
+from federation.local import load_local_node
 from node.config import NodeConfig
 from node.db import make_engine, make_sessionmaker
 from node.geography import municipality_name
 from node.item_schema import TYPE_PLURALS, TYPES
 from node.models import Role, User
+from node.publishing import Publisher
 from node.rendering import render_markdown
 
 csrf = CSRFProtect()
@@ -38,8 +40,9 @@ SECURITY_HEADERS = {
 
 
 def init_app(app: Flask, config: NodeConfig) -> None:
-    """Attach the node's configuration, database and request hooks to the app."""
+    """Attach the node's configuration, identity, database and request hooks to the app."""
     app.extensions["vidensnet"] = config
+    app.extensions["vidensnet.local"] = load_local_node(config)
     app.extensions["vidensnet.sessions"] = make_sessionmaker(make_engine(config.database_url))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -54,6 +57,11 @@ def init_app(app: Flask, config: NodeConfig) -> None:
 def node_config() -> NodeConfig:
     """The running node's configuration."""
     return current_app.extensions["vidensnet"]
+
+
+def publisher() -> Publisher:
+    """This node, acting for the logged-in user."""
+    return Publisher(node_config().node.id, current_app.extensions["vidensnet.local"].key, viewer())
 
 
 def db() -> Session:

@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from federation.identity import generate_node_key
 from node.accounts import create_user
 from node.app import create_app
 from node.config import NodeSettings, load_config, write_settings
 from node.db import make_engine, make_sessionmaker, upgrade_database
+from node.publishing import Publisher
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_FILES = sorted((REPO / "node" / "demo").glob("*.jsonl"))
 NODE_ID = "aarhus-kommune"
 PASSWORD = "korrekt-hest-batteri-clip"
 ROLES = ("reader", "editor", "publisher", "admin")
+# Service-level tests sign with this key; the app itself signs with the node's key file.
+TEST_KEY = Ed25519PrivateKey.generate()
+
+
+def publisher(node_id: str = NODE_ID) -> Publisher:
+    """A Publisher acting as `node_id`, for calling the publishing services directly."""
+    return Publisher(node_id, TEST_KEY)
 
 
 def vidensnet(home: Path, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -60,6 +74,7 @@ def node_home(tmp_path: Path) -> Path:
     """A fresh municipality node (Aarhus) with its schema migrated."""
     home = tmp_path / "node"
     write_settings(home, NodeSettings(NODE_ID, "Aarhus Kommune", "municipality", "http://127.0.0.1:8080", "0751"))
+    generate_node_key(home / "keys")
     upgrade_database(load_config(home).database_url)
     return home
 
@@ -130,3 +145,155 @@ def _wait_until_serving(url: str, proc: subprocess.Popen, timeout: float = 30) -
         except requests.ConnectionError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def postgresql_server():
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (or VIDENSNET_TEST_POSTGRESQL_SERVER); yields a URL factory."""
+    external = os.environ.get("VIDENSNET_TEST_POSTGRESQL_SERVER")
+    if external:
+        yield PostgreSQLServer(external)
+        return
+    bindir = _postgresql_bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed; deploy/test.sh installs it from Debian's packages")
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
+    datadir = Path(tempfile.mkdtemp(prefix="vidensnet-pg-"))
+    port = free_port()
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_postgres:
+        shutil.chown(datadir, "postgres", "postgres")
+    subprocess.run([*as_postgres, str(bindir / "initdb"), "-D", str(datadir / "data"), "-U", "postgres",
+                    "--auth=trust", "-E", "UTF8", "--no-locale"], check=True, capture_output=True)
+    subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(datadir / "data"), "-w", "-l", str(datadir / "log"),
+                    "-o", f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+                   check=True, capture_output=True)
+    try:
+        yield PostgreSQLServer(f"postgresql+psycopg://postgres@127.0.0.1:{port}")
+    finally:
+        subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(datadir / "data"), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(datadir, ignore_errors=True)
+
+
+class PostgreSQLServer:
+    """Creates a fresh, empty database per test on one PostgreSQL server."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+        self.count = 0
+
+    def new_database(self) -> str:
+        """The URL of a newly created empty database."""
+        self.count += 1
+        name = f"vidensnet_test_{os.getpid()}_{self.count}"
+        engine = create_engine(f"{self.base_url}/postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        return f"{self.base_url}/{name}"
+
+
+def _postgresql_bindir() -> Path | None:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    return candidates[0].parent if candidates else None
+
+
+class NodeProcess:
+    """A real node: its own data directory and a `vidensnet run` child process on 127.0.0.1."""
+
+    def __init__(self, home: Path, name: str, kind: str, *, municipality: str | None = None, district: str | None = None):
+        self.home, self.port = home, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        args = ["init", "--name", name, "--kind", kind, "--url", self.url]
+        args += ["--municipality", municipality] if municipality else []
+        args += ["--district", district] if district else []
+        self.id = re.search(r"Node '([^']+)'", self.cli(*args).stdout).group(1)
+        self.cli("user", "add", "admin", "--role", "admin", "--password-stdin", input=PASSWORD + "\n")
+        self.token = self.cli("user", "token", "admin").stdout.strip()
+        self.proc: subprocess.Popen | None = None
+
+    def cli(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        """Run `vidensnet --home <this node> ...`."""
+        return vidensnet(self.home, *args, input=input, check=check)
+
+    def start(self) -> None:
+        """Start serving; returns when the node answers HTTP."""
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "VIDENSNET_PULL_SECONDS": "2", "VIDENSNET_HOUSEKEEPING_SECONDS": "1"}
+        log = (self.home / "run.log").open("a")
+        self.proc = subprocess.Popen([sys.executable, "-m", "node", "--home", str(self.home), "run", "--port", str(self.port)],
+                                     stdout=log, stderr=subprocess.STDOUT, env=env)
+        _wait_until_serving(self.url, self.proc)
+
+    def stop(self) -> None:
+        """Stop gracefully."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+    def kill9(self) -> None:
+        """Kill at once, as a crash would."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=20)
+
+    def api(self, path: str) -> requests.Response:
+        """GET from the node's API as its admin."""
+        return requests.get(self.url + path, headers={"Authorization": f"Bearer {self.token}"}, timeout=10)
+
+    def item(self, item_id: str) -> dict | None:
+        """The item as this node's admin sees it, or None when the node does not hold it."""
+        response = self.api(f"/api/v1/items/{item_id}")
+        return response.json() if response.status_code == 200 else None
+
+    def export(self) -> list[dict]:
+        """Every item the node holds, from `vidensnet export`."""
+        import json
+
+        return [json.loads(line) for line in self.cli("export").stdout.splitlines()]
+
+    def publish(self, path: Path) -> None:
+        """Publish a JSON Lines file as this node."""
+        self.cli("import", str(path))
+
+
+def peer_nodes(a: NodeProcess, b: NodeProcess) -> None:
+    """Peer two running nodes both ways: a adds b, then each approves the other."""
+    a.cli("peer", "add", b.url)
+    a.cli("peer", "approve", b.id)
+    b.cli("peer", "approve", a.id)
+
+
+def wait_for(condition, timeout: float = 30, interval: float = 0.3, message: str = "condition"):
+    """Poll until `condition()` is truthy; returns its value or fails the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout}s waiting for {message}")
+
+
+@pytest.fixture(scope="module")
+def four_nodes(tmp_path_factory):
+    """Two municipalities of Østjyllands Politi, the district node and a national node, peered in a chain."""
+    root = tmp_path_factory.mktemp("federation")
+    nodes = {
+        "aarhus": NodeProcess(root / "aarhus", "Aarhus Kommune", "municipality", municipality="0751"),
+        "randers": NodeProcess(root / "randers", "Randers Kommune", "municipality", municipality="0730"),
+        "politi": NodeProcess(root / "politi", "Østjyllands Politi", "police", district="Østjyllands Politi"),
+        "dkr": NodeProcess(root / "dkr", "Det Kriminalpræventive Råd", "national"),
+    }
+    try:
+        for node in nodes.values():
+            node.start()
+        for municipality in ("aarhus", "randers"):
+            peer_nodes(nodes[municipality], nodes["politi"])
+        peer_nodes(nodes["politi"], nodes["dkr"])
+        yield nodes
+    finally:
+        for node in nodes.values():
+            node.stop()

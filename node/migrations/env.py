@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import TypeDecorator, create_engine, event, make_url, pool
 
+import federation.models  # noqa: F401  (registers the federation tables on Base.metadata)
 from node.models import Base
 
 target_metadata = Base.metadata

@@ -12,7 +12,7 @@ from node.models import Item, ItemStatus, Role
 from node.publishing import Publisher, PublishingError, create_draft, find_item, publish, retract, revise
 from node.views.errors import json_error
 from node.visibility import can_read
-from node.web import csrf, db, node_config, viewer
+from node.web import csrf, db, node_config, publisher, viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # writes need a bearer token, never a cookie, so CSRF cannot reach them
@@ -39,7 +39,7 @@ def _json(item: Item) -> dict:
 def _require(role: Role) -> Publisher:
     if not has_role(viewer(), role):
         abort(403, description=f"kræver rollen {role.value} eller højere")
-    return Publisher(node_config().node.id, viewer())
+    return publisher()
 
 
 @bp.get("/items")

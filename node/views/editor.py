@@ -9,14 +9,10 @@ from node.geography import municipalities, police_districts
 from node.item_form import form_to_data, form_values, item_to_form
 from node.item_schema import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES, ItemInvalid, validate_item
 from node.models import Item, ItemStatus, Role
-from node.publishing import Publisher, PublishingError, create_draft, find_item, publish, retract, revise
-from node.web import db, node_config, requires, viewer
+from node.publishing import PublishingError, create_draft, find_item, publish, retract, revise
+from node.web import db, node_config, publisher, requires, viewer
 
 bp = Blueprint("editor", __name__)
-
-
-def _publisher() -> Publisher:
-    return Publisher(node_config().node.id, viewer())
 
 
 def _own_item(item_id: str) -> Item:
@@ -58,9 +54,9 @@ def create(item_type: str):
         return _render_form(item_type, {"audience_kind": "districts" if item_type == "bulletin" else "network"}, {})
     try:
         content = _validated(item_type, None)
-        item = create_draft(db(), _publisher(), content)
+        item = create_draft(db(), publisher(), content)
         if request.form.get("action") == "publish" and has_role(viewer(), Role.PUBLISHER):
-            publish(db(), item, _publisher())
+            publish(db(), item, publisher())
     except ItemInvalid as exc:
         return _render_form(item_type, form_values(request.form), exc.errors, status=422)
     db().commit()
@@ -80,7 +76,7 @@ def edit(item_id: str):
     if request.method == "GET":
         return _render_form(item.type, item_to_form(item), {}, item)
     try:
-        revise(db(), item, _publisher(), _validated(item.type, item.id))
+        revise(db(), item, publisher(), _validated(item.type, item.id))
     except ItemInvalid as exc:
         return _render_form(item.type, form_values(request.form), exc.errors, item, status=422)
     db().commit()
@@ -105,7 +101,7 @@ def retract_item(item_id: str):
 def _change_state(item_id: str, action, message: str):
     item = _own_item(item_id)
     try:
-        action(db(), item, _publisher())
+        action(db(), item, publisher())
     except PublishingError as exc:
         abort(409, description=str(exc))
     db().commit()

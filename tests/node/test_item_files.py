@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from node.item_files import ImportRefused, import_items, write_export
 from node.models import Item, ItemStatus
-from node.publishing import Publisher, retract
+from tests.conftest import publisher
+from node.publishing import retract
 
-BY = Publisher("aarhus-kommune")
+BY = publisher("aarhus-kommune")
 
 
 def line(local_id: str, **fields) -> str:

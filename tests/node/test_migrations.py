@@ -1,13 +1,11 @@
 """The Alembic migrations build exactly the schema that node.models describes.
 
-Runs on SQLite always; set VIDENSNET_TEST_POSTGRESQL_URL (an empty scratch
-database, e.g. postgresql+psycopg://user@localhost/vidensnet_test) to run the
-same tests on PostgreSQL too. Its tables are dropped before and after each test.
+Every test runs on SQLite and on a real PostgreSQL server (see the
+postgresql_server fixture in tests/conftest.py), each time in a new database.
 """
 
 from __future__ import annotations
 
-import os
 import pprint
 import re
 from pathlib import Path
@@ -17,35 +15,22 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 
 from node.db import alembic_config, upgrade_database
+import federation.models  # noqa: F401  (the federation's tables are part of the schema)
 from node.models import Base
 
-MODEL_TABLES = {"items", "item_terms", "users", "api_tokens"}
-POSTGRESQL_URL = os.environ.get("VIDENSNET_TEST_POSTGRESQL_URL")
+MODEL_TABLES = set(Base.metadata.tables)
 VERSIONS_DIR = Path(alembic_config("sqlite://").get_main_option("script_location")) / "versions"
-
-
-def _drop_everything(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database_url(request, tmp_path):
-    """The URL of an empty database: a new SQLite file, or the scratch PostgreSQL database."""
+    """The URL of an empty database: a new SQLite file, or a new PostgreSQL database."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'node.db'}"
-        return
-    if not POSTGRESQL_URL:
-        pytest.skip("set VIDENSNET_TEST_POSTGRESQL_URL to run the migrations on PostgreSQL")
-    _drop_everything(POSTGRESQL_URL)
-    yield POSTGRESQL_URL
-    _drop_everything(POSTGRESQL_URL)
+        return f"sqlite:///{tmp_path / 'node.db'}"
+    return request.getfixturevalue("postgresql_server").new_database()
 
 
 def _tables_and_revision(url: str) -> tuple[set[str], str | None]:

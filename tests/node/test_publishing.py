@@ -9,9 +9,10 @@ import pytest
 from node import housekeeping
 from node.item_schema import validate_item
 from node.models import Item, ItemStatus, utcnow
-from node.publishing import Publisher, PublishingError, create_draft, publish, retract, revise
+from tests.conftest import publisher
+from node.publishing import PublishingError, create_draft, publish, retract, revise
 
-BY = Publisher("aarhus-kommune")
+BY = publisher("aarhus-kommune")
 
 
 def content(**fields):
@@ -38,9 +39,9 @@ def test_only_the_origin_node_may_change_an_item(sessions):
         item = create_draft(session, BY, content())
         publish(session, item, BY)
         with pytest.raises(PublishingError):
-            revise(session, item, Publisher("randers-kommune"), content(title="Overtaget"))
+            revise(session, item, publisher("randers-kommune"), content(title="Overtaget"))
         with pytest.raises(PublishingError):
-            retract(session, item, Publisher("randers-kommune"))
+            retract(session, item, publisher("randers-kommune"))
 
 
 def test_retracted_item_cannot_be_revised_or_retracted_again(sessions):
@@ -68,7 +69,7 @@ def test_housekeeping_expires_items_whose_expiry_has_passed(sessions):
             item = create_draft(session, BY, content(id=local_id))
             publish(session, item, BY)
             item.expires_at = utcnow() + timedelta(minutes=delta)
-    assert housekeeping.run_cycle(sessions) == 1
+    assert housekeeping.run_cycle(sessions, BY, tombstone_days=180) == 1
     with sessions() as session:
         assert session.get(Item, "aarhus-kommune:gammel").status == ItemStatus.EXPIRED
         assert session.get(Item, "aarhus-kommune:ny").status == ItemStatus.PUBLISHED

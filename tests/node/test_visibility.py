@@ -9,11 +9,12 @@ import pytest
 
 from node.item_files import import_items
 from node.models import Item, utcnow
-from node.publishing import Publisher, create_draft, retract
+from tests.conftest import publisher
+from node.publishing import create_draft, retract
 from node.item_schema import validate_item
 from tests.conftest import login
 
-BY = Publisher("aarhus-kommune")
+BY = publisher("aarhus-kommune")
 HIDDEN = {
     "netvaerk": "network",
     "kreds": {"districts": ["Østjyllands Politi"]},

@@ -1,0 +1,93 @@
+"""`vidensnet peer ...` and `vidensnet sync`: the federation's command line."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from sqlalchemy import select
+
+from federation.local import load_local_node
+from federation.models import Peer
+from federation.peering import PeeringError, add_peer, approve_peer, approved_peers
+from federation.scheduling import FederationCycle, pull_and_record
+
+
+@click.group()
+def peer() -> None:
+    """Manage this node's peers."""
+
+
+@peer.command("add")
+@click.argument("url")
+@click.pass_obj
+def peer_add(obj, url: str) -> None:
+    """Fetch and check the node at URL, record it as pending and tell it about this node."""
+    local = load_local_node(obj.config())
+    try:
+        with obj.sessions().begin() as session:
+            found = add_peer(session, local, url)
+            summary = f"{found.id} ({found.name}) registreret som {found.state}"
+            warning = found.last_error
+    except PeeringError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary)
+    if warning:
+        click.echo(f"Bemærk: {warning}", err=True)
+
+
+@peer.command("approve")
+@click.argument("peer_id")
+@click.pass_obj
+def peer_approve(obj, peer_id: str) -> None:
+    """Approve a pending peer: it may pull from this node, and this node pulls from it."""
+    try:
+        with obj.sessions().begin() as session:
+            state = approve_peer(session, peer_id).state
+    except PeeringError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{peer_id}: {state}")
+
+
+@peer.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_obj
+def peer_list(obj, as_json: bool) -> None:
+    """Show peers with their state and sync health."""
+    with obj.sessions()() as session:
+        rows = [peer_summary(p) for p in session.scalars(select(Peer).order_by(Peer.id))]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        health = r["last_error"] or f"senest hentet {r['last_success_at'] or 'aldrig'}"
+        click.echo(f"{r['id']:<32} {r['status']:<12} {r['url']:<40} {health}")
+
+
+def peer_summary(p: Peer) -> dict:
+    """A peer as JSON for `peer list --json` and the admin page."""
+    when = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {"id": p.id, "name": p.name, "url": p.url, "kind": p.kind, "status": p.state, "cursor": p.cursor,
+            "failures": p.failures, "received": p.received_total, "last_success_at": when(p.last_success_at),
+            "next_pull_at": when(p.next_pull_at), "last_error": p.last_error}
+
+
+@click.command()
+@click.pass_obj
+def sync(obj) -> None:
+    """Pull every approved peer once, now, and print what came."""
+    config = obj.config()
+    sessions = obj.sessions()
+    cycle = FederationCycle(sessions, load_local_node(config), config.pull_interval_seconds)
+    with sessions() as session:
+        peer_ids = [p.id for p in approved_peers(session)]
+    if not peer_ids:
+        click.echo("Ingen godkendte peers.")
+    for peer_id in peer_ids:
+        click.echo(pull_and_record(cycle, peer_id))
+
+
+def register_federation_commands(main: click.Group) -> None:
+    """Add the federation's commands to the `vidensnet` group."""
+    main.add_command(peer)
+    main.add_command(sync)

@@ -1,0 +1,96 @@
+"""The changes feed: this node's signed envelopes in seq order, filtered by audience per peer."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from federation.audience import NodeView, may_hold
+from federation.models import Envelope, EnvelopeKind
+from federation.wire import item_payload, seal, tombstone_payload
+from node.item_json import item_to_json
+from node.item_schema import format_datetime
+from node.models import Item, utcnow
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of a feed page: enough for a peer to decide whether it needs the body."""
+
+    seq: int
+    id: str
+    version: int
+    kind: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "id": self.id, "version": self.version, "kind": self.kind}
+
+
+def store_envelope(session: Session, payload: dict[str, Any], envelope: dict[str, Any], kind: EnvelopeKind,
+                   audience: Any, received_from: str | None) -> Envelope:
+    """Replace the item's envelope row, giving it the next seq in the feed."""
+    session.execute(delete(Envelope).where(Envelope.item_id == payload["id"]))
+    row = Envelope(item_id=payload["id"], origin=payload["origin"], version=payload["version"], kind=kind,
+                   audience=audience, envelope=json.dumps(envelope, ensure_ascii=False, separators=(",", ":")),
+                   received_from=received_from)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def record_local_version(session: Session, item: Item, key: Ed25519PrivateKey) -> Envelope:
+    """Sign the item's current published version and put it in the feed."""
+    payload = item_payload(item_to_json(item))
+    return store_envelope(session, payload, seal(payload, key), EnvelopeKind.ITEM, item.audience, None)
+
+
+def record_local_tombstone(session: Session, item: Item, reason: str, key: Ed25519PrivateKey) -> Envelope:
+    """Sign a retraction or expiry of the item and put it in the feed."""
+    payload = tombstone_payload(item.id, item.origin, item.version, reason, format_datetime(utcnow()))
+    return store_envelope(session, payload, seal(payload, key), EnvelopeKind.TOMBSTONE, item.audience, None)
+
+
+def changes_since(session: Session, cursor: int, limit: int, reader: NodeView) -> tuple[list[Change], int, bool]:
+    """A page of the feed after `cursor` that `reader` may see, the next cursor, and whether more follow.
+
+    Rows outside the reader's audience are skipped but still advance the cursor,
+    so an empty poll reads nothing past the cursor: it costs one index probe.
+    """
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = session.execute(
+        select(Envelope.seq, Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience, Envelope.origin)
+        .where(Envelope.seq > cursor).order_by(Envelope.seq).limit(limit)
+    ).all()
+    changes = [Change(r.seq, r.item_id, r.version, r.kind) for r in rows if may_hold(r.audience, reader, r.origin)]
+    next_cursor = rows[-1].seq if rows else cursor
+    return changes, next_cursor, len(rows) == limit
+
+
+def envelopes_for(session: Session, item_ids: list[str], reader: NodeView) -> list[dict[str, Any]]:
+    """The stored envelopes of these items that `reader` may hold."""
+    rows = session.scalars(select(Envelope).where(Envelope.item_id.in_(item_ids[:MAX_PAGE]))).all()
+    return [json.loads(r.envelope) for r in rows if may_hold(r.audience, reader, r.origin)]
+
+
+def held_versions(session: Session, item_ids: list[str]) -> dict[str, tuple[int, str]]:
+    """(version, kind) of each of these items that this node holds an envelope for."""
+    rows = session.execute(
+        select(Envelope.item_id, Envelope.version, Envelope.kind).where(Envelope.item_id.in_(item_ids))
+    ).all()
+    return {r.item_id: (r.version, r.kind) for r in rows}
+
+
+def prune_tombstones(session: Session, older_than: datetime) -> int:
+    """Forget tombstones stored before `older_than`; returns how many."""
+    result = session.execute(
+        delete(Envelope).where(Envelope.kind == EnvelopeKind.TOMBSTONE, Envelope.stored_at < older_than)
+    )
+    return result.rowcount or 0

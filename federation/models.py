@@ -1,0 +1,115 @@
+"""What a node keeps about the federation: signed envelopes (its changes feed), peers, keys, rejections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from node.models import Base, utcnow
+
+
+class PeerState(StrEnum):
+    PENDING = "pending"  # they asked us (or we added them); an admin must approve
+    APPROVED = "approved"  # pulls both ways are allowed
+    BACKING_OFF = "backing_off"  # approved, but recent pulls failed; retried later
+
+
+class EnvelopeKind(StrEnum):
+    ITEM = "item"
+    TOMBSTONE = "tombstone"
+
+
+class Envelope(Base):
+    """The latest signed version (or tombstone) of one item this node holds.
+
+    `seq` is the item's position in this node's changes feed: a newer version
+    replaces the row and so gets a new, higher seq. AUTOINCREMENT keeps seqs
+    from ever being reused, so a peer's cursor never skips a change.
+    """
+
+    __tablename__ = "envelopes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(String(160), unique=True)
+    origin: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    audience: Mapped[Any] = mapped_column(JSON)
+    # The envelope exactly as signed, kept as text so it is re-served byte for byte.
+    envelope: Mapped[str] = mapped_column(Text)
+    received_from: Mapped[str | None] = mapped_column(String(64))
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Peer(Base):
+    """A directly peered node, its state and how pulling from it goes."""
+
+    __tablename__ = "peers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    municipality: Mapped[str | None] = mapped_column(String(4))
+    district: Mapped[str | None] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(String(64))
+    descriptor: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_pull_at: Mapped[datetime | None]
+    last_pull_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_total: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KnownNode(Base):
+    """A node whose key this node accepts, with the signed descriptor and who vouched for it."""
+
+    __tablename__ = "known_nodes"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    municipality: Mapped[str | None] = mapped_column(String(4))
+    district: Mapped[str | None] = mapped_column(String(64))
+    descriptor: Mapped[str] = mapped_column(Text)
+    endorsement: Mapped[str | None] = mapped_column(Text)
+    vouched_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WaitingEnvelope(Base):
+    """A received envelope whose origin key is not accepted yet; taken when the key arrives."""
+
+    __tablename__ = "waiting_envelopes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(160), index=True)
+    origin: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    envelope: Mapped[str] = mapped_column(Text)
+    received_from: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Rejection(Base):
+    """Received data that was refused, and why; shown to the admin, never served."""
+
+    __tablename__ = "rejections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_from: Mapped[str] = mapped_column(String(64), index=True)
+    item_id: Mapped[str | None] = mapped_column(String(160))
+    version: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,86 @@
+"""Peering: adding a node by URL, approving it, and the other side's request to be added."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from federation.client import PeerClient, PeerUnavailable, fetch_descriptor
+from federation.local import LocalNode
+from federation.models import Peer, PeerState
+from federation.trust import Descriptor, TrustError, check_descriptor, own_descriptor, remember_node
+from node.models import utcnow
+
+BACKOFF_BASE_SECONDS = 5
+BACKOFF_MAX_SECONDS = 3600
+
+
+class PeeringError(ValueError):
+    """A peering step that cannot be done, with a message for the admin."""
+
+
+def record_peer(session: Session, descriptor: Descriptor) -> Peer:
+    """Record (or refresh) a node as a peer from its checked descriptor; a new peer starts pending."""
+    p = descriptor.payload
+    peer = session.get(Peer, p["id"])
+    if peer is not None and peer.public_key != p["public_key"]:
+        raise PeeringError(f"{p['id']} er kendt med en anden nøgle")
+    if peer is None:
+        peer = Peer(id=p["id"], state=PeerState.PENDING, cursor=0, failures=0, received_total=0)
+        session.add(peer)
+    peer.url, peer.name, peer.kind = p["url"].rstrip("/"), p.get("name") or p["id"], p["kind"]
+    peer.municipality, peer.district, peer.public_key = p.get("municipality"), p.get("district"), p["public_key"]
+    peer.descriptor = json.dumps(descriptor.envelope, ensure_ascii=False)
+    session.flush()
+    return peer
+
+
+def add_peer(session: Session, local: LocalNode, url: str) -> Peer:
+    """Fetch and check the node at URL, record it as pending, and tell it about us."""
+    try:
+        descriptor = check_descriptor(fetch_descriptor(url))
+    except (PeerUnavailable, TrustError) as exc:
+        raise PeeringError(f"{url}: {exc}") from None
+    if descriptor.id == local.id:
+        raise PeeringError("en node kan ikke peere med sig selv")
+    peer = record_peer(session, descriptor)
+    try:
+        PeerClient(peer.url, peer.id, local.id, local.key).request_peering(own_descriptor(local.settings, local.key))
+    except PeerUnavailable as exc:
+        peer.last_error = f"kunne ikke give besked: {exc}"
+    return peer
+
+
+def approve_peer(session: Session, peer_id: str) -> Peer:
+    """Approve a peer: from now on it may pull from us and we pull from it."""
+    peer = session.get(Peer, peer_id)
+    if peer is None:
+        raise PeeringError(f"ingen peer med id '{peer_id}'")
+    if peer.state == PeerState.PENDING:
+        peer.state, peer.next_pull_at = PeerState.APPROVED, utcnow()
+    remember_node(session, Descriptor(json.loads(peer.descriptor)), vouched_by="peering")
+    return peer
+
+
+def approved_peers(session: Session) -> list[Peer]:
+    """Peers we pull from and serve to."""
+    return list(session.scalars(select(Peer).where(Peer.state.in_([PeerState.APPROVED, PeerState.BACKING_OFF]))))
+
+
+def pull_succeeded(peer: Peer, now: datetime, interval_seconds: int) -> None:
+    """Back to the normal polling rhythm."""
+    peer.state, peer.failures, peer.last_error = PeerState.APPROVED, 0, None
+    peer.last_pull_at = peer.last_success_at = now
+    peer.next_pull_at = now + timedelta(seconds=interval_seconds)
+
+
+def pull_failed(peer: Peer, now: datetime, error: str) -> None:
+    """Exponential backoff with jitter, so a dead peer costs little and peers do not retry in step."""
+    peer.failures += 1
+    peer.state, peer.last_pull_at, peer.last_error = PeerState.BACKING_OFF, now, error[:500]
+    delay = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** min(peer.failures - 1, 12))
+    peer.next_pull_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))

@@ -1,0 +1,77 @@
+"""The federation's periodic work inside `vidensnet run`: wake peers after changes, pull due peers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from federation.client import PeerClient, PeerUnavailable
+from federation.local import LocalNode
+from federation.models import Envelope, Peer
+from federation.peering import approved_peers, pull_failed, pull_succeeded
+from federation.replication import pull_from_peer
+from node.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FederationCycle:
+    """What one node's scheduler remembers between ticks."""
+
+    sessions: sessionmaker[Session]
+    local: LocalNode
+    pull_interval_seconds: int = 30
+    notified_seq: int = field(default=-1)
+
+
+def run_cycle(cycle: FederationCycle) -> None:
+    """One tick: notify peers if our feed moved, then pull every peer that is due."""
+    notify_peers_if_changed(cycle)
+    for peer_id in due_peers(cycle.sessions):
+        pull_and_record(cycle, peer_id)
+
+
+def due_peers(sessions: sessionmaker[Session]) -> list[str]:
+    """Approved peers whose next pull time has come."""
+    with sessions() as session:
+        now = utcnow()
+        return [p.id for p in approved_peers(session) if p.next_pull_at is None or p.next_pull_at <= now]
+
+
+def pull_and_record(cycle: FederationCycle, peer_id: str) -> str:
+    """Pull one peer now and record the result in its state; returns a one-line summary."""
+    try:
+        report = pull_from_peer(cycle.sessions, cycle.local, peer_id)
+    except PeerUnavailable as exc:
+        with cycle.sessions.begin() as session:
+            pull_failed(session.get(Peer, peer_id), utcnow(), str(exc))
+        log.warning("pull from %s failed: %s", peer_id, exc)
+        return f"{peer_id}: fejl: {exc}"
+    with cycle.sessions.begin() as session:
+        pull_succeeded(session.get(Peer, peer_id), utcnow(), cycle.pull_interval_seconds)
+    summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(report.items())) or "intet nyt"
+    if report:
+        log.info("pulled %s: %s", peer_id, summary)
+    return f"{peer_id}: {summary}"
+
+
+def notify_peers_if_changed(cycle: FederationCycle) -> None:
+    """Ask approved peers to pull now when our changes feed has grown since the last tick."""
+    with cycle.sessions() as session:
+        head = session.scalar(select(func.coalesce(func.max(Envelope.seq), 0)))
+        peers = [(p.id, p.url) for p in approved_peers(session)]
+    if cycle.notified_seq < 0:
+        cycle.notified_seq = head  # first tick after start: peers poll anyway
+        return
+    if head == cycle.notified_seq:
+        return
+    cycle.notified_seq = head
+    for peer_id, url in peers:
+        try:
+            PeerClient(url, peer_id, cycle.local.id, cycle.local.key).notify()
+        except PeerUnavailable:
+            pass  # a wake-up only; polling remains the safety net

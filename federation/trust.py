@@ -1,0 +1,107 @@
+"""Node descriptors and which keys this node accepts: its peers', and those a trusted node endorses."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.orm import Session
+
+from federation.identity import public_key_text
+from federation.models import KnownNode
+from federation.wire import NODE, WireError, digest, endorsement_payload, node_payload, open_envelope, seal
+from node.config import NODE_KINDS, NodeSettings
+from node.item_schema import format_datetime
+from node.models import utcnow
+
+_NODE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+
+
+class TrustError(ValueError):
+    """A descriptor or endorsement that cannot be accepted; the message says why."""
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """A checked, self-signed node descriptor."""
+
+    envelope: dict[str, Any]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return self.envelope["payload"]
+
+    @property
+    def id(self) -> str:
+        return self.payload["id"]
+
+
+def own_descriptor(settings: NodeSettings, key: Ed25519PrivateKey) -> dict[str, Any]:
+    """This node's descriptor, signed by its own key."""
+    descriptor = {"id": settings.id, "name": settings.name, "kind": settings.kind, "url": settings.url,
+                  "municipality": settings.municipality, "district": settings.district,
+                  "public_key": public_key_text(key)}
+    return seal(node_payload(descriptor, format_datetime(utcnow())), key)
+
+
+def check_descriptor(envelope: Any) -> Descriptor:
+    """A descriptor whose fields are well-formed and whose signature matches its own key."""
+    payload = envelope.get("payload") if isinstance(envelope, dict) else None
+    if not isinstance(payload, dict) or payload.get("type") != NODE:
+        raise TrustError("not a node descriptor")
+    if not isinstance(payload.get("id"), str) or not _NODE_ID.fullmatch(payload["id"]):
+        raise TrustError("descriptor has no valid node id")
+    if payload.get("kind") not in NODE_KINDS or not str(payload.get("url", "")).startswith(("http://", "https://")):
+        raise TrustError("descriptor has no valid kind or url")
+    try:
+        open_envelope(envelope, payload.get("public_key", ""))
+    except WireError as exc:
+        raise TrustError(f"descriptor of {payload['id']}: {exc}") from None
+    return Descriptor(envelope)
+
+
+def endorse(descriptor: Descriptor, endorser: str, key: Ed25519PrivateKey) -> dict[str, Any]:
+    """This node's signed statement that the descriptor's key belongs to that node."""
+    return seal(endorsement_payload(endorser, descriptor.envelope, format_datetime(utcnow())), key)
+
+
+def check_endorsement(descriptor: Descriptor, endorsement: Any, trusted_keys: dict[str, str]) -> str:
+    """The endorser's id when a directly trusted node signed this exact descriptor; else TrustError."""
+    payload = endorsement.get("payload") if isinstance(endorsement, dict) else None
+    endorser = payload.get("origin") if isinstance(payload, dict) else None
+    if endorser not in trusted_keys:
+        raise TrustError(f"endorsement by {endorser!r}, which this node does not trust directly")
+    try:
+        payload = open_envelope(endorsement, trusted_keys[endorser])
+    except WireError as exc:
+        raise TrustError(f"endorsement by {endorser}: {exc}") from None
+    expected = (descriptor.id, descriptor.payload["public_key"], digest(descriptor.payload))
+    if (payload.get("node"), payload.get("public_key"), payload.get("descriptor")) != expected:
+        raise TrustError(f"endorsement by {endorser} is for another descriptor")
+    return endorser
+
+
+def remember_node(session: Session, descriptor: Descriptor, vouched_by: str, endorsement: Any = None) -> KnownNode:
+    """Accept (or refresh) a node's key; a different key for a known node is refused."""
+    p = descriptor.payload
+    row = session.get(KnownNode, p["id"])
+    if row is not None and row.public_key != p["public_key"]:
+        raise TrustError(f"{p['id']} is known with another key; keys change only by signed rotation")
+    row = row or KnownNode(id=p["id"])
+    row.public_key, row.name, row.kind = p["public_key"], p.get("name") or p["id"], p["kind"]
+    row.municipality, row.district, row.vouched_by = p.get("municipality"), p.get("district"), vouched_by
+    row.descriptor = json.dumps(descriptor.envelope, ensure_ascii=False)
+    row.endorsement = json.dumps(endorsement, ensure_ascii=False) if endorsement else row.endorsement
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def accepted_key(session: Session, node_id: str) -> str | None:
+    """The public key this node accepts for `node_id`, if any."""
+    row = session.get(KnownNode, node_id)
+    return row.public_key if row else None

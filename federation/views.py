@@ -1,0 +1,131 @@
+"""The federation's HTTP endpoints: the node descriptor, peering, the changes feed, bodies, keys, notify."""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, g, jsonify, request
+from sqlalchemy import select
+
+from federation.audience import NodeView
+from federation.feed import changes_since, envelopes_for
+from federation.local import LocalNode
+from federation.models import KnownNode, Peer, PeerState
+from federation.peering import PeeringError, record_peer
+from federation.tokens import TokenError, unverified_issuer, verify_token
+from federation.trust import TrustError, check_descriptor, endorse, own_descriptor, Descriptor
+from node.models import utcnow
+from node.views.errors import json_error
+from node.web import csrf, db
+
+bp = Blueprint("federation", __name__)
+csrf.exempt(bp)  # node-to-node calls carry a signed JWT, never a cookie
+
+
+def local_node() -> LocalNode:
+    """This node's federation identity, loaded once per app."""
+    return current_app.extensions["vidensnet.local"]
+
+
+def _bearer() -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        abort(401, description="kræver et signeret JWT: Authorization: Bearer <token>")
+    return token.strip()
+
+
+def from_approved_peer(view):
+    """Allow the view only to an approved peer whose JWT verifies with its key."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        token = _bearer()
+        try:
+            peer = db().get(Peer, unverified_issuer(token))
+            if peer is None or peer.state not in (PeerState.APPROVED, PeerState.BACKING_OFF):
+                abort(403, description="kun godkendte peers har adgang")
+            verify_token(token, peer.public_key, local_node().id)
+        except TokenError as exc:
+            abort(401, description=str(exc))
+        g.peer = peer
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def _peer_view() -> NodeView:
+    peer = g.peer
+    return NodeView(peer.id, peer.kind, peer.municipality, peer.district)
+
+
+@bp.get("/.well-known/vidensnet")
+def descriptor():
+    """This node's descriptor, signed by its key."""
+    local = local_node()
+    return jsonify(own_descriptor(local.settings, local.key))
+
+
+@bp.post("/federation/v1/peering")
+def peering_request():
+    """Another node asks to peer: its descriptor and a JWT signed by the same key."""
+    body = request.get_json(silent=True) or {}
+    try:
+        descriptor = check_descriptor(body.get("descriptor"))
+        verify_token(_bearer(), descriptor.payload["public_key"], local_node().id)
+        if unverified_issuer(_bearer()) != descriptor.id:
+            raise TokenError("token issuer is not the descriptor's node")
+        peer = record_peer(db(), descriptor)
+    except (TrustError, TokenError, PeeringError) as exc:
+        return json_error(400, str(exc))
+    db().commit()
+    return {"id": peer.id, "state": peer.state}, 202
+
+
+@bp.get("/federation/v1/changes")
+@from_approved_peer
+def changes():
+    """The feed after `since`, only what the calling peer may hold."""
+    try:
+        since, limit = int(request.args.get("since", 0)), int(request.args.get("limit", 200))
+    except ValueError:
+        return json_error(400, "since og limit skal være hele tal")
+    page, next_cursor, more = changes_since(db(), since, limit, _peer_view())
+    return {"changes": [c.to_json() for c in page], "next": next_cursor, "more": more}
+
+
+@bp.post("/federation/v1/envelopes")
+@from_approved_peer
+def envelopes():
+    """The stored signed envelopes of the asked ids that the calling peer may hold."""
+    ids = (request.get_json(silent=True) or {}).get("ids")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        return json_error(400, "ids skal være en liste af tekster")
+    return {"envelopes": envelopes_for(db(), ids, _peer_view())}
+
+
+@bp.get("/federation/v1/nodes/<node_id>")
+@from_approved_peer
+def node(node_id: str):
+    """A node's descriptor, with this node's endorsement and the one it accepted the key on."""
+    local = local_node()
+    if node_id == local.id:
+        envelope, stored = own_descriptor(local.settings, local.key), None
+    else:
+        row = db().scalar(select(KnownNode).where(KnownNode.id == node_id))
+        if row is None:
+            return json_error(404, f"ukendt node '{node_id}'")
+        envelope, stored = json.loads(row.descriptor), row.endorsement
+    endorsements = [endorse(Descriptor(envelope), local.id, local.key)]
+    if stored:
+        endorsements.append(json.loads(stored))
+    return {"descriptor": envelope, "endorsements": endorsements}
+
+
+@bp.post("/federation/v1/notify")
+@from_approved_peer
+def notify():
+    """A wake-up: pull from the calling peer at the next scheduler tick."""
+    g.peer.next_pull_at = utcnow()
+    db().commit()
+    return {"ok": True}, 202

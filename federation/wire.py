@@ -1,0 +1,125 @@
+"""The federation wire format: canonical JSON, signed envelopes and their payloads.
+
+Pure functions only — no database, no HTTP — so every rule here can be tested
+against saved JSON. An envelope is `{"payload": {...}, "signature": "..."}`;
+the signature is Ed25519 over the RFC 8785 canonical JSON of the payload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from federation.identity import b64url, b64url_decode, public_key_from_text
+
+PROTOCOL = 1
+ITEM = "vidensnet.item"
+TOMBSTONE = "vidensnet.tombstone"
+NODE = "vidensnet.node"
+ENDORSEMENT = "vidensnet.endorsement"
+
+# The author-controlled fields of an item, exactly as in docs/item-format.md.
+CONTENT_FIELDS = (
+    "type", "title", "summary", "body", "audience", "tags", "municipalities", "police_districts",
+    "prevention_level", "target_groups", "cooperation", "expires_at", "details",
+)
+NODE_FIELDS = ("id", "name", "kind", "municipality", "district", "url", "public_key")
+
+
+class WireError(ValueError):
+    """Data that is not a valid, correctly signed envelope; the message says why."""
+
+
+def canonical(payload: Any) -> bytes:
+    """RFC 8785 canonical JSON: the exact bytes that are signed."""
+    return rfc8785.dumps(payload)
+
+
+def digest(payload: Any) -> str:
+    """SHA-256 (hex) of the canonical payload."""
+    return hashlib.sha256(canonical(payload)).hexdigest()
+
+
+def seal(payload: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
+    """Sign a payload into an envelope."""
+    return {"payload": payload, "signature": b64url(key.sign(canonical(payload)))}
+
+
+def open_envelope(envelope: Any, public_key: str) -> dict[str, Any]:
+    """The payload of an envelope whose signature verifies with this public key, else WireError."""
+    if not isinstance(envelope, dict) or set(envelope) != {"payload", "signature"}:
+        raise WireError("an envelope has exactly the keys 'payload' and 'signature'")
+    payload = envelope["payload"]
+    if not isinstance(payload, dict) or payload.get("protocol") != PROTOCOL:
+        raise WireError(f"payload must be an object with protocol {PROTOCOL}")
+    try:
+        public_key_from_text(public_key).verify(b64url_decode(envelope["signature"]), canonical(payload))
+    except (InvalidSignature, ValueError):
+        raise WireError("bad signature") from None
+    return payload
+
+
+def claimed_signer(envelope: Any) -> str:
+    """The node an envelope says signed it (its origin), before any verification."""
+    payload = envelope.get("payload") if isinstance(envelope, dict) else None
+    signer = payload.get("origin") or payload.get("id") if isinstance(payload, dict) else None
+    if not isinstance(signer, str):
+        raise WireError("payload names no origin")
+    return signer
+
+
+def item_payload(item: dict[str, Any]) -> dict[str, Any]:
+    """The signed form of one published item version, from its item JSON."""
+    return {
+        "type": ITEM,
+        "protocol": PROTOCOL,
+        "id": item["id"],
+        "origin": item["origin"],
+        "version": item["version"],
+        "published_at": item["published_at"],
+        "content": {name: item[name] for name in CONTENT_FIELDS},
+    }
+
+
+def tombstone_payload(item_id: str, origin: str, version: int, reason: str, at: str) -> dict[str, Any]:
+    """The signed form of a retraction or expiry; `version` is the last version it ends."""
+    if reason not in ("retracted", "expired"):
+        raise WireError("reason must be 'retracted' or 'expired'")
+    return {"type": TOMBSTONE, "protocol": PROTOCOL, "id": item_id, "origin": origin,
+            "version": version, "reason": reason, "at": at}
+
+
+def node_payload(descriptor: dict[str, Any], issued_at: str) -> dict[str, Any]:
+    """A node descriptor to be self-signed (and endorsed by nodes that trust it)."""
+    return {"type": NODE, "protocol": PROTOCOL, **{k: descriptor.get(k) for k in NODE_FIELDS},
+            "issued_at": issued_at}
+
+
+def endorsement_payload(endorser: str, descriptor_envelope: dict[str, Any], at: str) -> dict[str, Any]:
+    """An endorser's statement that a descriptor (by its digest) is the real key of that node."""
+    payload = descriptor_envelope["payload"]
+    return {"type": ENDORSEMENT, "protocol": PROTOCOL, "origin": endorser, "node": payload["id"],
+            "public_key": payload["public_key"], "descriptor": digest(payload), "at": at}
+
+
+def check_item_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """Check the envelope-level shape of an item or tombstone payload; returns it."""
+    kind = payload.get("type")
+    required = {ITEM: ("id", "origin", "version", "published_at", "content"),
+                TOMBSTONE: ("id", "origin", "version", "reason", "at")}.get(kind)
+    if required is None:
+        raise WireError(f"unexpected payload type {kind!r}")
+    missing = [k for k in required if k not in payload]
+    if missing:
+        raise WireError(f"payload lacks {', '.join(missing)}")
+    if not isinstance(payload["version"], int) or payload["version"] < 1:
+        raise WireError("version must be a positive integer")
+    if not isinstance(payload["id"], str) or not payload["id"].startswith(payload["origin"] + ":"):
+        raise WireError("an item id must start with its origin")
+    if kind == ITEM and (not isinstance(payload["content"], dict) or set(payload["content"]) != set(CONTENT_FIELDS)):
+        raise WireError("content must hold exactly the item content fields")
+    return payload

@@ -1,0 +1,152 @@
+"""Four real nodes on 127.0.0.1: Aarhus and Randers — Østjyllands Politi — Det Kriminalpræventive Råd.
+
+Each node is a separate `vidensnet run` process with its own data directory;
+items travel only through the federation's HTTP endpoints.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tests.conftest import wait_for
+
+DISTRICT = "Østjyllands Politi"
+
+
+def write_items(path: Path, *items: dict) -> Path:
+    path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+    return path
+
+
+def practice(local_id: str, **fields) -> dict:
+    return {"id": local_id, "type": "practice", "title": f"Praksis {local_id}", "summary": "Et praksiseksempel.",
+            "audience": "public", "municipalities": ["0751"], **fields}
+
+
+def held_version(node, item_id: str) -> int | None:
+    item = node.item(item_id)
+    return item["version"] if item else None
+
+
+def query(node, sql: str, *args) -> list[tuple]:
+    with sqlite3.connect(node.home / "vidensnet.db") as db:
+        return db.execute(sql, args).fetchall()
+
+
+def test_public_item_from_a_municipality_reaches_every_node_through_the_district(four_nodes, tmp_path):
+    aarhus, randers, dkr = four_nodes["aarhus"], four_nodes["randers"], four_nodes["dkr"]
+    aarhus.publish(write_items(tmp_path / "a.jsonl", practice("natteravne")))
+    item_id = "aarhus-kommune:natteravne"
+    for node in (randers, dkr):
+        wait_for(lambda: node.item(item_id), message=f"{item_id} at {node.id}")
+    assert dkr.item(item_id)["origin"] == "aarhus-kommune"
+    # dkr never peered with Aarhus: it accepted Aarhus' key on the district node's endorsement.
+    assert query(dkr, "SELECT vouched_by FROM known_nodes WHERE id = ?", "aarhus-kommune") == [("oestjyllands-politi",)]
+
+
+def test_update_and_retraction_propagate_to_the_far_end(four_nodes, tmp_path):
+    aarhus, dkr, randers = four_nodes["aarhus"], four_nodes["dkr"], four_nodes["randers"]
+    item_id = "aarhus-kommune:mentor"
+    aarhus.publish(write_items(tmp_path / "v1.jsonl", practice("mentor")))
+    wait_for(lambda: held_version(dkr, item_id) == 1, message="version 1 at dkr")
+    aarhus.publish(write_items(tmp_path / "v2.jsonl", practice("mentor", summary="Ny udgave.")))
+    wait_for(lambda: held_version(dkr, item_id) == 2, message="version 2 at dkr")
+    assert dkr.item(item_id)["summary"] == "Ny udgave."
+    aarhus.cli("retract", item_id)
+    for node in (dkr, randers):
+        wait_for(lambda: node.item(item_id) is None, message=f"retraction at {node.id}")
+        assert query(node, "SELECT count(*) FROM items WHERE id = ?", item_id) == [(0,)]
+
+
+def test_expiry_propagates_and_removes_the_item_everywhere(four_nodes, tmp_path):
+    aarhus, dkr = four_nodes["aarhus"], four_nodes["dkr"]
+    expires = (datetime.now(UTC) + timedelta(seconds=8)).isoformat()
+    aarhus.publish(write_items(tmp_path / "e.jsonl", practice("kortlivet", expires_at=expires)))
+    wait_for(lambda: dkr.item("aarhus-kommune:kortlivet"), message="item at dkr")
+    wait_for(lambda: dkr.item("aarhus-kommune:kortlivet") is None, timeout=40, message="expiry at dkr")
+    assert query(aarhus, "SELECT status FROM items WHERE id = ?", "aarhus-kommune:kortlivet") == [("expired",)]
+    # dkr hides the item at its expiry by itself; the origin's signed tombstone follows.
+    wait_for(lambda: query(dkr, "SELECT kind FROM envelopes WHERE item_id = ?", "aarhus-kommune:kortlivet")
+             == [("tombstone",)], message="the tombstone at dkr")
+    assert query(dkr, "SELECT count(*) FROM items WHERE id = ?", "aarhus-kommune:kortlivet") == [(0,)]
+
+
+def test_district_bulletin_reaches_both_municipalities_and_never_the_national_node(four_nodes, tmp_path):
+    politi, aarhus, randers, dkr = (four_nodes[n] for n in ("politi", "aarhus", "randers", "dkr"))
+    bulletin = {"id": "knallerttyveri", "type": "bulletin", "title": "Knallerttyveri i Østjylland",
+                "summary": "Flere anmeldte tyverier.", "police_districts": [DISTRICT],
+                "details": {"observations": [{"label": "Anmeldte tyverier", "count": 17}]}}
+    politi.publish(write_items(tmp_path / "b.jsonl", bulletin, practice("markoer", municipalities=["0730"])))
+    for node in (aarhus, randers):
+        wait_for(lambda: node.item("oestjyllands-politi:knallerttyveri"), message=f"bulletin at {node.id}")
+    wait_for(lambda: dkr.item("oestjyllands-politi:markoer"), message="the later public item at dkr")
+    assert dkr.item("oestjyllands-politi:knallerttyveri") is None
+    assert query(dkr, "SELECT count(*) FROM envelopes WHERE item_id LIKE '%knallerttyveri'") == [(0,)]
+    anonymous = __import__("requests").get(aarhus.url + "/api/v1/items/oestjyllands-politi:knallerttyveri", timeout=5)
+    assert anonymous.status_code == 404  # held by Aarhus, but not public
+
+
+def test_tampered_body_is_rejected_and_a_replayed_older_version_is_ignored(four_nodes, tmp_path):
+    aarhus, politi, randers = four_nodes["aarhus"], four_nodes["politi"], four_nodes["randers"]
+    item_id = "aarhus-kommune:hjemmebesoeg"
+    aarhus.publish(write_items(tmp_path / "1.jsonl", practice("hjemmebesoeg", body="Første udgave.")))
+    wait_for(lambda: held_version(randers, item_id) == 1, message="v1 at randers")
+    [(old_envelope,)] = query(politi, "SELECT envelope FROM envelopes WHERE item_id = ?", item_id)
+    aarhus.publish(write_items(tmp_path / "2.jsonl", practice("hjemmebesoeg", body="Anden udgave.")))
+    wait_for(lambda: held_version(randers, item_id) == 2, message="v2 at randers")
+
+    # The district node turns hostile: it re-serves version 1 as news, then a forged version 3.
+    _reserve(politi, item_id, 1, old_envelope)
+    forged = json.loads(query(politi, "SELECT envelope FROM envelopes WHERE item_id = ?", item_id)[0][0])
+    forged["payload"]["version"] = 3
+    forged["payload"]["content"]["body"] = "Anden udgavE."  # one byte changed
+    _reserve(politi, item_id, 3, json.dumps(forged, ensure_ascii=False))
+    wait_for(lambda: query(randers, "SELECT reason FROM rejections WHERE item_id = ?", item_id), message="rejection")
+
+    assert query(randers, "SELECT reason FROM rejections WHERE item_id = ?", item_id) == [("bad signature",)]
+    item = randers.item(item_id)
+    assert (item["version"], item["body"]) == (2, "Anden udgave.")
+
+
+def _reserve(node, item_id: str, version: int, envelope: str) -> None:
+    with sqlite3.connect(node.home / "vidensnet.db") as db:
+        row = db.execute("SELECT origin, kind, audience, received_from, stored_at FROM envelopes WHERE item_id = ?",
+                         (item_id,)).fetchone()
+        db.execute("DELETE FROM envelopes WHERE item_id = ?", (item_id,))
+        db.execute("INSERT INTO envelopes (item_id, origin, version, kind, audience, envelope, received_from, stored_at)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (item_id, row[0], version, row[1], row[2], envelope, row[3], row[4]))
+
+
+def test_node_that_was_down_catches_up_when_it_returns(four_nodes, tmp_path):
+    aarhus, randers = four_nodes["aarhus"], four_nodes["randers"]
+    randers.stop()
+    aarhus.publish(write_items(tmp_path / "m.jsonl", *(practice(f"mens-nede-{n}") for n in range(5))))
+    aarhus.cli("retract", "aarhus-kommune:natteravne")
+    randers.start()
+    for n in range(5):
+        wait_for(lambda: randers.item(f"aarhus-kommune:mens-nede-{n}"), message=f"item {n} at randers")
+    wait_for(lambda: randers.item("aarhus-kommune:natteravne") is None, message="retraction at randers")
+
+
+def test_kill_9_during_a_sync_loses_nothing_and_duplicates_nothing(four_nodes, tmp_path):
+    aarhus, politi, randers = four_nodes["aarhus"], four_nodes["politi"], four_nodes["randers"]
+    count = 1500
+    randers.stop()
+    aarhus.publish(write_items(tmp_path / "bulk.jsonl", *(practice(f"bulk-{n}") for n in range(count))))
+    wait_for(lambda: _bulk_count(politi) == count, timeout=120, message="bulk at the district node")
+    randers.start()
+    wait_for(lambda: _bulk_count(randers) > 0, timeout=60, interval=0.02, message="the sync to start")
+    randers.kill9()
+    partial = _bulk_count(randers)
+    randers.start()
+    wait_for(lambda: _bulk_count(randers) == count, timeout=120, message="all bulk items at randers")
+    assert partial < count, "the kill came after the sync had finished; the test proved nothing"
+    assert query(randers, "SELECT count(*), count(DISTINCT item_id), min(version), max(version) FROM envelopes "
+                          "WHERE item_id LIKE 'aarhus-kommune:bulk-%'") == [(count, count, 1, 1)]
+
+
+def _bulk_count(node) -> int:
+    return query(node, "SELECT count(*) FROM items WHERE id LIKE 'aarhus-kommune:bulk-%'")[0][0]

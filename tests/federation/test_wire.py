@@ -1,0 +1,96 @@
+"""The wire format against saved JSON: signatures verify, any change breaks them, shapes are checked."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from federation.trust import TrustError, check_descriptor, check_endorsement
+from federation.wire import WireError, canonical, check_item_payload, claimed_signer, open_envelope
+
+DATA = Path(__file__).parent / "data"
+
+
+def saved(name: str):
+    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+
+
+KEYS = saved("public_keys")
+
+
+def test_saved_item_envelope_verifies_with_its_origins_key():
+    envelope = saved("item_envelope")
+    payload = check_item_payload(open_envelope(envelope, KEYS[claimed_signer(envelope)]))
+    assert (payload["id"], payload["version"]) == ("aarhus-kommune:natteravne", 2)
+    assert payload["content"]["police_districts"] == ["Østjyllands Politi"]
+
+
+def test_one_changed_byte_in_the_body_breaks_the_signature():
+    envelope = saved("item_envelope")
+    envelope["payload"]["content"]["body"] = envelope["payload"]["content"]["body"].replace("2015", "2016")
+    with pytest.raises(WireError, match="bad signature"):
+        open_envelope(envelope, KEYS["aarhus-kommune"])
+
+
+def test_a_raised_version_number_breaks_the_signature():
+    envelope = saved("item_envelope")
+    envelope["payload"]["version"] = 3
+    with pytest.raises(WireError):
+        open_envelope(envelope, KEYS["aarhus-kommune"])
+
+
+def test_another_nodes_key_does_not_verify():
+    with pytest.raises(WireError):
+        open_envelope(saved("item_envelope"), KEYS["oestjyllands-politi"])
+
+
+def test_canonical_form_ignores_key_order_and_keeps_unicode():
+    payload = saved("item_envelope")["payload"]
+    shuffled = dict(reversed(list(copy.deepcopy(payload).items())))
+    assert canonical(shuffled) == canonical(payload)
+    assert "Østjyllands".encode() in canonical(payload)
+
+
+def test_extra_envelope_keys_and_wrong_protocol_are_refused():
+    envelope = saved("item_envelope")
+    with pytest.raises(WireError):
+        open_envelope({**envelope, "extra": 1}, KEYS["aarhus-kommune"])
+    bad = copy.deepcopy(envelope)
+    bad["payload"]["protocol"] = 2
+    with pytest.raises(WireError, match="protocol"):
+        open_envelope(bad, KEYS["aarhus-kommune"])
+
+
+def test_item_payload_shape_is_checked_after_verification():
+    payload = saved("item_envelope")["payload"]
+    with pytest.raises(WireError, match="origin"):
+        check_item_payload({**payload, "id": "randers-kommune:natteravne"})
+    with pytest.raises(WireError, match="content"):
+        check_item_payload({**payload, "content": {**payload["content"], "extra": 1}})
+    with pytest.raises(WireError, match="version"):
+        check_item_payload({**payload, "version": 0})
+
+
+def test_saved_tombstone_verifies():
+    payload = open_envelope(saved("tombstone_envelope"), KEYS["aarhus-kommune"])
+    assert check_item_payload(payload)["reason"] == "retracted"
+
+
+def test_saved_descriptor_is_self_signed_and_endorsement_names_it():
+    descriptor = check_descriptor(saved("node_descriptor"))
+    assert descriptor.id == "aarhus-kommune"
+    endorser = check_endorsement(descriptor, saved("endorsement"), {"oestjyllands-politi": KEYS["oestjyllands-politi"]})
+    assert endorser == "oestjyllands-politi"
+
+
+def test_endorsement_by_an_untrusted_node_or_for_another_key_is_refused():
+    descriptor = check_descriptor(saved("node_descriptor"))
+    with pytest.raises(TrustError, match="does not trust"):
+        check_endorsement(descriptor, saved("endorsement"), {})
+    forged = saved("node_descriptor")
+    forged["payload"]["public_key"] = KEYS["oestjyllands-politi"]
+    with pytest.raises(TrustError):
+        check_descriptor(forged)
