@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from federation.local import load_local_node
 from federation.models import Peer
-from federation.peering import PeeringError, add_peer, approve_peer, approved_peers
+from federation.peering import PeeringError, add_peer, approve_peer, approved_peers, wake_peer
 from federation.scheduling import FederationCycle, pull_and_record
 
 
@@ -43,9 +43,11 @@ def peer_approve(obj, peer_id: str) -> None:
     """Approve a pending peer: it may pull from this node, and this node pulls from it."""
     try:
         with obj.sessions().begin() as session:
-            state = approve_peer(session, peer_id).state
+            approved = approve_peer(session, peer_id)
+            state, url = approved.state, approved.url
     except PeeringError as exc:
         raise click.ClickException(str(exc)) from None
+    wake_peer(load_local_node(obj.config()), url, peer_id)
     click.echo(f"{peer_id}: {state}")
 
 

@@ -66,6 +66,14 @@ def approve_peer(session: Session, peer_id: str) -> Peer:
     return peer
 
 
+def wake_peer(local: LocalNode, peer_url: str, peer_id: str) -> None:
+    """Ask a peer to pull now (call after committing an approval: its earlier pulls may have been refused)."""
+    try:
+        PeerClient(peer_url, peer_id, local.id, local.key).notify()
+    except PeerUnavailable:
+        pass  # a wake-up only; the peer's own schedule retries anyway
+
+
 def approved_peers(session: Session) -> list[Peer]:
     """Peers we pull from and serve to."""
     return list(session.scalars(select(Peer).where(Peer.state.in_([PeerState.APPROVED, PeerState.BACKING_OFF]))))

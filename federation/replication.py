@@ -25,11 +25,14 @@ from federation.wire import WireError, claimed_signer
 BATCH = 200
 
 
-def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: str) -> Counter:
-    """Pull everything new from one approved peer; returns outcome counts. Raises PeerUnavailable."""
+def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: str, connect=PeerClient) -> Counter:
+    """Pull everything new from one approved peer; returns outcome counts. Raises PeerUnavailable.
+
+    `connect(base_url, peer_id, my_id, key)` makes the client; the default speaks HTTP.
+    """
     with sessions() as session:
         peer = session.get(Peer, peer_id)
-        client, cursor = PeerClient(peer.url, peer.id, local.id, local.key), peer.cursor
+        client, cursor = connect(peer.url, peer.id, local.id, local.key), peer.cursor
         trusted = {peer.id: peer.public_key, **local.trust_anchors}
     report: Counter = Counter()
     while True:

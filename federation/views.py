@@ -5,27 +5,21 @@ from __future__ import annotations
 import json
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
 
 from federation.audience import NodeView
 from federation.feed import changes_since, envelopes_for
-from federation.local import LocalNode
 from federation.models import KnownNode, Peer, PeerState
 from federation.peering import PeeringError, record_peer
 from federation.tokens import TokenError, unverified_issuer, verify_token
-from federation.trust import TrustError, check_descriptor, endorse, own_descriptor, Descriptor
+from federation.trust import Descriptor, TrustError, check_descriptor, endorse, own_descriptor
 from node.models import utcnow
 from node.views.errors import json_error
-from node.web import csrf, db
+from node.web import csrf, db, local_node
 
 bp = Blueprint("federation", __name__)
 csrf.exempt(bp)  # node-to-node calls carry a signed JWT, never a cookie
-
-
-def local_node() -> LocalNode:
-    """This node's federation identity, loaded once per app."""
-    return current_app.extensions["vidensnet.local"]
 
 
 def _bearer() -> str:

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
 from node.accounts import ROLE_LABELS, has_role
-from federation.local import load_local_node
+from federation.local import LocalNode, load_local_node
 from node.config import NodeConfig
 from node.db import make_engine, make_sessionmaker
 from node.geography import municipality_name
@@ -59,9 +59,14 @@ def node_config() -> NodeConfig:
     return current_app.extensions["vidensnet"]
 
 
+def local_node() -> LocalNode:
+    """This node's federation identity (settings, key, trust anchors)."""
+    return current_app.extensions["vidensnet.local"]
+
+
 def publisher() -> Publisher:
     """This node, acting for the logged-in user."""
-    return Publisher(node_config().node.id, current_app.extensions["vidensnet.local"].key, viewer())
+    return Publisher(node_config().node.id, local_node().key, viewer())
 
 
 def db() -> Session:

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 bp = Blueprint("errors", __name__)
+JSON_PATHS = ("/api/", "/federation/", "/.well-known/")
 
 DANISH_TITLES = {
     400: "Ugyldig forespørgsel",
@@ -29,9 +30,9 @@ def json_error(code: int, message: str, fields: dict[str, str] | None = None):
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    """JSON under /api/, otherwise the error page."""
+    """JSON for the API and the federation, otherwise the error page."""
     code = error.code or 500
-    if request.path.startswith("/api/"):
+    if request.path.startswith(JSON_PATHS):
         return json_error(code, error.description or DANISH_TITLES.get(code, error.name))
     title = DANISH_TITLES.get(code, error.name)
     detail = error.description if code == 400 else None

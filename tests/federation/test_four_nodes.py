@@ -47,6 +47,18 @@ def test_public_item_from_a_municipality_reaches_every_node_through_the_district
     assert query(dkr, "SELECT vouched_by FROM known_nodes WHERE id = ?", "aarhus-kommune") == [("oestjyllands-politi",)]
 
 
+def test_peer_list_and_sync_show_every_peer_with_its_state(four_nodes):
+    politi, dkr = four_nodes["politi"], four_nodes["dkr"]
+    expected = {("aarhus-kommune", "approved"), ("randers-kommune", "approved"), (dkr.id, "approved")}
+    # A peer approved on one side first may fail one pull and back off; the other side's approval wakes it.
+    wait_for(lambda: {(p["id"], p["status"]) for p in json.loads(politi.cli("peer", "list", "--json").stdout)} == expected,
+             message="all peers approved")
+    peers = json.loads(politi.cli("peer", "list", "--json").stdout)
+    assert all(p["url"].startswith("http://127.0.0.1:") and p["last_error"] is None for p in peers)
+    lines = politi.cli("sync").stdout.splitlines()
+    assert sorted(line.split(":")[0] for line in lines) == sorted(["aarhus-kommune", dkr.id, "randers-kommune"])
+
+
 def test_update_and_retraction_propagate_to_the_far_end(four_nodes, tmp_path):
     aarhus, dkr, randers = four_nodes["aarhus"], four_nodes["dkr"], four_nodes["randers"]
     item_id = "aarhus-kommune:mentor"
