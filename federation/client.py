@@ -49,6 +49,10 @@ class PeerClient:
         """Ask the peer to record this node as a pending peer."""
         return self._call("POST", "/federation/v1/peering", json={"descriptor": descriptor})
 
+    def announce_rotation(self, rotations: list[dict[str, Any]], descriptor: dict[str, Any]) -> None:
+        """Tell the peer our key changed (call with the old key as `key`)."""
+        self._call("POST", "/federation/v1/key-rotation", json={"rotations": rotations, "descriptor": descriptor})
+
     def notify(self) -> None:
         """Ask the peer to pull from this node soon."""
         self._call("POST", "/federation/v1/notify", json={})

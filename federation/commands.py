@@ -7,10 +7,14 @@ import json
 import click
 from sqlalchemy import select
 
+from federation.client import PeerClient, PeerUnavailable
+from federation.identity import public_key_text
 from federation.local import load_local_node
 from federation.models import Peer
 from federation.peering import PeeringError, add_peer, approve_peer, approved_peers, wake_peer
+from federation.rotation import own_rotations, rotate_node_key
 from federation.scheduling import FederationCycle, pull_and_record
+from federation.trust import own_descriptor
 
 
 @click.group()
@@ -89,7 +93,34 @@ def sync(obj) -> None:
         click.echo(pull_and_record(cycle, peer_id))
 
 
+@click.group()
+def key() -> None:
+    """Manage this node's signing key."""
+
+
+@key.command("rotate")
+@click.pass_obj
+def key_rotate(obj) -> None:
+    """Replace the node key; peers learn the new one from a statement signed by the old key.
+
+    Stop the node first and start it again afterwards: a running node signs with the key it loaded.
+    """
+    config = obj.config()
+    old, new, _statement = rotate_node_key(config.keys_dir, config.node.id)
+    rotations, descriptor = own_rotations(config.keys_dir), own_descriptor(config.node, new)
+    with obj.sessions()() as session:
+        peers = [(p.id, p.url) for p in approved_peers(session)]
+    click.echo(f"Ny nøgle: {public_key_text(new)} (den gamle er arkiveret i {config.keys_dir})")
+    for peer_id, url in peers:
+        try:
+            PeerClient(url, peer_id, config.node.id, old).announce_rotation(rotations, descriptor)
+            click.echo(f"  {peer_id}: kender nu den nye nøgle")
+        except PeerUnavailable as exc:
+            click.echo(f"  {peer_id}: ikke nået ({exc}); lærer nøglen ved næste hentning", err=True)
+
+
 def register_federation_commands(main: click.Group) -> None:
     """Add the federation's commands to the `vidensnet` group."""
     main.add_command(peer)
     main.add_command(sync)
+    main.add_command(key)

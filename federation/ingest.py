@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from federation.audience import NodeView, may_hold
 from federation.feed import held_versions, store_envelope
 from federation.models import Envelope, EnvelopeKind, Rejection, WaitingEnvelope
-from federation.trust import accepted_key
+from federation.trust import accepted_keys
 from federation.wire import ITEM, WireError, check_item_payload, claimed_signer, open_envelope
 from node.item_schema import ItemInvalid, validate_item
 from node.models import utcnow
@@ -38,15 +38,24 @@ def ingest(session: Session, envelope: Any, received_from: str, me: NodeView) ->
         origin = claimed_signer(envelope)
         if origin == me.id:
             return Outcome.SKIPPED
-        key = accepted_key(session, origin)
-        if key is None:
+        keys = accepted_keys(session, origin)
+        if not keys:
             _wait(session, envelope, origin, received_from)
             return Outcome.WAITING
-        payload = check_item_payload(open_envelope(envelope, key))
+        payload = check_item_payload(_open_with_any(envelope, keys))
         return _apply(session, payload, envelope, received_from, me)
     except (WireError, Refused) as exc:
         _reject(session, envelope, received_from, str(exc))
         return Outcome.REJECTED
+
+
+def _open_with_any(envelope: Any, keys: list[str]) -> dict:
+    for key in keys[:-1]:
+        try:
+            return open_envelope(envelope, key)
+        except WireError:
+            continue
+    return open_envelope(envelope, keys[-1])
 
 
 def _apply(session: Session, payload: dict, envelope: dict, received_from: str, me: NodeView) -> Outcome:

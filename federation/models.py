@@ -84,6 +84,10 @@ class KnownNode(Base):
     descriptor: Mapped[str] = mapped_column(Text)
     endorsement: Mapped[str | None] = mapped_column(Text)
     vouched_by: Mapped[str] = mapped_column(String(64))
+    # Keys the node used before a signed rotation: envelopes it signed then still verify.
+    previous_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The signed rotation statements, oldest first, so they can be passed on to others.
+    rotations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -11,14 +11,15 @@ import json
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from federation.client import PeerClient, PeerUnavailable
 from federation.feed import held_versions
 from federation.ingest import Outcome, ingest
 from federation.local import LocalNode
-from federation.models import EnvelopeKind, Peer, WaitingEnvelope
+from federation.models import EnvelopeKind, Peer, Rejection, WaitingEnvelope
+from federation.rotation import apply_rotations
 from federation.trust import TrustError, accepted_key, check_descriptor, check_endorsement, remember_node
 from federation.wire import WireError, claimed_signer
 
@@ -42,12 +43,15 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
         envelopes = client.envelopes(wanted) if wanted else []
         _learn_keys(sessions, client, envelopes, trusted)
         with sessions.begin() as session:
-            for envelope in envelopes:
-                report[ingest(session, envelope, peer_id, local.view)] += 1
+            outcomes = [ingest(session, envelope, peer_id, local.view) for envelope in envelopes]
+            report.update(outcomes)
             report.update(take_waiting(session, local))
             row = session.get(Peer, peer_id)
             row.cursor, cursor = next_cursor, next_cursor
             row.received_total += report[Outcome.STORED] + report[Outcome.TOMBSTONED]
+        rejected = [e for e, outcome in zip(envelopes, outcomes) if outcome == Outcome.REJECTED]
+        if rejected and _learn_rotations(sessions, client, rejected):
+            report.update(_retry(sessions, rejected, peer_id, local))
         if not more:
             return report
 
@@ -104,6 +108,47 @@ def _first_trusted(descriptor, endorsements: list[Any], trusted: dict[str, str])
         except TrustError:
             continue
     raise TrustError(f"no trusted endorsement for {descriptor.id}")
+
+
+def _learn_rotations(sessions: sessionmaker[Session], client: PeerClient, rejected: list[Any]) -> bool:
+    """After signature failures, ask the peer whether those origins rotated their keys; True if any did."""
+    learned = False
+    for origin in {claimed_signer(e) for e in rejected if _has_signer(e)}:
+        try:
+            record = client.node(origin)
+            with sessions.begin() as session:
+                if accepted_key(session, origin) is not None:
+                    learned |= apply_rotations(session, origin, record.get("rotations") or [], record.get("descriptor"))
+        except (PeerUnavailable, TrustError):
+            continue
+    return learned
+
+
+def _has_signer(envelope: Any) -> bool:
+    try:
+        claimed_signer(envelope)
+        return True
+    except WireError:
+        return False
+
+
+def _retry(sessions: sessionmaker[Session], envelopes: list[Any], peer_id: str, local: LocalNode) -> Counter:
+    """Ingest once more after a key rotation was learned; the stale rejections are dropped."""
+    report: Counter = Counter()
+    with sessions.begin() as session:
+        for envelope in envelopes:
+            outcome = ingest(session, envelope, peer_id, local.view)
+            if outcome != Outcome.REJECTED:
+                report[outcome] += 1
+                report[Outcome.REJECTED] -= 1
+                _forget_rejection(session, envelope["payload"], peer_id)
+    return report
+
+
+def _forget_rejection(session: Session, payload: dict[str, Any], peer_id: str) -> None:
+    session.execute(delete(Rejection).where(Rejection.item_id == payload.get("id"),
+                                            Rejection.version == payload.get("version"),
+                                            Rejection.received_from == peer_id))
 
 
 def take_waiting(session: Session, local: LocalNode) -> Counter:

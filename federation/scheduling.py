@@ -53,7 +53,7 @@ def pull_and_record(cycle: FederationCycle, peer_id: str) -> str:
         return f"{peer_id}: fejl: {exc}"
     with cycle.sessions.begin() as session:
         pull_succeeded(session.get(Peer, peer_id), utcnow(), cycle.pull_interval_seconds)
-    summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(report.items())) or "intet nyt"
+    summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(report.items()) if n > 0) or "intet nyt"
     if report:
         log.info("pulled %s: %s", peer_id, summary)
     return f"{peer_id}: {summary}"

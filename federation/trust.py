@@ -102,6 +102,12 @@ def remember_node(session: Session, descriptor: Descriptor, vouched_by: str, end
 
 
 def accepted_key(session: Session, node_id: str) -> str | None:
-    """The public key this node accepts for `node_id`, if any."""
+    """The current public key this node accepts for `node_id`, if any."""
     row = session.get(KnownNode, node_id)
     return row.public_key if row else None
+
+
+def accepted_keys(session: Session, node_id: str) -> list[str]:
+    """Every key accepted for `node_id`: the current one first, then those it rotated away from."""
+    row = session.get(KnownNode, node_id)
+    return [row.public_key, *reversed(row.previous_keys or [])] if row else []

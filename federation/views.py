@@ -12,11 +12,12 @@ from federation.audience import NodeView
 from federation.feed import changes_since, envelopes_for
 from federation.models import KnownNode, Peer, PeerState
 from federation.peering import PeeringError, record_peer
+from federation.rotation import apply_rotations, own_rotations
 from federation.tokens import TokenError, unverified_issuer, verify_token
 from federation.trust import Descriptor, TrustError, check_descriptor, endorse, own_descriptor
 from node.models import utcnow
 from node.views.errors import json_error
-from node.web import csrf, db, local_node
+from node.web import csrf, db, local_node, node_config
 
 bp = Blueprint("federation", __name__)
 csrf.exempt(bp)  # node-to-node calls carry a signed JWT, never a cookie
@@ -104,16 +105,29 @@ def node(node_id: str):
     """A node's descriptor, with this node's endorsement and the one it accepted the key on."""
     local = local_node()
     if node_id == local.id:
-        envelope, stored = own_descriptor(local.settings, local.key), None
+        envelope, stored, rotations = own_descriptor(local.settings, local.key), None, own_rotations(node_config().keys_dir)
     else:
         row = db().scalar(select(KnownNode).where(KnownNode.id == node_id))
         if row is None:
             return json_error(404, f"ukendt node '{node_id}'")
-        envelope, stored = json.loads(row.descriptor), row.endorsement
+        envelope, stored, rotations = json.loads(row.descriptor), row.endorsement, row.rotations or []
     endorsements = [endorse(Descriptor(envelope), local.id, local.key)]
     if stored:
         endorsements.append(json.loads(stored))
-    return {"descriptor": envelope, "endorsements": endorsements}
+    return {"descriptor": envelope, "endorsements": endorsements, "rotations": rotations}
+
+
+@bp.post("/federation/v1/key-rotation")
+@from_approved_peer
+def key_rotation():
+    """An approved peer announces its new key, with rotations signed by the key we know."""
+    body = request.get_json(silent=True) or {}
+    try:
+        apply_rotations(db(), g.peer.id, body.get("rotations") or [], body.get("descriptor"))
+    except TrustError as exc:
+        return json_error(400, str(exc))
+    db().commit()
+    return {"ok": True}
 
 
 @bp.post("/federation/v1/notify")

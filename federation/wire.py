@@ -21,6 +21,7 @@ ITEM = "vidensnet.item"
 TOMBSTONE = "vidensnet.tombstone"
 NODE = "vidensnet.node"
 ENDORSEMENT = "vidensnet.endorsement"
+KEY_ROTATION = "vidensnet.key-rotation"
 
 # The author-controlled fields of an item, exactly as in docs/item-format.md.
 CONTENT_FIELDS = (
@@ -104,6 +105,12 @@ def endorsement_payload(endorser: str, descriptor_envelope: dict[str, Any], at: 
     payload = descriptor_envelope["payload"]
     return {"type": ENDORSEMENT, "protocol": PROTOCOL, "origin": endorser, "node": payload["id"],
             "public_key": payload["public_key"], "descriptor": digest(payload), "at": at}
+
+
+def rotation_payload(origin: str, old_key: str, new_key: str, at: str) -> dict[str, Any]:
+    """A node's statement, to be signed with its old key, that its key is now `new_key`."""
+    return {"type": KEY_ROTATION, "protocol": PROTOCOL, "origin": origin, "old_key": old_key, "new_key": new_key,
+            "at": at}
 
 
 def check_item_payload(payload: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import requests
+
 from tests.conftest import wait_for
 
 DISTRICT = "Østjyllands Politi"
@@ -97,7 +99,7 @@ def test_district_bulletin_reaches_both_municipalities_and_never_the_national_no
     wait_for(lambda: dkr.item("oestjyllands-politi:markoer"), message="the later public item at dkr")
     assert dkr.item("oestjyllands-politi:knallerttyveri") is None
     assert query(dkr, "SELECT count(*) FROM envelopes WHERE item_id LIKE '%knallerttyveri'") == [(0,)]
-    anonymous = __import__("requests").get(aarhus.url + "/api/v1/items/oestjyllands-politi:knallerttyveri", timeout=5)
+    anonymous = requests.get(aarhus.url + "/api/v1/items/oestjyllands-politi:knallerttyveri", timeout=5)
     assert anonymous.status_code == 404  # held by Aarhus, but not public
 
 
@@ -141,6 +143,22 @@ def test_node_that_was_down_catches_up_when_it_returns(four_nodes, tmp_path):
     for n in range(5):
         wait_for(lambda: randers.item(f"aarhus-kommune:mens-nede-{n}"), message=f"item {n} at randers")
     wait_for(lambda: randers.item("aarhus-kommune:natteravne") is None, message="retraction at randers")
+
+
+def test_rotated_key_is_learned_by_peers_and_by_nodes_further_away(four_nodes, tmp_path):
+    randers, politi, dkr = four_nodes["randers"], four_nodes["politi"], four_nodes["dkr"]
+    randers.publish(write_items(tmp_path / "old.jsonl", practice("foer-rotation", municipalities=["0730"])))
+    wait_for(lambda: dkr.item("randers-kommune:foer-rotation"), message="the pre-rotation item at dkr")
+    randers.stop()
+    output = randers.cli("key", "rotate").stdout
+    assert "oestjyllands-politi: kender nu den nye nøgle" in output
+    randers.start()
+    randers.publish(write_items(tmp_path / "new.jsonl", practice("efter-rotation", municipalities=["0730"])))
+    wait_for(lambda: dkr.item("randers-kommune:efter-rotation"), message="the post-rotation item at dkr")
+    new_key = requests.get(randers.url + "/.well-known/vidensnet", timeout=5).json()["payload"]["public_key"]
+    for node in (politi, dkr):
+        assert query(node, "SELECT public_key FROM known_nodes WHERE id = 'randers-kommune'") == [(new_key,)]
+    assert query(dkr, "SELECT count(*) FROM rejections WHERE item_id = 'randers-kommune:efter-rotation'") == [(0,)]
 
 
 def test_kill_9_during_a_sync_loses_nothing_and_duplicates_nothing(four_nodes, tmp_path):

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 11:27:52.528349
+Create Date: 2026-11-22 11:46:22.449321
 
 """
 from typing import Sequence, Union
@@ -48,6 +48,8 @@ def upgrade() -> None:
     sa.Column('descriptor', sa.Text(), nullable=False),
     sa.Column('endorsement', sa.Text(), nullable=True),
     sa.Column('vouched_by', sa.String(length=64), nullable=False),
+    sa.Column('previous_keys', sa.JSON(), nullable=False),
+    sa.Column('rotations', sa.JSON(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_known_nodes'))
     )

@@ -1,0 +1,92 @@
+"""Taking in received envelopes: versions only move forward, audience and signatures are enforced."""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+
+from federation.audience import NodeView
+from federation.ingest import Outcome, ingest
+from federation.local import LocalNode
+from federation.models import Rejection, WaitingEnvelope
+from federation.replication import take_waiting
+from federation.trust import check_descriptor, own_descriptor, remember_node
+from federation.wire import item_payload, seal, tombstone_payload
+from node.config import NodeSettings
+from node.models import Item
+
+ORIGIN = NodeSettings("randers-kommune", "Randers Kommune", "municipality", "http://127.0.0.1:9", "0730")
+ORIGIN_KEY = Ed25519PrivateKey.generate()
+ME = NodeView("aarhus-kommune", "municipality", "0751")
+
+
+def envelope(version: int, key=ORIGIN_KEY, **content):
+    item = {"id": "randers-kommune:plan", "origin": "randers-kommune", "version": version,
+            "published_at": "2026-11-01T09:00:00Z", "type": "method", "title": f"Metode v{version}",
+            "summary": "x", "body": "", "audience": "public", "tags": [], "municipalities": ["0730"],
+            "police_districts": [], "prevention_level": None, "target_groups": [], "cooperation": [],
+            "expires_at": None, "details": {}, **content}
+    return seal(item_payload(item), key)
+
+
+def know_origin(session):
+    remember_node(session, check_descriptor(own_descriptor(ORIGIN, ORIGIN_KEY)), vouched_by="test")
+
+
+def test_envelope_from_an_unknown_origin_waits_and_is_taken_when_the_key_arrives(sessions):
+    with sessions.begin() as session:
+        assert ingest(session, envelope(1), "oestjyllands-politi", ME) == Outcome.WAITING
+        [waiting] = session.scalars(select(WaitingEnvelope)).all()
+        assert "randers-kommune" in waiting.reason
+    with sessions.begin() as session:
+        know_origin(session)
+        local = LocalNode(NodeSettings("aarhus-kommune", "Aarhus", "municipality", "http://x", "0751"), ORIGIN_KEY)
+        assert take_waiting(session, local)[Outcome.STORED] == 1
+        assert session.get(Item, "randers-kommune:plan").title == "Metode v1"
+        assert session.scalars(select(WaitingEnvelope)).all() == []
+
+
+def test_versions_only_move_forward(sessions):
+    with sessions.begin() as session:
+        know_origin(session)
+        assert ingest(session, envelope(2), "p", ME) == Outcome.STORED
+        assert ingest(session, envelope(1), "p", ME) == Outcome.SKIPPED
+        assert ingest(session, envelope(2, title="Anden titel"), "p", ME) == Outcome.SKIPPED
+        assert session.get(Item, "randers-kommune:plan").title == "Metode v2"
+
+
+def test_tombstone_removes_the_item_and_older_versions_cannot_bring_it_back(sessions):
+    tombstone = seal(tombstone_payload("randers-kommune:plan", "randers-kommune", 2, "retracted", "2026-11-02T00:00:00Z"),
+                     ORIGIN_KEY)
+    with sessions.begin() as session:
+        know_origin(session)
+        ingest(session, envelope(2), "p", ME)
+        assert ingest(session, tombstone, "p", ME) == Outcome.TOMBSTONED
+        assert session.get(Item, "randers-kommune:plan") is None
+        assert ingest(session, envelope(1), "p", ME) == Outcome.SKIPPED
+        assert ingest(session, envelope(2), "p", ME) == Outcome.SKIPPED
+        assert session.get(Item, "randers-kommune:plan") is None
+
+
+def test_item_signed_by_another_key_is_rejected_and_recorded(sessions):
+    with sessions.begin() as session:
+        know_origin(session)
+        assert ingest(session, envelope(1, key=Ed25519PrivateKey.generate()), "p", ME) == Outcome.REJECTED
+        [rejection] = session.scalars(select(Rejection)).all()
+        assert (rejection.item_id, rejection.reason, rejection.received_from) == ("randers-kommune:plan", "bad signature", "p")
+        assert session.get(Item, "randers-kommune:plan") is None
+
+
+def test_validly_signed_but_invalid_item_is_rejected_with_the_field_named(sessions):
+    with sessions.begin() as session:
+        know_origin(session)
+        assert ingest(session, envelope(1, municipalities=["9999"]), "p", ME) == Outcome.REJECTED
+        assert "municipalities" in session.scalars(select(Rejection.reason)).one()
+
+
+def test_item_outside_this_nodes_audience_is_rejected(sessions):
+    with sessions.begin() as session:
+        know_origin(session)
+        outcome = ingest(session, envelope(1, audience={"districts": ["Fyns Politi"]}), "p", ME)
+        assert outcome == Outcome.REJECTED
+        assert "audience" in session.scalars(select(Rejection.reason)).one()
