@@ -94,3 +94,14 @@ def prune_tombstones(session: Session, older_than: datetime) -> int:
         delete(Envelope).where(Envelope.kind == EnvelopeKind.TOMBSTONE, Envelope.stored_at < older_than)
     )
     return result.rowcount or 0
+
+
+def sign_unsigned_items(session: Session, node_id: str, key: Ed25519PrivateKey) -> int:
+    """Sign this node's published items that have no envelope yet (items from before federation)."""
+    unsigned = session.scalars(
+        select(Item).where(Item.origin == node_id, Item.status == "published",
+                           Item.id.not_in(select(Envelope.item_id)))
+    ).all()
+    for item in unsigned:
+        record_local_version(session, item, key)
+    return len(unsigned)

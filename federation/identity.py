@@ -40,6 +40,14 @@ def generate_node_key(keys_dir: Path) -> Ed25519PrivateKey:
     return key
 
 
+def ensure_node_key(keys_dir: Path) -> bool:
+    """Create the node key if this data directory predates keys (an upgraded node); True if created."""
+    if (keys_dir / KEY_FILE).exists():
+        return False
+    generate_node_key(keys_dir)
+    return True
+
+
 def load_node_key(keys_dir: Path) -> Ed25519PrivateKey:
     """The node's private key from its data directory."""
     path = keys_dir / KEY_FILE

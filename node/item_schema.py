@@ -32,6 +32,13 @@ TYPE_PLURALS = {
     "plan": "Handleplaner",
     "guidance": "Vejledninger",
 }
+# Danish names of the item fields, for messages in the interface.
+FIELD_LABELS = {
+    "id": "Id", "type": "Type", "title": "Titel", "summary": "Resumé", "body": "Brødtekst",
+    "audience": "Hvem må se emnet", "tags": "Emneord", "municipalities": "Kommuner",
+    "police_districts": "Politikredse", "prevention_level": "Forebyggelsesniveau", "target_groups": "Målgrupper",
+    "cooperation": "Samarbejde", "expires_at": "Udløber", "details": "Detaljer",
+}
 PREVENTION_LEVELS = ("opbyggende", "forebyggende", "kriminalitetsforebyggende")
 TARGET_GROUPS = (
     "børn 6-12 år",

@@ -8,6 +8,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from waitress import serve
 
 from federation import scheduling as federation_scheduling
+from federation.feed import sign_unsigned_items
+from federation.identity import ensure_node_key
 from federation.local import load_local_node
 from node import housekeeping
 from node.app import create_app
@@ -35,11 +37,24 @@ def start_scheduler(config: NodeConfig) -> BackgroundScheduler:
     return scheduler
 
 
+def prepare_federation(config: NodeConfig) -> None:
+    """Give a node that predates federation its key, and sign its published items into the feed."""
+    log = logging.getLogger("vidensnet")
+    if ensure_node_key(config.keys_dir):
+        log.info("created a node key in %s", config.keys_dir)
+    local = load_local_node(config)
+    with make_sessionmaker(make_engine(config.database_url)).begin() as session:
+        signed = sign_unsigned_items(session, local.id, local.key)
+    if signed:
+        log.info("signed %d published item(s) into the changes feed", signed)
+
+
 def run_node(config: NodeConfig, host: str, port: int, threads: int = 8) -> None:
     """Serve the node until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     upgrade_database(config.database_url)
+    prepare_federation(config)
     scheduler = start_scheduler(config)
     try:
         logging.getLogger("vidensnet").info("serving %s on http://%s:%d", config.node.name, host, port)

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from node.accounts import has_role
 from node.geography import municipalities, police_districts
 from node.item_form import form_to_data, form_values, item_to_form
-from node.item_schema import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES, ItemInvalid, validate_item
+from node.item_schema import COOPERATION, DETAILS, FIELD_LABELS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES, ItemInvalid, validate_item
 from node.models import Item, ItemStatus, Role
 from node.publishing import PublishingError, create_draft, find_item, publish, retract, revise
 from node.web import db, node_config, publisher, requires, viewer
@@ -30,6 +30,7 @@ def _render_form(item_type: str, values: dict, errors: dict, item: Item | None =
         values=values,
         errors=errors,
         detail_specs=DETAILS[item_type],
+        field_labels=FIELD_LABELS,
         municipalities=municipalities(),
         police_districts=police_districts(),
         prevention_levels=PREVENTION_LEVELS,
