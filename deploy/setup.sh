@@ -16,3 +16,16 @@ fi
 echo "==> installing Vidensnet and its dependencies into .venv"
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet --editable '.[test]'
+
+# Search: the project's checked copy of Meilisearch 1.21, and Debian's Danish word list
+# (hunspell-da) for splitting compound words. Both are skipped with a note when they
+# cannot be installed here; search then runs degraded or without compound splitting.
+bash deploy/install-meilisearch.sh || echo "Note: Meilisearch was not installed; search will run in degraded mode." >&2
+if [ ! -f /usr/share/hunspell/da_DK.dic ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  if command -v apt-get >/dev/null && { [ -z "$sudo" ] || command -v sudo >/dev/null; }; then
+    echo "==> installing Debian's Danish word list (hunspell-da) for compound words"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq hunspell-da >/dev/null \
+      || echo "Note: hunspell-da was not installed; Danish compounds are split with the project's word list only." >&2
+  fi
+fi

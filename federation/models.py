@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from federation.audience import NodeView
 from node.models import Base, utcnow
 
 
@@ -46,19 +48,37 @@ class Envelope(Base):
     stored_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class Peer(Base):
-    """A directly peered node, its state and how pulling from it goes."""
-
-    __tablename__ = "peers"
+class DescribedNode:
+    """Columns copied from a node's signed descriptor, shared by peers and known nodes."""
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    url: Mapped[str] = mapped_column(String(300))
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     municipality: Mapped[str | None] = mapped_column(String(4))
     district: Mapped[str | None] = mapped_column(String(64))
     public_key: Mapped[str] = mapped_column(String(64))
+    # The descriptor envelope exactly as signed.
     descriptor: Mapped[str] = mapped_column(Text)
+
+    def take_descriptor(self, envelope: dict[str, Any]) -> None:
+        """Copy the facts of a checked descriptor envelope onto this row."""
+        p = envelope["payload"]
+        self.name, self.kind = p.get("name") or p["id"], p["kind"]
+        self.municipality, self.district, self.public_key = p.get("municipality"), p.get("district"), p["public_key"]
+        self.descriptor = json.dumps(envelope, ensure_ascii=False)
+
+    @property
+    def view(self) -> NodeView:
+        """The node as the audience rule sees it."""
+        return NodeView(self.id, self.kind, self.municipality, self.district)
+
+
+class Peer(DescribedNode, Base):
+    """A directly peered node, its state and how pulling from it goes."""
+
+    __tablename__ = "peers"
+
+    url: Mapped[str] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(16), index=True)
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     failures: Mapped[int] = mapped_column(Integer, default=0)
@@ -70,18 +90,11 @@ class Peer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class KnownNode(Base):
+class KnownNode(DescribedNode, Base):
     """A node whose key this node accepts, with the signed descriptor and who vouched for it."""
 
     __tablename__ = "known_nodes"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    public_key: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(16))
-    municipality: Mapped[str | None] = mapped_column(String(4))
-    district: Mapped[str | None] = mapped_column(String(64))
-    descriptor: Mapped[str] = mapped_column(Text)
     endorsement: Mapped[str | None] = mapped_column(Text)
     vouched_by: Mapped[str] = mapped_column(String(64))
     # Keys the node used before a signed rotation: envelopes it signed then still verify.

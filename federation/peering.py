@@ -32,9 +32,8 @@ def record_peer(session: Session, descriptor: Descriptor) -> Peer:
     if peer is None:
         peer = Peer(id=p["id"], state=PeerState.PENDING, cursor=0, failures=0, received_total=0)
         session.add(peer)
-    peer.url, peer.name, peer.kind = p["url"].rstrip("/"), p.get("name") or p["id"], p["kind"]
-    peer.municipality, peer.district, peer.public_key = p.get("municipality"), p.get("district"), p["public_key"]
-    peer.descriptor = json.dumps(descriptor.envelope, ensure_ascii=False)
+    peer.url = p["url"].rstrip("/")
+    peer.take_descriptor(descriptor.envelope)
     session.flush()
     return peer
 

@@ -90,10 +90,9 @@ def remember_node(session: Session, descriptor: Descriptor, vouched_by: str, end
     row = session.get(KnownNode, p["id"])
     if row is not None and row.public_key != p["public_key"]:
         raise TrustError(f"{p['id']} is known with another key; keys change only by signed rotation")
-    row = row or KnownNode(id=p["id"])
-    row.public_key, row.name, row.kind = p["public_key"], p.get("name") or p["id"], p["kind"]
-    row.municipality, row.district, row.vouched_by = p.get("municipality"), p.get("district"), vouched_by
-    row.descriptor = json.dumps(descriptor.envelope, ensure_ascii=False)
+    row = row or KnownNode(id=p["id"], previous_keys=[], rotations=[])
+    row.take_descriptor(descriptor.envelope)
+    row.vouched_by = vouched_by
     row.endorsement = json.dumps(endorsement, ensure_ascii=False) if endorsement else row.endorsement
     row.updated_at = utcnow()
     session.add(row)

@@ -8,7 +8,6 @@ from functools import wraps
 from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy import select
 
-from federation.audience import NodeView
 from federation.feed import changes_since, envelopes_for
 from federation.models import KnownNode, Peer, PeerState
 from federation.peering import PeeringError, record_peer
@@ -49,11 +48,6 @@ def from_approved_peer(view):
     return guarded
 
 
-def _peer_view() -> NodeView:
-    peer = g.peer
-    return NodeView(peer.id, peer.kind, peer.municipality, peer.district)
-
-
 @bp.get("/.well-known/vidensnet")
 def descriptor():
     """This node's descriptor, signed by its key."""
@@ -85,7 +79,7 @@ def changes():
         since, limit = int(request.args.get("since", 0)), int(request.args.get("limit", 200))
     except ValueError:
         return json_error(400, "since og limit skal være hele tal")
-    page, next_cursor, more = changes_since(db(), since, limit, _peer_view())
+    page, next_cursor, more = changes_since(db(), since, limit, g.peer.view)
     return {"changes": [c.to_json() for c in page], "next": next_cursor, "more": more}
 
 
@@ -96,7 +90,7 @@ def envelopes():
     ids = (request.get_json(silent=True) or {}).get("ids")
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         return json_error(400, "ids skal være en liste af tekster")
-    return {"envelopes": envelopes_for(db(), ids, _peer_view())}
+    return {"envelopes": envelopes_for(db(), ids, g.peer.view)}
 
 
 @bp.get("/federation/v1/nodes/<node_id>")

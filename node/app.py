@@ -10,12 +10,14 @@ from federation import views as federation_views
 from node import web
 from node.config import NodeConfig, load_config
 from node.views import admin, api, auth, editor, errors, pages
+from search import views as search_views
+from search.index import SearchIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: NodeConfig | None = None) -> Flask:
-    """Build the node's web app for a configuration (default: from the environment)."""
+def create_app(config: NodeConfig | None = None, search_index: SearchIndex | None = None) -> Flask:
+    """Build the node's web app; without a search index, search runs in degraded (database) mode."""
     config = config or load_config()
     app = Flask(
         __name__,
@@ -31,6 +33,7 @@ def create_app(config: NodeConfig | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
     web.init_app(app, config)
-    for blueprint in (pages.bp, editor.bp, auth.bp, admin.bp, api.bp, errors.bp, federation_views.bp):
+    app.extensions["vidensnet.search"] = search_index
+    for blueprint in (pages.bp, editor.bp, auth.bp, admin.bp, api.bp, errors.bp, federation_views.bp, search_views.bp):
         app.register_blueprint(blueprint)
     return app

@@ -19,6 +19,7 @@ from federation.identity import generate_node_key, public_key_text
 from federation.local import load_local_node
 from node.models import User
 from node.publishing import Publisher, PublishingError, find_item, retract
+from search.commands import reindex_command
 
 
 class Context:
@@ -184,3 +185,4 @@ def _find_user(session: Session, username: str) -> User:
 
 
 register_federation_commands(main)
+main.add_command(reindex_command)

@@ -2,7 +2,8 @@
 
 Every change of an item's state goes through these service functions, so the
 side effects have exactly one place each: a published version or a tombstone is
-signed into the federation's changes feed in the same transaction.
+signed into the federation's changes feed, and the search index update is
+queued, in the same transaction as the change.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from federation.feed import record_local_tombstone, record_local_version
+from search.outbox import enqueue_index_update
 from node.config import slugify
 from node.item_schema import BULLETIN_DEFAULT_LIFETIME_DAYS, LIST_FIELDS, ItemContent, audience_kind
 from node.models import Item, ItemStatus, ItemTerm, User, utcnow
@@ -89,6 +91,7 @@ def retract(session: Session, item: Item, by: Publisher) -> Item:
     item.status = ItemStatus.RETRACTED
     item.retracted_at = item.updated_at = utcnow()
     record_local_tombstone(session, item, "retracted", by.key)
+    enqueue_index_update(session, item.id)
     return item
 
 
@@ -128,6 +131,7 @@ def expire_due_items(session: Session, by: Publisher, now: datetime | None = Non
             record_local_tombstone(session, item, "expired", by.key)
         else:
             session.delete(item)  # a replica: its origin's tombstone will follow
+        enqueue_index_update(session, item.id)
     return len(due)
 
 
@@ -150,6 +154,7 @@ def _publish_version(session: Session, item: Item, by: Publisher) -> None:
     if item.type == "bulletin" and item.expires_at is None:
         item.expires_at = now + timedelta(days=BULLETIN_DEFAULT_LIFETIME_DAYS)
     record_local_version(session, item, by.key)
+    enqueue_index_update(session, item.id)
 
 
 def apply_content(item: Item, content: ItemContent) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from node.item_schema import ItemContent
 from node.models import Item, ItemStatus
 from node.publishing import apply_content
+from search.outbox import enqueue_index_update
 
 
 def store_replica(session: Session, item_id: str, origin: str, version: int, published_at: datetime,
@@ -21,6 +22,7 @@ def store_replica(session: Session, item_id: str, origin: str, version: int, pub
     apply_content(item, content)
     item.version, item.status = version, ItemStatus.PUBLISHED
     item.published_at = item.updated_at = published_at
+    enqueue_index_update(session, item_id)
     session.flush()
     return item
 
@@ -31,5 +33,6 @@ def remove_replica(session: Session, item_id: str) -> bool:
     if item is None:
         return False
     session.delete(item)
+    enqueue_index_update(session, item_id)
     session.flush()
     return True

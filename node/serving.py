@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from waitress import serve
@@ -16,14 +18,17 @@ from node.app import create_app
 from node.config import NodeConfig
 from node.db import make_engine, make_sessionmaker, upgrade_database
 from node.publishing import Publisher
+from search import runtime as search_runtime
 
 # How often the scheduler looks for due peers and local changes to announce;
 # each peer is pulled only every VIDENSNET_PULL_SECONDS (or sooner when notified).
 FEDERATION_TICK_SECONDS = 2
+# Index updates are applied this often; they wait in the outbox in between (and during outages).
+SEARCH_TICK_SECONDS = 0.5
 
 
-def start_scheduler(config: NodeConfig) -> BackgroundScheduler:
-    """Start the background jobs of a running node: housekeeping and federation."""
+def start_scheduler(config: NodeConfig, search: search_runtime.SearchRuntime) -> BackgroundScheduler:
+    """Start the background jobs of a running node: housekeeping, federation and the search outbox."""
     sessions = make_sessionmaker(make_engine(config.database_url))
     local = load_local_node(config)
     by = Publisher(local.id, local.key)
@@ -33,6 +38,8 @@ def start_scheduler(config: NodeConfig) -> BackgroundScheduler:
                       args=[sessions, by, config.tombstone_days], id="housekeeping", max_instances=1, coalesce=True)
     scheduler.add_job(federation_scheduling.run_cycle, "interval", seconds=FEDERATION_TICK_SECONDS,
                       args=[cycle], id="federation", max_instances=1, coalesce=True)
+    scheduler.add_job(search_runtime.run_cycle, "interval", seconds=SEARCH_TICK_SECONDS,
+                      args=[search, sessions], id="search", max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
 
@@ -52,12 +59,16 @@ def prepare_federation(config: NodeConfig) -> None:
 def run_node(config: NodeConfig, host: str, port: int, threads: int = 8) -> None:
     """Serve the node until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "skipped: already running" is expected
+    # SIGTERM (systemd, tests) ends the node like Ctrl+C, so the cleanup below runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     upgrade_database(config.database_url)
     prepare_federation(config)
-    scheduler = start_scheduler(config)
+    search = search_runtime.start_search(config.home)
+    scheduler = start_scheduler(config, search)
     try:
         logging.getLogger("vidensnet").info("serving %s on http://%s:%d", config.node.name, host, port)
-        serve(create_app(config), host=host, port=port, threads=threads, ident="vidensnet")
+        serve(create_app(config, search.index), host=host, port=port, threads=threads, ident="vidensnet")
     finally:
         scheduler.shutdown(wait=False)
+        search_runtime.stop_search(search)

@@ -8,17 +8,18 @@ from node.accounts import has_role
 from node.models import Item, ItemStatus, Role, User, utcnow
 
 
+def live_items() -> ColumnElement[bool]:
+    """Items that are published and not yet expired."""
+    return and_(Item.status == ItemStatus.PUBLISHED, or_(Item.expires_at.is_(None), Item.expires_at > utcnow()))
+
+
 def readable_items(user: User | None) -> ColumnElement[bool]:
-    """Items the user may read: published and unexpired; anonymous visitors only public ones.
+    """Items the user may read: live ones; anonymous visitors only public ones.
 
     A node only holds items whose audience includes it, so a logged-in user of the
     node may read everything published that the node holds.
     """
-    now = utcnow()
-    live = and_(
-        Item.status == ItemStatus.PUBLISHED,
-        or_(Item.expires_at.is_(None), Item.expires_at > now),
-    )
+    live = live_items()
     if user is None:
         return and_(live, Item.audience_kind == "public")
     return live

@@ -297,3 +297,26 @@ def four_nodes(tmp_path_factory):
     finally:
         for node in nodes.values():
             node.stop()
+
+
+@pytest.fixture(scope="session")
+def meilisearch_server(tmp_path_factory):
+    """A real Meilisearch 1.21 process on 127.0.0.1 for the whole test session."""
+    from search.process import ManagedMeilisearch
+
+    server = ManagedMeilisearch(tmp_path_factory.mktemp("meilisearch"), "test-master-key-" + "x" * 16)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def search_index(meilisearch_server, request):
+    """A fresh, configured index on the test Meilisearch, removed after the test."""
+    from search.index import SearchIndex
+
+    uid = "test_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:60]
+    index = SearchIndex(meilisearch_server.url, meilisearch_server.master_key, uid)
+    index.ensure()
+    yield index
+    index.client.delete_index(uid)

@@ -18,7 +18,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
 from node.db import alembic_config, upgrade_database
-import federation.models  # noqa: F401  (the federation's tables are part of the schema)
+import federation.models  # noqa: F401  (the federation's and search's tables are part of the schema)
+import search.models  # noqa: F401
 from node.models import Base
 
 MODEL_TABLES = set(Base.metadata.tables)

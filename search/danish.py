@@ -1,0 +1,102 @@
+"""Danish for search: æ/ø/å folding, a light stemmer and compound splitting.
+
+Meilisearch neither stems Danish nor splits compounds, so every document gets
+a `terms` field of normalised words and compound parts, and every query is
+normalised the same way before it is sent.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+HUNSPELL_DA = Path("/usr/share/hunspell/da_DK.dic")
+DOMAIN_WORDS = Path(__file__).parent / "data" / "domain_words.txt"
+MIN_PART = 3
+LINKS = ("", "s", "e")  # Danish linking letters: bekymring-s-samtale, barn-e-...
+_WORD = re.compile(r"[0-9a-zæøåäöüé]+(?:-[0-9a-zæøåäöüé]+)*")
+# Longest first; a stem keeps at least four letters.
+_SUFFIXES = ("erne", "ende", "else", "elsen", "elser", "ninger", "ning", "heden", "hed", "erer", "eren", "ene",
+             "ers", "ens", "ets", "er", "en", "et", "es", "e", "s")
+_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "u", "é": "e"})
+
+
+def fold(word: str) -> str:
+    """æ→ae, ø→oe, å→aa, so 'Århus' and 'Aarhus', 'børn' and 'boern' meet (applied after stemming)."""
+    return word.lower().translate(_FOLD)
+
+
+def stem(word: str) -> str:
+    """Strip one common Danish inflection or derivation suffix (forebyggende, forebyggelse → forebygg)."""
+    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+@cache
+def lexicon() -> frozenset[str]:
+    """Danish base words: Debian's hunspell-da list when installed, plus the project's domain words."""
+    words: set[str] = set()
+    if HUNSPELL_DA.exists():
+        for line in HUNSPELL_DA.read_text(encoding="utf-8").splitlines()[1:]:
+            word = line.split("/", 1)[0].strip().lower()
+            if len(word) >= MIN_PART and word.isalpha():
+                words.add(word)
+    for line in DOMAIN_WORDS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            words.add(line.strip())
+    return frozenset(words)
+
+
+def _is_word(word: str) -> bool:
+    words = lexicon()
+    return word in words or stem(word) in words or stem(word) + "e" in words
+
+
+def _splits(word: str):
+    """(head, tail) pairs with a dictionary head and a linking letter removed, longest head first."""
+    for end in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+        head, rest = word[:end], word[end:]
+        if head in lexicon():
+            for link in LINKS:
+                if rest.startswith(link) and len(rest) - len(link) >= MIN_PART:
+                    yield head, rest[len(link):]
+
+
+def split_compound(word: str) -> list[str]:
+    """The parts of a Danish compound ('kriminalitetsforebyggende' → kriminalitet, forebyggende), or []."""
+    splits = list(_splits(word))
+    for head, tail in splits:  # best: the tail is a word (inflected or not)
+        if _is_word(tail):
+            return [head, tail]
+    for head, tail in splits:  # next: the tail is itself a compound of words
+        parts = split_compound(tail)
+        if parts:
+            return [head, *parts]
+    return []
+
+
+def words_of(text: str) -> list[str]:
+    """Lowercase words of a text; hyphenated words also give their halves."""
+    found = []
+    for token in _WORD.findall(text.lower()):
+        found.append(token.replace("-", ""))
+        if "-" in token:
+            found += [part for part in token.split("-") if part]
+    return found
+
+
+def search_terms(text: str) -> list[str]:
+    """Folded stems of every word and of every compound part, without repeats (for documents)."""
+    terms: dict[str, None] = {}
+    for word in words_of(text):
+        for part in [word, *split_compound(word)] if len(word) >= 2 * MIN_PART else [word]:
+            terms[fold(stem(part))] = None
+    return list(terms)
+
+
+def query_terms(query: str) -> str:
+    """A query normalised like the documents' terms (folded, stemmed), for Meilisearch."""
+    return " ".join(fold(stem(word)) for word in words_of(query))

@@ -1,0 +1,64 @@
+"""Items as Meilisearch documents: a safe primary key, the searchable text and the facet fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node.geography import municipality_name
+from node.item_schema import DETAILS
+from node.models import Item
+from search.danish import search_terms
+
+DAY_SECONDS = 86_400
+
+
+def document_key(item_id: str) -> str:
+    """A Meilisearch primary key for an item id (`node:local` → `node_local`).
+
+    Ids use only a-z, 0-9 and '-' around one ':', so swapping ':' for '_' is safe
+    and unique; Meilisearch keys allow letters, digits, '-' and '_' only.
+    """
+    return item_id.replace(":", "_")
+
+
+def _details_text(item: Item) -> str:
+    parts: list[str] = []
+    for spec in DETAILS[item.type]:
+        value = item.details.get(spec.key)
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, list):
+            parts += [v if isinstance(v, str) else " ".join(str(x) for x in v.values()) for v in value
+                      if isinstance(v, (str, dict))]
+    return "\n".join(parts)
+
+
+def to_document(item: Item) -> dict[str, Any]:
+    """The search document of one readable item."""
+    audience = item.audience if isinstance(item.audience, dict) else {}
+    text = " ".join([item.title, item.summary, " ".join(item.tags), item.body, _details_text(item)])
+    published = item.published_at or item.updated_at
+    return {
+        "key": document_key(item.id),
+        "id": item.id,
+        "type": item.type,
+        "title": item.title,
+        "summary": item.summary,
+        "tags": item.tags,
+        "body": item.body,
+        "details": _details_text(item),
+        "terms": " ".join(search_terms(text)),
+        "origin": item.origin,
+        "municipalities": item.municipalities,
+        "municipality_names": [municipality_name(code) for code in item.municipalities],
+        "police_districts": item.police_districts,
+        "prevention_level": item.prevention_level,
+        "target_groups": item.target_groups,
+        "cooperation": item.cooperation,
+        "year": published.year,
+        "published_ts": int(published.timestamp()),
+        "expires_ts": int(item.expires_at.timestamp()) if item.expires_at else 0,
+        "audience_kind": item.audience_kind,
+        "audience_districts": audience.get("districts", []),
+        "audience_nodes": audience.get("nodes", []),
+    }

@@ -1,0 +1,12 @@
+"""The entry point the node calls when an item changes: queue its index update in the same transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from search.models import IndexState, IndexTask
+
+
+def enqueue_index_update(session: Session, item_id: str) -> None:
+    """Record that the item's search entry must follow the database (committed with the change)."""
+    session.add(IndexTask(item_id=item_id, state=IndexState.QUEUED, attempts=0))

@@ -1,0 +1,93 @@
+"""Searching as a given viewer: audience filters inside Meilisearch, facets, highlights and pages."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from search.danish import query_terms
+from search.settings import FACETS
+
+HITS_PER_PAGE = 20
+# Control characters never occur in stored text (validation refuses them), so they mark highlights safely.
+MARK_START, MARK_END = "\x02", "\x03"
+# Query parameter -> document attribute for the facet filters.
+FILTER_PARAMS = {
+    "type": "type",
+    "origin": "origin",
+    "municipality": "municipalities",
+    "district": "police_districts",
+    "prevention_level": "prevention_level",
+    "target_group": "target_groups",
+    "cooperation": "cooperation",
+    "year": "year",
+}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What someone asked for: words, facet filters and a page."""
+
+    q: str = ""
+    filters: dict[str, str] = field(default_factory=dict)
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> SearchRequest:
+        """Read q, the facet filters and page from query parameters; raises ValueError naming a bad one."""
+        try:
+            page = int(args.get("page") or 1)
+        except ValueError:
+            raise ValueError("page: skal være et helt tal") from None
+        if page < 1 or page > 1000:
+            raise ValueError("page: skal være mellem 1 og 1000")
+        filters = {k: args[k] for k in FILTER_PARAMS if args.get(k)}
+        if "year" in filters and not filters["year"].isdigit():
+            raise ValueError("year: skal være et årstal")
+        return cls((args.get("q") or "").strip()[:300], filters, page)
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def audience_filter(logged_in: bool, now: float | None = None) -> str:
+    """What the viewer may see, as a Meilisearch filter: anonymous visitors only public items."""
+    live = f"(expires_ts = 0 OR expires_ts > {int(now if now is not None else time.time())})"
+    return live if logged_in else f'{live} AND audience_kind = "public"'
+
+
+def search_options(request: SearchRequest, logged_in: bool) -> dict[str, Any]:
+    """The Meilisearch search parameters for a request, audience filter included."""
+    clauses = [audience_filter(logged_in)]
+    for param, value in sorted(request.filters.items()):
+        attribute = FILTER_PARAMS[param]
+        clauses.append(f"{attribute} = {value}" if attribute == "year" else f"{attribute} = {_quote(value)}")
+    options = {
+        "filter": " AND ".join(clauses),
+        "facets": list(FACETS),
+        "page": request.page,
+        "hitsPerPage": HITS_PER_PAGE,
+        "attributesToHighlight": ["title", "summary"],
+        "attributesToCrop": ["summary"],
+        "cropLength": 40,
+        "highlightPreTag": MARK_START,
+        "highlightPostTag": MARK_END,
+    }
+    if not request.q:
+        options["sort"] = ["published_ts:desc"]  # browsing: newest first
+    return options
+
+
+def safe_highlight(formatted: str) -> Markup:
+    """Meilisearch's highlighted text, HTML-escaped, with only our <mark> tags put back."""
+    escaped = str(escape(formatted))
+    return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def meilisearch_query(request: SearchRequest) -> str:
+    """The words sent to Meilisearch: normalised like the index's `terms`."""
+    return query_terms(request.q)

@@ -1,0 +1,75 @@
+"""Search inside a running node: connect to (or start) Meilisearch, keep it alive, drain the outbox."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from search.binary import MeilisearchMissing
+from search.index import SearchIndex, SearchUnavailable
+from search.indexer import drain_outbox
+from search.process import ManagedMeilisearch
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SearchRuntime:
+    """The node's search connection and, when the node manages it, the Meilisearch process."""
+
+    index: SearchIndex | None
+    process: ManagedMeilisearch | None = None
+    ready: bool = False  # index created and configured on this server
+
+
+def master_key(home: Path) -> str:
+    """The managed Meilisearch's master key, generated once and kept (mode 0600) in the data directory."""
+    path = home / "meilisearch" / "master.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def start_search(home: Path) -> SearchRuntime:
+    """Use VIDENSNET_MEILISEARCH_URL when set, else start a local Meilisearch; None index when impossible."""
+    url = os.environ.get("VIDENSNET_MEILISEARCH_URL")
+    if url:
+        return SearchRuntime(SearchIndex(url, os.environ.get("VIDENSNET_MEILISEARCH_KEY", "")))
+    try:
+        process = ManagedMeilisearch(home / "meilisearch", master_key(home))
+        process.start()
+    except (MeilisearchMissing, RuntimeError) as exc:
+        log.error("search runs degraded (database only): %s", exc)
+        return SearchRuntime(None)
+    (home / "meilisearch" / "url").write_text(process.url, encoding="utf-8")
+    return SearchRuntime(SearchIndex(process.url, process.master_key), process)
+
+
+def run_cycle(runtime: SearchRuntime, sessions: sessionmaker[Session]) -> int:
+    """Keep a managed Meilisearch alive and apply queued index updates; returns how many were applied."""
+    if runtime.index is None:
+        return 0
+    try:
+        if runtime.process is not None and runtime.process.ensure_running():
+            runtime.ready = False
+        if not runtime.ready:
+            runtime.index.ensure()
+            runtime.ready = True
+        return drain_outbox(sessions, runtime.index)
+    except (SearchUnavailable, RuntimeError, OSError) as exc:
+        runtime.ready = False
+        log.warning("search index not updated this time (queued updates are kept): %s", exc)
+        return 0
+
+
+def stop_search(runtime: SearchRuntime) -> None:
+    """Stop a managed Meilisearch."""
+    if runtime.process is not None:
+        runtime.process.stop()

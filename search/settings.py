@@ -1,0 +1,56 @@
+"""Meilisearch index settings that fit Vidensnet's content, and the Danish domain synonyms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.danish import query_terms
+
+INDEX_UID = "vidensnet_items"
+FACETS = ("type", "origin", "municipalities", "police_districts", "prevention_level", "target_groups",
+          "cooperation", "year")
+
+# Words people use for the same thing; each group becomes mutual synonyms on normalised terms.
+SYNONYM_GROUPS = (
+    ("ssp", "skole socialforvaltning politi"),
+    ("psp", "politi socialforvaltning psykiatri"),
+    ("ksp", "kriminalforsorg socialforvaltning politi"),
+    ("ssd", "socialforvaltning skole dagtilbud"),
+    ("infohus", "info-house", "informationshus"),
+    ("udslusning", "løsladelse", "løsladt"),
+    ("bekymringssamtale", "bekymringssamtaler", "bekymringsmøde"),
+    ("hjemmebesøg", "hjemmebesøgene"),
+    ("radikalisering", "ekstremisme"),
+    ("knallert", "scooter"),
+    ("mentor", "mentorordning"),
+    ("natteravne", "natteravnene", "natteravn"),
+    ("social pejling", "pejling"),
+    ("skolefravær", "fravær"),
+)
+
+
+def synonyms() -> dict[str, list[str]]:
+    """The synonym groups normalised the same way queries are (folded and stemmed)."""
+    table: dict[str, list[str]] = {}
+    for group in SYNONYM_GROUPS:
+        normalised = list(dict.fromkeys(query_terms(term) for term in group))
+        for term in normalised:
+            table.setdefault(term, [])
+            table[term] += [other for other in normalised if other != term and other not in table[term]]
+    return {term: others for term, others in table.items() if others}
+
+
+def index_settings() -> dict[str, Any]:
+    """The settings every Vidensnet index gets."""
+    return {
+        "searchableAttributes": ["title", "summary", "tags", "terms", "municipality_names", "body", "details",
+                                 "origin"],
+        "filterableAttributes": [*FACETS, "id", "audience_kind", "expires_ts"],
+        "sortableAttributes": ["published_ts", "year"],
+        "displayedAttributes": ["id", "type", "title", "summary", "origin", "municipalities", "municipality_names",
+                                "police_districts", "year", "published_ts"],
+        "synonyms": synonyms(),
+        "pagination": {"maxTotalHits": 100_000},
+        "faceting": {"maxValuesPerFacet": 200, "sortFacetValuesBy": {"*": "count"}},
+        "typoTolerance": {"minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
+    }

@@ -1,0 +1,35 @@
+"""Danish normalisation: compounds split with linking letters, æ/ø/å folded, inflections stemmed."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.danish import fold, query_terms, search_terms, split_compound
+
+
+@pytest.mark.parametrize("word, parts", [
+    ("skolefravær", ["skole", "fravær"]),
+    ("knallerttyveri", ["knallert", "tyveri"]),
+    ("kriminalitetsforebyggende", ["kriminalitet", "forebyggende"]),
+    ("bekymringssamtaler", ["bekymring", "samtaler"]),
+    ("hjemmebesøg", ["hjemme", "besøg"]),
+])
+def test_compounds_split_into_dictionary_words(word, parts):
+    assert split_compound(word) == parts
+
+
+def test_a_query_word_meets_the_compound_that_contains_it():
+    for query, document in (("fravær", "skolefravær"), ("tyveri", "knallerttyveri"),
+                            ("forebyggelse", "kriminalitetsforebyggende"), ("samtale", "bekymringssamtaler")):
+        assert query_terms(query) in search_terms(document), (query, document)
+
+
+def test_danish_letters_and_their_ascii_spellings_meet():
+    assert query_terms("Århus") == query_terms("Aarhus")
+    assert query_terms("boern") == query_terms("børn") == fold("børn")
+    assert query_terms("Forældre") in search_terms("forældresamarbejde")
+
+
+def test_words_that_are_not_compounds_are_left_whole():
+    assert split_compound("kommune") == []
+    assert search_terms("SSP") == ["ssp"]

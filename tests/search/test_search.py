@@ -1,0 +1,152 @@
+"""Search against a real Meilisearch: audience filters with right counts, Danish queries, outbox, reindex."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from node.app import create_app
+from node.item_files import import_items
+from node.models import Item
+from node.publishing import retract
+from search.index import SearchIndex, SearchUnavailable
+from search.indexer import drain_outbox, queued_count, reindex
+from search.models import IndexTask
+from tests.conftest import login, publisher
+
+ITEMS = [
+    {"id": "skolefravaer", "type": "method", "title": "Indsats mod skolefravær",
+     "summary": "Tidlig kontakt til hjemmet, når en elev udebliver.", "audience": "public",
+     "municipalities": ["0751"], "cooperation": ["SSP"]},
+    {"id": "knallert", "type": "practice", "title": "Knallerttyveri i Aarhus Vest",
+     "summary": "Et fælles forløb med politiet mod knallerttyveri.", "audience": "network",
+     "municipalities": ["0751"], "cooperation": ["SSP", "PSP"]},
+    {"id": "kreds", "type": "bulletin", "title": "Tendens: unge grupper i Østjylland",
+     "summary": "Kriminalitetsforebyggende indsats anbefales.", "police_districts": ["Østjyllands Politi"],
+     "cooperation": ["SSP"]},
+    {"id": "udslusning", "type": "method", "title": "Udslusning efter afsoning",
+     "summary": "KSP-samarbejdet forbereder den unges hverdag.", "audience": "public",
+     "municipalities": ["0730"], "cooperation": ["KSP"]},
+    {"id": "xss", "type": "guidance", "title": "<script>alert(1)</script> vejledning",
+     "summary": "Om <b>fed</b> skrift.", "audience": "public"},
+]
+
+
+@pytest.fixture
+def indexed(sessions, search_index):
+    with sessions.begin() as session:
+        import_items(session, publisher(), [json.dumps(i, ensure_ascii=False) for i in ITEMS])
+    drain_outbox(sessions, search_index)
+    return search_index
+
+
+@pytest.fixture
+def client_with_search(config, indexed):
+    return create_app(config, indexed).test_client()
+
+
+def found(client, query: str, **params) -> list[str]:
+    body = client.get("/api/v1/search", query_string={"q": query, **params}).get_json()
+    assert body["degraded"] is False
+    return [hit["id"].split(":")[1] for hit in body["hits"]]
+
+
+def test_anonymous_search_sees_only_public_items_and_counts_only_them(client_with_search):
+    body = client_with_search.get("/api/v1/search?q=").get_json()
+    assert body["total"] == 3
+    assert sorted(h["id"].split(":")[1] for h in body["hits"]) == ["skolefravaer", "udslusning", "xss"]
+    assert body["facets"]["cooperation"] == {"SSP": 1, "KSP": 1}
+    assert "practice" not in body["facets"]["type"] and "bulletin" not in body["facets"]["type"]
+
+
+def test_logged_in_user_finds_network_and_district_items_too(client_with_search, users):
+    login(client_with_search, "reader")
+    body = client_with_search.get("/api/v1/search?q=").get_json()
+    assert body["total"] == 5
+    assert body["facets"]["cooperation"]["SSP"] == 3
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("fravær", "skolefravaer"),
+    ("skolefravær", "skolefravaer"),
+    ("tyveri", "knallert"),
+    ("forebyggelse", "kreds"),
+    ("løsladelse", "udslusning"),
+    ("Århus", "knallert"),
+])
+def test_danish_queries_find_compounds_inflections_synonyms_and_spellings(client_with_search, users, query, expected):
+    login(client_with_search, "reader")
+    assert expected in found(client_with_search, query)[:5]
+
+
+def test_facet_filter_narrows_results_and_counts(client_with_search):
+    body = client_with_search.get("/api/v1/search?q=&cooperation=KSP").get_json()
+    assert [h["id"] for h in body["hits"]] == ["aarhus-kommune:udslusning"]
+    assert body["facets"]["cooperation"] == {"KSP": 1}
+
+
+def test_highlights_are_escaped_except_for_the_marks(client_with_search):
+    [hit] = client_with_search.get("/api/v1/search?q=vejledning").get_json()["hits"]
+    assert "<script>" not in hit["highlight"]["title"]
+    assert "&lt;script&gt;" in hit["highlight"]["title"] and "<mark>" in hit["highlight"]["title"]
+    page = client_with_search.get("/sog?q=vejledning").get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_search_page_works_without_javascript_and_shows_facets(client_with_search):
+    page = client_with_search.get("/sog?q=fravær").get_data(as_text=True)
+    assert "Indsats mod <mark>" in page or "Indsats mod skolefravær" in page
+    assert "Samarbejde" in page and "SSP (1)" in page
+    assert "<script" not in page
+
+
+def test_retraction_leaves_the_index_after_the_outbox_drains(sessions, client_with_search, indexed):
+    with sessions.begin() as session:
+        retract(session, session.get(Item, "aarhus-kommune:udslusning"), publisher())
+    drain_outbox(sessions, indexed)
+    assert "udslusning" not in found(client_with_search, "udslusning")
+
+
+def test_outbox_keeps_updates_while_meilisearch_is_down_and_applies_them_after(sessions, meilisearch_server, search_index):
+    meilisearch_server.stop()
+    try:
+        with sessions.begin() as session:
+            import_items(session, publisher(), [json.dumps(ITEMS[0], ensure_ascii=False)])
+        with pytest.raises(SearchUnavailable):
+            drain_outbox(sessions, search_index)
+        with sessions() as session:
+            assert queued_count(session) == 1
+            assert session.scalar(select(IndexTask.attempts)) == 1
+    finally:
+        meilisearch_server.start()
+    assert drain_outbox(sessions, search_index) == 1
+    hits = search_index.search("fravaer", {"filter": 'audience_kind = "public"'})["hits"]
+    assert [h["id"] for h in hits] == ["aarhus-kommune:skolefravaer"]
+
+
+def test_reindex_builds_a_fresh_index_and_swaps_it_in(sessions, indexed):
+    indexed.client.index(indexed.uid).delete_all_documents()  # a damaged index
+    assert reindex(sessions, indexed) == 5
+    assert indexed.search("", {})["estimatedTotalHits"] == 5
+    assert [i.uid for i in indexed.client.get_indexes()["results"] if i.uid.startswith(indexed.uid + "_build")] == []
+
+
+def test_unreachable_meilisearch_degrades_to_a_database_search_with_a_notice(config, sessions):
+    with sessions.begin() as session:
+        import_items(session, publisher(), [json.dumps(ITEMS[0], ensure_ascii=False)])
+    dead = SearchIndex("http://127.0.0.1:9", "key", "nowhere")
+    client = create_app(config, dead).test_client()
+    body = client.get("/api/v1/search?q=skolefravær").get_json()
+    assert body["degraded"] is True and body["total"] == 1
+    assert "Søgningen er begrænset lige nu" in client.get("/sog?q=skolefravær").get_data(as_text=True)
+
+
+def test_reindex_command_rebuilds_the_index_of_a_stopped_node(node_home, sessions):
+    from tests.conftest import vidensnet
+
+    with sessions.begin() as session:
+        import_items(session, publisher(), [json.dumps(i, ensure_ascii=False) for i in ITEMS])
+    result = vidensnet(node_home, "reindex")
+    assert "genopbygget med 5 emner" in result.stdout
