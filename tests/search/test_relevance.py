@@ -1,0 +1,83 @@
+"""A Danish relevance set over the demo corpus: recall@5 must stay at or above the threshold."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from node.item_files import import_items
+from search.indexer import drain_outbox
+from search.query import SearchRequest, meilisearch_query, search_options
+from tests.conftest import DEMO_FILES, publisher
+
+RECALL_AT_5 = 0.9
+# (query, local id of an item that must be in the top five, what the query exercises)
+RELEVANCE_SET = [
+    ("bekymringssamtale", "bekymringssamtaler-i-udskolingen", "exact word"),
+    ("bekymringssamtaler", "vejledning-bekymringssamtalen", "inflection"),
+    ("fravær", "indsats-mod-skolefravaer", "compound part"),
+    ("skolefravær", "indsats-mod-skolefravaer", "exact compound"),
+    ("tyveri", "knallerttyveri-aarhus-vest-efteraar-2026", "compound part"),
+    ("knallert", "knallerttyveri-aarhus-vest-efteraar-2026", "compound head"),
+    ("forebyggelse", "forebyggende-betjente-i-skolerne", "derivation"),
+    ("løsladelse", "ksp-udslusning-efter-afsoning", "synonym"),
+    ("udslusning", "ksp-udslusning-efter-afsoning", "exact word"),
+    ("mentor", "mentorordning-for-unge", "compound head"),
+    ("mentorordnig", "mentorordning-for-unge", "typo"),
+    ("natteravn", "natteravne-i-gellerup", "inflection"),
+    ("social pejling", "social-pejling-metode", "two words"),
+    ("Infohus", "infohus-radikaliseringsforebyggelse", "exact word"),
+    ("info-house", "infohus-radikaliseringsforebyggelse", "synonym"),
+    ("ekstremisme", "infohus-radikaliseringsforebyggelse", "word in body"),
+    ("hjemmebesøg", "hjemmebesoeg-efter-anholdelse", "exact word"),
+    ("hjemmebesoeg", "hjemmebesoeg-efter-anholdelse", "ø typed as oe"),
+    ("Århus", "handleplan-ssp-aarhus-2026-2027", "å for aa"),
+    ("psykiatri", "psp-samarbejde-i-randers", "word in summary"),
+    ("forældresamarbejde", "netvaerksmoeder-for-foraeldre", "compound"),
+    ("hash", "hashhandel-ved-randers-station", "short word"),
+    ("gadeplansarbejde", "gadeplansarbejde-i-randers-midtby", "compound with linking s"),
+    ("kredsråd", "kredsraadets-plan-2026", "inflection"),
+    ("digital kriminalitet", "vejledning-digital-kriminalitet", "two words"),
+    ("informationsudveksling", "vejledning-informationsudveksling", "exact word"),
+]
+
+
+@pytest.fixture(scope="module")
+def demo_index(tmp_path_factory, meilisearch_server):
+    """The whole demo corpus, published by one node and indexed once for the module."""
+    from node.config import NodeSettings, load_config, write_settings
+    from node.db import make_engine, make_sessionmaker, upgrade_database
+    from search.index import SearchIndex
+
+    home = tmp_path_factory.mktemp("relevance") / "node"
+    write_settings(home, NodeSettings("aarhus-kommune", "Aarhus Kommune", "municipality", "http://x", "0751"))
+    url = load_config(home).database_url
+    upgrade_database(url)
+    sessions = make_sessionmaker(make_engine(url))
+    with sessions.begin() as session:
+        for path in DEMO_FILES:
+            import_items(session, publisher(), path.read_text(encoding="utf-8").splitlines())
+    index = SearchIndex(meilisearch_server.url, meilisearch_server.master_key, "test_relevance")
+    index.ensure()
+    drain_outbox(sessions, index)
+    yield index
+    index.client.delete_index("test_relevance")
+
+
+def top_five(index, query: str) -> list[str]:
+    request = SearchRequest(query)
+    hits = index.search(meilisearch_query(request), {**search_options(request, logged_in=True), "hitsPerPage": 5})["hits"]
+    return [hit["id"].split(":", 1)[1] for hit in hits]
+
+
+def test_relevance_set_has_at_least_twenty_queries():
+    assert len(RELEVANCE_SET) >= 20
+
+
+def test_recall_at_five_meets_the_threshold(demo_index):
+    misses = [(q, expected, kind, top_five(demo_index, q)) for q, expected, kind in RELEVANCE_SET
+              if expected not in top_five(demo_index, q)]
+    recall = 1 - len(misses) / len(RELEVANCE_SET)
+    print(f"recall@5 = {recall:.2f} over {len(RELEVANCE_SET)} queries; misses: {misses}")
+    assert recall >= RECALL_AT_5, f"recall@5 = {recall:.2f}; misses:\n" + json.dumps(misses, ensure_ascii=False, indent=1)
