@@ -45,6 +45,9 @@ def test_public_item_from_a_municipality_reaches_every_node_through_the_district
     for node in (randers, dkr):
         wait_for(lambda: node.item(item_id), message=f"{item_id} at {node.id}")
     assert dkr.item(item_id)["origin"] == "aarhus-kommune"
+    # ... and it is searchable there: the replica went through dkr's search outbox.
+    wait_for(lambda: [h["id"] for h in requests.get(dkr.url + "/api/v1/search", params={"q": "natteravne"},
+                                                    timeout=5).json()["hits"]] == [item_id], message="search at dkr")
     # dkr never peered with Aarhus: it accepted Aarhus' key on the district node's endorsement.
     assert query(dkr, "SELECT vouched_by FROM known_nodes WHERE id = ?", "aarhus-kommune") == [("oestjyllands-politi",)]
 
