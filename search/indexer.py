@@ -71,6 +71,15 @@ def queued_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(IndexTask).where(IndexTask.state == IndexState.QUEUED))
 
 
+def outbox_status(session: Session) -> dict:
+    """Index tasks per state and the latest error, for the admin page."""
+    counts = dict(session.execute(select(IndexTask.state, func.count()).group_by(IndexTask.state)).all())
+    error = session.scalar(select(IndexTask.last_error).where(IndexTask.state == IndexState.QUEUED,
+                                                              IndexTask.last_error.is_not(None))
+                           .order_by(IndexTask.id.desc()).limit(1))
+    return {"queued": counts.get(IndexState.QUEUED, 0), "done": counts.get(IndexState.DONE, 0), "last_error": error}
+
+
 def reindex(sessions: sessionmaker[Session], index: SearchIndex,
             progress: Callable[[Iterable[list[dict]], int], Iterable[list[dict]]] | None = None) -> int:
     """Build a fresh index from the database and swap it in; search keeps answering meanwhile."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from federation.overview import federation_overview
+from search.indexer import outbox_status
 from federation.peering import PeeringError, add_peer, approve_peer, wake_peer
 from node.accounts import ROLE_RANK, AccountError, create_user
 from node.models import Item, ItemStatus, Role, User
@@ -22,6 +23,8 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
     return render_template(
         "admin.html",
         federation=federation_overview(session),
+        search_outbox=outbox_status(session),
+        search_connected=current_app.extensions.get("vidensnet.search") is not None,
         counts={s: counts.get(s, 0) for s in ItemStatus},
         recent=recent,
         users=users,
