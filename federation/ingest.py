@@ -40,6 +40,7 @@ def ingest(session: Session, envelope: Any, received_from: str, me: NodeView) ->
             return Outcome.SKIPPED
         keys = accepted_keys(session, origin)
         if not keys:
+            _check_waitable(envelope)
             _wait(session, envelope, origin, received_from)
             return Outcome.WAITING
         payload = check_item_payload(_open_with_any(envelope, keys))
@@ -90,15 +91,26 @@ def _held_audience(session: Session, item_id: str) -> Any:
 
 def _moment(text: Any) -> datetime:
     try:
-        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         raise Refused("published_at is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise Refused("published_at has no time zone")
+    return moment
+
+
+def _check_waitable(envelope: dict) -> None:
+    # An envelope kept for later must at least have a usable id and version, or the pull would fail on it.
+    payload = envelope.get("payload")
+    if not isinstance(payload.get("id"), str) or not isinstance(payload.get("version"), int) \
+            or isinstance(payload.get("version"), bool):
+        raise Refused("payload has no valid id and version")
 
 
 def _wait(session: Session, envelope: Any, origin: str, received_from: str) -> None:
     payload = envelope["payload"]
     session.add(WaitingEnvelope(
-        item_id=str(payload.get("id")), origin=origin, version=int(payload.get("version") or 0),
+        item_id=payload["id"][:160], origin=origin, version=payload["version"],
         envelope=json.dumps(envelope, ensure_ascii=False), received_from=received_from,
         reason=f"venter på en godkendt nøgle for {origin}",
     ))

@@ -29,6 +29,10 @@ def record_peer(session: Session, descriptor: Descriptor) -> Peer:
     peer = session.get(Peer, p["id"])
     if peer is not None and peer.public_key != p["public_key"]:
         raise PeeringError(f"{p['id']} er kendt med en anden nøgle")
+    facts = ("kind", "municipality", "district")
+    if peer is not None and peer.state != PeerState.PENDING and any(getattr(peer, f) != p.get(f) for f in facts):
+        # Kind and place decide which restricted items a peer receives: they change only with a new approval.
+        raise PeeringError(f"{p['id']} er godkendt som {peer.kind}; type og sted kan kun ændres ved ny godkendelse")
     if peer is None:
         peer = Peer(id=p["id"], state=PeerState.PENDING, cursor=0, failures=0, received_total=0)
         session.add(peer)
@@ -61,7 +65,10 @@ def approve_peer(session: Session, peer_id: str) -> Peer:
         raise PeeringError(f"ingen peer med id '{peer_id}'")
     if peer.state == PeerState.PENDING:
         peer.state, peer.next_pull_at = PeerState.APPROVED, utcnow()
-    remember_node(session, Descriptor(json.loads(peer.descriptor)), vouched_by="peering")
+    try:
+        remember_node(session, Descriptor(json.loads(peer.descriptor)), vouched_by="peering")
+    except TrustError as exc:
+        raise PeeringError(str(exc)) from None
     return peer
 
 

@@ -46,7 +46,9 @@ def pull_and_record(cycle: FederationCycle, peer_id: str) -> str:
     """Pull one peer now and record the result in its state; returns a one-line summary."""
     try:
         report = pull_from_peer(cycle.sessions, cycle.local, peer_id)
-    except PeerUnavailable as exc:
+    except Exception as exc:  # noqa: BLE001 - one broken peer must not stop the others; it backs off
+        if not isinstance(exc, PeerUnavailable):
+            log.exception("pull from %s failed unexpectedly", peer_id)
         with cycle.sessions.begin() as session:
             pull_failed(session.get(Peer, peer_id), utcnow(), str(exc))
         log.warning("pull from %s failed: %s", peer_id, exc)

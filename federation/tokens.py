@@ -48,9 +48,10 @@ def verify_token(token: str, public_key: str, audience: str, now: float | None =
         jwt.JWTClaimsRegistry(
             now=int(now if now is not None else time.time()), leeway=CLOCK_SKEW_SECONDS,
             aud={"essential": True, "value": audience}, exp={"essential": True}, iss={"essential": True},
+            iat={"essential": True},
         ).validate(claims)
     except (JoseError, ValueError) as exc:
         raise TokenError(f"invalid token: {exc}") from None
-    if claims["exp"] - claims.get("iat", claims["exp"]) > LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
+    if claims["exp"] - claims["iat"] > LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
         raise TokenError("token lives too long")
     return claims

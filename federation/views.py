@@ -22,6 +22,13 @@ bp = Blueprint("federation", __name__)
 csrf.exempt(bp)  # node-to-node calls carry a signed JWT, never a cookie
 
 
+def _json_object() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, description="forventede et JSON-objekt")
+    return body
+
+
 def _bearer() -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -58,7 +65,7 @@ def descriptor():
 @bp.post("/federation/v1/peering")
 def peering_request():
     """Another node asks to peer: its descriptor and a JWT signed by the same key."""
-    body = request.get_json(silent=True) or {}
+    body = _json_object()
     try:
         descriptor = check_descriptor(body.get("descriptor"))
         verify_token(_bearer(), descriptor.payload["public_key"], local_node().id)
@@ -79,6 +86,8 @@ def changes():
         since, limit = int(request.args.get("since", 0)), int(request.args.get("limit", 200))
     except ValueError:
         return json_error(400, "since og limit skal være hele tal")
+    if since < 0:
+        return json_error(400, "since må ikke være negativ")
     page, next_cursor, more = changes_since(db(), since, limit, g.peer.view)
     return {"changes": [c.to_json() for c in page], "next": next_cursor, "more": more}
 
@@ -87,7 +96,7 @@ def changes():
 @from_approved_peer
 def envelopes():
     """The stored signed envelopes of the asked ids that the calling peer may hold."""
-    ids = (request.get_json(silent=True) or {}).get("ids")
+    ids = _json_object().get("ids")
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         return json_error(400, "ids skal være en liste af tekster")
     return {"envelopes": envelopes_for(db(), ids, g.peer.view)}
@@ -115,7 +124,7 @@ def node(node_id: str):
 @from_approved_peer
 def key_rotation():
     """An approved peer announces its new key, with rotations signed by the key we know."""
-    body = request.get_json(silent=True) or {}
+    body = _json_object()
     try:
         apply_rotations(db(), g.peer.id, body.get("rotations") or [], body.get("descriptor"))
     except TrustError as exc:

@@ -108,3 +108,20 @@ def test_empty_poll_is_tiny_and_keeps_the_cursor(app, client, users, published):
     response = client.get(f"/federation/v1/changes?since={head}", headers=remote.headers())
     assert response.get_json() == {"changes": [], "next": head, "more": False}
     assert len(response.data) < 100
+
+
+def test_a_json_body_that_is_not_an_object_gets_400(app, client, users, published):
+    remote = RemoteNode(NEIGHBOUR)
+    remote.ask_to_peer(client)
+    approve(app, "randers-kommune")
+    for path in ("/federation/v1/envelopes", "/federation/v1/key-rotation", "/federation/v1/peering"):
+        response = client.post(path, json=["not", "an", "object"], headers=remote.headers())
+        assert response.status_code == 400 and response.is_json, path
+
+
+def test_an_approved_peer_cannot_change_its_kind_or_place_by_asking_again(app, client, users):
+    remote = RemoteNode(NEIGHBOUR)
+    remote.ask_to_peer(client)
+    approve(app, "randers-kommune")
+    remote.settings = NodeSettings("randers-kommune", "Randers", "national", "http://127.0.0.1:9")
+    assert remote.ask_to_peer(client).status_code == 400

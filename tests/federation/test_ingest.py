@@ -90,3 +90,16 @@ def test_item_outside_this_nodes_audience_is_rejected(sessions):
         outcome = ingest(session, envelope(1, audience={"districts": ["Fyns Politi"]}), "p", ME)
         assert outcome == Outcome.REJECTED
         assert "audience" in session.scalars(select(Rejection.reason)).one()
+
+
+def test_malformed_envelopes_are_rejected_instead_of_stopping_the_pull(sessions):
+    bad_version = {"payload": {"type": "vidensnet.item", "protocol": 1, "id": "ukendt:x", "origin": "ukendt",
+                               "version": "abc"}, "signature": "x"}
+    with sessions.begin() as session:
+        assert ingest(session, bad_version, "p", ME) == Outcome.REJECTED
+        know_origin(session)
+        naive = envelope(1, expires_at="2999-01-01")
+        naive["payload"]["published_at"] = "2026-11-01T09:00:00"
+        naive = seal(naive["payload"], ORIGIN_KEY)
+        assert ingest(session, naive, "p", ME) == Outcome.REJECTED
+        assert "time zone" in session.scalars(select(Rejection.reason).where(Rejection.item_id == "randers-kommune:plan")).one()
