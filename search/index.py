@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import meilisearch
@@ -26,8 +27,10 @@ class SearchIndex:
     api_key: str
     uid: str = INDEX_UID
 
-    @property
+    @cached_property
     def client(self) -> meilisearch.Client:
+        # One client (one HTTP connection pool) per index object: a new client per search
+        # would open a new TCP connection for every request.
         return meilisearch.Client(self.url, self.api_key, timeout=10)
 
     def wait(self, task) -> None:
