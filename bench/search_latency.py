@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import statistics
 import sys
 import tempfile
@@ -92,11 +93,12 @@ def _found_in_meilisearch(node: NodeProcess, query: str) -> bool:
 def index_lag(node: NodeProcess, samples: int) -> list[float]:
     lags = []
     for n in range(samples):
-        item = {**generated_item(900_000 + n), "title": f"Forsinkelsesmåling {n} kvikfjord{n}"}
+        marker = "lag" + secrets.token_hex(8)  # random, so typo tolerance cannot match an earlier sample
+        item = {**generated_item(900_000 + n), "title": f"Forsinkelsesmåling {marker}"}
         headers = {"Authorization": f"Bearer {node.token}"}
         assert requests.post(node.url + "/api/v1/items?publish=true", json=item, headers=headers, timeout=30).status_code == 201
         start = time.monotonic()
-        while not _found_in_meilisearch(node, f"kvikfjord{n}"):
+        while not _found_in_meilisearch(node, marker):
             time.sleep(0.02)
         lags.append(time.monotonic() - start)
     return lags
