@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -77,8 +78,8 @@ def _json(send) -> dict[str, Any]:
             pass
         raise PeerUnavailable(f"HTTP {response.status_code}: {message}")
     try:
-        body = response.json()
-    except ValueError:
+        body = orjson.loads(response.content)  # several times faster than response.json() on pages of envelopes
+    except orjson.JSONDecodeError:
         raise PeerUnavailable("answer is not JSON") from None
     if not isinstance(body, dict):
         raise PeerUnavailable("answer is not a JSON object")

@@ -90,7 +90,14 @@ def sync(obj) -> None:
     if not peer_ids:
         click.echo("Ingen godkendte peers.")
     for peer_id in peer_ids:
-        click.echo(pull_and_record(cycle, peer_id))
+        click.echo(pull_and_record(cycle, peer_id, progress=_progress_line(peer_id)))
+
+
+def _progress_line(peer_id: str):
+    """Progress of a long pull on stderr, one line per stored page."""
+    def show(report) -> None:
+        click.echo(f"  {peer_id}: {sum(report.values())} behandlet indtil videre …", err=True)
+    return show
 
 
 @click.group()

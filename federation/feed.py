@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
@@ -19,6 +19,7 @@ from node.item_schema import format_datetime
 from node.models import Item, utcnow
 
 MAX_PAGE = 500
+FEED_LOCK = 0x76696465  # the advisory lock id that serialises feed writes on PostgreSQL ('vide')
 
 
 @dataclass(frozen=True)
@@ -35,27 +36,42 @@ class Change:
 
 
 def store_envelope(session: Session, payload: dict[str, Any], envelope: dict[str, Any], kind: EnvelopeKind,
-                   audience: Any, received_from: str | None) -> Envelope:
+                   audience: Any, received_from: str | None) -> None:
     """Replace the item's envelope row, giving it the next seq in the feed."""
-    session.execute(delete(Envelope).where(Envelope.item_id == payload["id"]))
-    row = Envelope(item_id=payload["id"], origin=payload["origin"], version=payload["version"], kind=kind,
-                   audience=audience, envelope=json.dumps(envelope, ensure_ascii=False, separators=(",", ":")),
-                   received_from=received_from)
-    session.add(row)
-    session.flush()
-    return row
+    replace_envelopes(session, [{
+        "item_id": payload["id"], "origin": payload["origin"], "version": payload["version"], "kind": kind,
+        "audience": audience, "envelope": json.dumps(envelope, ensure_ascii=False, separators=(",", ":")),
+        "received_from": received_from,
+    }])
 
 
-def record_local_version(session: Session, item: Item, key: Ed25519PrivateKey) -> Envelope:
+def replace_envelopes(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Replace the envelope rows of these items (at most one row per item), giving them new seqs in list order."""
+    if not rows:
+        return
+    _serialise_feed_writes(session)
+    session.execute(delete(Envelope).where(Envelope.item_id.in_([r["item_id"] for r in rows])))
+    session.execute(insert(Envelope.__table__), rows)
+
+
+def _serialise_feed_writes(session: Session) -> None:
+    # A peer's cursor skips nothing only if seqs become visible in seq order. SQLite serialises
+    # writers already; on PostgreSQL two transactions could commit out of seq order, so every
+    # feed write takes one transaction-scoped lock, held until commit.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK})
+
+
+def record_local_version(session: Session, item: Item, key: Ed25519PrivateKey) -> None:
     """Sign the item's current published version and put it in the feed."""
     payload = item_payload(item_to_json(item))
-    return store_envelope(session, payload, seal(payload, key), EnvelopeKind.ITEM, item.audience, None)
+    store_envelope(session, payload, seal(payload, key), EnvelopeKind.ITEM, item.audience, None)
 
 
-def record_local_tombstone(session: Session, item: Item, reason: str, key: Ed25519PrivateKey) -> Envelope:
+def record_local_tombstone(session: Session, item: Item, reason: str, key: Ed25519PrivateKey) -> None:
     """Sign a retraction or expiry of the item and put it in the feed."""
     payload = tombstone_payload(item.id, item.origin, item.version, reason, format_datetime(utcnow()))
-    return store_envelope(session, payload, seal(payload, key), EnvelopeKind.TOMBSTONE, item.audience, None)
+    store_envelope(session, payload, seal(payload, key), EnvelopeKind.TOMBSTONE, item.audience, None)
 
 
 def changes_since(session: Session, cursor: int, limit: int, reader: NodeView) -> tuple[list[Change], int, bool]:
@@ -74,18 +90,29 @@ def changes_since(session: Session, cursor: int, limit: int, reader: NodeView) -
     return changes, next_cursor, len(rows) == limit
 
 
-def envelopes_for(session: Session, item_ids: list[str], reader: NodeView) -> list[dict[str, Any]]:
-    """The stored envelopes of these items that `reader` may hold."""
-    rows = session.scalars(select(Envelope).where(Envelope.item_id.in_(item_ids[:MAX_PAGE]))).all()
-    return [json.loads(r.envelope) for r in rows if may_hold(r.audience, reader, r.origin)]
-
-
-def held_versions(session: Session, item_ids: list[str]) -> dict[str, tuple[int, str]]:
-    """(version, kind) of each of these items that this node holds an envelope for."""
+def envelope_texts_for(session: Session, item_ids: list[str], reader: NodeView) -> list[str]:
+    """The stored envelopes (as JSON text, served as stored) of these items that `reader` may hold."""
     rows = session.execute(
-        select(Envelope.item_id, Envelope.version, Envelope.kind).where(Envelope.item_id.in_(item_ids))
+        select(Envelope.envelope, Envelope.audience, Envelope.origin).where(Envelope.item_id.in_(item_ids[:MAX_PAGE]))
     ).all()
-    return {r.item_id: (r.version, r.kind) for r in rows}
+    return [r.envelope for r in rows if may_hold(r.audience, reader, r.origin)]
+
+
+class Held(NamedTuple):
+    """What this node holds for one item: its envelope's version, kind and audience."""
+
+    version: int
+    kind: str
+    audience: Any
+
+
+def held_versions(session: Session, item_ids: list[str]) -> dict[str, Held]:
+    """The held envelope (version, kind, audience) of each of these items that this node holds."""
+    rows = session.execute(
+        select(Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience)
+        .where(Envelope.item_id.in_(item_ids))
+    ).all()
+    return {r.item_id: Held(r.version, r.kind, r.audience) for r in rows}
 
 
 def prune_tombstones(session: Session, older_than: datetime) -> int:

@@ -1,23 +1,35 @@
-"""Taking in one received envelope: verify, validate, check audience and version, then store."""
+"""Taking in received envelopes: verify, validate, check audience and version, then store.
+
+Envelopes arrive a page at a time. What the node already holds and the keys it
+accepts are read once per page, each envelope is judged against that (and
+against the envelopes before it in the page), and everything accepted is
+written at the end with one statement per table, in the caller's transaction.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
-from federation.feed import held_versions, store_envelope
-from federation.models import Envelope, EnvelopeKind, Rejection, WaitingEnvelope
-from federation.trust import accepted_keys
-from federation.wire import ITEM, WireError, check_item_payload, claimed_signer, open_envelope
+from federation.feed import Held, held_versions, replace_envelopes
+from federation.models import EnvelopeKind, Rejection, WaitingEnvelope
+from federation.trust import accepted_public_keys
+from federation.verifier import verify_all
+from federation.wire import (ITEM, Opened, WireError, check_item_payload, claimed_signer, open_with_keys, stored_text,
+                            unseal)
 from node.item_schema import ItemInvalid, validate_item
 from node.models import utcnow
-from node.replicas import remove_replica, store_replica
+from node.replicas import Replica, replace_replicas
+
+# A tombstone for an item never seen here is relayed as narrowly as possible.
+UNSEEN_AUDIENCE = {"nodes": []}
 
 
 class Outcome(StrEnum):
@@ -32,61 +44,121 @@ class Refused(ValueError):
     """Why an envelope is rejected; recorded, never stored."""
 
 
+@dataclass
+class _Page:
+    """What one page is judged against (read once), and the writes it has accepted so far."""
+
+    held: dict[str, Held]
+    keys: dict[str, list[Ed25519PublicKey]]
+    envelopes: dict[str, dict[str, Any]] = field(default_factory=dict)  # item id -> envelope row
+    replicas: dict[str, Replica | None] = field(default_factory=dict)  # item id -> replica, None = remove
+
+
+def ingest_page(session: Session, envelopes: list[Any], received_from: str, me: NodeView,
+                checked: list[Opened | None] | None = None) -> list[Outcome]:
+    """Store each received envelope that is valid, signed by its origin, newer and meant for this node.
+
+    `checked` may carry the result of check_signatures for these envelopes, so that
+    signatures verified ahead of time (with keys this node accepts) are not verified twice.
+    """
+    page = _Page(held_versions(session, _ids(envelopes)), accepted_public_keys(session, signers(envelopes)))
+    checked = checked or [None] * len(envelopes)
+    outcomes = [_take(session, page, envelope, opened, received_from, me) for envelope, opened in zip(envelopes, checked)]
+    replace_envelopes(session, list(page.envelopes.values()))
+    replace_replicas(session, page.replicas)
+    return outcomes
+
+
 def ingest(session: Session, envelope: Any, received_from: str, me: NodeView) -> Outcome:
-    """Store one received envelope if it is valid, signed by its origin, newer and meant for this node."""
+    """Store one received envelope (see ingest_page)."""
+    return ingest_page(session, [envelope], received_from, me)[0]
+
+
+def check_signatures(envelopes: list[Any], keys: dict[str, list[Ed25519PublicKey]]) -> list[Opened | None]:
+    """Each envelope opened with its origin's current key, or None where that fails (ingest_page then says why)."""
+    prepared = [_prepare(envelope, keys) for envelope in envelopes]
+    verdicts = iter(verify_all([(key, signature, signed) for _, signed, signature, key in filter(None, prepared)]))
+    return [(p[0], p[1]) if p is not None and next(verdicts) else None for p in prepared]
+
+
+def _prepare(envelope: Any, keys: dict[str, list[Ed25519PublicKey]]) -> tuple[dict, bytes, bytes, bytes] | None:
+    try:
+        current = keys[claimed_signer(envelope)][0]
+        return (*unseal(envelope), current.public_bytes_raw())
+    except (WireError, KeyError):
+        return None
+
+
+def _take(session: Session, page: _Page, envelope: Any, opened: Opened | None, received_from: str,
+          me: NodeView) -> Outcome:
     try:
         origin = claimed_signer(envelope)
         if origin == me.id:
             return Outcome.SKIPPED
-        keys = accepted_keys(session, origin)
-        if not keys:
+        if origin not in page.keys:
             _check_waitable(envelope)
             _wait(session, envelope, origin, received_from)
             return Outcome.WAITING
-        payload = check_item_payload(_open_with_any(envelope, keys))
-        return _apply(session, payload, envelope, received_from, me)
+        payload, signed = opened or open_with_keys(envelope, page.keys[origin])
+        check_item_payload(payload)
+        text = stored_text(signed, envelope["signature"])
+        if payload["type"] == ITEM:
+            return _take_item(page, payload, text, received_from, me)
+        return _take_tombstone(page, payload, text, received_from)
     except (WireError, Refused) as exc:
         _reject(session, envelope, received_from, str(exc))
         return Outcome.REJECTED
 
 
-def _open_with_any(envelope: Any, keys: list[str]) -> dict:
-    for key in keys[:-1]:
-        try:
-            return open_envelope(envelope, key)
-        except WireError:
-            continue
-    return open_envelope(envelope, keys[-1])
-
-
-def _apply(session: Session, payload: dict, envelope: dict, received_from: str, me: NodeView) -> Outcome:
-    held = held_versions(session, [payload["id"]]).get(payload["id"])
-    if payload["type"] == ITEM:
-        if held and held[0] >= payload["version"]:
-            return Outcome.SKIPPED
-        published_at = _moment(payload["published_at"])
-        try:
-            content = validate_item({**payload["content"], "id": payload["id"]}, node_id=payload["origin"], now=published_at)
-        except ItemInvalid as exc:
-            raise Refused(f"invalid item: {exc}") from None
-        if not may_hold(content.audience, me, payload["origin"]):
-            raise Refused("item is outside its audience on this node")
-        store_envelope(session, payload, envelope, EnvelopeKind.ITEM, content.audience, received_from)
-        if content.expires_at is None or content.expires_at > utcnow():
-            store_replica(session, payload["id"], payload["origin"], payload["version"], published_at, content)
-        return Outcome.STORED
-    if held and (held[0] > payload["version"] or held[1] == EnvelopeKind.TOMBSTONE):
+def _take_item(page: _Page, payload: dict, text: str, received_from: str, me: NodeView) -> Outcome:
+    item_id, held = payload["id"], page.held.get(payload["id"])
+    if held and held.version >= payload["version"]:
         return Outcome.SKIPPED
-    audience = _held_audience(session, payload["id"])
-    store_envelope(session, payload, envelope, EnvelopeKind.TOMBSTONE, audience, received_from)
-    remove_replica(session, payload["id"])
+    published_at = _moment(payload["published_at"])
+    try:
+        content = validate_item({**payload["content"], "id": item_id}, node_id=payload["origin"], now=published_at)
+    except ItemInvalid as exc:
+        raise Refused(f"invalid item: {exc}") from None
+    if not may_hold(content.audience, me, payload["origin"]):
+        raise Refused("item is outside its audience on this node")
+    _keep(page, payload, text, EnvelopeKind.ITEM, content.audience, received_from)
+    live = content.expires_at is None or content.expires_at > utcnow()
+    # An expired item is still kept as an envelope (so it can be relayed), but not shown as a live item.
+    page.replicas[item_id] = Replica(item_id, payload["origin"], payload["version"], published_at, content) if live else None
+    return Outcome.STORED
+
+
+def _take_tombstone(page: _Page, payload: dict, text: str, received_from: str) -> Outcome:
+    item_id, held = payload["id"], page.held.get(payload["id"])
+    if held and (held.version > payload["version"] or held.kind == EnvelopeKind.TOMBSTONE):
+        return Outcome.SKIPPED
+    _keep(page, payload, text, EnvelopeKind.TOMBSTONE, held.audience if held else UNSEEN_AUDIENCE, received_from)
+    page.replicas[item_id] = None
     return Outcome.TOMBSTONED
 
 
-def _held_audience(session: Session, item_id: str) -> Any:
-    audience = session.scalar(select(Envelope.audience).where(Envelope.item_id == item_id))
-    # A tombstone for an item never seen here is relayed as narrowly as possible.
-    return audience if audience is not None else {"nodes": []}
+def _keep(page: _Page, payload: dict, text: str, kind: EnvelopeKind, audience: Any, received_from: str) -> None:
+    item_id = payload["id"]
+    page.held[item_id] = Held(payload["version"], kind, audience)
+    page.envelopes.pop(item_id, None)  # a later envelope for the same item in this page takes the later seq
+    page.envelopes[item_id] = {"item_id": item_id, "origin": payload["origin"], "version": payload["version"],
+                               "kind": kind, "audience": audience, "envelope": text, "received_from": received_from}
+
+
+def _ids(envelopes: list[Any]) -> list[str]:
+    payloads = [e.get("payload") for e in envelopes if isinstance(e, dict)]
+    return [p["id"] for p in payloads if isinstance(p, dict) and isinstance(p.get("id"), str)]
+
+
+def signers(envelopes: list[Any]) -> set[str]:
+    """The origins these envelopes claim, before any verification."""
+    claimed = set()
+    for envelope in envelopes:
+        try:
+            claimed.add(claimed_signer(envelope))
+        except WireError:
+            continue
+    return claimed
 
 
 def _moment(text: Any) -> datetime:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -16,44 +18,85 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from federation.client import PeerClient, PeerUnavailable
 from federation.feed import held_versions
-from federation.ingest import Outcome, ingest
+from federation.ingest import Outcome, check_signatures, ingest_page, signers
 from federation.local import LocalNode
-from federation.models import EnvelopeKind, Peer, Rejection, WaitingEnvelope
+from federation.models import EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope
 from federation.rotation import apply_rotations
-from federation.trust import TrustError, accepted_key, check_descriptor, check_endorsement, remember_node
-from federation.wire import WireError, claimed_signer
+from federation.readahead import read_ahead
+from federation.trust import (TrustError, accepted_key, accepted_public_keys, check_descriptor, check_endorsement,
+                              remember_node)
+from federation.wire import Opened, WireError, claimed_signer
 
-BATCH = 200
+BATCH = 500
 
 
-def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: str, connect=PeerClient) -> Counter:
+@dataclass
+class FetchedPage:
+    """One page of a peer's feed: the bodies this node lacked and, once checked, their opened signatures."""
+
+    envelopes: list[Any]
+    next_cursor: int
+    more: bool
+    checked: list[Opened | None] | None = None
+
+
+def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: str, connect=PeerClient,
+                   progress: Callable[[Counter], None] | None = None) -> Counter:
     """Pull everything new from one approved peer; returns outcome counts. Raises PeerUnavailable.
 
     `connect(base_url, peer_id, my_id, key)` makes the client; the default speaks HTTP.
+    `progress`, if given, is called with the counts so far after each stored page.
+    Three stages overlap, each in its own thread: fetching pages, checking their
+    signatures (Ed25519 releases the GIL) and storing them.
     """
     with sessions() as session:
         peer = session.get(Peer, peer_id)
         client, cursor = connect(peer.url, peer.id, local.id, local.key), peer.cursor
         trusted = {peer.id: peer.public_key, **local.trust_anchors}
     report: Counter = Counter()
-    while True:
-        changes, next_cursor, more = _read_page(client, cursor)
+    fetched = read_ahead(fetch_pages(sessions, client, cursor, trusted))
+    for page in read_ahead(check_pages(sessions, fetched)):
+        report.update(_store_page(sessions, page, client, peer_id, local))
+        if progress:
+            progress(report)
+    return report
+
+
+def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int,
+                trusted: dict[str, str]) -> Iterator[FetchedPage]:
+    """The peer's feed from `cursor` to its end, a page at a time, with the bodies this node lacks."""
+    more = True
+    while more:
+        changes, cursor, more = _read_page(client, cursor)
         with sessions() as session:
             wanted = _missing(session, changes)
         envelopes = client.envelopes(wanted) if wanted else []
         _learn_keys(sessions, client, envelopes, trusted)
-        with sessions.begin() as session:
-            outcomes = [ingest(session, envelope, peer_id, local.view) for envelope in envelopes]
-            report.update(outcomes)
-            report.update(take_waiting(session, local))
-            row = session.get(Peer, peer_id)
-            row.cursor, cursor = next_cursor, next_cursor
-            row.received_total += report[Outcome.STORED] + report[Outcome.TOMBSTONED]
-        rejected = [e for e, outcome in zip(envelopes, outcomes) if outcome == Outcome.REJECTED]
-        if rejected and _learn_rotations(sessions, client, rejected):
-            report.update(_retry(sessions, rejected, peer_id, local))
-        if not more:
-            return report
+        yield FetchedPage(envelopes, cursor, more)
+
+
+def check_pages(sessions: sessionmaker[Session], pages: Iterator[FetchedPage]) -> Iterator[FetchedPage]:
+    """The same pages with each envelope's signature checked against the keys this node accepts."""
+    for page in pages:
+        with sessions() as session:
+            keys = accepted_public_keys(session, signers(page.envelopes))
+        page.checked = check_signatures(page.envelopes, keys)
+        yield page
+
+
+def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: PeerClient, peer_id: str,
+                local: LocalNode) -> Counter:
+    """Ingest one page and advance the checkpoint in one transaction; then retry what a key rotation explains."""
+    with sessions.begin() as session:
+        outcomes = ingest_page(session, page.envelopes, peer_id, local.view, page.checked)
+        report = Counter(outcomes) + take_waiting(session, local)
+        row = session.get(Peer, peer_id)
+        row.cursor = page.next_cursor
+        row.received_total += report[Outcome.STORED] + report[Outcome.TOMBSTONED]
+    rejected = [e for e, outcome in zip(page.envelopes, outcomes) if outcome == Outcome.REJECTED]
+    if rejected and _learn_rotations(sessions, client, rejected):
+        report.update(_retry(sessions, rejected, peer_id, local))
+    return report
 
 
 def _read_page(client: PeerClient, cursor: int) -> tuple[list[dict[str, Any]], int, bool]:
@@ -80,14 +123,8 @@ def _missing(session: Session, changes: list[dict[str, Any]]) -> list[str]:
 
 def _learn_keys(sessions: sessionmaker[Session], client: PeerClient, envelopes: list[Any], trusted: dict[str, str]) -> None:
     """Ask the peer for the endorsed descriptor of every origin whose key is not accepted yet."""
-    origins = set()
-    for envelope in envelopes:
-        try:
-            origins.add(claimed_signer(envelope))
-        except WireError:
-            continue
     with sessions() as session:
-        unknown = [o for o in origins if accepted_key(session, o) is None]
+        unknown = [o for o in signers(envelopes) if accepted_key(session, o) is None]
     for origin in unknown:
         try:
             record = client.node(origin)
@@ -136,8 +173,8 @@ def _retry(sessions: sessionmaker[Session], envelopes: list[Any], peer_id: str, 
     """Ingest once more after a key rotation was learned; the stale rejections are dropped."""
     report: Counter = Counter()
     with sessions.begin() as session:
-        for envelope in envelopes:
-            outcome = ingest(session, envelope, peer_id, local.view)
+        outcomes = ingest_page(session, envelopes, peer_id, local.view)
+        for envelope, outcome in zip(envelopes, outcomes):
             if outcome != Outcome.REJECTED:
                 report[outcome] += 1
                 report[Outcome.REJECTED] -= 1
@@ -153,10 +190,10 @@ def _forget_rejection(session: Session, payload: dict[str, Any], peer_id: str) -
 
 def take_waiting(session: Session, local: LocalNode) -> Counter:
     """Ingest waiting envelopes whose origin key has since been accepted."""
+    rows = session.scalars(select(WaitingEnvelope).where(WaitingEnvelope.origin.in_(select(KnownNode.id)))
+                           .order_by(WaitingEnvelope.id)).all()
     report: Counter = Counter()
-    for row in session.scalars(select(WaitingEnvelope).order_by(WaitingEnvelope.id)).all():
-        if accepted_key(session, row.origin) is None:
-            continue
-        report[ingest(session, json.loads(row.envelope), row.received_from, local.view)] += 1
+    for row in rows:
+        report.update(ingest_page(session, [json.loads(row.envelope)], row.received_from, local.view))
         session.delete(row)
     return report

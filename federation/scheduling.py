@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -42,10 +45,11 @@ def due_peers(sessions: sessionmaker[Session]) -> list[str]:
         return [p.id for p in approved_peers(session) if p.next_pull_at is None or p.next_pull_at <= now]
 
 
-def pull_and_record(cycle: FederationCycle, peer_id: str) -> str:
-    """Pull one peer now and record the result in its state; returns a one-line summary."""
+def pull_and_record(cycle: FederationCycle, peer_id: str, progress: Callable[[Counter], None] | None = None) -> str:
+    """Pull one peer now and record the result in its state; returns a one-line summary with the time it took."""
+    started = time.monotonic()
     try:
-        report = pull_from_peer(cycle.sessions, cycle.local, peer_id)
+        report = pull_from_peer(cycle.sessions, cycle.local, peer_id, progress=progress)
     except Exception as exc:  # noqa: BLE001 - one broken peer must not stop the others; it backs off
         if not isinstance(exc, PeerUnavailable):
             log.exception("pull from %s failed unexpectedly", peer_id)
@@ -58,7 +62,7 @@ def pull_and_record(cycle: FederationCycle, peer_id: str) -> str:
     summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(report.items()) if n > 0) or "intet nyt"
     if report:
         log.info("pulled %s: %s", peer_id, summary)
-    return f"{peer_id}: {summary}"
+    return f"{peer_id}: {summary} ({time.monotonic() - started:.2f} s)"
 
 
 def notify_peers_if_changed(cycle: FederationCycle) -> None:

@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from federation.identity import public_key_text
+from federation.identity import public_key_from_text, public_key_text
 from federation.models import KnownNode
 from federation.wire import NODE, WireError, digest, endorsement_payload, node_payload, open_envelope, seal
 from node.config import NODE_KINDS, NodeSettings
@@ -106,7 +107,12 @@ def accepted_key(session: Session, node_id: str) -> str | None:
     return row.public_key if row else None
 
 
-def accepted_keys(session: Session, node_id: str) -> list[str]:
-    """Every key accepted for `node_id`: the current one first, then those it rotated away from."""
-    row = session.get(KnownNode, node_id)
-    return [row.public_key, *reversed(row.previous_keys or [])] if row else []
+def accepted_public_keys(session: Session, node_ids: set[str]) -> dict[str, list[Ed25519PublicKey]]:
+    """Every key accepted for each of these nodes: the current one first, then those it rotated away from.
+
+    Nodes with no accepted key are left out.
+    """
+    rows = session.execute(
+        select(KnownNode.id, KnownNode.public_key, KnownNode.previous_keys).where(KnownNode.id.in_(node_ids))
+    ).all()
+    return {r.id: [public_key_from_text(k) for k in (r.public_key, *reversed(r.previous_keys or []))] for r in rows}

@@ -8,12 +8,13 @@ the signature is Ed25519 over the RFC 8785 canonical JSON of the payload.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from federation.canonical import canonical_json
 from federation.identity import b64url, b64url_decode, public_key_from_text
 
 PROTOCOL = 1
@@ -31,13 +32,17 @@ CONTENT_FIELDS = (
 NODE_FIELDS = ("id", "name", "kind", "municipality", "district", "url", "public_key")
 
 
+# An opened envelope: its payload and the canonical bytes its signature was checked over.
+Opened = tuple[dict[str, Any], bytes]
+
+
 class WireError(ValueError):
     """Data that is not a valid, correctly signed envelope; the message says why."""
 
 
 def canonical(payload: Any) -> bytes:
     """RFC 8785 canonical JSON: the exact bytes that are signed."""
-    return rfc8785.dumps(payload)
+    return canonical_json(payload)
 
 
 def digest(payload: Any) -> str:
@@ -52,16 +57,41 @@ def seal(payload: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
 
 def open_envelope(envelope: Any, public_key: str) -> dict[str, Any]:
     """The payload of an envelope whose signature verifies with this public key, else WireError."""
+    try:
+        key = public_key_from_text(public_key)
+    except ValueError:
+        raise WireError("bad signature") from None
+    return open_with_keys(envelope, [key])[0]
+
+
+def open_with_keys(envelope: Any, keys: list[Ed25519PublicKey]) -> Opened:
+    """The payload and its signed canonical bytes, if the signature verifies with any of the keys; else WireError."""
+    payload, signed, signature = unseal(envelope)
+    for key in keys:
+        try:
+            key.verify(signature, signed)
+            return payload, signed
+        except InvalidSignature:
+            continue
+    raise WireError("bad signature")
+
+
+def unseal(envelope: Any) -> tuple[dict[str, Any], bytes, bytes]:
+    """An envelope's payload, the canonical bytes its signature must cover, and the signature; nothing verified."""
     if not isinstance(envelope, dict) or set(envelope) != {"payload", "signature"}:
         raise WireError("an envelope has exactly the keys 'payload' and 'signature'")
     payload = envelope["payload"]
     if not isinstance(payload, dict) or payload.get("protocol") != PROTOCOL:
         raise WireError(f"payload must be an object with protocol {PROTOCOL}")
     try:
-        public_key_from_text(public_key).verify(b64url_decode(envelope["signature"]), canonical(payload))
-    except (InvalidSignature, ValueError):
+        return payload, canonical(payload), b64url_decode(envelope["signature"])
+    except (ValueError, TypeError):
         raise WireError("bad signature") from None
-    return payload
+
+
+def stored_text(signed_payload: bytes, signature: str) -> str:
+    """An opened envelope as compact JSON text, built from the canonical bytes already verified."""
+    return '{"payload":' + signed_payload.decode("utf-8") + ',"signature":' + json.dumps(signature) + "}"
 
 
 def claimed_signer(envelope: Any) -> str:

@@ -2,4 +2,5 @@
 
 from node.cli import main
 
-main()
+if __name__ == "__main__":  # guarded: helper processes (federation.verifier) import the main module again
+    main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
@@ -14,10 +15,16 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 
 def make_engine(url: str) -> Engine:
     """An engine for the URL; SQLite gets foreign keys, WAL and a busy timeout."""
-    engine = create_engine(url, future=True)
+    # orjson writes and reads the JSON columns several times faster than the json module,
+    # which matters when replication stores pages of items (docs/benchmarks.md).
+    engine = create_engine(url, future=True, json_serializer=_json_text, json_deserializer=orjson.loads)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
     return engine
+
+
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode("utf-8")
 
 
 def _tune_sqlite(dbapi_conn, _record) -> None:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-import rfc8785
-
+from federation.canonical import canonical_json
 from node.geography import municipalities, police_districts
 
 TYPES = {
@@ -144,17 +143,11 @@ class ItemContent:
     details: dict[str, Any] = field(default_factory=dict)
     id: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The content as JSON-ready data, in the item format's field names."""
-        data = asdict(self)
-        data["expires_at"] = format_datetime(self.expires_at)
-        return data
-
     def content_hash(self) -> str:
         """SHA-256 of the RFC 8785 canonical JSON of the content (id excluded)."""
-        data = self.to_json()
-        data.pop("id")
-        return hashlib.sha256(rfc8785.dumps(data)).hexdigest()
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "id"}
+        data["expires_at"] = format_datetime(self.expires_at)
+        return hashlib.sha256(canonical_json(data)).hexdigest()
 
 
 def audience_kind(audience: Any) -> str:

@@ -157,14 +157,19 @@ def _publish_version(session: Session, item: Item, by: Publisher) -> None:
     enqueue_index_update(session, item.id)
 
 
+def content_columns(content: ItemContent) -> dict:
+    """The item columns that validated content decides, by column name."""
+    columns = {name: getattr(content, name) for name in
+               ("type", "title", "summary", "body", "audience", "prevention_level", "expires_at", "details")}
+    columns.update({name: list(getattr(content, name)) for name in LIST_FIELDS})
+    columns.update(audience_kind=audience_kind(content.audience), content_hash=content.content_hash())
+    return columns
+
+
 def apply_content(item: Item, content: ItemContent) -> None:
     """Copy validated content onto an item and bring its filter terms in line."""
-    for name in ("type", "title", "summary", "body", "audience", "prevention_level", "expires_at", "details"):
-        setattr(item, name, getattr(content, name))
-    for name in LIST_FIELDS:
-        setattr(item, name, list(getattr(content, name)))
-    item.audience_kind = audience_kind(content.audience)
-    item.content_hash = content.content_hash()
+    for name, value in content_columns(content).items():
+        setattr(item, name, value)
     item.updated_at = utcnow()
     wanted = {(f, v) for f in LIST_FIELDS for v in getattr(content, f)}
     item.terms = [t for t in item.terms if (t.field, t.value) in wanted]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from search.models import IndexState, IndexTask
@@ -10,3 +11,9 @@ from search.models import IndexState, IndexTask
 def enqueue_index_update(session: Session, item_id: str) -> None:
     """Record that the item's search entry must follow the database (committed with the change)."""
     session.add(IndexTask(item_id=item_id, state=IndexState.QUEUED, attempts=0))
+
+
+def enqueue_index_updates(session: Session, item_ids: list[str]) -> None:
+    """Queue index updates for many items with one statement (replication writes pages of items)."""
+    if item_ids:
+        session.execute(insert(IndexTask.__table__), [{"item_id": i, "state": IndexState.QUEUED, "attempts": 0} for i in item_ids])

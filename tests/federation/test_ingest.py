@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from federation.audience import NodeView
-from federation.ingest import Outcome, ingest
+from federation.ingest import Outcome, check_signatures, ingest, ingest_page
 from federation.local import LocalNode
-from federation.models import Rejection, WaitingEnvelope
+from federation.models import Envelope, Rejection, WaitingEnvelope
 from federation.replication import take_waiting
-from federation.trust import check_descriptor, own_descriptor, remember_node
+from federation.trust import accepted_public_keys, check_descriptor, own_descriptor, remember_node
 from federation.wire import item_payload, seal, tombstone_payload
 from node.config import NodeSettings
 from node.models import Item
+from search.models import IndexTask
 
 ORIGIN = NodeSettings("randers-kommune", "Randers Kommune", "municipality", "http://127.0.0.1:9", "0730")
 ORIGIN_KEY = Ed25519PrivateKey.generate()
@@ -103,3 +104,38 @@ def test_malformed_envelopes_are_rejected_instead_of_stopping_the_pull(sessions)
         naive = seal(naive["payload"], ORIGIN_KEY)
         assert ingest(session, naive, "p", ME) == Outcome.REJECTED
         assert "time zone" in session.scalars(select(Rejection.reason).where(Rejection.item_id == "randers-kommune:plan")).one()
+
+
+def test_a_page_keeps_only_the_newest_of_repeated_versions_and_stores_them_with_their_terms(sessions):
+    page = [envelope(1), envelope(3, tags=["natteravne"]), envelope(2)]
+    with sessions.begin() as session:
+        know_origin(session)
+        assert ingest_page(session, page, "p", ME) == [Outcome.STORED, Outcome.STORED, Outcome.SKIPPED]
+    with sessions() as session:
+        item = session.get(Item, "randers-kommune:plan")
+        assert (item.version, item.title, item.tags) == (3, "Metode v3", ["natteravne"])
+        assert {(t.field, t.value) for t in item.terms} == {("tags", "natteravne"), ("municipalities", "0730")}
+        assert session.scalar(select(func.count()).select_from(Envelope)) == 1
+        assert session.scalar(select(func.count()).select_from(IndexTask)) == 1
+
+
+def test_a_tombstone_later_in_the_same_page_removes_the_item_stored_before_it(sessions):
+    tombstone = seal(tombstone_payload("randers-kommune:plan", "randers-kommune", 1, "retracted", "2026-11-02T00:00:00Z"),
+                     ORIGIN_KEY)
+    with sessions.begin() as session:
+        know_origin(session)
+        assert ingest_page(session, [envelope(1), tombstone], "p", ME) == [Outcome.STORED, Outcome.TOMBSTONED]
+    with sessions() as session:
+        assert session.get(Item, "randers-kommune:plan") is None
+        assert session.scalar(select(Envelope.kind)) == "tombstone"
+
+
+def test_signatures_checked_ahead_are_used_and_a_failed_check_is_still_rejected(sessions):
+    good, forged = envelope(1), envelope(2, key=Ed25519PrivateKey.generate())
+    with sessions.begin() as session:
+        know_origin(session)
+        keys = accepted_public_keys(session, {"randers-kommune"})
+        checked = check_signatures([good, forged], keys)
+        assert checked[0] is not None and checked[1] is None
+        assert ingest_page(session, [good, forged], "p", ME, checked) == [Outcome.STORED, Outcome.REJECTED]
+        assert "bad signature" in session.scalar(select(Rejection.reason))

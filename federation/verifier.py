@@ -1,0 +1,107 @@
+"""Ed25519 verification of many signatures at once, in a helper process when there are many.
+
+A pull checks hundreds of signatures per page. Each Ed25519 verify releases the
+GIL, but a thread doing them one by one must take the GIL back after every
+signature and so waits behind the thread storing the previous page; measured
+here, that halves the verify rate. A separate process has no GIL to share, so
+large batches go to one long-lived helper process: `python -m federation.verifier`,
+which imports nothing but `cryptography` and answers batches over its stdin and
+stdout (length-prefixed pickles; it is our own child, so pickle is safe here).
+Small batches, the usual poll, are cheaper to check in place.
+"""
+
+from __future__ import annotations
+
+import atexit
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+# Below this many signatures, sending them to the helper costs more than it saves.
+IN_PROCESS_BELOW = 64
+
+# (raw 32-byte public key, signature, signed bytes)
+Check = tuple[bytes, bytes, bytes]
+
+_lock = threading.Lock()
+_helper: subprocess.Popen | None = None
+
+
+def verify_all(checks: list[Check]) -> list[bool]:
+    """For each (public key, signature, message): does the signature verify?"""
+    if len(checks) < IN_PROCESS_BELOW:
+        return verify_here(checks)
+    with _lock:
+        try:
+            helper = _running_helper()
+            _send(helper.stdin, checks)
+            return _receive(helper.stdout)
+        except (OSError, EOFError, pickle.UnpicklingError, struct.error):
+            _stop_helper()  # it died or cannot start: check here, and start a new one next time
+    return verify_here(checks)
+
+
+def verify_here(checks: list[Check]) -> list[bool]:
+    """verify_all in this process (also what the helper process runs)."""
+    keys: dict[bytes, Ed25519PublicKey] = {}
+    results = []
+    for raw_key, signature, message in checks:
+        key = keys.get(raw_key) or keys.setdefault(raw_key, Ed25519PublicKey.from_public_bytes(raw_key))
+        try:
+            key.verify(signature, message)
+            results.append(True)
+        except InvalidSignature:
+            results.append(False)
+    return results
+
+
+def _running_helper() -> subprocess.Popen:
+    global _helper
+    if _helper is None or _helper.poll() is not None:
+        _helper = subprocess.Popen([sys.executable, "-m", "federation.verifier"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE)
+    return _helper
+
+
+def _stop_helper() -> None:
+    global _helper
+    if _helper is not None:
+        _helper.kill()
+        _helper.wait()
+        _helper = None
+
+
+def _send(stream: BinaryIO, value: object) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack(">I", len(data)) + data)
+    stream.flush()
+
+
+def _receive(stream: BinaryIO) -> object:
+    header = stream.read(4)
+    if len(header) < 4:
+        raise EOFError("the helper closed its output")
+    (size,) = struct.unpack(">I", header)
+    return pickle.loads(stream.read(size))
+
+
+def serve(requests: BinaryIO, answers: BinaryIO) -> None:
+    """The helper's loop: verify each batch that arrives, until the parent closes the pipe."""
+    while True:
+        try:
+            checks = _receive(requests)
+        except EOFError:
+            return
+        _send(answers, verify_here(checks))
+
+
+atexit.register(lambda: _helper is not None and _stop_helper())
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)
