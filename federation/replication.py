@@ -32,7 +32,7 @@ BATCH = 500
 
 @dataclass
 class FetchedPage:
-    """One page of a peer's feed: the bodies this node lacked and, once checked, their opened signatures."""
+    """One page of a peer's feed: the bodies this node lacked and, once checked, the envelopes that verified."""
 
     envelopes: list[Any]
     next_cursor: int
@@ -47,7 +47,7 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
     `connect(base_url, peer_id, my_id, key)` makes the client; the default speaks HTTP.
     `progress`, if given, is called with the counts so far after each stored page.
     Three stages overlap, each in its own thread: fetching pages, checking their
-    signatures (Ed25519 releases the GIL) and storing them.
+    signatures (large batches in a helper process, see federation/verifier.py) and storing them.
     """
     with sessions() as session:
         peer = session.get(Peer, peer_id)
