@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
@@ -74,17 +74,24 @@ def ingest(session: Session, envelope: Any, received_from: str, me: NodeView) ->
     return ingest_page(session, [envelope], received_from, me)[0]
 
 
+class _Unverified(NamedTuple):
+    payload: dict[str, Any]
+    signed: bytes
+    signature: bytes
+    key: bytes  # the origin's current public key, raw
+
+
 def check_signatures(envelopes: list[Any], keys: dict[str, list[Ed25519PublicKey]]) -> list[Opened | None]:
     """Each envelope opened with its origin's current key, or None where that fails (ingest_page then says why)."""
     prepared = [_prepare(envelope, keys) for envelope in envelopes]
-    verdicts = iter(verify_all([(key, signature, signed) for _, signed, signature, key in filter(None, prepared)]))
-    return [(p[0], p[1]) if p is not None and next(verdicts) else None for p in prepared]
+    verdicts = iter(verify_all([(p.key, p.signature, p.signed) for p in prepared if p is not None]))
+    return [(p.payload, p.signed) if p is not None and next(verdicts) else None for p in prepared]
 
 
-def _prepare(envelope: Any, keys: dict[str, list[Ed25519PublicKey]]) -> tuple[dict, bytes, bytes, bytes] | None:
+def _prepare(envelope: Any, keys: dict[str, list[Ed25519PublicKey]]) -> _Unverified | None:
     try:
         current = keys[claimed_signer(envelope)][0]
-        return (*unseal(envelope), current.public_bytes_raw())
+        return _Unverified(*unseal(envelope), current.public_bytes_raw())
     except (WireError, KeyError):
         return None
 

@@ -101,7 +101,7 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
         _send(answers, verify_here(checks))
 
 
-atexit.register(lambda: _helper is not None and _stop_helper())
+atexit.register(_stop_helper)
 
 if __name__ == "__main__":
     serve(sys.stdin.buffer, sys.stdout.buffer)

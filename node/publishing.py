@@ -166,12 +166,17 @@ def content_columns(content: ItemContent) -> dict:
     return columns
 
 
+def content_terms(content: ItemContent) -> set[tuple[str, str]]:
+    """The (field, value) filter terms of validated content, one per value of each list field."""
+    return {(f, v) for f in LIST_FIELDS for v in getattr(content, f)}
+
+
 def apply_content(item: Item, content: ItemContent) -> None:
     """Copy validated content onto an item and bring its filter terms in line."""
     for name, value in content_columns(content).items():
         setattr(item, name, value)
     item.updated_at = utcnow()
-    wanted = {(f, v) for f in LIST_FIELDS for v in getattr(content, f)}
+    wanted = content_terms(content)
     item.terms = [t for t in item.terms if (t.field, t.value) in wanted]
     have = {(t.field, t.value) for t in item.terms}
     item.terms += [ItemTerm(field=f, value=v) for f, v in sorted(wanted - have)]

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from node.item_schema import LIST_FIELDS, ItemContent
+from node.item_schema import ItemContent
 from node.models import Item, ItemStatus, ItemTerm
-from node.publishing import content_columns
+from node.publishing import content_columns, content_terms
 from search.outbox import enqueue_index_updates
 
 
@@ -41,7 +41,7 @@ def replace_replicas(session: Session, changes: dict[str, Replica | None]) -> No
     stored = [r for r in changes.values() if r is not None]
     if stored:
         session.execute(insert(Item.__table__), [_item_row(r, created.get(r.item_id)) for r in stored])
-        terms = [{"item_id": r.item_id, "field": f, "value": v} for r in stored for f, v in _terms(r.content)]
+        terms = [{"item_id": r.item_id, "field": f, "value": v} for r in stored for f, v in content_terms(r.content)]
         if terms:
             session.execute(insert(ItemTerm.__table__), terms)
     enqueue_index_updates(session, ids)
@@ -56,6 +56,3 @@ def _item_row(replica: Replica, created_at: datetime | None) -> dict:
         "created_at": created_at or replica.published_at, "retracted_at": None, "author_id": None,
     }
 
-
-def _terms(content: ItemContent) -> set[tuple[str, str]]:
-    return {(f, v) for f in LIST_FIELDS for v in getattr(content, f)}
