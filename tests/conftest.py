@@ -28,6 +28,9 @@ from node.publishing import Publisher
 REPO = Path(__file__).resolve().parent.parent
 DEMO_FILES = sorted((REPO / "node" / "demo").glob("*.jsonl"))
 NODE_ID = "aarhus-kommune"
+# Requests to live nodes: generous, because on a 2-core CI machine a node shares the CPU with
+# its Meilisearch (indexing right after start) and the test runner; these tests check content, not speed.
+HTTP_TIMEOUT = 30
 PASSWORD = "korrekt-hest-batteri-clip"
 ROLES = ("reader", "editor", "publisher", "admin")
 # Service-level tests sign with this key; the app itself signs with the node's key file.
@@ -241,7 +244,7 @@ class NodeProcess:
 
     def api(self, path: str) -> requests.Response:
         """GET from the node's API as its admin."""
-        return requests.get(self.url + path, headers={"Authorization": f"Bearer {self.token}"}, timeout=10)
+        return requests.get(self.url + path, headers={"Authorization": f"Bearer {self.token}"}, timeout=HTTP_TIMEOUT)
 
     def item(self, item_id: str) -> dict | None:
         """The item as this node's admin sees it, or None when the node does not hold it."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import wait_for
+from tests.conftest import HTTP_TIMEOUT, wait_for
 
 DISTRICT = "Østjyllands Politi"
 
@@ -47,7 +47,7 @@ def test_public_item_from_a_municipality_reaches_every_node_through_the_district
     assert dkr.item(item_id)["origin"] == "aarhus-kommune"
     # ... and it is searchable there: the replica went through dkr's search outbox.
     wait_for(lambda: [h["id"] for h in requests.get(dkr.url + "/api/v1/search", params={"q": "natteravne"},
-                                                    timeout=5).json()["hits"]] == [item_id], message="search at dkr")
+                                                    timeout=HTTP_TIMEOUT).json()["hits"]] == [item_id], message="search at dkr")
     # dkr never peered with Aarhus: it accepted Aarhus' key on the district node's endorsement.
     assert query(dkr, "SELECT vouched_by FROM known_nodes WHERE id = ?", "aarhus-kommune") == [("oestjyllands-politi",)]
 
@@ -102,7 +102,7 @@ def test_district_bulletin_reaches_both_municipalities_and_never_the_national_no
     wait_for(lambda: dkr.item("oestjyllands-politi:markoer"), message="the later public item at dkr")
     assert dkr.item("oestjyllands-politi:knallerttyveri") is None
     assert query(dkr, "SELECT count(*) FROM envelopes WHERE item_id LIKE '%knallerttyveri'") == [(0,)]
-    anonymous = requests.get(aarhus.url + "/api/v1/items/oestjyllands-politi:knallerttyveri", timeout=5)
+    anonymous = requests.get(aarhus.url + "/api/v1/items/oestjyllands-politi:knallerttyveri", timeout=HTTP_TIMEOUT)
     assert anonymous.status_code == 404  # held by Aarhus, but not public
 
 
@@ -158,7 +158,7 @@ def test_rotated_key_is_learned_by_peers_and_by_nodes_further_away(four_nodes, t
     randers.start()
     randers.publish(write_items(tmp_path / "new.jsonl", practice("efter-rotation", municipalities=["0730"])))
     wait_for(lambda: dkr.item("randers-kommune:efter-rotation"), message="the post-rotation item at dkr")
-    new_key = requests.get(randers.url + "/.well-known/vidensnet", timeout=5).json()["payload"]["public_key"]
+    new_key = requests.get(randers.url + "/.well-known/vidensnet", timeout=HTTP_TIMEOUT).json()["payload"]["public_key"]
     for node in (politi, dkr):
         assert query(node, "SELECT public_key FROM known_nodes WHERE id = 'randers-kommune'") == [(new_key,)]
     assert query(dkr, "SELECT count(*) FROM rejections WHERE item_id = 'randers-kommune:efter-rotation'") == [(0,)]
