@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -33,6 +33,8 @@ class PeerClient:
     peer_id: str
     my_id: str
     key: Ed25519PrivateKey
+    # One session per client keeps the connection open across the pages of a pull.
+    http: requests.Session = field(default_factory=requests.Session, repr=False, compare=False)
 
     def changes(self, cursor: int, limit: int) -> dict[str, Any]:
         """A page of the peer's changes feed after `cursor`."""
@@ -62,7 +64,7 @@ class PeerClient:
         headers = {"Authorization": "Bearer " + issue_token(self.key, self.my_id, self.peer_id),
                    "User-Agent": USER_AGENT}
         url = self.base_url.rstrip("/") + path
-        return _json(lambda: requests.request(method, url, headers=headers, timeout=TIMEOUT_SECONDS, **kwargs))
+        return _json(lambda: self.http.request(method, url, headers=headers, timeout=TIMEOUT_SECONDS, **kwargs))
 
 
 def _json(send) -> dict[str, Any]:

@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
 from federation.models import Envelope, EnvelopeKind
 from federation.wire import item_payload, seal, tombstone_payload
+from node.db import bulk_insert
 from node.item_json import item_to_json
 from node.item_schema import format_datetime
 from node.models import Item, utcnow
@@ -51,7 +52,8 @@ def replace_envelopes(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     _serialise_feed_writes(session)
     session.execute(delete(Envelope).where(Envelope.item_id.in_([r["item_id"] for r in rows])))
-    session.execute(insert(Envelope.__table__), rows)
+    now = utcnow()
+    bulk_insert(session, Envelope.__table__, [{**row, "stored_at": now} for row in rows])
 
 
 def _serialise_feed_writes(session: Session) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Column, Engine, Table, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -34,6 +35,44 @@ def _tune_sqlite(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
+    """Insert rows (all with the same keys, defaults included) in one executemany, values converted by column type.
+
+    `session.execute(insert(table), rows)` gives the same rows, but its generic per-row
+    parameter handling cost more than the database's own work when replication stores
+    pages of items; converting each column with its type's processor directly is the
+    same conversion without that overhead (docs/benchmarks.md, ingest).
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    sql, names, positional = _insert_statement(table, tuple(rows[0]), dialect)
+    if missing := set(names) - set(rows[0]):
+        raise ValueError(f"bulk_insert into {table.name}: rows lack {sorted(missing)} (column defaults are not applied)")
+    columns = [_column_values(rows, name, _bind_processor(table.c[name], dialect)) for name in names]
+    values = list(zip(*columns))
+    connection.exec_driver_sql(sql, values if positional else [dict(zip(names, v)) for v in values])
+
+
+@lru_cache(maxsize=64)
+def _insert_statement(table: Table, keys: tuple[str, ...], dialect) -> tuple[str, list[str], bool]:
+    """The INSERT for these columns in the dialect's parameter style, its parameter names in order, and the style."""
+    compiled = insert(table).inline().compile(dialect=dialect, column_keys=list(keys))
+    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    return compiled.string, names, compiled.positional
+
+
+def _column_values(rows: list[dict], name: str, convert) -> list:
+    if convert is None:
+        return [row[name] for row in rows]
+    return [convert(row[name]) for row in rows]
+
+
+def _bind_processor(column: Column, dialect):
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -145,9 +145,12 @@ class ItemContent:
 
     def content_hash(self) -> str:
         """SHA-256 of the RFC 8785 canonical JSON of the content (id excluded)."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "id"}
+        data = {name: getattr(self, name) for name in _HASHED_FIELDS}
         data["expires_at"] = format_datetime(self.expires_at)
         return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+_HASHED_FIELDS = tuple(f.name for f in fields(ItemContent) if f.name != "id")
 
 
 def audience_kind(audience: Any) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from node.db import bulk_insert
 from node.item_schema import ItemContent
 from node.models import Item, ItemStatus, ItemTerm
 from node.publishing import content_columns, content_terms
@@ -36,14 +37,14 @@ def replace_replicas(session: Session, changes: dict[str, Replica | None]) -> No
         return
     ids = list(changes)
     created = dict(session.execute(select(Item.id, Item.created_at).where(Item.id.in_(ids))).all())
-    session.execute(delete(ItemTerm).where(ItemTerm.item_id.in_(ids)))
-    session.execute(delete(Item).where(Item.id.in_(ids)))
+    if created:  # only held items have rows to replace (most of a first sync has none)
+        session.execute(delete(ItemTerm).where(ItemTerm.item_id.in_(list(created))))
+        session.execute(delete(Item).where(Item.id.in_(list(created))))
     stored = [r for r in changes.values() if r is not None]
     if stored:
-        session.execute(insert(Item.__table__), [_item_row(r, created.get(r.item_id)) for r in stored])
+        bulk_insert(session, Item.__table__, [_item_row(r, created.get(r.item_id)) for r in stored])
         terms = [{"item_id": r.item_id, "field": f, "value": v} for r in stored for f, v in content_terms(r.content)]
-        if terms:
-            session.execute(insert(ItemTerm.__table__), terms)
+        bulk_insert(session, ItemTerm.__table__, terms)
     enqueue_index_updates(session, ids)
 
 

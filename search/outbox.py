@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from node.db import bulk_insert
+from node.models import utcnow
 from search.models import IndexState, IndexTask
 
 
@@ -15,5 +16,6 @@ def enqueue_index_update(session: Session, item_id: str) -> None:
 
 def enqueue_index_updates(session: Session, item_ids: list[str]) -> None:
     """Queue index updates for many items with one statement (replication writes pages of items)."""
-    if item_ids:
-        session.execute(insert(IndexTask.__table__), [{"item_id": i, "state": IndexState.QUEUED, "attempts": 0} for i in item_ids])
+    now = utcnow()
+    bulk_insert(session, IndexTask.__table__,
+                [{"item_id": i, "state": IndexState.QUEUED, "attempts": 0, "created_at": now} for i in item_ids])
