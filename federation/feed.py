@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
 from federation.models import Envelope, EnvelopeKind
-from federation.wire import item_payload, seal, tombstone_payload
+from federation.wire import item_payload, seal, tombstone_payload, withdrawal_payload
 from node.db import bulk_insert
 from node.item_json import item_to_json
 from node.item_schema import format_datetime
@@ -37,13 +37,18 @@ class Change:
 
 
 def store_envelope(session: Session, payload: dict[str, Any], envelope: dict[str, Any], kind: EnvelopeKind,
-                   audience: Any, received_from: str | None) -> None:
+                   audience: Any, received_from: str | None, withdrawn_from: list[Any] | None = None,
+                   withdrawal: dict[str, Any] | None = None) -> None:
     """Replace the item's envelope row, giving it the next seq in the feed."""
     replace_envelopes(session, [{
         "item_id": payload["id"], "origin": payload["origin"], "version": payload["version"], "kind": kind,
-        "audience": audience, "envelope": json.dumps(envelope, ensure_ascii=False, separators=(",", ":")),
-        "received_from": received_from,
+        "audience": audience, "envelope": _text(envelope), "received_from": received_from,
+        "withdrawn_from": withdrawn_from, "withdrawal": _text(withdrawal) if withdrawal else None,
     }])
+
+
+def _text(envelope: dict[str, Any]) -> str:
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
 
 
 def replace_envelopes(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -53,7 +58,8 @@ def replace_envelopes(session: Session, rows: list[dict[str, Any]]) -> None:
     _serialise_feed_writes(session)
     session.execute(delete(Envelope).where(Envelope.item_id.in_([r["item_id"] for r in rows])))
     now = utcnow()
-    bulk_insert(session, Envelope.__table__, [{**row, "stored_at": now} for row in rows])
+    bulk_insert(session, Envelope.__table__,
+                [{"withdrawn_from": None, "withdrawal": None, **row, "stored_at": now} for row in rows])
 
 
 def _serialise_feed_writes(session: Session) -> None:
@@ -67,13 +73,31 @@ def _serialise_feed_writes(session: Session) -> None:
 def record_local_version(session: Session, item: Item, key: Ed25519PrivateKey) -> None:
     """Sign the item's current published version and put it in the feed."""
     payload = item_payload(item_to_json(item))
-    store_envelope(session, payload, seal(payload, key), EnvelopeKind.ITEM, item.audience, None)
+    earlier = _earlier_audiences(session, item)
+    withdrawal = None
+    if earlier:  # nodes that held an earlier version but are outside this audience must drop it
+        notice = withdrawal_payload(item.id, item.origin, item.version, item.audience, earlier,
+                                    format_datetime(utcnow()))
+        withdrawal = seal(notice, key)
+    store_envelope(session, payload, seal(payload, key), EnvelopeKind.ITEM, item.audience, None, earlier or None,
+                   withdrawal)
 
 
 def record_local_tombstone(session: Session, item: Item, reason: str, key: Ed25519PrivateKey) -> None:
     """Sign a retraction or expiry of the item and put it in the feed."""
     payload = tombstone_payload(item.id, item.origin, item.version, reason, format_datetime(utcnow()))
-    store_envelope(session, payload, seal(payload, key), EnvelopeKind.TOMBSTONE, item.audience, None)
+    earlier = _earlier_audiences(session, item) or None
+    store_envelope(session, payload, seal(payload, key), EnvelopeKind.TOMBSTONE, item.audience, None, earlier)
+
+
+def _earlier_audiences(session: Session, item: Item) -> list[Any]:
+    """Every audience an earlier version of the item had, other than its current one (oldest first)."""
+    held = session.execute(select(Envelope.audience, Envelope.withdrawn_from).where(Envelope.item_id == item.id)).first()
+    if held is None:
+        return []
+    earlier = [*(held.withdrawn_from or []), held.audience]
+    unique = {json.dumps(a, sort_keys=True): a for a in earlier if a != item.audience}
+    return list(unique.values())
 
 
 def changes_since(session: Session, cursor: int, limit: int, reader: NodeView) -> tuple[list[Change], int, bool]:
@@ -84,43 +108,74 @@ def changes_since(session: Session, cursor: int, limit: int, reader: NodeView) -
     """
     limit = max(1, min(limit, MAX_PAGE))
     rows = session.execute(
-        select(Envelope.seq, Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience, Envelope.origin)
+        select(Envelope.seq, Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience, Envelope.origin,
+               Envelope.withdrawn_from)
         .where(Envelope.seq > cursor).order_by(Envelope.seq).limit(limit)
     ).all()
-    changes = [Change(r.seq, r.item_id, r.version, r.kind) for r in rows if may_hold(r.audience, reader, r.origin)]
+    served = [(r, served_kind(r, reader)) for r in rows]
+    changes = [Change(r.seq, r.item_id, r.version, kind) for r, kind in served if kind]
     next_cursor = rows[-1].seq if rows else cursor
     return changes, next_cursor, len(rows) == limit
 
 
+def served_kind(row: Any, reader: NodeView) -> str | None:
+    """What `reader` gets of this envelope row: the item or tombstone itself, the withdrawal, or nothing.
+
+    A node inside the current audience gets the row as it is. A node outside it that was
+    inside an earlier audience (`withdrawn_from`) may still hold an earlier version: it gets
+    the origin's withdrawal, or the tombstone (which carries no content), so that it drops it.
+    """
+    inside_now = may_hold(row.audience, reader, row.origin)
+    if inside_now and row.kind != EnvelopeKind.WITHDRAWAL:
+        return row.kind
+    if inside_now or not any(may_hold(a, reader, row.origin) for a in row.withdrawn_from or []):
+        return None
+    return EnvelopeKind.TOMBSTONE if row.kind == EnvelopeKind.TOMBSTONE else EnvelopeKind.WITHDRAWAL
+
+
 def envelope_texts_for(session: Session, item_ids: list[str], reader: NodeView) -> list[str]:
-    """The stored envelopes (as JSON text, served as stored) of these items that `reader` may hold."""
+    """The stored envelopes (as JSON text, served as stored) of these items, as `reader` may receive them.
+
+    A reader inside the audience of a narrowed item gets the item followed by its
+    withdrawal (so that it can pass the withdrawal on); one outside gets only the withdrawal.
+    """
     rows = session.execute(
-        select(Envelope.envelope, Envelope.audience, Envelope.origin).where(Envelope.item_id.in_(item_ids[:MAX_PAGE]))
+        select(Envelope.envelope, Envelope.kind, Envelope.audience, Envelope.origin, Envelope.withdrawn_from,
+               Envelope.withdrawal).where(Envelope.item_id.in_(item_ids[:MAX_PAGE]))
     ).all()
-    return [r.envelope for r in rows if may_hold(r.audience, reader, r.origin)]
+    texts = []
+    for row in rows:
+        kind = served_kind(row, reader)
+        if kind == EnvelopeKind.WITHDRAWAL:
+            texts.append(row.withdrawal if row.kind == EnvelopeKind.ITEM else row.envelope)
+        elif kind:
+            texts += [row.envelope, row.withdrawal] if row.withdrawal else [row.envelope]
+    return texts
 
 
 class Held(NamedTuple):
-    """What this node holds for one item: its envelope's version, kind and audience."""
+    """What this node holds for one item: its envelope's version, kind, audience and earlier audiences."""
 
     version: int
     kind: str
     audience: Any
+    withdrawn_from: list[Any] | None = None
 
 
 def held_versions(session: Session, item_ids: list[str]) -> dict[str, Held]:
-    """The held envelope (version, kind, audience) of each of these items that this node holds."""
+    """The held envelope (version, kind, audience, earlier audiences) of each of these items that this node holds."""
     rows = session.execute(
-        select(Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience)
+        select(Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience, Envelope.withdrawn_from)
         .where(Envelope.item_id.in_(item_ids))
     ).all()
-    return {r.item_id: Held(r.version, r.kind, r.audience) for r in rows}
+    return {r.item_id: Held(r.version, r.kind, r.audience, r.withdrawn_from) for r in rows}
 
 
 def prune_tombstones(session: Session, older_than: datetime) -> int:
-    """Forget tombstones stored before `older_than`; returns how many."""
+    """Forget tombstones and withdrawals stored before `older_than`; returns how many."""
     result = session.execute(
-        delete(Envelope).where(Envelope.kind == EnvelopeKind.TOMBSTONE, Envelope.stored_at < older_than)
+        delete(Envelope).where(Envelope.kind.in_([EnvelopeKind.TOMBSTONE, EnvelopeKind.WITHDRAWAL]),
+                               Envelope.stored_at < older_than)
     )
     return result.rowcount or 0
 

@@ -22,8 +22,8 @@ from federation.feed import Held, held_versions, replace_envelopes
 from federation.models import EnvelopeKind, Rejection, WaitingEnvelope
 from federation.trust import accepted_public_keys
 from federation.verifier import verify_all
-from federation.wire import (ITEM, Opened, WireError, check_item_payload, claimed_signer, open_with_keys, stored_text,
-                            unseal)
+from federation.wire import (ITEM, TOMBSTONE, Opened, WireError, check_item_payload, claimed_signer, open_with_keys,
+                            stored_text, unseal)
 from node.item_schema import ItemInvalid, validate_item
 from node.models import utcnow
 from node.replicas import Replica, replace_replicas
@@ -35,6 +35,7 @@ UNSEEN_AUDIENCE = {"nodes": []}
 class Outcome(StrEnum):
     STORED = "stored"
     TOMBSTONED = "tombstoned"
+    WITHDRAWN = "withdrawn"  # the item's audience narrowed past this node: its copy is dropped
     SKIPPED = "skipped"  # already held at this version or newer (replays included)
     WAITING = "waiting"  # the origin's key is not accepted yet
     REJECTED = "rejected"
@@ -111,7 +112,9 @@ def _take(session: Session, page: _Page, envelope: Any, opened: Opened | None, r
         text = stored_text(signed, envelope["signature"])
         if payload["type"] == ITEM:
             return _take_item(page, payload, text, received_from, me)
-        return _take_tombstone(page, payload, text, received_from)
+        if payload["type"] == TOMBSTONE:
+            return _take_tombstone(page, payload, text, received_from)
+        return _take_withdrawal(page, payload, text, received_from, me)
     except (WireError, Refused) as exc:
         _reject(session, envelope, received_from, str(exc))
         return Outcome.REJECTED
@@ -139,17 +142,36 @@ def _take_tombstone(page: _Page, payload: dict, text: str, received_from: str) -
     item_id, held = payload["id"], page.held.get(payload["id"])
     if held and (held.version > payload["version"] or held.kind == EnvelopeKind.TOMBSTONE):
         return Outcome.SKIPPED
-    _keep(page, payload, text, EnvelopeKind.TOMBSTONE, held.audience if held else UNSEEN_AUDIENCE, received_from)
+    _keep(page, payload, text, EnvelopeKind.TOMBSTONE, held.audience if held else UNSEEN_AUDIENCE, received_from,
+          held.withdrawn_from if held else None)
     page.replicas[item_id] = None
     return Outcome.TOMBSTONED
 
 
-def _keep(page: _Page, payload: dict, text: str, kind: EnvelopeKind, audience: Any, received_from: str) -> None:
+def _take_withdrawal(page: _Page, payload: dict, text: str, received_from: str, me: NodeView) -> Outcome:
+    """Drop a held earlier version the narrowed audience excludes; inside it, keep the withdrawal to pass on."""
+    item_id, held = payload["id"], page.held.get(payload["id"])
+    if may_hold(payload["audience"], me, payload["origin"]):
+        kept = page.envelopes.get(item_id)  # the item itself came just before it in this page
+        if kept and kept["kind"] == EnvelopeKind.ITEM and kept["version"] == payload["version"]:
+            kept.update(withdrawal=text, withdrawn_from=payload["withdrawn_from"])
+            page.held[item_id] = page.held[item_id]._replace(withdrawn_from=payload["withdrawn_from"])
+        return Outcome.SKIPPED
+    if held is None or held.kind != EnvelopeKind.ITEM or held.version >= payload["version"]:
+        return Outcome.SKIPPED  # nothing here to drop
+    _keep(page, payload, text, EnvelopeKind.WITHDRAWAL, payload["audience"], received_from, payload["withdrawn_from"])
+    page.replicas[item_id] = None
+    return Outcome.WITHDRAWN
+
+
+def _keep(page: _Page, payload: dict, text: str, kind: EnvelopeKind, audience: Any, received_from: str,
+          withdrawn_from: list[Any] | None = None) -> None:
     item_id = payload["id"]
-    page.held[item_id] = Held(payload["version"], kind, audience)
+    page.held[item_id] = Held(payload["version"], kind, audience, withdrawn_from)
     page.envelopes.pop(item_id, None)  # a later envelope for the same item in this page takes the later seq
     page.envelopes[item_id] = {"item_id": item_id, "origin": payload["origin"], "version": payload["version"],
-                               "kind": kind, "audience": audience, "envelope": text, "received_from": received_from}
+                               "kind": kind, "audience": audience, "envelope": text, "received_from": received_from,
+                               "withdrawn_from": withdrawn_from, "withdrawal": None}
 
 
 def _ids(envelopes: list[Any]) -> list[str]:

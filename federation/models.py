@@ -23,6 +23,7 @@ class PeerState(StrEnum):
 class EnvelopeKind(StrEnum):
     ITEM = "item"
     TOMBSTONE = "tombstone"
+    WITHDRAWAL = "withdrawal"  # the item's audience narrowed and no longer includes this node
 
 
 class Envelope(Base):
@@ -44,6 +45,10 @@ class Envelope(Base):
     audience: Mapped[Any] = mapped_column(JSON)
     # The envelope exactly as signed, kept as text so it is re-served byte for byte.
     envelope: Mapped[str] = mapped_column(Text)
+    # Earlier audiences of the item that the current one does not cover, and the origin's signed
+    # withdrawal (served to nodes in those audiences but outside the current one, so they drop it).
+    withdrawn_from: Mapped[list[Any] | None] = mapped_column(JSON)
+    withdrawal: Mapped[str | None] = mapped_column(Text)
     received_from: Mapped[str | None] = mapped_column(String(64))
     stored_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 

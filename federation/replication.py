@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from federation.client import PeerClient, PeerUnavailable
-from federation.feed import held_versions
+from federation.feed import Held, held_versions
 from federation.ingest import Outcome, check_signatures, ingest_page, signers
 from federation.local import LocalNode
 from federation.models import EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope
@@ -92,7 +92,7 @@ def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: Peer
         report = Counter(outcomes) + take_waiting(session, local)
         row = session.get(Peer, peer_id)
         row.cursor = page.next_cursor
-        row.received_total += report[Outcome.STORED] + report[Outcome.TOMBSTONED]
+        row.received_total += report[Outcome.STORED] + report[Outcome.TOMBSTONED] + report[Outcome.WITHDRAWN]
     rejected = [e for e, outcome in zip(page.envelopes, outcomes) if outcome == Outcome.REJECTED]
     if rejected and _learn_rotations(sessions, client, rejected):
         report.update(_retry(sessions, rejected, peer_id, local))
@@ -108,17 +108,18 @@ def _read_page(client: PeerClient, cursor: int) -> tuple[list[dict[str, Any]], i
 
 
 def _missing(session: Session, changes: list[dict[str, Any]]) -> list[str]:
-    """Ids whose announced version (or tombstone) this node does not hold yet."""
+    """Ids whose announced version, tombstone or withdrawal this node does not hold yet (and needs)."""
     held = held_versions(session, [c.get("id") for c in changes if isinstance(c.get("id"), str)])
-    wanted = []
-    for change in changes:
-        version, kind = change.get("version"), change.get("kind")
-        mine = held.get(change.get("id"))
-        if not isinstance(version, int):
-            continue
-        if mine is None or mine[0] < version or (kind == EnvelopeKind.TOMBSTONE and mine[1] != EnvelopeKind.TOMBSTONE):
-            wanted.append(change["id"])
-    return wanted
+    return [c["id"] for c in changes if isinstance(c.get("version"), int) and _wanted(c, held.get(c["id"]))]
+
+
+def _wanted(change: dict[str, Any], mine: Held | None) -> bool:
+    version, kind = change["version"], change.get("kind")
+    if kind == EnvelopeKind.WITHDRAWAL:  # only matters where an earlier version of the item is held
+        return mine is not None and mine.kind == EnvelopeKind.ITEM and mine.version < version
+    if kind == EnvelopeKind.TOMBSTONE and mine is not None and mine.kind != EnvelopeKind.TOMBSTONE:
+        return True
+    return mine is None or mine.version < version
 
 
 def _learn_keys(sessions: sessionmaker[Session], client: PeerClient, envelopes: list[Any], trusted: dict[str, str]) -> None:

@@ -20,6 +20,7 @@ from federation.identity import b64url, b64url_decode, public_key_from_text
 PROTOCOL = 1
 ITEM = "vidensnet.item"
 TOMBSTONE = "vidensnet.tombstone"
+WITHDRAWAL = "vidensnet.withdrawal"
 NODE = "vidensnet.node"
 ENDORSEMENT = "vidensnet.endorsement"
 KEY_ROTATION = "vidensnet.key-rotation"
@@ -124,6 +125,13 @@ def tombstone_payload(item_id: str, origin: str, version: int, reason: str, at: 
             "version": version, "reason": reason, "at": at}
 
 
+def withdrawal_payload(item_id: str, origin: str, version: int, audience: Any, withdrawn_from: list[Any],
+                       at: str) -> dict[str, Any]:
+    """The signed notice that from `version` on the item is only for `audience`, no longer for `withdrawn_from`."""
+    return {"type": WITHDRAWAL, "protocol": PROTOCOL, "id": item_id, "origin": origin, "version": version,
+            "audience": audience, "withdrawn_from": withdrawn_from, "at": at}
+
+
 def node_payload(descriptor: dict[str, Any], issued_at: str) -> dict[str, Any]:
     """A node descriptor to be self-signed (and endorsed by nodes that trust it)."""
     return {"type": NODE, "protocol": PROTOCOL, **{k: descriptor.get(k) for k in NODE_FIELDS},
@@ -144,10 +152,11 @@ def rotation_payload(origin: str, old_key: str, new_key: str, at: str) -> dict[s
 
 
 def check_item_payload(payload: dict[str, Any]) -> dict[str, Any]:
-    """Check the envelope-level shape of an item or tombstone payload; returns it."""
+    """Check the envelope-level shape of an item, tombstone or withdrawal payload; returns it."""
     kind = payload.get("type")
     required = {ITEM: ("id", "origin", "version", "published_at", "content"),
-                TOMBSTONE: ("id", "origin", "version", "reason", "at")}.get(kind)
+                TOMBSTONE: ("id", "origin", "version", "reason", "at"),
+                WITHDRAWAL: ("id", "origin", "version", "audience", "withdrawn_from", "at")}.get(kind)
     if required is None:
         raise WireError(f"unexpected payload type {kind!r}")
     missing = [k for k in required if k not in payload]
@@ -159,4 +168,18 @@ def check_item_payload(payload: dict[str, Any]) -> dict[str, Any]:
         raise WireError("an item id must start with its origin")
     if kind == ITEM and (not isinstance(payload["content"], dict) or set(payload["content"]) != set(CONTENT_FIELDS)):
         raise WireError("content must hold exactly the item content fields")
+    if kind == WITHDRAWAL and not (_is_audience(payload["audience"]) and isinstance(payload["withdrawn_from"], list)
+                                   and 0 < len(payload["withdrawn_from"]) <= 20
+                                   and all(_is_audience(a) for a in payload["withdrawn_from"])):
+        raise WireError("a withdrawal needs a valid audience and 1-20 valid earlier audiences")
     return payload
+
+
+def _is_audience(value: Any) -> bool:
+    """The shape of an audience: "public", "network", {"districts": [...]} or {"nodes": [...]} (names unchecked)."""
+    if value in ("public", "network"):
+        return True
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    kind, members = next(iter(value.items()))
+    return kind in ("districts", "nodes") and isinstance(members, list) and all(isinstance(m, str) for m in members)

@@ -106,6 +106,21 @@ def test_district_bulletin_reaches_both_municipalities_and_never_the_national_no
     assert anonymous.status_code == 404  # held by Aarhus, but not public
 
 
+def test_narrowing_an_items_audience_to_the_district_removes_it_from_the_national_node(four_nodes, tmp_path):
+    aarhus, randers, dkr = four_nodes["aarhus"], four_nodes["randers"], four_nodes["dkr"]
+    item_id = "aarhus-kommune:ungegruppe"
+    aarhus.publish(write_items(tmp_path / "1.jsonl", practice("ungegruppe", audience="network")))
+    wait_for(lambda: query(dkr, "SELECT version FROM items WHERE id = ?", item_id) == [(1,)], message="v1 at dkr")
+    narrowed = practice("ungegruppe", audience={"districts": [DISTRICT]}, summary="Kun for Østjylland nu.")
+    aarhus.publish(write_items(tmp_path / "2.jsonl", narrowed))
+    wait_for(lambda: held_version(randers, item_id) == 2, message="v2 at randers")
+    # dkr never peered with Aarhus: the district node passed the origin's signed withdrawal on.
+    wait_for(lambda: query(dkr, "SELECT count(*) FROM items WHERE id = ?", item_id) == [(0,)], message="gone at dkr")
+    assert query(dkr, "SELECT kind, version, received_from FROM envelopes WHERE item_id = ?", item_id) == [
+        ("withdrawal", 2, "oestjyllands-politi")]
+    assert randers.item(item_id)["summary"] == "Kun for Østjylland nu."
+
+
 def test_tampered_body_is_rejected_and_a_replayed_older_version_is_ignored(four_nodes, tmp_path):
     aarhus, politi, randers = four_nodes["aarhus"], four_nodes["politi"], four_nodes["randers"]
     item_id = "aarhus-kommune:hjemmebesoeg"

@@ -79,6 +79,21 @@ def test_saved_tombstone_verifies():
     assert check_item_payload(payload)["reason"] == "retracted"
 
 
+def test_saved_withdrawal_verifies_and_names_the_new_and_the_earlier_audiences():
+    payload = check_item_payload(open_envelope(saved("withdrawal_envelope"), KEYS["randers-kommune"]))
+    assert payload["audience"] == {"districts": ["Østjyllands Politi"]}
+    assert payload["withdrawn_from"] == ["network", {"nodes": ["det-kriminalpraeventive-raad"]}]
+    assert "content" not in payload  # it tells nodes outside the audience to drop the item, nothing about it
+
+
+def test_withdrawal_with_a_malformed_audience_is_refused():
+    payload = saved("withdrawal_envelope")["payload"]
+    for bad in ({"audience": {"nodes": "det-kriminalpraeventive-raad"}}, {"withdrawn_from": []},
+                {"withdrawn_from": ["everyone"]}, {"audience": {"districts": ["x"], "nodes": ["y"]}}):
+        with pytest.raises(WireError, match="withdrawal"):
+            check_item_payload({**payload, **bad})
+
+
 def test_saved_descriptor_is_self_signed_and_endorsement_names_it():
     descriptor = check_descriptor(saved("node_descriptor"))
     assert descriptor.id == "aarhus-kommune"

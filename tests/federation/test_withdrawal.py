@@ -1,0 +1,92 @@
+"""Narrowing an item's audience: nodes outside the new audience that held an earlier version drop it."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from federation.audience import NodeView
+from federation.feed import changes_since, envelope_texts_for
+from federation.identity import public_key_text
+from federation.ingest import Outcome, ingest, ingest_page
+from federation.models import Envelope
+from federation.wire import check_item_payload, open_envelope, seal, withdrawal_payload
+from node.models import Item
+from search.models import IndexTask
+from tests.conftest import TEST_KEY
+from tests.federation.test_feed import publish
+from tests.federation.test_ingest import ME, ORIGIN_KEY, envelope, know_origin
+
+OESTJYLLAND = {"districts": ["Østjyllands Politi"]}
+NORDJYLLAND = {"districts": ["Nordjyllands Politi"]}
+RANDERS = NodeView("randers-kommune", "municipality", "0730")  # Østjyllands Politi
+ODENSE = NodeView("odense-kommune", "municipality", "0461")  # Fyns Politi
+AALBORG = NodeView("aalborg-kommune", "municipality", "0851")  # Nordjyllands Politi
+DKR = NodeView("det-kriminalpraeventive-raad", "national")
+
+
+def withdrawal(version: int, audience, withdrawn_from=("network",)):
+    return seal(withdrawal_payload("randers-kommune:plan", "randers-kommune", version, audience, list(withdrawn_from),
+                                   "2026-11-03T00:00:00Z"), ORIGIN_KEY)
+
+
+def served(session, item_id: str, reader: NodeView) -> tuple[list[str], list[str]]:
+    """The change kinds and the envelope payload types `reader` gets for one item."""
+    changes, _, _ = changes_since(session, 0, 100, reader)
+    texts = envelope_texts_for(session, [item_id], reader)
+    return [c.kind for c in changes if c.id == item_id], [json.loads(t)["payload"]["type"] for t in texts]
+
+
+def test_narrowing_the_audience_signs_a_withdrawal_that_only_nodes_outside_the_new_audience_receive(sessions):
+    publish(sessions, "a", audience="network")
+    publish(sessions, "a", audience=OESTJYLLAND, summary="Nu kun for Østjylland")
+    with sessions() as session:
+        assert served(session, "aarhus-kommune:a", RANDERS) == (["item"], ["vidensnet.item", "vidensnet.withdrawal"])
+        assert served(session, "aarhus-kommune:a", DKR) == (["withdrawal"], ["vidensnet.withdrawal"])
+        [text] = envelope_texts_for(session, ["aarhus-kommune:a"], DKR)
+    payload = check_item_payload(open_envelope(json.loads(text), public_key_text(TEST_KEY.public_key())))
+    assert (payload["version"], payload["audience"], payload["withdrawn_from"]) == (2, OESTJYLLAND, ["network"])
+    assert "Nu kun" not in text
+
+
+def test_a_node_never_inside_any_audience_of_the_item_gets_nothing(sessions):
+    publish(sessions, "a", audience={"districts": ["Fyns Politi", "Østjyllands Politi"]})
+    publish(sessions, "a", audience=OESTJYLLAND, summary="smallere")
+    with sessions() as session:
+        assert served(session, "aarhus-kommune:a", ODENSE) == (["withdrawal"], ["vidensnet.withdrawal"])
+        assert served(session, "aarhus-kommune:a", AALBORG) == ([], [])
+        assert served(session, "aarhus-kommune:a", DKR) == ([], [])
+
+
+def test_a_withdrawal_drops_the_earlier_version_held_outside_the_new_audience_and_is_passed_on(sessions):
+    with sessions.begin() as session:
+        know_origin(session)
+        ingest(session, envelope(1, audience="network"), "p", ME)
+        assert ingest(session, withdrawal(2, NORDJYLLAND), "p", ME) == Outcome.WITHDRAWN
+        assert session.get(Item, "randers-kommune:plan") is None
+        row = session.scalars(select(Envelope)).one()
+        assert (row.kind, row.version, row.withdrawn_from) == ("withdrawal", 2, ["network"])
+        assert session.scalar(select(func.count()).select_from(IndexTask)) == 2  # indexed, then removed
+        assert ingest(session, envelope(1, audience="network"), "p", ME) == Outcome.SKIPPED  # a replay stays out
+    with sessions() as session:
+        assert served(session, "randers-kommune:plan", ODENSE) == (["withdrawal"], ["vidensnet.withdrawal"])
+        assert served(session, "randers-kommune:plan", AALBORG) == ([], [])  # it gets the item from elsewhere
+
+
+def test_a_node_inside_the_narrowed_audience_keeps_the_item_and_passes_the_withdrawal_on(sessions):
+    with sessions.begin() as session:
+        know_origin(session)
+        page = [envelope(2, audience=OESTJYLLAND), withdrawal(2, OESTJYLLAND)]
+        assert ingest_page(session, page, "p", ME) == [Outcome.STORED, Outcome.SKIPPED]
+        assert session.get(Item, "randers-kommune:plan").audience == OESTJYLLAND
+    with sessions() as session:
+        assert served(session, "randers-kommune:plan", RANDERS) == (["item"], ["vidensnet.item", "vidensnet.withdrawal"])
+        assert served(session, "randers-kommune:plan", DKR) == (["withdrawal"], ["vidensnet.withdrawal"])
+
+
+def test_a_withdrawal_for_an_item_never_held_here_is_not_kept(sessions):
+    with sessions.begin() as session:
+        know_origin(session)
+        assert ingest(session, withdrawal(2, NORDJYLLAND), "p", ME) == Outcome.SKIPPED
+        assert session.scalar(select(func.count()).select_from(Envelope)) == 0
