@@ -110,7 +110,8 @@ def _read_page(client: PeerClient, cursor: int) -> tuple[list[dict[str, Any]], i
 def _missing(session: Session, changes: list[dict[str, Any]]) -> list[str]:
     """Ids whose announced version, tombstone or withdrawal this node does not hold yet (and needs)."""
     held = held_versions(session, [c.get("id") for c in changes if isinstance(c.get("id"), str)])
-    return [c["id"] for c in changes if isinstance(c.get("version"), int) and _wanted(c, held.get(c["id"]))]
+    return [c["id"] for c in changes
+            if isinstance(c.get("id"), str) and isinstance(c.get("version"), int) and _wanted(c, held.get(c["id"]))]
 
 
 def _wanted(change: dict[str, Any], mine: Held | None) -> bool:

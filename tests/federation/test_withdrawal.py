@@ -11,6 +11,7 @@ from federation.feed import changes_since, envelope_texts_for
 from federation.identity import public_key_text
 from federation.ingest import Outcome, ingest, ingest_page
 from federation.models import Envelope
+from federation.replication import _missing
 from federation.wire import check_item_payload, open_envelope, seal, withdrawal_payload
 from node.models import Item
 from search.models import IndexTask
@@ -90,3 +91,15 @@ def test_a_withdrawal_for_an_item_never_held_here_is_not_kept(sessions):
         know_origin(session)
         assert ingest(session, withdrawal(2, NORDJYLLAND), "p", ME) == Outcome.SKIPPED
         assert session.scalar(select(func.count()).select_from(Envelope)) == 0
+
+
+def test_a_pull_asks_for_a_withdrawal_only_where_an_earlier_version_is_held_and_skips_malformed_changes(sessions):
+    with sessions.begin() as session:
+        know_origin(session)
+        ingest(session, envelope(1, audience="network"), "p", ME)
+    changes = [{"id": "randers-kommune:plan", "version": 2, "kind": "withdrawal"},
+               {"id": "randers-kommune:ukendt", "version": 2, "kind": "withdrawal"},
+               {"version": 3, "kind": "item"}, {"id": "randers-kommune:ny", "version": "x", "kind": "item"},
+               {"id": "randers-kommune:ny", "version": 1, "kind": "item"}]
+    with sessions() as session:
+        assert _missing(session, changes) == ["randers-kommune:plan", "randers-kommune:ny"]
