@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
+from federation.canonical import canonical_json
 from federation.models import Envelope, EnvelopeKind
 from federation.wire import item_payload, seal, tombstone_payload, withdrawal_payload
 from node.db import bulk_insert
@@ -58,8 +59,7 @@ def replace_envelopes(session: Session, rows: list[dict[str, Any]]) -> None:
     _serialise_feed_writes(session)
     session.execute(delete(Envelope).where(Envelope.item_id.in_([r["item_id"] for r in rows])))
     now = utcnow()
-    bulk_insert(session, Envelope.__table__,
-                [{"withdrawn_from": None, "withdrawal": None, **row, "stored_at": now} for row in rows])
+    bulk_insert(session, Envelope.__table__, [{**row, "stored_at": now} for row in rows])
 
 
 def _serialise_feed_writes(session: Session) -> None:
@@ -96,7 +96,7 @@ def _earlier_audiences(session: Session, item: Item) -> list[Any]:
     if held is None:
         return []
     earlier = [*(held.withdrawn_from or []), held.audience]
-    unique = {json.dumps(a, sort_keys=True): a for a in earlier if a != item.audience}
+    unique = {canonical_json(a): a for a in earlier if a != item.audience}
     return list(unique.values())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import orjson
 from alembic import command
@@ -49,20 +50,22 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
         return
     connection = session.connection()
     dialect = connection.dialect
-    sql, names, positional = _insert_statement(table, tuple(rows[0]), dialect)
+    sql, converters, positional = _insert_statement(table, tuple(rows[0]), dialect)
+    names = [name for name, _ in converters]
     if missing := set(names) - set(rows[0]):
         raise ValueError(f"bulk_insert into {table.name}: rows lack {sorted(missing)} (column defaults are not applied)")
-    columns = [_column_values(rows, name, _bind_processor(table.c[name], dialect)) for name in names]
+    columns = [_column_values(rows, name, convert) for name, convert in converters]
     values = list(zip(*columns))
     connection.exec_driver_sql(sql, values if positional else [dict(zip(names, v)) for v in values])
 
 
 @lru_cache(maxsize=64)
-def _insert_statement(table: Table, keys: tuple[str, ...], dialect) -> tuple[str, list[str], bool]:
-    """The INSERT for these columns in the dialect's parameter style, its parameter names in order, and the style."""
+def _insert_statement(table: Table, keys: tuple[str, ...], dialect) -> tuple[str, list[tuple[str, Any]], bool]:
+    """The INSERT for these columns in the dialect's parameter style, (name, value converter) per parameter in order,
+    and whether parameters are positional."""
     compiled = insert(table).inline().compile(dialect=dialect, column_keys=list(keys))
     names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
-    return compiled.string, names, compiled.positional
+    return compiled.string, [(name, _bind_processor(table.c[name], dialect)) for name in names], compiled.positional
 
 
 def _column_values(rows: list[dict], name: str, convert) -> list:
