@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import signal
 import sys
@@ -59,6 +60,10 @@ def prepare_federation(config: NodeConfig) -> None:
 def run_node(config: NodeConfig, host: str, port: int, threads: int = 8) -> None:
     """Serve the node until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # A crash in native code (SQLite, orjson, cryptography) then leaves every thread's traceback in the log;
+    # SIGUSR1 prints them on demand, for a node that seems stuck.
+    faulthandler.enable()
+    faulthandler.register(signal.SIGUSR1)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "skipped: already running" is expected
     # SIGTERM (systemd, tests) ends the node like Ctrl+C, so the cleanup below runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
