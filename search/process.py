@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -52,8 +53,11 @@ class ManagedMeilisearch:
         log_file = (self.data_dir / "meilisearch.log").open("a")
         self.process = subprocess.Popen(
             [str(self.binary), "--db-path", str(self.data_dir / "data.ms"), "--http-addr", f"127.0.0.1:{self.port}",
-             "--master-key", self.master_key, "--env", "production", "--no-analytics",
+             "--env", "production", "--no-analytics",
              "--dump-dir", str(self.data_dir / "dumps"), "--snapshot-dir", str(self.data_dir / "snapshots")],
+            # The key goes through the environment: on the command line it would show in `ps` to every
+            # local user, and a generated key starting with "-" would be read as an option.
+            env={**os.environ, "MEILI_MASTER_KEY": self.master_key},
             stdout=log_file, stderr=subprocess.STDOUT, cwd=self.data_dir, preexec_fn=_die_with_parent,
         )
         self._wait_until_healthy()

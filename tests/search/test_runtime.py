@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import requests
 
 from node.item_files import import_items
 from search import runtime
+from search.index import SearchIndex
 from search.indexer import queued_count
+from search.process import ManagedMeilisearch
 from tests.conftest import publisher
 
 
@@ -43,3 +48,17 @@ def test_missing_binary_means_degraded_search_not_a_failed_node(node_home, monke
     monkeypatch.setenv("VIDENSNET_MEILISEARCH_BIN", str(node_home / "no-such-binary"))
     search = runtime.start_search(node_home)
     assert search.index is None and runtime.run_cycle(search, None) == 0
+
+
+def test_managed_meilisearch_takes_a_key_starting_with_a_dash_and_keeps_it_off_the_command_line(tmp_path):
+    # token_urlsafe gives such a key to about one node in 64; as an argument it was read as an option.
+    process = ManagedMeilisearch(tmp_path / "meilisearch", "-fB" + "k" * 30)
+    process.start()
+    try:
+        cmdline = Path(f"/proc/{process.process.pid}/cmdline").read_bytes().decode()
+        assert process.master_key not in cmdline
+        SearchIndex(process.url, process.master_key, "dash_key").ensure()
+        # The key is in force: Meilisearch refuses the same request without it.
+        assert requests.get(process.url + "/indexes/dash_key", timeout=10).status_code == 401
+    finally:
+        process.stop()
