@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from node.accounts import AccountError, create_api_token, create_user
 from node.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
 from node.db import make_engine, make_sessionmaker, upgrade_database
+from node.garbage_collection import collect_less_often
 from node.item_files import ImportRefused, import_items, write_export
 from federation.commands import register_federation_commands
 from federation.identity import generate_node_key, public_key_text
@@ -57,6 +58,7 @@ class Context:
 @click.pass_context
 def main(ctx: click.Context, home: Path | None) -> None:
     """Vidensnet: a node in the Danish crime-prevention knowledge network."""
+    collect_less_often()
     ctx.obj = Context((home or default_home()).resolve())
 
 
