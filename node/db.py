@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Column, Engine, Table, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
+
+from node.models import UTCDateTime
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -30,10 +33,15 @@ def _json_text(value: object) -> str:
 
 
 def _tune_sqlite(dbapi_conn, _record) -> None:
-    # WAL lets the web server read while the CLI or scheduler writes.
+    # WAL lets the web server read while the CLI or scheduler writes. With WAL, synchronous=NORMAL
+    # keeps every committed transaction through a crash of the process (kill -9); only a power cut
+    # can undo the last few commits, and never corrupts the database. A replication batch commits
+    # its checkpoint with its items, so an undone batch is simply pulled again. FULL would add an
+    # fsync to every commit (docs/benchmarks.md, ingest).
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
 
@@ -75,7 +83,19 @@ def _column_values(rows: list[dict], name: str, convert) -> list:
 
 
 def _bind_processor(column: Column, dialect):
+    if dialect.name == "sqlite" and isinstance(column.type, UTCDateTime):
+        # The text SQLAlchemy writes, in one step: its generic chain (the decorator, then DATETIME's
+        # %-formatting) was a tenth of a replication pull (docs/benchmarks.md, ingest).
+        return _sqlite_datetime_text
     return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _sqlite_datetime_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given; use timezone-aware UTC")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

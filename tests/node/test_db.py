@@ -1,4 +1,4 @@
-"""bulk_insert stores exactly what SQLAlchemy's own insert stores, on SQLite and on PostgreSQL."""
+"""The database engine: SQLite pragmas, and bulk_insert storing exactly what SQLAlchemy's own insert stores."""
 
 from __future__ import annotations
 
@@ -59,3 +59,12 @@ def test_bulk_insert_refuses_rows_that_leave_out_a_column_with_a_default(session
     del row["version"]
     with sessions.begin() as session, pytest.raises(ValueError, match=r"rows lack \['version'\]"):
         bulk_insert(session, Item.__table__, [row])
+
+
+def test_sqlite_connections_use_wal_with_normal_sync_and_enforce_foreign_keys(tmp_path):
+    # NORMAL is only crash-safe together with WAL, so both are checked on every new connection.
+    engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.db'}")
+    with engine.connect() as connection:
+        values = [connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                  for name in ("journal_mode", "synchronous", "foreign_keys")]
+    assert values == ["wal", 1, 1]  # synchronous 1 = NORMAL
