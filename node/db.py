@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -91,11 +91,11 @@ def _bind_processor(column: Column, dialect):
 
 
 def _sqlite_datetime_text(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given; use timezone-aware UTC")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    naive_utc = _UTC_DATETIME.process_bind_param(value, None)
+    return None if naive_utc is None else naive_utc.isoformat(" ", "microseconds")
+
+
+_UTC_DATETIME = UTCDateTime()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -131,8 +131,8 @@ def demo_node(tmp_path_factory) -> str:
     )
     try:
         _wait_until_serving(url, proc)
-        # Start from a settled node: its first indexing run has applied every queued update. (Logging in while
-        # that first run was under way crashed the node with heap corruption; see docs/known-issues.md.)
+        # Start from a settled node: its first indexing run has applied every queued update. (Serving pages
+        # while that first run was under way can crash the node with heap corruption; see docs/known-issues.md.)
         wait_for(lambda: _queued_index_updates(home) == 0, timeout=60, message="first indexing run of the demo node")
         yield url
     finally:
