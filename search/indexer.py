@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from node.models import Item, utcnow
 from node.visibility import live_items
 from search.documents import to_document
-from search.index import SEARCH_ERRORS, SearchIndex, SearchUnavailable
+from search.index import SearchIndex, SearchUnavailable
 from search.models import IndexState, IndexTask
 
 log = logging.getLogger(__name__)
@@ -46,9 +46,9 @@ def drain_outbox(sessions: sessionmaker[Session], index: SearchIndex, batch: int
         try:
             index.put(documents)
             index.delete(gone)
-        except (SearchUnavailable, *SEARCH_ERRORS) as exc:
+        except SearchUnavailable as exc:
             _record_failure(sessions, [t.id for t in tasks], str(exc))
-            raise SearchUnavailable(str(exc)) from None
+            raise
         _mark_done(sessions, [t.id for t in tasks])
         applied += len(tasks)
 
@@ -83,6 +83,8 @@ def outbox_status(session: Session) -> dict:
 def reindex(sessions: sessionmaker[Session], index: SearchIndex,
             progress: Callable[[Iterable[list[dict]], int], Iterable[list[dict]]] | None = None) -> int:
     """Build a fresh index from the database and swap it in; search keeps answering meanwhile."""
+    for leftover in (uid for uid in index.index_uids() if uid.startswith(f"{index.uid}_build_")):
+        index.drop(leftover)  # from a rebuild that was interrupted: it would otherwise stay on disk
     fresh = f"{index.uid}_build_{secrets.token_hex(4)}"
     index.ensure()  # the live index must exist to be swapped
     index.ensure(fresh)

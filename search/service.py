@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from node.models import Item, User
 from node.visibility import readable_items
-from search.index import SEARCH_ERRORS, SearchIndex, SearchUnavailable
+from search.index import SearchIndex, SearchUnavailable
 from search.query import HITS_PER_PAGE, SearchRequest, meilisearch_query, safe_highlight, search_options
 
 
@@ -36,7 +36,7 @@ def search_items(index: SearchIndex | None, session: Session, request: SearchReq
             answer = index.search(meilisearch_query(request), search_options(request, user is not None))
             return SearchResult(answer.get("totalHits", 0), request.page,
                                 [_hit(h) for h in answer["hits"]], answer.get("facetDistribution", {}))
-        except (SearchUnavailable, *SEARCH_ERRORS):
+        except SearchUnavailable:
             pass
     return _database_search(session, request, user)
 

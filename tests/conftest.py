@@ -334,4 +334,4 @@ def search_index(meilisearch_server, request):
     index = SearchIndex(meilisearch_server.url, meilisearch_server.master_key, uid)
     index.ensure()
     yield index
-    index.client.delete_index(uid)
+    index.drop(uid)

@@ -62,7 +62,7 @@ def demo_index(tmp_path_factory, meilisearch_server):
     index.ensure()
     drain_outbox(sessions, index)
     yield index
-    index.client.delete_index("test_relevance")
+    index.drop("test_relevance")
 
 
 def top_five(index, query: str) -> list[str]:

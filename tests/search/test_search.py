@@ -127,10 +127,17 @@ def test_outbox_keeps_updates_while_meilisearch_is_down_and_applies_them_after(s
 
 
 def test_reindex_builds_a_fresh_index_and_swaps_it_in(sessions, indexed):
-    indexed.client.index(indexed.uid).delete_all_documents()  # a damaged index
+    indexed.delete([doc["id"] for doc in indexed.search("", {})["hits"]])  # a damaged index
+    assert indexed.search("", {})["estimatedTotalHits"] == 0
     assert reindex(sessions, indexed) == 5
     assert indexed.search("", {})["estimatedTotalHits"] == 5
-    assert [i.uid for i in indexed.client.get_indexes()["results"] if i.uid.startswith(indexed.uid + "_build")] == []
+    assert [uid for uid in indexed.index_uids() if uid.startswith(indexed.uid + "_build")] == []
+
+
+def test_reindex_removes_the_leftover_of_an_interrupted_rebuild(sessions, indexed):
+    indexed.ensure(indexed.uid + "_build_interrupted")
+    assert reindex(sessions, indexed) == 5
+    assert [uid for uid in indexed.index_uids() if uid.startswith(indexed.uid + "_build")] == []
 
 
 def test_unreachable_meilisearch_degrades_to_a_database_search_with_a_notice(config, sessions):

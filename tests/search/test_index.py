@@ -1,0 +1,46 @@
+"""The Meilisearch client in search/index.py, against the test suite's real Meilisearch."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from search.index import SearchIndex, SearchUnavailable
+
+
+def test_a_refused_document_raises_with_meilisearchs_reason(search_index):
+    with pytest.raises(SearchUnavailable, match="invalid_document_id"):
+        search_index.put([{"key": "aarhus-kommune:not/safe", "id": "x", "title": "t"}])
+
+
+def test_a_wrong_key_raises_naming_the_status_and_code(meilisearch_server, search_index):
+    stranger = SearchIndex(meilisearch_server.url, "not-the-key", search_index.uid)
+    with pytest.raises(SearchUnavailable, match="403 invalid_api_key"):
+        stranger.search("", {})
+    assert stranger.healthy()  # the health check needs no key: the server itself is up
+
+
+def test_an_unreachable_server_raises_search_unavailable_and_is_not_healthy():
+    dead = SearchIndex("http://127.0.0.1:9", "key")
+    with pytest.raises(SearchUnavailable, match="POST /indexes/vidensnet_items/search"):
+        dead.search("", {})
+    assert not dead.healthy()
+
+
+def test_each_thread_keeps_its_own_connection(search_index):
+    sessions = []
+
+    def search_twice():
+        search_index.search("", {})
+        first = search_index._session()
+        search_index.search("", {})
+        sessions.append((first, search_index._session()))
+
+    threads = [threading.Thread(target=search_twice) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(first is second for first, second in sessions)
+    assert len({id(first) for first, _ in sessions}) == 3
