@@ -38,6 +38,11 @@ class SearchIndex:
         session = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
+            # Proxy and CA-bundle settings are read from the environment once, here; requests would
+            # otherwise scan the environment twice per call (about 0.4 ms of a search, measured).
+            environment = session.merge_environment_settings(self.url, {}, None, None, None)
+            session.proxies, session.verify = environment["proxies"], environment["verify"]
+            session.trust_env = False
             session.headers["Authorization"] = f"Bearer {self.api_key}"
             # Uncompressed answers: Meilisearch streams gzip in small chunks, and on a kept connection
             # Nagle's algorithm and delayed ACKs then hold each answer back about 40 ms (measured).

@@ -44,3 +44,12 @@ def test_each_thread_keeps_its_own_connection(search_index):
         thread.join()
     assert all(first is second for first, second in sessions)
     assert len({id(first) for first, _ in sessions}) == 3
+
+
+def test_a_proxy_from_the_environment_is_still_honoured(meilisearch_server, search_index, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    through_proxy = SearchIndex(meilisearch_server.url, meilisearch_server.master_key, search_index.uid)
+    with pytest.raises(SearchUnavailable, match="ProxyError|proxy"):
+        through_proxy.search("", {})
