@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from federation.canonical import canonical_json
+from node.anonymisation_guard import OVERRIDE_KEY, guard_errors
 from node.geography import municipalities, police_districts
 
 TYPES = {
@@ -113,6 +114,11 @@ DETAILS: dict[str, tuple[DetailSpec, ...]] = {
     ),
 }
 
+# A publisher's reason for letting personal data through the guard; bulletins cannot have one.
+_OVERRIDE = DetailSpec(OVERRIDE_KEY, "text", "Begrundelse for at tillade personoplysninger (kun udgivere)")
+for _type in ("practice", "method", "plan", "guidance"):
+    DETAILS[_type] += (_OVERRIDE,)
+
 BULLETIN_DEFAULT_LIFETIME_DAYS = 90
 
 
@@ -175,8 +181,12 @@ def full_item_id(raw: Any, node_id: str) -> str:
     return f"{node_id}:{local}"
 
 
-def validate_item(data: Any, *, node_id: str, now: datetime | None = None) -> ItemContent:
-    """Validate untrusted item JSON for this node; raises ItemInvalid naming every bad field."""
+def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_override: bool = False) -> ItemContent:
+    """Validate untrusted item JSON for this node; raises ItemInvalid naming every bad field.
+
+    `may_override` says whether the submitter may let personal data through with a reason
+    (publishers, the administrator's import, and the origin node of a replicated item).
+    """
     if not isinstance(data, dict):
         raise ItemInvalid({"item": "skal være et JSON-objekt"})
     reader = _Reader(data)
@@ -200,6 +210,10 @@ def validate_item(data: Any, *, node_id: str, now: datetime | None = None) -> It
     if item_type is not None:
         content.details = reader.read("details", lambda v: _details(item_type, v)) or {}
     _check_type_rules(content, reader.errors)
+    if content.details.get(OVERRIDE_KEY) and not may_override:
+        reader.errors.setdefault("details", f"{OVERRIDE_KEY}: kun en udgiver kan tillade personoplysninger")
+    for name, message in guard_errors(content).items():
+        reader.errors.setdefault(name, message)
     unknown = set(data) - set(_ALLOWED_KEYS)
     for key in sorted(unknown):
         reader.errors[key] = "ukendt felt"

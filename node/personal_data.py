@@ -25,19 +25,17 @@ KIND_LABELS = {
     "name": "et personnavn",
 }
 
-_CPR = re.compile(r"(?<![\d-])(\d{2})(\d{2})(\d{2})[-\u2010\u2013 ]?\d{4}(?![\d-])")
+# The patterns start with what they look for, not with a look-behind, so the regex engine can skip ahead
+# to candidates; what may not come before a match is checked in `_free_before`.
+_CPR = re.compile(r"\d{6}[-\u2010\u2013 ]?\d{4}(?![\d-])")
 # Danish subscriber numbers start with 2-9 (0 and 1 begin service numbers such as 112 and 114).
-_PHONE = re.compile(
-    r"(?<![\w+(])(\(?(?:\+|00)45\)?[ -]?)?"
-    r"([2-9]\d{7}|[2-9]\d(?: \d\d){3}|[2-9]\d(?:-\d\d){3}|[2-9]\d{3}[ -]\d{4}|[2-9]\d \d{3} \d{3})(?![\d-])"
-)
+_PHONE = re.compile(r"[2-9]\d(?:\d{6}|(?: \d\d){3}|(?:-\d\d){3}|\d\d[ -]\d{4}| \d{3} \d{3})(?![\d-])")
+_COUNTRY_CODE = re.compile(r"\(?(?:\+|00)45\)?[ -]?$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PLATE = re.compile(r"(?<![\w-])[A-Z]{2} ?\d{2} ?\d{3}(?![\w-])")
-_WORD = r"[A-ZÆØÅ][\w'.-]*"
-# A capitalised run of up to four words, a house number with an optional letter, and what follows.
-_STREET_NUMBER = re.compile(
-    rf"((?:{_WORD}|\d+\.) ?(?:[\w'.-]+ ){{0,3}}?)(\d{{1,3}})(?!\d|[.,:]\d)(?: ?[A-Za-z](?!\w))?( \w+)?"
-)
+_PLATE = re.compile(r"[A-Z]{2} ?\d{2} ?\d{3}(?![\w-])")
+# A house number with an optional letter, and the word after it.
+_HOUSE_NUMBER = re.compile(r"\b\d{1,3}(?!\d|[.,:]\d)(?: ?[A-Za-z](?!\w))?(?: (\w+))?")
+_DIGIT = re.compile(r"\d")
 # Words after a number that make it a count, not a house number ("på Torvet 3 aftener").
 _COUNT_WORDS = frozenset(
     "aftener dage gange timer uger måneder år årige unge børn personer drenge piger voksne kr procent "
@@ -59,8 +57,12 @@ class Finding:
 
 def find_personal_data(text: str, strict: bool = False) -> list[Finding]:
     """All personal data in `text`, in order; `strict` (bulletins) also flags a lone first name with an age."""
-    findings = [*_cpr_numbers(text), *_phone_numbers(text), *_matches(_EMAIL, text, "email"),
-                *_matches(_PLATE, text, "licence_plate"), *_addresses(text), *_full_names(text)]
+    findings = _full_names(text)
+    if "@" in text:
+        findings += _matches(_EMAIL, text, "email")
+    if _DIGIT.search(text):
+        findings += [*_cpr_numbers(text), *_phone_numbers(text), *_addresses(text),
+                     *(f for f in _matches(_PLATE, text, "licence_plate") if _free_before(text, f.start, "-"))]
     if strict:
         findings += _named_with_age(text)
     return sorted(set(findings), key=lambda f: (f.start, f.kind))
@@ -68,6 +70,11 @@ def find_personal_data(text: str, strict: bool = False) -> list[Finding]:
 
 def _matches(pattern: re.Pattern, text: str, kind: str) -> list[Finding]:
     return [Finding(kind, m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _free_before(text: str, start: int, also: str) -> bool:
+    """True when the match at `start` does not continue a word, a number or one of the `also` characters."""
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] in also)
 
 
 def _valid_date(day: int, month: int, year: int) -> bool:
@@ -81,36 +88,44 @@ def _valid_date(day: int, month: int, year: int) -> bool:
 def _cpr_numbers(text: str) -> list[Finding]:
     # The modulus-11 check was dropped in 2007, so any valid birth date with four digits counts.
     # Only whether the year is a leap year matters: 2000 stands for every year divisible by four.
-    return [Finding("cpr", m.start(), m.end()) for m in _CPR.finditer(text)
-            if _valid_date(int(m[1]), int(m[2]), 2000 if int(m[3]) % 4 == 0 else 2001)]
+    return [Finding("cpr", m.start(), m.end()) for m in _CPR.finditer(text) if _free_before(text, m.start(), "-")
+            and _valid_date(int(m[0][:2]), int(m[0][2:4]), 2000 if int(m[0][4:6]) % 4 == 0 else 2001)]
 
 
 def _phone_numbers(text: str) -> list[Finding]:
     found = []
     for m in _PHONE.finditer(text):
-        number = m[2]
+        number, start = m[0], m.start()
+        prefix = _COUNTRY_CODE.search(text, max(0, start - 7), start)
+        if prefix:
+            start = prefix.start()
+        if not _free_before(text, start, "+("):
+            continue
         digits = re.sub(r"\D", "", number)
         if re.fullmatch(r"\d{4}[ -]\d{4}", number) and all(1900 <= int(y) <= 2099 for y in (digits[:4], digits[4:])):
             continue  # a period of years: "2023-2024"
         if len(number) == 8 and _valid_date(int(digits[:2]), int(digits[2:4]), int(digits[4:])) and \
                 1900 <= int(digits[4:]) <= 2099:
             continue  # a date written as DDMMYYYY
-        if re.fullmatch(r"\d\d \d{3} \d{3}", number) and not m[1]:
+        if re.fullmatch(r"\d\d \d{3} \d{3}", number) and not prefix:
             continue  # "25 000 000" is an amount; grouped 2-3-3 only counts after +45
-        found.append(Finding("phone", m.start(), m.end()))
+        found.append(Finding("phone", start, m.end()))
     return found
 
 
 def _addresses(text: str) -> list[Finding]:
     found = []
-    for m in _STREET_NUMBER.finditer(text):
-        if m[3] and m[3].strip().lower() in _COUNT_WORDS:
+    for m in _HOUSE_NUMBER.finditer(text):
+        before = text[max(0, m.start() - 80):m.start()]
+        if not before.endswith(" ") or (m[1] and m[1].lower() in _COUNT_WORDS):
             continue
-        words = m[1].split()
-        # The street name is the words just before the number; try the longest run first.
+        words = before.split()[-4:]
+        # The street name is the words just before the number ("Skolevej", "H.C. Andersens Boulevard",
+        # "10. Februar Vej"); try the longest run first. Street names are written with a capital.
         for first in range(len(words)):
-            if " ".join(words[first:]).casefold() in street_names() and words[first][0].isupper():
-                found.append(Finding("address", m.start(1) + m[1].index(words[first]), m.end(2)))
+            if (words[first][0].isupper() or words[first][0].isdigit()) and \
+                    " ".join(words[first:]).casefold() in street_names():
+                found.append(Finding("address", m.start() - len(" ".join(words[first:])) - 1, m.end()))
                 break
     return found
 

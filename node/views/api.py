@@ -73,7 +73,7 @@ def _content_from_body(item_id: str | None = None):
         abort(400, description="forventede et JSON-objekt med Content-Type: application/json")
     if item_id is not None:
         data = {**data, "id": item_id}
-    return validate_item(data, node_id=node_config().node.id)
+    return validate_item(data, node_id=node_config().node.id, may_override=has_role(viewer(), Role.PUBLISHER))
 
 
 @bp.post("/items")

@@ -30,7 +30,8 @@ def _render_form(item_type: str, values: dict, errors: dict, item: Item | None =
         values=values,
         errors=errors,
         detail_specs=DETAILS[item_type],
-        field_labels=FIELD_LABELS,
+        field_labels={**FIELD_LABELS, **{f"details.{s.key}": s.label for s in DETAILS[item_type]}},
+        may_override=has_role(viewer(), Role.PUBLISHER),
         municipalities=municipalities(),
         police_districts=police_districts(),
         prevention_levels=PREVENTION_LEVELS,
@@ -42,7 +43,7 @@ def _render_form(item_type: str, values: dict, errors: dict, item: Item | None =
 def _validated(item_type: str, item_id: str | None):
     data = form_to_data(request.form, item_type)
     data["id"] = item_id
-    return validate_item(data, node_id=node_config().node.id)
+    return validate_item(data, node_id=node_config().node.id, may_override=has_role(viewer(), Role.PUBLISHER))
 
 
 @bp.route("/ny/<item_type>", methods=["GET", "POST"])

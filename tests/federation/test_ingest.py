@@ -139,3 +139,19 @@ def test_signatures_checked_ahead_are_used_and_a_failed_check_is_still_rejected(
         assert checked[0] is not None and checked[1] is None
         assert ingest_page(session, [good, forged], "p", ME, checked) == [Outcome.STORED, Outcome.REJECTED]
         assert "bad signature" in session.scalar(select(Rejection.reason))
+
+
+def test_a_peer_item_with_personal_data_is_rejected_without_repeating_it(sessions):
+    with sessions.begin() as session:
+        know_origin(session)
+        assert ingest(session, envelope(1, body="Ring til Mikkel Jensen."), "p", ME) == Outcome.REJECTED
+        reason = session.scalars(select(Rejection.reason)).one()
+        assert "body" in reason and "personnavn" in reason and "Mikkel" not in reason
+        assert session.scalar(select(func.count()).select_from(Item)) == 0
+
+
+def test_a_peer_item_with_its_publishers_override_is_taken(sessions):
+    with sessions.begin() as session:
+        know_origin(session)
+        details = {"personal_data_override": "Forfatteren har givet tilladelse"}
+        assert ingest(session, envelope(1, body="Skrevet af Mikkel Jensen.", details=details), "p", ME) == Outcome.STORED

@@ -98,3 +98,19 @@ def test_export_includes_restricted_items_and_round_trips(sessions):
     with sessions.begin() as session:
         report = import_items(session, BY, out.getvalue().splitlines())
     assert str(report) == "0 oprettet, 0 opdateret, 3 uændret"
+
+
+def test_a_line_with_personal_data_refuses_the_whole_import_naming_line_and_field(sessions):
+    lines = [line("a"), line("b", body="Familien bor på Skolevej 12.")]
+    with pytest.raises(ImportRefused) as caught, sessions.begin() as session:
+        import_items(session, BY, lines)
+    [error] = caught.value.errors
+    assert error.line == 2 and "body" in str(error) and "en adresse" in str(error) and "Skolevej" not in str(error)
+    assert count_items(sessions) == 0
+
+
+def test_the_administrators_import_may_carry_a_publishers_override(sessions):
+    override = {"personal_data_override": "Kontaktpersonen har givet samtykke"}
+    with sessions.begin() as session:
+        import_items(session, BY, [line("a", body="Kontakt Lone Pedersen.", details=override)])
+    assert count_items(sessions) == 1

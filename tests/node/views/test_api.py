@@ -110,3 +110,21 @@ def test_invalid_item_gets_422_with_field_messages_and_stores_nothing(client, to
 def test_non_json_body_gets_400(client, tokens):
     response = client.post("/api/v1/items", data="title=x", headers=auth(tokens["editor"]))
     assert response.status_code == 400 and response.is_json
+
+
+def test_personal_data_is_refused_with_422_naming_the_field_and_nothing_is_stored(client, tokens):
+    body = {**ITEM, "summary": "Kontakt Lone Pedersen på 23 45 67 89."}
+    response = client.post("/api/v1/items", json=body, headers=auth(tokens["editor"]))
+    assert response.status_code == 422
+    message = response.get_json()["error"]["fields"]["summary"]
+    assert "telefonnummer" in message and "personnavn" in message and "Lone" not in message
+    assert client.get("/api/v1/items?status=draft", headers=auth(tokens["editor"])).get_json()["total"] == 0
+
+
+def test_only_a_publisher_token_may_override_the_guard(client, tokens):
+    body = {**ITEM, "summary": "Udviklet af Lone Pedersen.",
+            "details": {**ITEM["details"], "personal_data_override": "Ophavspersonen har givet tilladelse"}}
+    assert client.post("/api/v1/items", json=body, headers=auth(tokens["editor"])).status_code == 422
+    created = client.post("/api/v1/items", json=body, headers=auth(tokens["publisher"]))
+    assert created.status_code == 201
+    assert created.get_json()["details"]["personal_data_override"] == "Ophavspersonen har givet tilladelse"

@@ -100,3 +100,17 @@ def test_edit_form_is_filled_with_the_items_values(client, users):
     assert 'value="bekymringssamtale, forældresamarbejde"' in page
     assert "Indkald\nSamtale\nOpfølgning" in page
     assert '<option value="0751" selected>' in page
+
+
+def test_personal_data_in_the_form_is_refused_naming_the_field_not_the_value(client, users):
+    login(client, "editor")
+    response = post_form(client, "/ny/method", {**FORM, "d_purpose": "Ring til Mikkel Jensen på 23456789."})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Formål</a>: indeholder et telefonnummer og et personnavn" in page
+    assert 'name="d_personal_data_override"' not in page  # editors are not offered the override
+
+
+def test_a_publisher_is_offered_the_override_field(client, users):
+    login(client, "publisher")
+    assert 'name="d_personal_data_override"' in client.get("/ny/method").get_data(as_text=True)

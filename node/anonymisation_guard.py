@@ -1,0 +1,59 @@
+"""The anonymisation guard on whole items: which fields hold personal data, and whether a publisher overrode it.
+
+`validate_item` runs it, so it covers every way in: forms, the API, import and
+items arriving from peers. Bulletins get the strict detectors and can never be
+overridden; other types may carry a publisher's recorded reason in their
+details, which is signed and travels with the item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from node.personal_data import KIND_LABELS, find_personal_data
+
+if TYPE_CHECKING:
+    from node.item_schema import ItemContent
+
+OVERRIDE_KEY = "personal_data_override"
+_KIND_ORDER = list(KIND_LABELS)
+
+
+def guard_errors(content: ItemContent) -> dict[str, str]:
+    """One Danish message per field that holds personal data, naming the kinds found but never the values."""
+    if content.type != "bulletin" and content.details.get(OVERRIDE_KEY):
+        return {}
+    errors: dict[str, str] = {}
+    for field, text in item_texts(content):
+        if not text:  # a field that failed validation is None; its own error is already recorded
+            continue
+        kinds = sorted({f.kind for f in find_personal_data(text, strict=content.type == "bulletin")},
+                       key=_KIND_ORDER.index)
+        if kinds and field not in errors:
+            errors[field] = (f"indeholder {' og '.join(KIND_LABELS[k] for k in kinds)}; fjern det "
+                             "(oplysningen gentages ikke her)")
+    return errors
+
+
+def item_texts(content: ItemContent) -> Iterator[tuple[str, str]]:
+    """Every free text of an item with the name of its field: title, summary, body, tags and details."""
+    yield "title", content.title
+    yield "summary", content.summary
+    yield "body", content.body
+    for tag in content.tags:
+        yield "tags", tag
+    for key, value in content.details.items():
+        for text in _strings(value):
+            yield f"details.{key}", text
+
+
+def _strings(value) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for member in value:
+            yield from _strings(member)
+    elif isinstance(value, dict):
+        # Observations carry a label, links a title; URLs and counts are not free text.
+        yield from _strings(value.get("label") or value.get("title"))

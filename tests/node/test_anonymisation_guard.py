@@ -1,0 +1,64 @@
+"""The anonymisation guard on items: every field is scanned, bulletins strictly, and only publishers override."""
+
+from __future__ import annotations
+
+import pytest
+
+from node.item_schema import ItemInvalid, validate_item
+
+NODE = "ostjyllands-politi"
+
+
+def bulletin(**overrides):
+    data = {"id": "uro-ved-stationen", "type": "bulletin", "title": "Uro ved stationen i weekenderne",
+            "summary": "En gruppe 15-17-årige samles ved stationen fredag og lørdag aften.",
+            "police_districts": ["Østjyllands Politi"], "municipalities": ["0751", "0730"],
+            "details": {"observations": [{"label": "Anmeldelser om hærværk", "count": 12}]}}
+    return {**data, **overrides}
+
+
+def method(**overrides):
+    data = {"id": "mentor", "type": "method", "title": "Mentorordning for unge",
+            "summary": "En voksen mentor følger den unge i et år.", "audience": "public"}
+    return {**data, **overrides}
+
+
+def errors_of(data, **options) -> dict[str, str]:
+    with pytest.raises(ItemInvalid) as caught:
+        validate_item(data, node_id=NODE, **options)
+    return caught.value.errors
+
+
+def test_a_clean_bulletin_passes():
+    assert validate_item(bulletin(), node_id=NODE).type == "bulletin"
+
+
+def test_the_message_names_the_field_and_the_kind_but_never_the_value():
+    errors = errors_of(bulletin(body="Gruppen ledes af Mikkel Jensen, tlf. 23 45 67 89."))
+    assert errors == {"body": "indeholder et telefonnummer og et personnavn; fjern det (oplysningen gentages ikke her)"}
+    assert "Mikkel" not in str(errors) and "23 45" not in str(errors)
+
+
+def test_details_tags_and_observation_labels_are_scanned_too():
+    errors = errors_of(bulletin(tags=["Skolevej 12"], details={
+        "observations": [{"label": "Knallert XY12345", "count": 3}], "area": "Omkring Sofie Hansen"}))
+    assert set(errors) == {"tags", "details.observations", "details.area"}
+    assert "nummerplade" in errors["details.observations"]
+
+
+def test_bulletins_are_strict_about_a_first_name_with_an_age_other_types_are_not():
+    assert "summary" in errors_of(bulletin(summary="Emil (15) har stjålet knallerter."))
+    assert validate_item(method(summary="Emil (15) fortæller om sin mentor."), node_id=NODE)
+
+
+def test_a_publisher_may_override_for_a_method_with_a_recorded_reason():
+    reason = "Metodens ophavsperson er nævnt med tilladelse"
+    data = method(body="Metoden er udviklet af Lone Pedersen.", details={"personal_data_override": reason})
+    assert "body" in errors_of(method(body="Metoden er udviklet af Lone Pedersen."), may_override=True)
+    assert errors_of(data) == {"details": "personal_data_override: kun en udgiver kan tillade personoplysninger"}
+    assert validate_item(data, node_id=NODE, may_override=True).details["personal_data_override"] == reason
+
+
+def test_a_bulletin_can_never_be_overridden():
+    errors = errors_of(bulletin(body="Mikkel Jensen", details={"personal_data_override": "vigtigt"}), may_override=True)
+    assert "ukendt felt for typen bulletin" in errors["details"] and "body" in errors
