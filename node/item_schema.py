@@ -116,8 +116,7 @@ DETAILS: dict[str, tuple[DetailSpec, ...]] = {
 
 # A publisher's reason for letting personal data through the guard; bulletins cannot have one.
 _OVERRIDE = DetailSpec(OVERRIDE_KEY, "text", "Begrundelse for at tillade personoplysninger (kun udgivere)")
-for _type in ("practice", "method", "plan", "guidance"):
-    DETAILS[_type] += (_OVERRIDE,)
+DETAILS.update({item_type: specs + (_OVERRIDE,) for item_type, specs in DETAILS.items() if item_type != "bulletin"})
 
 BULLETIN_DEFAULT_LIFETIME_DAYS = 90
 

@@ -41,7 +41,11 @@ _COUNT_WORDS = frozenset(
     "aftener dage gange timer uger måneder år årige unge børn personer drenge piger voksne kr procent "
     "minutter sager anmeldelser tilfælde episoder hændelser grupper".split()
 )
-_NAME_TOKEN = re.compile(r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?")
+_NAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?"
+_NAME_TOKEN = re.compile(_NAME)
+# Two or more capitalised words in a row: only such runs can hold a first name and a surname, and in
+# Danish prose most capitalised words stand alone (sentence starts), so most text is skipped at once.
+_NAME_RUN = re.compile(rf"{_NAME}(?: {_NAME})+")
 # An age right after a first name: "Mikkel (15)", "Sara, 14 år".
 _AGE_AFTER = re.compile(r"\s*(?:\(\d{1,2}(?: år)?\)|, \d{1,2} år)")
 
@@ -117,9 +121,11 @@ def _addresses(text: str) -> list[Finding]:
     found = []
     for m in _HOUSE_NUMBER.finditer(text):
         before = text[max(0, m.start() - 80):m.start()]
-        if not before.endswith(" ") or (m[1] and m[1].lower() in _COUNT_WORDS):
-            continue
         words = before.split()[-4:]
+        # Every Danish street name ends in a capitalised word ("Skolevej", "Ved Kirken", "10. Februar Vej").
+        if not before.endswith(" ") or not words or not words[-1][0].isupper() or \
+                (m[1] and m[1].lower() in _COUNT_WORDS):
+            continue
         # The street name is the words just before the number ("Skolevej", "H.C. Andersens Boulevard",
         # "10. Februar Vej"); try the longest run first. Street names are written with a capital.
         for first in range(len(words)):
@@ -131,23 +137,18 @@ def _addresses(text: str) -> list[Finding]:
 
 
 def _full_names(text: str) -> list[Finding]:
-    """A known first name followed by a known surname, optionally with middle names between them."""
-    tokens = list(_NAME_TOKEN.finditer(text))
+    """A known first name followed by a known surname, optionally with up to two middle names between them."""
     found = []
-    for i, token in enumerate(tokens):
-        if not _is_first_name(token[0]):
-            continue
-        j = i + 1
-        while j < len(tokens) and _adjacent(text, tokens[j - 1], tokens[j]) and j - i <= 3:
-            if _is_surname(tokens[j][0]):
-                found.append(Finding("name", token.start(), tokens[j].end()))
-                break
-            j += 1
+    for run in _NAME_RUN.finditer(text):
+        words = run[0].split(" ")
+        starts = [run.start() + sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]
+        for i, word in enumerate(words):
+            if not _is_first_name(word):
+                continue
+            last = next((j for j in range(i + 1, min(i + 4, len(words))) if _is_surname(words[j])), None)
+            if last is not None:
+                found.append(Finding("name", starts[i], starts[last] + len(words[last])))
     return found
-
-
-def _adjacent(text: str, left: re.Match, right: re.Match) -> bool:
-    return text[left.end():right.start()] == " "
 
 
 def _named_with_age(text: str) -> list[Finding]:
