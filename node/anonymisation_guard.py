@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from node.item_schema import ItemContent
 
 OVERRIDE_KEY = "personal_data_override"
-_KIND_ORDER = list(KIND_LABELS)
 
 
 def guard_errors(content: ItemContent) -> dict[str, str]:
@@ -31,13 +30,12 @@ def guard_errors(content: ItemContent) -> dict[str, str]:
     # than one per field. Blank lines keep a match from running from one field into the next.
     if not find_personal_data("\n\n".join(text for _, text in texts), strict):
         return {}
-    errors: dict[str, str] = {}
+    found: dict[str, set[str]] = {}
     for field, text in texts:
-        kinds = sorted({f.kind for f in find_personal_data(text, strict)}, key=_KIND_ORDER.index)
-        if kinds and field not in errors:
-            errors[field] = (f"indeholder {' og '.join(KIND_LABELS[k] for k in kinds)}; fjern det "
-                             "(oplysningen gentages ikke her)")
-    return errors
+        found.setdefault(field, set()).update(f.kind for f in find_personal_data(text, strict))
+    return {field: f"indeholder {' og '.join(label for kind, label in KIND_LABELS.items() if kind in kinds)}; "
+                   "fjern det (oplysningen gentages ikke her)"
+            for field, kinds in found.items() if kinds}
 
 
 def item_texts(content: ItemContent) -> Iterator[tuple[str, str]]:

@@ -63,17 +63,12 @@ def find_personal_data(text: str, strict: bool = False) -> list[Finding]:
     """All personal data in `text`, in order; `strict` (bulletins) also flags a lone first name with an age."""
     findings = _full_names(text)
     if "@" in text:
-        findings += _matches(_EMAIL, text, "email")
+        findings += [Finding("email", m.start(), m.end()) for m in _EMAIL.finditer(text)]
     if _DIGIT.search(text):
-        findings += [*_cpr_numbers(text), *_phone_numbers(text), *_addresses(text),
-                     *(f for f in _matches(_PLATE, text, "licence_plate") if _free_before(text, f.start, "-"))]
+        findings += [*_cpr_numbers(text), *_phone_numbers(text), *_licence_plates(text), *_addresses(text)]
     if strict:
         findings += _named_with_age(text)
     return sorted(set(findings), key=lambda f: (f.start, f.kind))
-
-
-def _matches(pattern: re.Pattern, text: str, kind: str) -> list[Finding]:
-    return [Finding(kind, m.start(), m.end()) for m in pattern.finditer(text)]
 
 
 def _free_before(text: str, start: int, also: str) -> bool:
@@ -117,6 +112,11 @@ def _phone_numbers(text: str) -> list[Finding]:
     return found
 
 
+def _licence_plates(text: str) -> list[Finding]:
+    return [Finding("licence_plate", m.start(), m.end()) for m in _PLATE.finditer(text)
+            if _free_before(text, m.start(), "-")]
+
+
 def _addresses(text: str) -> list[Finding]:
     found = []
     for m in _HOUSE_NUMBER.finditer(text):
@@ -126,12 +126,11 @@ def _addresses(text: str) -> list[Finding]:
         if not before.endswith(" ") or not words or not words[-1][0].isupper() or \
                 (m[1] and m[1].lower() in _COUNT_WORDS):
             continue
-        # The street name is the words just before the number ("Skolevej", "H.C. Andersens Boulevard",
-        # "10. Februar Vej"); try the longest run first. Street names are written with a capital.
+        # The street name is the words just before the number ("H.C. Andersens Boulevard"); longest first.
         for first in range(len(words)):
-            if (words[first][0].isupper() or words[first][0].isdigit()) and \
-                    " ".join(words[first:]).casefold() in street_names():
-                found.append(Finding("address", m.start() - len(" ".join(words[first:])) - 1, m.end()))
+            street = " ".join(words[first:])
+            if (street[0].isupper() or street[0].isdigit()) and street.casefold() in street_names():
+                found.append(Finding("address", m.start() - len(street) - 1, m.end()))
                 break
     return found
 
@@ -140,8 +139,9 @@ def _full_names(text: str) -> list[Finding]:
     """A known first name followed by a known surname, optionally with up to two middle names between them."""
     found = []
     for run in _NAME_RUN.finditer(text):
-        words = run[0].split(" ")
-        starts = [run.start() + sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]
+        words, starts = run[0].split(" "), [run.start()]
+        for word in words[:-1]:
+            starts.append(starts[-1] + len(word) + 1)
         for i, word in enumerate(words):
             if not _is_first_name(word):
                 continue
@@ -161,8 +161,9 @@ def _is_first_name(token: str) -> bool:
 
 
 def _is_surname(token: str) -> bool:
-    return all(part.casefold() in surnames() or part.casefold() in first_names() for part in token.split("-")) \
-        and any(part.casefold() in surnames() for part in token.split("-"))
+    # A double surname may join a first name ("Larsen-Møller", "Hansen-Mette"), but one part must be a surname.
+    parts = [part.casefold() for part in token.split("-")]
+    return any(p in surnames() for p in parts) and all(p in surnames() or p in first_names() for p in parts)
 
 
 def _word_list(name: str) -> frozenset[str]:
