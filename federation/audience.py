@@ -32,7 +32,7 @@ def may_hold(audience: Any, node: NodeView, origin: str | None = None) -> bool:
         return True
     if not isinstance(audience, dict):
         return False
-    if "nodes" in audience:
-        return node.id in audience["nodes"]
+    if node.id in audience.get("nodes", []):
+        return True
     # District items stay in the district: national nodes receive them only when named.
     return node.kind != "national" and node.police_district in audience.get("districts", [])

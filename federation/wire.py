@@ -176,10 +176,9 @@ def check_item_payload(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_audience(value: Any) -> bool:
-    """The shape of an audience: "public", "network", {"districts": [...]} or {"nodes": [...]} (names unchecked)."""
+    """The shape of an audience: "public", "network", or {"districts": [...], "nodes": [...]} with one or both keys."""
     if value in ("public", "network"):
         return True
-    if not isinstance(value, dict) or len(value) != 1:
+    if not isinstance(value, dict) or not value or not set(value) <= {"districts", "nodes"}:
         return False
-    kind, members = next(iter(value.items()))
-    return kind in ("districts", "nodes") and isinstance(members, list) and all(isinstance(m, str) for m in members)
+    return all(isinstance(m, list) and all(isinstance(x, str) for x in m) for m in value.values())

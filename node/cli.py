@@ -43,8 +43,9 @@ class Context:
 
     def publisher(self) -> Publisher:
         """This node, acting from the command line (as its administrator)."""
-        local = load_local_node(self.config())
-        return Publisher(local.id, local.key)
+        config = self.config()
+        local = load_local_node(config)
+        return Publisher(local.id, local.key, rules=config.local_rules())
 
     @contextmanager
     def transaction(self):

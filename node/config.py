@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from node.geography import municipalities, police_districts
+from node.item_schema import LocalRules
+from node.small_counts import DEFAULT_THRESHOLD
 
 NODE_KINDS = ("municipality", "police", "national")
 CONFIG_FILE = "node.json"
@@ -43,10 +45,18 @@ class NodeConfig:
     pull_interval_seconds: int = 30
     tombstone_days: int = 180
     housekeeping_seconds: int = 60
+    small_count_threshold: int = DEFAULT_THRESHOLD
+    bulletin_max_days: int = 180
 
     @property
     def keys_dir(self) -> Path:
         return self.home / "keys"
+
+    def local_rules(self) -> LocalRules:
+        """The rules for content written on this node: home district, small counts, bulletin expiry."""
+        municipality = municipalities().get(self.node.municipality or "")
+        home_district = self.node.district or (municipality.police_district if municipality else None)
+        return LocalRules(home_district, self.small_count_threshold, self.bulletin_max_days)
 
 
 def default_home() -> Path:
@@ -115,13 +125,16 @@ def load_config(home: Path | None = None) -> NodeConfig:
         pull_interval_seconds=_int_env("VIDENSNET_PULL_SECONDS", 30),
         tombstone_days=_int_env("VIDENSNET_TOMBSTONE_DAYS", 180),
         housekeeping_seconds=_int_env("VIDENSNET_HOUSEKEEPING_SECONDS", 60),
+        # Danmarks Statistik's own minimum is 3; many publishers use 5.
+        small_count_threshold=_int_env("VIDENSNET_SMALL_COUNT_THRESHOLD", DEFAULT_THRESHOLD, minimum=2),
+        bulletin_max_days=_int_env("VIDENSNET_BULLETIN_MAX_DAYS", 180),
     )
 
 
-def _int_env(name: str, default: int) -> int:
+def _int_env(name: str, default: int, minimum: int = 1) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ConfigError(f"{name}={raw!r}: must be a whole number of at least 1")
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ConfigError(f"{name}={raw!r}: must be a whole number of at least {minimum}")
     return int(raw)

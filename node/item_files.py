@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.item_json import item_to_json
-from node.item_schema import ItemContent, ItemInvalid, validate_item
+from node.item_schema import ItemContent, ItemInvalid, LocalRules, validate_item
 from node.models import Item
 from node.publishing import ImportOutcome, Publisher, import_refusal, publish_imported
 
@@ -47,7 +47,7 @@ class ImportReport:
         return f"{c[ImportOutcome.CREATED]} oprettet, {c[ImportOutcome.UPDATED]} opdateret, {c[ImportOutcome.UNCHANGED]} uændret"
 
 
-def parse_lines(session: Session, lines: Iterable[str], node_id: str) -> list[ItemContent]:
+def parse_lines(session: Session, lines: Iterable[str], node_id: str, rules: LocalRules) -> list[ItemContent]:
     """Validate every line; raises ImportRefused listing every bad line by number."""
     contents: list[ItemContent] = []
     errors: list[LineError] = []
@@ -56,7 +56,7 @@ def parse_lines(session: Session, lines: Iterable[str], node_id: str) -> list[It
         if not line.strip():
             continue
         try:
-            content = _parse_line(line, node_id)
+            content = _parse_line(line, node_id, rules)
         except (ValueError, ItemInvalid) as exc:
             errors.append(LineError(number, str(exc)))
             continue
@@ -71,7 +71,7 @@ def parse_lines(session: Session, lines: Iterable[str], node_id: str) -> list[It
     return contents
 
 
-def _parse_line(line: str, node_id: str) -> ItemContent:
+def _parse_line(line: str, node_id: str, rules: LocalRules) -> ItemContent:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -79,7 +79,7 @@ def _parse_line(line: str, node_id: str) -> ItemContent:
     if isinstance(data, dict) and not data.get("id"):
         raise ValueError("id: skal udfyldes ved import (import er idempotent på id)")
     # The administrator runs import on the machine, so a recorded override reason is accepted.
-    return validate_item(data, node_id=node_id, may_override=True)
+    return validate_item(data, node_id=node_id, may_override=True, rules=rules)
 
 
 def _line_problem(session: Session, content: ItemContent, first_line: dict[str, int], number: int) -> str | None:
@@ -95,7 +95,7 @@ def import_items(
     progress: Callable[[Iterable[ItemContent]], Iterable[ItemContent]] = iter,
 ) -> ImportReport:
     """Validate all lines, then publish them in the caller's transaction; all or nothing."""
-    contents = parse_lines(session, lines, by.node_id)
+    contents = parse_lines(session, lines, by.node_id, by.rules)
     report = ImportReport()
     for content in progress(contents):
         report.counts[publish_imported(session, by, content)] += 1

@@ -5,12 +5,17 @@ Validation stays in `item_schema`; this module only reshapes strings.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from node.item_schema import DETAILS, DetailSpec
 from node.models import Item
+from node.small_counts import shown_count
+
+# A form line whose description starts with this is the observations' total.
+TOTAL_PREFIX = "I alt"
 
 
 def _lines(text: str) -> list[str]:
@@ -26,6 +31,26 @@ def _count(raw: str) -> Any:
     return int(raw) if raw.isdigit() else raw
 
 
+def _observation(label: str, raw: str) -> dict[str, Any]:
+    # "under 5" and "skjult" come back from an edit form as the suppressed counts they stand for.
+    observation: dict[str, Any] = {"label": label, "count": _count(raw)}
+    if label.casefold().startswith(TOTAL_PREFIX.casefold()):
+        observation["total"] = True
+    under = re.fullmatch(r"under (\d+)", raw.casefold())
+    if under:
+        observation.update(count=None, under=int(under[1]))
+    elif raw.casefold() == "skjult":
+        observation.update(count=None, hidden=True)
+    return observation
+
+
+def _observation_line(o: dict[str, Any]) -> str:
+    label = o["label"]
+    if o.get("total") and not label.casefold().startswith(TOTAL_PREFIX.casefold()):
+        label = f"{TOTAL_PREFIX}: {label}"
+    return f"{label} | {shown_count(o)}"
+
+
 def _detail_from_form(spec: DetailSpec, form: MultiDict) -> Any:
     name = f"d_{spec.key}"
     if spec.kind == "codes":
@@ -36,18 +61,20 @@ def _detail_from_form(spec: DetailSpec, form: MultiDict) -> Any:
     if spec.kind == "int":
         return int(raw) if raw.isdigit() else raw
     if spec.kind == "observations":
-        return [{"label": label, "count": _count(count)} for label, count in _pairs(raw)]
+        return [_observation(label, count) for label, count in _pairs(raw)]
     if spec.kind == "links":
         return [{"title": title, "url": url} for title, url in _pairs(raw)]
     return raw
 
 
 def _audience_from_form(form: MultiDict) -> Any:
+    # "Districts" may also name nodes across the border; "nodes" is named nodes only.
     kind = form.get("audience_kind", "")
+    nodes = [n.strip() for n in form.get("audience_nodes", "").replace(",", " ").split() if n]
     if kind == "districts":
-        return {"districts": form.getlist("audience_districts")}
+        return {"districts": form.getlist("audience_districts"), **({"nodes": nodes} if nodes else {})}
     if kind == "nodes":
-        return {"nodes": [n.strip() for n in form.get("audience_nodes", "").replace(",", " ").split() if n]}
+        return {"nodes": nodes}
     return kind or None
 
 
@@ -76,7 +103,7 @@ def _detail_to_form(spec: DetailSpec, value: Any) -> Any:
     if spec.kind == "lines":
         return "\n".join(value)
     if spec.kind == "observations":
-        return "\n".join(f"{o['label']} | {o['count']}" for o in value)
+        return "\n".join(_observation_line(o) for o in value)
     if spec.kind == "links":
         return "\n".join(f"{link['title']} | {link['url']}" for link in value)
     return value

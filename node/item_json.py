@@ -7,10 +7,21 @@ from typing import Any
 from node.item_schema import LIST_FIELDS, format_datetime
 from node.models import Item
 from node.rendering import render_markdown
+from node.small_counts import suppress_observations
 
 
-def item_to_json(item: Item, url: str | None = None) -> dict[str, Any]:
-    """The item in the public item format, read-only fields included; with a URL, as the API shows it."""
+def shown_details(details: dict[str, Any], count_threshold: int) -> dict[str, Any]:
+    """Details as readers see them: small counts in bulletin observations suppressed with this node's threshold."""
+    if not details.get("observations"):
+        return details
+    return {**details, "observations": suppress_observations(details["observations"], count_threshold)}
+
+
+def item_to_json(item: Item, url: str | None = None, count_threshold: int | None = None) -> dict[str, Any]:
+    """The item in the public item format, read-only fields included; with a URL, as the API shows it.
+
+    With a count threshold, small counts are suppressed again with it (a peer may use a lower one).
+    """
     data: dict[str, Any] = {
         "id": item.id,
         "type": item.type,
@@ -21,7 +32,7 @@ def item_to_json(item: Item, url: str | None = None) -> dict[str, Any]:
         **{name: list(getattr(item, name)) for name in LIST_FIELDS},
         "prevention_level": item.prevention_level,
         "expires_at": format_datetime(item.expires_at),
-        "details": item.details,
+        "details": item.details if count_threshold is None else shown_details(item.details, count_threshold),
         "origin": item.origin,
         "version": item.version,
         "status": item.status,
@@ -29,6 +40,9 @@ def item_to_json(item: Item, url: str | None = None) -> dict[str, Any]:
         "updated_at": format_datetime(item.updated_at),
         "published_at": format_datetime(item.published_at),
     }
+    if item.approval:
+        data["approval"] = {"kind": item.approval, "at": format_datetime(item.approved_at),
+                            "by": item.approved_by.username if item.approved_by else None}
     if url is not None:
         # API readers get the page link and the body rendered as sanitised HTML.
         data["url"] = url

@@ -11,12 +11,13 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from federation.canonical import canonical_json
 from node.anonymisation_guard import OVERRIDE_KEY, guard_errors
 from node.geography import municipalities, police_districts
+from node.small_counts import DEFAULT_THRESHOLD, suppress_observations
 
 TYPES = {
     "practice": "Praksiseksempel",
@@ -121,6 +122,20 @@ DETAILS.update({item_type: specs + (_OVERRIDE,) for item_type, specs in DETAILS.
 BULLETIN_DEFAULT_LIFETIME_DAYS = 90
 
 
+@dataclass(frozen=True)
+class LocalRules:
+    """This node's own rules for what its users and administrator write (never applied to peers' items)."""
+
+    home_district: str | None = None  # the node's police district: a bulletin's default audience
+    small_count_threshold: int = DEFAULT_THRESHOLD
+    bulletin_max_days: int = 180
+
+    @property
+    def bulletin_lifetime_days(self) -> int:
+        """How long a bulletin without an expiry date lives: 90 days, or less if the maximum is shorter."""
+        return min(BULLETIN_DEFAULT_LIFETIME_DAYS, self.bulletin_max_days)
+
+
 class ItemInvalid(ValueError):
     """Untrusted item data that cannot be used; `errors` maps field name to a Danish message."""
 
@@ -159,7 +174,7 @@ _HASHED_FIELDS = tuple(f.name for f in fields(ItemContent) if f.name != "id")
 
 
 def audience_kind(audience: Any) -> str:
-    """'public', 'network', 'districts' or 'nodes' for a valid audience value."""
+    """'public', 'network', 'districts' or 'nodes' (the first kind named) for a valid audience value."""
     return audience if isinstance(audience, str) else next(iter(audience))
 
 
@@ -180,11 +195,13 @@ def full_item_id(raw: Any, node_id: str) -> str:
     return f"{node_id}:{local}"
 
 
-def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_override: bool = False) -> ItemContent:
+def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_override: bool = False,
+                  rules: LocalRules | None = None) -> ItemContent:
     """Validate untrusted item JSON for this node; raises ItemInvalid naming every bad field.
 
     `may_override` says whether the submitter may let personal data through with a reason
     (publishers, the administrator's import, and the origin node of a replicated item).
+    `rules` are given for content written on this node, not for items from peers.
     """
     if not isinstance(data, dict):
         raise ItemInvalid({"item": "skal være et JSON-objekt"})
@@ -205,10 +222,12 @@ def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_o
         cooperation=reader.read("cooperation", _list(_choice(COOPERATION), 5)) or [],
         expires_at=reader.read("expires_at", _future(now or datetime.now(UTC))),
     )
-    content.audience = reader.read("audience", _audience) or _default_audience(content)
+    content.audience = reader.read("audience", _audience) or _default_audience(content, rules)
     if item_type is not None:
         content.details = reader.read("details", lambda v: _details(item_type, v)) or {}
     _check_type_rules(content, reader.errors)
+    if rules is not None and content.type == "bulletin":
+        _apply_bulletin_rules(content, rules, now or datetime.now(UTC), reader.errors)
     if content.details.get(OVERRIDE_KEY) and not may_override:
         reader.errors.setdefault("details", f"{OVERRIDE_KEY}: kun en udgiver kan tillade personoplysninger")
     for name, message in guard_errors(content).items():
@@ -225,7 +244,7 @@ def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_o
 _ALLOWED_KEYS = (
     "id type title summary body audience tags municipalities police_districts prevention_level "
     "target_groups cooperation expires_at details origin version status created_at updated_at "
-    "published_at url"
+    "published_at url approval"
 ).split()
 
 
@@ -306,22 +325,39 @@ def _node_id(value: Any) -> str:
     return value
 
 
+_AUDIENCE_MEMBERS = {"districts": _district, "nodes": _node_id}
+
+
 def _audience(value: Any) -> Any:
+    # Districts and named nodes may be combined: a bulletin for its own district plus a node across the border.
     if value in ("public", "network"):
         return value
-    if isinstance(value, dict) and len(value) == 1:
-        kind, members = next(iter(value.items()))
-        parse_one = {"districts": _district, "nodes": _node_id}.get(kind)
-        if parse_one and isinstance(members, list) and members:
-            return {kind: sorted(set(_list(parse_one, 200)(members)))}
-    raise ValueError('skal være "public", "network", {"districts": [...]} eller {"nodes": [...]} med mindst én værdi')
+    if isinstance(value, dict) and value and set(value) <= set(_AUDIENCE_MEMBERS):
+        members = {kind: value[kind] for kind in _AUDIENCE_MEMBERS if kind in value}
+        if all(isinstance(m, list) and m for m in members.values()):
+            return {kind: sorted(set(_list(_AUDIENCE_MEMBERS[kind], 200)(m))) for kind, m in members.items()}
+    raise ValueError('skal være "public", "network" eller {"districts": [...], "nodes": [...]} '
+                     '(den ene eller begge, hver med mindst én værdi)')
 
 
-def _default_audience(content: ItemContent) -> Any:
-    # Bulletins are restricted to the districts they describe; other items stay in the network.
-    if content.type == "bulletin" and content.police_districts:
-        return {"districts": sorted(content.police_districts)}
-    return "network"
+def _default_audience(content: ItemContent, rules: LocalRules | None) -> Any:
+    # A bulletin stays in its author's own police district (or, on a node without one, the districts
+    # it describes); other districts or named nodes are added by choice. Other items stay in the network.
+    if content.type != "bulletin":
+        return "network"
+    if rules is not None and rules.home_district:
+        return {"districts": [rules.home_district]}
+    return {"districts": sorted(content.police_districts)} if content.police_districts else "network"
+
+
+def _apply_bulletin_rules(content: ItemContent, rules: LocalRules, now: datetime, errors: dict[str, str]) -> None:
+    latest = now + timedelta(days=rules.bulletin_max_days)
+    if content.expires_at is not None and content.expires_at > latest:
+        errors.setdefault("expires_at", f"en tendensbulletin kan højst gælde {rules.bulletin_max_days} dage "
+                                        f"(senest {latest.date().isoformat()})")
+    if content.details.get("observations"):
+        content.details["observations"] = suppress_observations(content.details["observations"],
+                                                                rules.small_count_threshold)
 
 
 def _parse_datetime(value: Any) -> datetime:
@@ -361,13 +397,39 @@ def _int_year(value: Any) -> int:
     return value
 
 
+_OBSERVATION_KEYS = {"label", "count", "total", "under", "hidden"}
+
+
 def _observation(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict) or set(value) != {"label", "count"}:
-        raise ValueError('hver observation skal være {"label": tekst, "count": tal}')
-    count = value["count"]
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError("count skal være et helt tal på 0 eller mere")
-    return {"label": _text(1, 200)(value["label"]), "count": count}
+    if not isinstance(value, dict) or not {"label", "count"} <= set(value) <= _OBSERVATION_KEYS:
+        raise ValueError('hver observation skal være {"label": tekst, "count": tal} (og evt. "total": true)')
+    observation = {"label": _text(1, 200)(value["label"]), "count": value["count"]}
+    if value.get("total") is not None:
+        if value["total"] is not True:
+            raise ValueError('"total" skal være true eller udeladt')
+        observation["total"] = True
+    return {**observation, **_observation_count(value)}
+
+
+def _observation_count(value: dict[str, Any]) -> dict[str, Any]:
+    # A shown count is a whole number; a suppressed one is null with "under" (too small) or "hidden".
+    count, under, hidden = value["count"], value.get("under"), value.get("hidden")
+    if count is not None:
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0 or under is not None or hidden is not None:
+            raise ValueError("count skal være et helt tal på 0 eller mere")
+        return {"count": count}
+    if hidden is True and under is None:
+        return {"hidden": True}
+    if hidden is None and isinstance(under, int) and not isinstance(under, bool) and 2 <= under <= 100:
+        return {"under": under}
+    raise ValueError('en skjult count (null) skal have "under": tal (2-100) eller "hidden": true')
+
+
+def _observations(value: Any) -> list[dict[str, Any]]:
+    observations = _list(_observation, 50)(value)
+    if sum(1 for o in observations if o.get("total")) > 1:
+        raise ValueError("højst én observation kan være total")
+    return observations
 
 
 def _link(value: Any) -> dict[str, str]:
@@ -385,7 +447,7 @@ _DETAIL_PARSERS = {
     "lines": _list(_text(1, 300), 50),
     "int": _int_year,
     "date": _date,
-    "observations": _list(_observation, 50),
+    "observations": _observations,
     "links": _list(_link, 30),
     "codes": _list(_municipality, 98),
 }

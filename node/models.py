@@ -51,9 +51,17 @@ class Base(DeclarativeBase):
 
 class ItemStatus(StrEnum):
     DRAFT = "draft"
+    AWAITING_APPROVAL = "awaiting_approval"  # a bulletin handed to a second person
     PUBLISHED = "published"
     RETRACTED = "retracted"
     EXPIRED = "expired"
+
+
+class Approval(StrEnum):
+    """How a bulletin was approved before it left the node (four-eyes rule)."""
+
+    SECOND_PERSON = "second_person"  # a publisher other than its author
+    ADMIN_IMPORT = "admin_import"  # the node's administrator, through `vidensnet import` on the machine
 
 
 class Role(StrEnum):
@@ -94,11 +102,16 @@ class Item(Base):
     published_at: Mapped[datetime | None]
     retracted_at: Mapped[datetime | None]
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Bulletins only: who approved the current version, when, and how (see Approval).
+    approval: Mapped[str | None] = mapped_column(String(16))
+    approved_at: Mapped[datetime | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     terms: Mapped[list[ItemTerm]] = relationship(
         back_populates="item", cascade="all, delete-orphan", lazy="selectin"
     )
-    author: Mapped[User | None] = relationship(lazy="joined")
+    author: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[author_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
     @property
     def local_id(self) -> str:

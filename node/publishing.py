@@ -21,8 +21,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from federation.feed import record_local_tombstone, record_local_version
 from search.outbox import enqueue_index_update
 from node.config import slugify
-from node.item_schema import BULLETIN_DEFAULT_LIFETIME_DAYS, LIST_FIELDS, ItemContent, audience_kind
-from node.models import Item, ItemStatus, ItemTerm, User, utcnow
+from node.accounts import has_role
+from node.item_schema import LIST_FIELDS, ItemContent, LocalRules, audience_kind
+from node.models import Approval, Item, ItemStatus, ItemTerm, Role, User, utcnow
 
 
 class PublishingError(ValueError):
@@ -37,11 +38,12 @@ class ImportOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class Publisher:
-    """Who publishes: this node (its id and signing key) and, when known, the acting user."""
+    """Who publishes: this node (its id, signing key and rules) and, when known, the acting user."""
 
     node_id: str
     key: Ed25519PrivateKey
     user: User | None = None
+    rules: LocalRules = LocalRules()
 
 
 def new_item_id(node_id: str, title: str) -> str:
@@ -62,11 +64,31 @@ def create_draft(session: Session, by: Publisher, content: ItemContent) -> Item:
 
 
 def publish(session: Session, item: Item, by: Publisher) -> Item:
-    """Publish a draft as the next version."""
+    """Publish a draft as the next version; a bulletin only with a second person's approval."""
     _require_own(item, by)
-    if item.status != ItemStatus.DRAFT:
+    if item.status not in (ItemStatus.DRAFT, ItemStatus.AWAITING_APPROVAL):
         raise PublishingError("kun en kladde kan udgives")
+    if item.type == "bulletin":
+        _approve_bulletin(item, by)
     _publish_version(session, item, by)
+    return item
+
+
+def submit_for_approval(session: Session, item: Item, by: Publisher) -> Item:
+    """Hand a bulletin draft to a second person, who approves it by publishing it."""
+    _require_own(item, by)
+    if item.type != "bulletin" or item.status != ItemStatus.DRAFT:
+        raise PublishingError("kun en kladde af en tendensbulletin kan sendes til godkendelse")
+    item.status, item.updated_at = ItemStatus.AWAITING_APPROVAL, utcnow()
+    return item
+
+
+def return_to_draft(session: Session, item: Item, by: Publisher) -> Item:
+    """Send a bulletin awaiting approval back to its author as a draft."""
+    _require_own(item, by)
+    if item.status != ItemStatus.AWAITING_APPROVAL:
+        raise PublishingError("kun en tendensbulletin, der afventer godkendelse, kan sendes tilbage")
+    item.status, item.updated_at = ItemStatus.DRAFT, utcnow()
     return item
 
 
@@ -77,7 +99,11 @@ def revise(session: Session, item: Item, by: Publisher, content: ItemContent) ->
         raise PublishingError("et tilbagetrukket eller udløbet emne kan ikke ændres")
     if content.content_hash() == item.content_hash:
         return item
+    if item.type == "bulletin" and item.status == ItemStatus.PUBLISHED:
+        _approve_bulletin(item, by)
     apply_content(item, content)
+    if item.status == ItemStatus.AWAITING_APPROVAL:
+        item.status = ItemStatus.DRAFT  # changed after it was handed over: the approver must see it again
     if item.status == ItemStatus.PUBLISHED:
         _publish_version(session, item, by)
     return item
@@ -103,7 +129,7 @@ def publish_imported(session: Session, by: Publisher, content: ItemContent) -> I
         return ImportOutcome.CREATED
     if item.content_hash == content.content_hash() and item.status == ItemStatus.PUBLISHED:
         return ImportOutcome.UNCHANGED
-    if item.status == ItemStatus.DRAFT:
+    if item.status in (ItemStatus.DRAFT, ItemStatus.AWAITING_APPROVAL):
         apply_content(item, content)
         publish(session, item, by)
     else:
@@ -146,13 +172,30 @@ def _require_own(item: Item, by: Publisher) -> None:
         raise PublishingError("kun den oprindelige node kan ændre dette emne")
 
 
+def _approve_bulletin(item: Item, by: Publisher) -> None:
+    # Four eyes: a bulletin leaves the node only when someone other than its author approved it,
+    # or when the node's administrator imports it on the machine (no logged-in user).
+    if by.user is None:
+        item.approval, item.approved_by = Approval.ADMIN_IMPORT, None
+    elif item.status == ItemStatus.PUBLISHED:
+        raise PublishingError("en udgivet tendensbulletin kan ikke ændres uden ny godkendelse; "
+                              "træk den tilbage og skriv en ny")
+    elif item.status != ItemStatus.AWAITING_APPROVAL:
+        raise PublishingError("en tendensbulletin skal sendes til godkendelse, før den kan udgives")
+    elif not has_role(by.user, Role.PUBLISHER) or item.author_id == by.user.id:
+        raise PublishingError("en anden udgiver end forfatteren skal godkende tendensbulletinen")
+    else:
+        item.approval, item.approved_by = Approval.SECOND_PERSON, by.user
+    item.approved_at = utcnow()
+
+
 def _publish_version(session: Session, item: Item, by: Publisher) -> None:
     now = utcnow()
     item.version += 1
     item.status = ItemStatus.PUBLISHED
     item.published_at = item.updated_at = now
     if item.type == "bulletin" and item.expires_at is None:
-        item.expires_at = now + timedelta(days=BULLETIN_DEFAULT_LIFETIME_DAYS)
+        item.expires_at = now + timedelta(days=by.rules.bulletin_lifetime_days)
     record_local_version(session, item, by.key)
     enqueue_index_update(session, item.id)
 

@@ -18,6 +18,7 @@ from node.item_schema import TYPE_PLURALS, TYPES
 from node.models import Role, User
 from node.publishing import Publisher
 from node.rendering import render_markdown
+from node.small_counts import shown_count, suppress_observations
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -52,6 +53,8 @@ def init_app(app: Flask, config: NodeConfig) -> None:
     app.context_processor(_template_globals)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["municipality"] = municipality_name
+    app.jinja_env.filters["shown_observations"] = lambda obs: suppress_observations(obs, config.small_count_threshold)
+    app.jinja_env.filters["shown_count"] = shown_count
 
 
 def node_config() -> NodeConfig:
@@ -66,7 +69,7 @@ def local_node() -> LocalNode:
 
 def publisher() -> Publisher:
     """This node, acting for the logged-in user."""
-    return Publisher(node_config().node.id, local_node().key, viewer())
+    return Publisher(node_config().node.id, local_node().key, viewer(), node_config().local_rules())
 
 
 def db() -> Session:
@@ -125,4 +128,5 @@ def _template_globals() -> dict:
         "TYPES": TYPES,
         "TYPE_PLURALS": TYPE_PLURALS,
         "ROLE_LABELS": ROLE_LABELS,
+        "small_count_threshold": node_config().small_count_threshold,
     }

@@ -28,7 +28,8 @@ def _details_text(item: Item) -> str:
         if isinstance(value, str):
             parts.append(value)
         elif isinstance(value, list):
-            parts += [v if isinstance(v, str) else " ".join(str(x) for x in v.values()) for v in value
+            # Only the text of structured values: a bulletin's counts are never searchable or shown in snippets.
+            parts += [v if isinstance(v, str) else " ".join(x for x in v.values() if isinstance(x, str)) for v in value
                       if isinstance(v, (str, dict))]
     return "\n".join(parts)
 

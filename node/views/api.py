@@ -9,7 +9,8 @@ from node.item_json import item_to_json
 from node.item_queries import FilterError, ItemFilters, list_items, parse_page
 from node.item_schema import ItemInvalid, validate_item
 from node.models import Item, ItemStatus, Role
-from node.publishing import Publisher, PublishingError, create_draft, find_item, publish, retract, revise
+from node.publishing import (Publisher, PublishingError, create_draft, find_item, publish, retract, return_to_draft, revise,
+                             submit_for_approval)
 from node.views.errors import json_error
 from node.visibility import can_read
 from node.web import csrf, db, node_config, publisher, viewer
@@ -33,7 +34,7 @@ def _authenticate():
 
 
 def _json(item: Item) -> dict:
-    return item_to_json(item, url_for("pages.item", item_id=item.id, _external=True))
+    return item_to_json(item, url_for("pages.item", item_id=item.id, _external=True), node_config().small_count_threshold)
 
 
 def _require(role: Role) -> Publisher:
@@ -73,7 +74,8 @@ def _content_from_body(item_id: str | None = None):
         abort(400, description="forventede et JSON-objekt med Content-Type: application/json")
     if item_id is not None:
         data = {**data, "id": item_id}
-    return validate_item(data, node_id=node_config().node.id, may_override=has_role(viewer(), Role.PUBLISHER))
+    return validate_item(data, node_id=node_config().node.id, may_override=has_role(viewer(), Role.PUBLISHER),
+                         rules=node_config().local_rules())
 
 
 @bp.post("/items")
@@ -117,14 +119,26 @@ def publish_item(item_id: str):
     return _change_state(item_id, publish)
 
 
+@bp.post("/items/<item_id>/submit")
+def submit_item(item_id: str):
+    """Hand a bulletin draft to a second person for approval (editor)."""
+    return _change_state(item_id, submit_for_approval, Role.EDITOR)
+
+
+@bp.post("/items/<item_id>/return")
+def return_item(item_id: str):
+    """Send a bulletin awaiting approval back to its author as a draft (publisher)."""
+    return _change_state(item_id, return_to_draft)
+
+
 @bp.post("/items/<item_id>/retract")
 def retract_item(item_id: str):
     """Retract a published item (publisher)."""
     return _change_state(item_id, retract)
 
 
-def _change_state(item_id: str, action):
-    by = _require(Role.PUBLISHER)
+def _change_state(item_id: str, action, role: Role = Role.PUBLISHER):
+    by = _require(role)
     found = find_item(db(), item_id)
     if found is None:
         return json_error(404, f"intet emne med id '{item_id}'")

@@ -9,7 +9,8 @@ from node.geography import municipalities, police_districts
 from node.item_form import form_to_data, form_values, item_to_form
 from node.item_schema import COOPERATION, DETAILS, FIELD_LABELS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES, ItemInvalid, validate_item
 from node.models import Item, ItemStatus, Role
-from node.publishing import PublishingError, create_draft, find_item, publish, retract, revise
+from node.publishing import (PublishingError, create_draft, find_item, publish, retract, return_to_draft, revise,
+                             submit_for_approval)
 from node.web import db, node_config, publisher, requires, viewer
 
 bp = Blueprint("editor", __name__)
@@ -32,6 +33,8 @@ def _render_form(item_type: str, values: dict, errors: dict, item: Item | None =
         detail_specs=DETAILS[item_type],
         field_labels={**FIELD_LABELS, **{f"details.{s.key}": s.label for s in DETAILS[item_type]}},
         may_override=has_role(viewer(), Role.PUBLISHER),
+        bulletin_lifetime_days=node_config().local_rules().bulletin_lifetime_days,
+        bulletin_max_days=node_config().bulletin_max_days,
         municipalities=municipalities(),
         police_districts=police_districts(),
         prevention_levels=PREVENTION_LEVELS,
@@ -40,10 +43,19 @@ def _render_form(item_type: str, values: dict, errors: dict, item: Item | None =
     ), status
 
 
+def _new_form_values(item_type: str) -> dict:
+    # A bulletin starts out for the author's own police district only; other types for the whole network.
+    home_district = node_config().local_rules().home_district
+    if item_type == "bulletin" and home_district:
+        return {"audience_kind": "districts", "audience_districts": [home_district]}
+    return {"audience_kind": "districts" if item_type == "bulletin" else "network"}
+
+
 def _validated(item_type: str, item_id: str | None):
     data = form_to_data(request.form, item_type)
     data["id"] = item_id
-    return validate_item(data, node_id=node_config().node.id, may_override=has_role(viewer(), Role.PUBLISHER))
+    return validate_item(data, node_id=node_config().node.id, may_override=has_role(viewer(), Role.PUBLISHER),
+                         rules=node_config().local_rules())
 
 
 @bp.route("/ny/<item_type>", methods=["GET", "POST"])
@@ -53,17 +65,31 @@ def create(item_type: str):
     if item_type not in TYPES:
         abort(404)
     if request.method == "GET":
-        return _render_form(item_type, {"audience_kind": "districts" if item_type == "bulletin" else "network"}, {})
+        return _render_form(item_type, _new_form_values(item_type), {})
     try:
         content = _validated(item_type, None)
         item = create_draft(db(), publisher(), content)
-        if request.form.get("action") == "publish" and has_role(viewer(), Role.PUBLISHER):
-            publish(db(), item, publisher())
+        _after_save(item, request.form.get("action"))
     except ItemInvalid as exc:
         return _render_form(item_type, form_values(request.form), exc.errors, status=422)
     db().commit()
-    flash("Emnet er udgivet." if item.status == ItemStatus.PUBLISHED else "Kladden er gemt.")
+    flash(_SAVED[item.status])
     return redirect(url_for("pages.item", item_id=item.id))
+
+
+_SAVED = {
+    ItemStatus.DRAFT: "Kladden er gemt.",
+    ItemStatus.AWAITING_APPROVAL: "Tendensbulletinen er sendt til godkendelse hos en anden udgiver.",
+    ItemStatus.PUBLISHED: "Emnet er udgivet.",
+}
+
+
+def _after_save(item: Item, action: str | None) -> None:
+    # A bulletin goes to a second person for approval; other types a publisher may publish at once.
+    if action == "submit" and item.type == "bulletin" and item.status == ItemStatus.DRAFT:
+        submit_for_approval(db(), item, publisher())
+    elif action == "publish" and item.type != "bulletin" and has_role(viewer(), Role.PUBLISHER):
+        publish(db(), item, publisher())
 
 
 @bp.route("/items/<item_id>/rediger", methods=["GET", "POST"])
@@ -73,24 +99,44 @@ def edit(item_id: str):
     item = _own_item(item_id)
     if item.status == ItemStatus.PUBLISHED and not has_role(viewer(), Role.PUBLISHER):
         abort(403)
-    if item.status not in (ItemStatus.DRAFT, ItemStatus.PUBLISHED):
+    if item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
         abort(409, description="Et tilbagetrukket eller udløbet emne kan ikke ændres.")
+    if item.type == "bulletin" and item.status == ItemStatus.PUBLISHED:
+        abort(409, description="En udgivet tendensbulletin kan ikke ændres uden ny godkendelse; "
+                               "træk den tilbage og skriv en ny.")
     if request.method == "GET":
         return _render_form(item.type, item_to_form(item), {}, item)
     try:
         revise(db(), item, publisher(), _validated(item.type, item.id))
+        _after_save(item, request.form.get("action"))
     except ItemInvalid as exc:
         return _render_form(item.type, form_values(request.form), exc.errors, item, status=422)
+    except PublishingError as exc:
+        abort(409, description=str(exc))
     db().commit()
-    flash(f"Ændringerne er gemt (version {item.version})." if item.version else "Kladden er gemt.")
+    flash(f"Ændringerne er gemt (version {item.version})." if item.status == ItemStatus.PUBLISHED else _SAVED[item.status])
     return redirect(url_for("pages.item", item_id=item.id))
 
 
 @bp.post("/items/<item_id>/udgiv")
 @requires(Role.PUBLISHER)
 def publish_item(item_id: str):
-    """Publish a draft."""
+    """Publish a draft, or approve and publish a bulletin awaiting approval."""
     return _change_state(item_id, publish, "Emnet er udgivet.")
+
+
+@bp.post("/items/<item_id>/til-godkendelse")
+@requires(Role.EDITOR)
+def submit_item(item_id: str):
+    """Hand a bulletin draft to a second person for approval."""
+    return _change_state(item_id, submit_for_approval, "Tendensbulletinen er sendt til godkendelse.")
+
+
+@bp.post("/items/<item_id>/tilbage-til-kladde")
+@requires(Role.PUBLISHER)
+def return_item(item_id: str):
+    """Send a bulletin awaiting approval back to its author as a draft."""
+    return _change_state(item_id, return_to_draft, "Tendensbulletinen er sendt tilbage som kladde.")
 
 
 @bp.post("/items/<item_id>/tilbagetraek")

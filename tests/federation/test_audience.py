@@ -31,3 +31,10 @@ def test_named_nodes_only_and_the_origin_always():
 def test_unknown_audience_shapes_hold_nothing():
     assert not may_hold({"groups": ["x"]}, AARHUS)
     assert not may_hold(None, AARHUS)
+
+
+def test_district_plus_a_named_node_across_the_border_reaches_both_and_no_one_else():
+    audience = {"districts": ["Østjyllands Politi"], "nodes": ["odense-kommune"]}
+    assert may_hold(audience, AARHUS) and may_hold(audience, POLITI) and may_hold(audience, ODENSE)
+    assert not may_hold(audience, DKR)
+    assert not may_hold(audience, NodeView("vejle-kommune", "municipality", municipality="0630"))

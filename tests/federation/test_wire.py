@@ -89,9 +89,16 @@ def test_saved_withdrawal_verifies_and_names_the_new_and_the_earlier_audiences()
 def test_withdrawal_with_a_malformed_audience_is_refused():
     payload = saved("withdrawal_envelope")["payload"]
     for bad in ({"audience": {"nodes": "det-kriminalpraeventive-raad"}}, {"withdrawn_from": []},
-                {"withdrawn_from": ["everyone"]}, {"audience": {"districts": ["x"], "nodes": ["y"]}}):
+                {"withdrawn_from": ["everyone"]}, {"audience": {"districts": ["x"], "everyone": ["y"]}},
+                {"audience": {}}):
         with pytest.raises(WireError, match="withdrawal"):
             check_item_payload({**payload, **bad})
+
+
+def test_withdrawal_to_districts_and_named_nodes_together_is_well_formed():
+    payload = saved("withdrawal_envelope")["payload"]
+    combined = {"districts": ["Østjyllands Politi"], "nodes": ["viborg-kommune"]}
+    assert check_item_payload({**payload, "audience": combined})["audience"] == combined
 
 
 def test_saved_descriptor_is_self_signed_and_endorsement_names_it():

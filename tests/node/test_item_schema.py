@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from node.item_schema import ItemInvalid, full_item_id, validate_item
+from node.item_schema import ItemInvalid, LocalRules, full_item_id, validate_item
 
 NODE = "aarhus-kommune"
 
@@ -113,3 +113,61 @@ def test_content_hash_ignores_id_but_not_content():
     b = validate_item(practice(id="andet-id"), node_id=NODE)
     c = validate_item(practice(title="Natteravne i Aarhus"), node_id=NODE)
     assert a.content_hash() == b.content_hash() != c.content_hash()
+
+
+BULLETIN = {"id": "b2", "type": "bulletin", "title": "Unge grupper ved stationen", "summary": "Flere episoder.",
+            "police_districts": ["Midt- og Vestjyllands Politi"],
+            "details": {"observations": [{"label": "Episoder", "count": 18}, {"label": "Trusler", "count": 3},
+                                         {"label": "Røverier", "count": 6}, {"label": "I alt", "count": 27, "total": True}]}}
+RULES = LocalRules(home_district="Østjyllands Politi", small_count_threshold=5, bulletin_max_days=120)
+
+
+def test_written_on_this_node_a_bulletin_defaults_to_the_authors_own_district():
+    assert validate_item(BULLETIN, node_id=NODE, rules=RULES).audience == {"districts": ["Østjyllands Politi"]}
+    # Without local rules (an item from a peer keeps what it says), the old default stays.
+    assert validate_item(BULLETIN, node_id=NODE).audience == {"districts": ["Midt- og Vestjyllands Politi"]}
+
+
+def test_bulletin_may_add_a_named_node_across_the_border_to_its_districts():
+    audience = {"nodes": ["viborg-kommune"], "districts": ["Østjyllands Politi"]}
+    content = validate_item({**BULLETIN, "audience": audience}, node_id=NODE, rules=RULES)
+    assert content.audience == {"districts": ["Østjyllands Politi"], "nodes": ["viborg-kommune"]}
+    assert "audience" in errors_of({**BULLETIN, "audience": {"districts": ["Østjyllands Politi"], "nodes": []}})
+    assert "audience" in errors_of({**BULLETIN, "audience": {"districts": ["Østjyllands Politi"], "groups": ["x"]}})
+
+
+def test_small_counts_are_suppressed_in_the_stored_content_itself():
+    observations = validate_item(BULLETIN, node_id=NODE, rules=RULES).details["observations"]
+    assert [o["count"] for o in observations] == [18, None, None, 27]
+    assert observations[1] == {"label": "Trusler", "count": None, "under": 5}
+    assert observations[2] == {"label": "Røverier", "count": None, "hidden": True}
+
+
+def test_peer_items_keep_their_signed_counts_untouched():
+    observations = validate_item(BULLETIN, node_id=NODE).details["observations"]
+    assert [o["count"] for o in observations] == [18, 3, 6, 27]
+
+
+def test_observation_shapes_are_checked():
+    def details_error(*observations):
+        return errors_of({**BULLETIN, "details": {"observations": list(observations)}}).get("details", "")
+    assert "total" in details_error({"label": "a", "count": 2, "total": True}, {"label": "b", "count": 9, "total": True})
+    assert "under" in details_error({"label": "a", "count": None})
+    assert "count" in details_error({"label": "a", "count": 7, "under": 5})
+    assert "total" in details_error({"label": "a", "count": 7, "total": "ja"})
+
+
+def test_bulletin_expiry_beyond_the_configured_maximum_is_refused_naming_the_limit():
+    too_late = (datetime.now(UTC) + timedelta(days=121)).date().isoformat()
+    with pytest.raises(ItemInvalid) as caught:
+        validate_item({**BULLETIN, "expires_at": too_late}, node_id=NODE, rules=RULES)
+    assert "120 dage" in caught.value.errors["expires_at"]
+    in_time = (datetime.now(UTC) + timedelta(days=119)).date().isoformat()
+    assert validate_item({**BULLETIN, "expires_at": in_time}, node_id=NODE, rules=RULES).expires_at is not None
+    # Other types may live as long as their authors like.
+    assert validate_item(practice(expires_at=too_late), node_id=NODE, rules=RULES).expires_at is not None
+
+
+def test_default_bulletin_lifetime_is_ninety_days_or_the_shorter_maximum():
+    assert LocalRules(bulletin_max_days=180).bulletin_lifetime_days == 90
+    assert LocalRules(bulletin_max_days=30).bulletin_lifetime_days == 30

@@ -10,7 +10,8 @@ from node import housekeeping
 from node.item_schema import validate_item
 from node.models import Item, ItemStatus, utcnow
 from tests.conftest import publisher
-from node.publishing import PublishingError, create_draft, publish, retract, revise
+from node.item_schema import LocalRules
+from node.publishing import Publisher, PublishingError, create_draft, publish, retract, revise
 
 BY = publisher("aarhus-kommune")
 
@@ -81,3 +82,11 @@ def test_filter_terms_follow_the_list_fields(sessions):
         revise(session, item, BY, content(tags=["b", "c"], cooperation=[]))
         terms = {(t.field, t.value) for t in item.terms}
     assert terms == {("tags", "b"), ("tags", "c"), ("municipalities", "0751")}
+
+
+def test_bulletin_lifetime_is_cut_to_a_configured_maximum_below_ninety_days(sessions):
+    short = Publisher(BY.node_id, BY.key, rules=LocalRules(bulletin_max_days=30))
+    with sessions.begin() as session:
+        item = create_draft(session, short, content(type="bulletin", audience="network"))
+        publish(session, item, short)
+        assert abs(item.expires_at - (utcnow() + timedelta(days=30))) < timedelta(minutes=1)
