@@ -9,7 +9,7 @@ from flask import Flask
 from federation import views as federation_views
 from node import web
 from node.config import NodeConfig, load_config
-from node.views import admin, api, auth, editor, errors, pages
+from node.views import admin, api, auth, editor, errors, feeds, pages
 from search import views as search_views
 from search.index import SearchIndex
 
@@ -34,6 +34,6 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
     )
     web.init_app(app, config)
     app.extensions["vidensnet.search"] = search_index
-    for blueprint in (pages.bp, editor.bp, auth.bp, admin.bp, api.bp, errors.bp, federation_views.bp, search_views.bp):
+    for blueprint in (pages.bp, editor.bp, auth.bp, admin.bp, api.bp, errors.bp, feeds.bp, federation_views.bp, search_views.bp):
         app.register_blueprint(blueprint)
     return app

@@ -37,7 +37,7 @@ class ExecutableFinder(HTMLParser):
             self.found.append(f"<{tag}>")
         if tag == "form" and not (dict(attrs).get("action") or "/").startswith("/"):
             self.found.append("<form action>")
-        if tag == "link" and dict(attrs).get("rel") != "stylesheet":
+        if tag == "link" and dict(attrs).get("rel") != "stylesheet" and not _is_feed_alternate(dict(attrs)):
             self.found.append("<link>")
         for name, value in attrs:
             cleaned = re.sub(r"[\x00-\x20]", "", value or "").lower()
@@ -45,6 +45,12 @@ class ExecutableFinder(HTMLParser):
                 self.found.append(f"{tag}[{name}]")
             if name in URL_ATTRIBUTES and cleaned.startswith(("javascript:", "vbscript:", "data:")):
                 self.found.append(f"{tag}[{name}={value}]")
+
+
+def _is_feed_alternate(attrs: dict) -> bool:
+    # The app's own feed autodiscovery links: same-site feeds, nothing a payload could point elsewhere.
+    return (attrs.get("rel") == "alternate" and attrs.get("type") in ("application/atom+xml", "application/rss+xml")
+            and (attrs.get("href") or "").startswith("/feeds/"))
 
 
 def executable_parts(html: str) -> list[str]:
@@ -79,6 +85,8 @@ def test_the_checker_catches_what_it_must():
     assert executable_parts('<p><img src=x onerror=alert(1)></p>') == ["<img>", "img[onerror]"]
     assert executable_parts('<a href=" java\tscript:alert(1)">x</a>') == ['a[href= java\tscript:alert(1)]']
     assert executable_parts('<p>&lt;script&gt;</p>') == []
+    assert executable_parts('<link rel="alternate" type="application/atom+xml" href="https://evil.example/">') == ["<link>"]
+    assert executable_parts('<link rel="alternate" type="application/rss+xml" href="/feeds/alle.rss">') == []
 
 
 @pytest.mark.parametrize("item_type", ["practice", "method", "guidance"])
