@@ -43,6 +43,7 @@ class NodeConfig:
     pull_interval_seconds: int = 30
     tombstone_days: int = 180
     housekeeping_seconds: int = 60
+    feed_refresh_seconds: int = 900
 
     @property
     def keys_dir(self) -> Path:
@@ -115,6 +116,7 @@ def load_config(home: Path | None = None) -> NodeConfig:
         pull_interval_seconds=_int_env("VIDENSNET_PULL_SECONDS", 30),
         tombstone_days=_int_env("VIDENSNET_TOMBSTONE_DAYS", 180),
         housekeeping_seconds=_int_env("VIDENSNET_HOUSEKEEPING_SECONDS", 60),
+        feed_refresh_seconds=_int_env("VIDENSNET_FEED_REFRESH_SECONDS", 900),
     )
 
 

@@ -62,7 +62,7 @@ class DetailSpec:
     """One key of a type's `details`: how to read it and how to label it in Danish."""
 
     key: str
-    kind: str  # text | markdown | lines | int | date | choice | observations | links | codes
+    kind: str  # text | markdown | lines | int | date | choice | observations | links | source | codes
     label: str
     choices: tuple[str, ...] = ()
     required: bool = False
@@ -111,6 +111,8 @@ DETAILS: dict[str, tuple[DetailSpec, ...]] = {
     "guidance": (
         DetailSpec("issuer", "text", "Udgiver"),
         DetailSpec("links", "links", "Links"),
+        # Set on entries ingested from an external feed: who wrote it and where the original is.
+        DetailSpec("source", "source", "Kilde"),
     ),
 }
 
@@ -387,6 +389,7 @@ _DETAIL_PARSERS = {
     "date": _date,
     "observations": _list(_observation, 50),
     "links": _list(_link, 30),
+    "source": _link,
     "codes": _list(_municipality, 98),
 }
 
