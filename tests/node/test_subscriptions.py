@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from node.feed_entries import subscription_prefix
+from node.feed_entries import entry_local_id, subscription_prefix
 from node.models import FeedSubscription, Item, SubscriptionState, utcnow
 from node.subscriptions import SubscriptionError, refresh_subscription, run_cycle, subscribe
-from tests.conftest import NODE_ID, free_port, publisher
+from tests.conftest import NODE_ID, NodeProcess, free_port, publisher, wait_for
 from tests.node.feed_server import FeedServer, atom, rss
 from tests.node.test_xss import PAYLOADS, executable_parts
 
@@ -234,3 +234,21 @@ def test_item_page_shows_the_source_with_a_link_to_the_original(sessions, feeds,
 
     assert f'Kilde: <a href="{FIRST["link"]}" rel="noopener noreferrer">{SOURCE}</a>' in page
     assert "<h2>Forberedelse</h2>" in page
+
+
+def test_running_node_refreshes_a_subscribed_feed_on_its_own_schedule(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIDENSNET_FEED_REFRESH_SECONDS", "1")
+    node = NodeProcess(tmp_path / "dkr", SOURCE, "national")
+    with FeedServer() as feeds:
+        url = feeds.put("/dkr.atom", atom(SOURCE, [FIRST]))
+        node.cli("feed", "subscribe", url)
+        item_id = f"{node.id}:{entry_local_id(url, FIRST)}"
+        node.start()
+        try:
+            feeds.put("/dkr.atom", atom(SOURCE, [{**FIRST, "summary": "Opdateret af kilden."}]))
+            changed = wait_for(lambda: (node.item(item_id) or {}).get("version") == 2 and node.item(item_id),
+                               message="the scheduler to fetch the changed feed")
+        finally:
+            node.stop()
+    assert changed["summary"] == "Opdateret af kilden." and changed["details"]["source"]["title"] == SOURCE
+    assert feeds.statuses[200] == 2 and feeds.requests[-1].get("If-None-Match")
