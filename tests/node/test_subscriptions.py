@@ -12,7 +12,8 @@ from sqlalchemy import select
 from node.feed_entries import entry_local_id, subscription_prefix
 from node.models import FeedSubscription, Item, SubscriptionState, utcnow
 from node.subscriptions import SubscriptionError, refresh_subscription, run_cycle, subscribe
-from tests.conftest import NODE_ID, NodeProcess, free_port, publisher, wait_for
+from node.item_form import item_to_form
+from tests.conftest import NODE_ID, NodeProcess, csrf_token, free_port, login, publisher, wait_for
 from tests.node.feed_server import FeedServer, atom, rss
 from tests.node.test_xss import PAYLOADS, executable_parts
 
@@ -163,6 +164,7 @@ def test_entry_with_personal_data_is_skipped_and_recorded_without_the_value_whil
     (lambda feeds: feeds.fail("/dkr.atom", 500), "svarede HTTP 500"),
     (lambda feeds: feeds.put("/dkr.atom", "<html><body>Siden findes ikke</body></html>", "text/html"),
      "ikke et gyldigt Atom- eller RSS-feed"),
+    (lambda feeds: feeds.put("/dkr.atom", "<feed>" + " " * (5 * 1024 * 1024) + "</feed>"), "større end 5 MB"),
 ])
 def test_broken_feed_or_server_error_backs_off_with_a_danish_error_and_recovers(sessions, feeds, break_feed, message):
     url = feeds.put("/dkr.atom", atom(SOURCE, [FIRST]))
@@ -252,3 +254,19 @@ def test_running_node_refreshes_a_subscribed_feed_on_its_own_schedule(tmp_path, 
             node.stop()
     assert changed["summary"] == "Opdateret af kilden." and changed["details"]["source"]["title"] == SOURCE
     assert feeds.statuses[200] == 2 and feeds.requests[-1].get("If-None-Match")
+
+
+def test_publisher_can_save_an_ingested_item_in_the_editor_with_its_source_intact(sessions, feeds, client, users):
+    url = feeds.put("/dkr.atom", atom(SOURCE, [FIRST]))
+    _refresh(sessions, _subscribe(sessions, url))
+    item = _feed_items(sessions, url)[FIRST["link"]]
+    login(client, "publisher")
+
+    form = client.get(f"/items/{item.id}/rediger").get_data(as_text=True)
+    response = client.post(f"/items/{item.id}/rediger", data={**item_to_form(item), "csrf_token": csrf_token(form)})
+
+    assert f'value="{SOURCE} | {FIRST["link"]}"' in form
+    assert response.status_code == 302
+    saved = _feed_items(sessions, url)[FIRST["link"]]
+    assert saved.details["source"] == {"title": SOURCE, "url": FIRST["link"]}
+    assert saved.version == 1  # the form gave back exactly the ingested content
