@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.accounts import AccountError, create_api_token, create_user
+from node.feed_commands import feed
 from node.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
 from node.db import make_engine, make_sessionmaker, upgrade_database
 from node.garbage_collection import collect_less_often
@@ -189,3 +190,4 @@ def _find_user(session: Session, username: str) -> User:
 
 register_federation_commands(main)
 main.add_command(reindex_command)
+main.add_command(feed)

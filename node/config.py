@@ -47,6 +47,7 @@ class NodeConfig:
     housekeeping_seconds: int = 60
     small_count_threshold: int = DEFAULT_THRESHOLD
     bulletin_max_days: int = 180
+    feed_refresh_seconds: int = 900
 
     @property
     def keys_dir(self) -> Path:
@@ -128,6 +129,7 @@ def load_config(home: Path | None = None) -> NodeConfig:
         # Danmarks Statistik's own minimum is 3; many publishers use 5.
         small_count_threshold=_int_env("VIDENSNET_SMALL_COUNT_THRESHOLD", DEFAULT_THRESHOLD, minimum=2),
         bulletin_max_days=_int_env("VIDENSNET_BULLETIN_MAX_DAYS", 180),
+        feed_refresh_seconds=_int_env("VIDENSNET_FEED_REFRESH_SECONDS", 900),
     )
 
 

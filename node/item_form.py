@@ -64,6 +64,9 @@ def _detail_from_form(spec: DetailSpec, form: MultiDict) -> Any:
         return [_observation(label, count) for label, count in _pairs(raw)]
     if spec.kind == "links":
         return [{"title": title, "url": url} for title, url in _pairs(raw)]
+    if spec.kind == "source" and raw:
+        title, url = _pairs(raw)[0]
+        return {"title": title, "url": url}
     return raw
 
 
@@ -106,6 +109,8 @@ def _detail_to_form(spec: DetailSpec, value: Any) -> Any:
         return "\n".join(_observation_line(o) for o in value)
     if spec.kind == "links":
         return "\n".join(f"{link['title']} | {link['url']}" for link in value)
+    if spec.kind == "source":
+        return f"{value['title']} | {value['url']}"
     return value
 
 

@@ -63,7 +63,7 @@ class DetailSpec:
     """One key of a type's `details`: how to read it and how to label it in Danish."""
 
     key: str
-    kind: str  # text | markdown | lines | int | date | choice | observations | links | codes
+    kind: str  # text | markdown | lines | int | date | choice | observations | links | source | codes
     label: str
     choices: tuple[str, ...] = ()
     required: bool = False
@@ -112,6 +112,8 @@ DETAILS: dict[str, tuple[DetailSpec, ...]] = {
     "guidance": (
         DetailSpec("issuer", "text", "Udgiver"),
         DetailSpec("links", "links", "Links"),
+        # Set on entries ingested from an external feed: who wrote it and where the original is.
+        DetailSpec("source", "source", "Kilde"),
     ),
 }
 
@@ -449,6 +451,7 @@ _DETAIL_PARSERS = {
     "date": _date,
     "observations": _observations,
     "links": _list(_link, 30),
+    "source": _link,
     "codes": _list(_municipality, 98),
 }
 

@@ -158,3 +158,32 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens", lazy="joined")
+
+
+class SubscriptionState(StrEnum):
+    ACTIVE = "active"  # refreshed every VIDENSNET_FEED_REFRESH_SECONDS
+    BACKING_OFF = "backing_off"  # the last refresh failed; retried at next_check_at, later after each failure
+
+
+class FeedSubscription(Base):
+    """An external Atom/RSS feed whose entries this node publishes as guidance attributed to the source."""
+
+    __tablename__ = "feed_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(500), unique=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    # The feed's own title, taken on every changed fetch; the source the items are attributed to.
+    title: Mapped[str | None] = mapped_column(String(200))
+    # Validators from the last 200 answer, sent back so an unchanged feed costs a 304.
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_checked_at: Mapped[datetime | None]
+    last_changed_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # From the last changed fetch: entries seen, and the refused ones by position with field and kind only.
+    entries_seen: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -14,7 +14,7 @@ from federation import scheduling as federation_scheduling
 from federation.feed import sign_unsigned_items
 from federation.identity import ensure_node_key
 from federation.local import load_local_node
-from node import housekeeping
+from node import housekeeping, subscriptions
 from node.app import create_app
 from node.config import NodeConfig
 from node.db import make_engine, make_sessionmaker, upgrade_database
@@ -26,10 +26,13 @@ from search import runtime as search_runtime
 FEDERATION_TICK_SECONDS = 2
 # Index updates are applied this often; they wait in the outbox in between (and during outages).
 SEARCH_TICK_SECONDS = 0.5
+# How often the scheduler looks for subscribed feeds that are due; each is fetched only every
+# VIDENSNET_FEED_REFRESH_SECONDS (later while it backs off after failures).
+FEED_TICK_SECONDS = 30
 
 
 def start_scheduler(config: NodeConfig, search: search_runtime.SearchRuntime) -> BackgroundScheduler:
-    """Start the background jobs of a running node: housekeeping, federation and the search outbox."""
+    """Start the background jobs of a running node: housekeeping, federation, feeds and the search outbox."""
     sessions = make_sessionmaker(make_engine(config.database_url))
     local = load_local_node(config)
     by = Publisher(local.id, local.key)
@@ -39,6 +42,8 @@ def start_scheduler(config: NodeConfig, search: search_runtime.SearchRuntime) ->
                       args=[sessions, by, config.tombstone_days], id="housekeeping", max_instances=1, coalesce=True)
     scheduler.add_job(federation_scheduling.run_cycle, "interval", seconds=FEDERATION_TICK_SECONDS,
                       args=[cycle], id="federation", max_instances=1, coalesce=True)
+    scheduler.add_job(subscriptions.run_cycle, "interval", seconds=min(FEED_TICK_SECONDS, config.feed_refresh_seconds),
+                      args=[sessions, by, config.feed_refresh_seconds], id="feeds", max_instances=1, coalesce=True)
     scheduler.add_job(search_runtime.run_cycle, "interval", seconds=SEARCH_TICK_SECONDS,
                       args=[search, sessions], id="search", max_instances=1, coalesce=True)
     scheduler.start()

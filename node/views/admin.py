@@ -1,4 +1,4 @@
-"""The admin page: node facts, items by state, users and API tokens."""
+"""The admin page: node facts, items by state, feed subscriptions, users and API tokens."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from federation.overview import federation_overview
 from search.indexer import outbox_status
 from federation.peering import PeeringError, add_peer, approve_peer, wake_peer
 from node.accounts import ROLE_RANK, AccountError, create_user
+from node.item_schema import FIELD_LABELS
 from node.models import Item, ItemStatus, Role, User
-from node.web import db, local_node, requires
+from node.subscriptions import SubscriptionError, refresh_subscription, subscribe, subscription_summaries, unsubscribe
+from node.publishing import Publisher
+from node.web import db, local_node, node_config, requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -29,6 +32,8 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
         recent=recent,
         users=users,
         roles=list(ROLE_RANK),
+        subscriptions=subscription_summaries(session, node_config().node.id),
+        field_labels=FIELD_LABELS,
         errors=errors or {},
         new_token=new_token,
     ), status
@@ -84,3 +89,50 @@ def approve_peer_form(peer_id: str):
     wake_peer(local_node(), peer.url, peer.id)
     flash(f"{peer_id} er godkendt.")
     return redirect(url_for("admin.overview"))
+
+
+@bp.post("/feeds")
+@requires(Role.ADMIN)
+def subscribe_feed():
+    """Subscribe to an external Atom/RSS feed and fetch it right away."""
+    try:
+        subscription = subscribe(db(), request.form.get("url", ""))
+    except SubscriptionError as exc:
+        db().rollback()
+        return _render({"feed": str(exc)}, status=422)
+    db().commit()
+    flash(f"Abonnement oprettet. {_refresh(subscription.id)}")
+    return redirect(url_for("admin.overview") + "#feeds")
+
+
+@bp.post("/feeds/<int:subscription_id>/opdater")
+@requires(Role.ADMIN)
+def refresh_feed(subscription_id: int):
+    """Fetch one subscribed feed now."""
+    try:
+        flash(_refresh(subscription_id))
+    except SubscriptionError as exc:
+        return _render({"feed": str(exc)}, status=404)
+    return redirect(url_for("admin.overview") + "#feeds")
+
+
+@bp.post("/feeds/<int:subscription_id>/afmeld")
+@requires(Role.ADMIN)
+def unsubscribe_feed(subscription_id: int):
+    """Stop following a feed; its items stay published."""
+    try:
+        subscription = unsubscribe(db(), subscription_id)
+    except SubscriptionError as exc:
+        db().rollback()
+        return _render({"feed": str(exc)}, status=404)
+    db().commit()
+    flash(f"Abonnementet på {subscription.url} er afmeldt. Emnerne fra feedet er stadig udgivet.")
+    return redirect(url_for("admin.overview") + "#feeds")
+
+
+def _refresh(subscription_id: int) -> str:
+    # The refresh opens its own transactions: fetching happens outside any of them. The node publishes
+    # feed entries itself, not the admin who asked, as the scheduler does.
+    sessions = current_app.extensions["vidensnet.sessions"]
+    by = Publisher(node_config().node.id, local_node().key)
+    return str(refresh_subscription(sessions, by, subscription_id, node_config().feed_refresh_seconds))
