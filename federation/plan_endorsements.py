@@ -116,6 +116,7 @@ def plan_endorsements_json(session: Session, plan: Item, local: LocalNode) -> li
 
 
 def _endorsement(payload: dict[str, Any], names: dict[str, str], plan: Item) -> Endorsement:
-    return Endorsement(payload["municipality"], payload["endorser"], names.get(payload["endorser"], payload["endorser"]),
+    endorser = payload["endorser"]
+    return Endorsement(payload["municipality"], endorser, names.get(endorser, endorser),
                        payload["version"], datetime.fromisoformat(payload["endorsed_at"].replace("Z", "+00:00")),
                        payload["plan_digest"], payload["version"] == plan.version)

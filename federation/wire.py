@@ -184,7 +184,8 @@ def check_plan_endorsement_payload(payload: dict[str, Any]) -> dict[str, Any]:
         "municipality": isinstance(payload["municipality"], str) and re.fullmatch(r"[0-9]{4}", payload["municipality"]),
         "plan": isinstance(payload["plan"], str) and _ITEM_ID.fullmatch(payload["plan"]),
         "version": type(payload["version"]) is int and payload["version"] >= 1,
-        "plan_digest": isinstance(payload["plan_digest"], str) and re.fullmatch(r"[0-9a-f]{64}", payload["plan_digest"]),
+        "plan_digest": isinstance(payload["plan_digest"], str)
+        and re.fullmatch(r"[0-9a-f]{64}", payload["plan_digest"]),
         "endorsed_at": _is_utc_moment(payload["endorsed_at"]),
     }
     bad = [name for name, ok in checks.items() if not ok]

@@ -63,5 +63,6 @@ def item(item_id: str):
     if found.type == "plan":  # who has joined which version, and whether this node may join the current one
         participants = plan_participants(db(), found, local_node())
         joined = any(e.endorser == local_node().id and e.current for p in participants for e in p.endorsements)
-        plan = {"participants": participants, "may_endorse": not joined and not endorsement_refusal(found, local_node())}
+        may_endorse = not joined and endorsement_refusal(found, local_node()) is None
+        plan = {"participants": participants, "may_endorse": may_endorse}
     return render_template("item.html", item=found, detail_specs=DETAILS[found.type], type_slugs=TYPE_SLUGS, **plan)
