@@ -11,10 +11,12 @@ from federation.client import PeerClient, PeerUnavailable
 from federation.identity import public_key_text
 from federation.local import load_local_node
 from federation.models import Peer
+from federation.plan_endorsements import EndorsementError, endorse_plan
 from federation.peering import PeeringError, add_peer, approve_peer, approved_peers, wake_peer
 from federation.rotation import own_rotations, rotate_node_key
 from federation.scheduling import FederationCycle, pull_and_record
 from federation.trust import own_descriptor
+from node.models import Item
 
 
 @click.group()
@@ -126,8 +128,32 @@ def key_rotate(obj) -> None:
             click.echo(f"  {peer_id}: ikke nået ({exc}); lærer nøglen ved næste hentning", err=True)
 
 
+@click.group()
+def plan() -> None:
+    """Inter-municipal plans."""
+
+
+@plan.command("endorse")
+@click.argument("item_id")
+@click.pass_obj
+def plan_endorse(obj, item_id: str) -> None:
+    """Endorse the current version of a plan as this node's municipality (the plan must list it)."""
+    local = load_local_node(obj.config())
+    with obj.sessions().begin() as session:
+        found = session.get(Item, item_id)
+        if found is None:
+            raise click.ClickException(f"intet emne med id '{item_id}'")
+        try:
+            new = endorse_plan(session, found, local)
+        except EndorsementError as exc:
+            raise click.ClickException(str(exc)) from None
+        version = found.version
+    click.echo(f"{item_id}: {'tilsluttet' if new else 'allerede tilsluttet'} version {version}")
+
+
 def register_federation_commands(main: click.Group) -> None:
     """Add the federation's commands to the `vidensnet` group."""
     main.add_command(peer)
+    main.add_command(plan)
     main.add_command(sync)
     main.add_command(key)

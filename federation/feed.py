@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from federation.audience import NodeView, may_hold
 from federation.canonical import canonical_json
 from federation.models import Envelope, EnvelopeKind
-from federation.wire import item_payload, seal, tombstone_payload, withdrawal_payload
+from federation.wire import item_payload, plan_endorsement_id, seal, tombstone_payload, withdrawal_payload
 from node.db import bulk_insert
 from node.item_json import item_to_json
 from node.item_schema import format_datetime
@@ -44,8 +44,16 @@ def store_envelope(session: Session, payload: dict[str, Any], envelope: dict[str
     replace_envelopes(session, [{
         "item_id": payload["id"], "origin": payload["origin"], "version": payload["version"], "kind": kind,
         "audience": audience, "envelope": _text(envelope), "received_from": received_from,
-        "withdrawn_from": withdrawn_from, "withdrawal": _text(withdrawal) if withdrawal else None,
+        "withdrawn_from": withdrawn_from, "withdrawal": _text(withdrawal) if withdrawal else None, "subject": None,
     }])
+
+
+def plan_endorsement_row(payload: dict[str, Any], text: str, plan: Held, received_from: str | None) -> dict[str, Any]:
+    """The feed row of a plan endorsement: the plan's origin and audience decide who may receive it."""
+    return {"item_id": plan_endorsement_id(payload), "origin": payload["plan"].rpartition(":")[0],
+            "version": payload["version"], "kind": EnvelopeKind.PLAN_ENDORSEMENT, "audience": plan.audience,
+            "envelope": text, "received_from": received_from, "withdrawn_from": None, "withdrawal": None,
+            "subject": payload["plan"]}
 
 
 def _text(envelope: dict[str, Any]) -> str:
@@ -60,6 +68,33 @@ def replace_envelopes(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(delete(Envelope).where(Envelope.item_id.in_([r["item_id"] for r in rows])))
     now = utcnow()
     bulk_insert(session, Envelope.__table__, [{**row, "stored_at": now} for row in rows])
+    _update_endorsements(session, rows)
+
+
+def _update_endorsements(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Endorsements follow their plan: a new version moves them after it, with its audience; an end drops them."""
+    ended = [r["item_id"] for r in rows if r["kind"] in (EnvelopeKind.TOMBSTONE, EnvelopeKind.WITHDRAWAL)]
+    if ended:
+        session.execute(delete(Envelope).where(Envelope.subject.in_(ended)))
+    audiences = {r["item_id"]: r["audience"] for r in rows if r["kind"] == EnvelopeKind.ITEM}
+    if not audiences:
+        return
+    followers = [dict(r) for r in session.execute(select(*_MOVED).where(Envelope.subject.in_(list(audiences))))
+                 .mappings()]
+    if followers:  # moving them to the end of the feed lets nodes that just entered the audience see them
+        session.execute(delete(Envelope).where(Envelope.item_id.in_([f["item_id"] for f in followers])))
+        now = utcnow()
+        bulk_insert(session, Envelope.__table__,
+                    [{**f, "audience": audiences[f["subject"]], "stored_at": now} for f in followers])
+
+
+_MOVED = [c for c in Envelope.__table__.c if c.name not in ("seq", "stored_at")]
+
+
+def held_payload(session: Session, item_id: str) -> dict[str, Any] | None:
+    """The signed payload of the envelope this node holds for an item, or None."""
+    text_ = session.scalar(select(Envelope.envelope).where(Envelope.item_id == item_id))
+    return json.loads(text_)["payload"] if text_ else None
 
 
 def _serialise_feed_writes(session: Session) -> None:

@@ -18,12 +18,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
-from federation.feed import Held, held_versions, replace_envelopes
-from federation.models import EnvelopeKind, Rejection, WaitingEnvelope
+from federation.feed import Held, held_payload, held_versions, plan_endorsement_row, replace_envelopes
+from federation.models import EnvelopeKind, KnownNode, Rejection, WaitingEnvelope, WaitsFor
 from federation.trust import accepted_public_keys
 from federation.verifier import verify_all
-from federation.wire import (ITEM, TOMBSTONE, Opened, WireError, check_item_payload, claimed_signer, open_with_keys,
-                            stored_text, unseal)
+from federation.wire import (ITEM, PLAN_ENDORSEMENT, TOMBSTONE, Opened, WireError, check_item_payload,
+                            check_plan_endorsement_payload, claimed_signer, digest, open_with_keys,
+                            plan_endorsement_id, stored_text, unseal)
 from node.item_schema import ItemInvalid, validate_item
 from node.models import utcnow
 from node.replicas import Replica, replace_replicas
@@ -36,6 +37,7 @@ class Outcome(StrEnum):
     STORED = "stored"
     TOMBSTONED = "tombstoned"
     WITHDRAWN = "withdrawn"  # the item's audience narrowed past this node: its copy is dropped
+    ENDORSED = "endorsed"  # a participating municipality's endorsement of a held plan version
     SKIPPED = "skipped"  # already held at this version or newer (replays included)
     WAITING = "waiting"  # the origin's key is not accepted yet
     REJECTED = "rejected"
@@ -105,11 +107,14 @@ def _take(session: Session, page: _Page, envelope: Any, opened: Opened | None, r
             return Outcome.SKIPPED
         if origin not in page.keys:
             _check_waitable(envelope)
-            _wait(session, envelope, origin, received_from)
+            _wait(session, envelope, origin, received_from, WaitsFor.KEY)
             return Outcome.WAITING
         payload, signed = opened or open_with_keys(envelope, page.keys[origin])
-        check_item_payload(payload)
         text = stored_text(signed, envelope["signature"])
+        if payload.get("type") == PLAN_ENDORSEMENT:
+            return _take_plan_endorsement(session, page, envelope, check_plan_endorsement_payload(payload), text,
+                                          received_from)
+        check_item_payload(payload)
         if payload["type"] == ITEM:
             return _take_item(page, payload, text, received_from, me)
         if payload["type"] == TOMBSTONE:
@@ -166,6 +171,37 @@ def _take_withdrawal(page: _Page, payload: dict, text: str, received_from: str, 
     return Outcome.WITHDRAWN
 
 
+def _take_plan_endorsement(session: Session, page: _Page, envelope: dict, payload: dict, text: str,
+                           received_from: str) -> Outcome:
+    """Keep an endorsement by a participating municipality's node of a plan version held here (or wait for it)."""
+    key, plan = plan_endorsement_id(payload), page.held.get(payload["plan"])
+    if key in page.held or (plan and plan.kind != EnvelopeKind.ITEM):
+        return Outcome.SKIPPED  # a duplicate, or the plan has ended (or left this node's audience)
+    if plan is None or plan.version < payload["version"]:
+        _wait(session, envelope, payload["endorser"], received_from, WaitsFor.PLAN)
+        return Outcome.WAITING
+    kept = page.envelopes.get(payload["plan"])
+    plan_payload = json.loads(kept["envelope"])["payload"] if kept else held_payload(session, payload["plan"])
+    _check_endorsable(session, payload, plan_payload, plan)
+    page.held[key] = Held(payload["version"], EnvelopeKind.PLAN_ENDORSEMENT, plan.audience)
+    page.envelopes[key] = plan_endorsement_row(payload, text, plan, received_from)
+    return Outcome.ENDORSED
+
+
+def _check_endorsable(session: Session, payload: dict, plan_payload: dict, plan: Held) -> None:
+    """Refuse an endorsement of something that is not this plan version, or by a node that does not take part."""
+    content = plan_payload["content"]
+    if content["type"] != "plan":
+        raise Refused("plan endorsement names an item that is not a plan")
+    if plan.version == payload["version"] and digest(plan_payload) != payload["plan_digest"]:
+        raise Refused("plan endorsement digest does not match the plan version it names")
+    endorser = session.get(KnownNode, payload["endorser"])
+    participants = content["details"].get("participating_municipalities") or []
+    if endorser.kind != "municipality" or endorser.municipality != payload["municipality"] \
+            or payload["municipality"] not in participants:
+        raise Refused(f"{payload['endorser']} is not the node of a municipality participating in the plan")
+
+
 def _keep(page: _Page, payload: dict, text: str, kind: EnvelopeKind, audience: Any, received_from: str,
           withdrawn_from: list[Any] | None = None) -> None:
     item_id = payload["id"]
@@ -177,8 +213,15 @@ def _keep(page: _Page, payload: dict, text: str, kind: EnvelopeKind, audience: A
 
 
 def _ids(envelopes: list[Any]) -> list[str]:
+    """The held rows a page is judged against: each item's, and each endorsement's own and its plan's."""
     payloads = [e.get("payload") for e in envelopes if isinstance(e, dict)]
-    return [p["id"] for p in payloads if isinstance(p, dict) and isinstance(p.get("id"), str)]
+    ids = [p["id"] for p in payloads if isinstance(p, dict) and isinstance(p.get("id"), str)]
+    for p in payloads:
+        if isinstance(p, dict) and p.get("type") == PLAN_ENDORSEMENT and isinstance(p.get("plan"), str):
+            ids.append(p["plan"])
+            if isinstance(p.get("endorser"), str) and isinstance(p.get("version"), int):
+                ids.append(plan_endorsement_id(p))
+    return ids
 
 
 def signers(envelopes: list[Any]) -> set[str]:
@@ -205,17 +248,22 @@ def _moment(text: Any) -> datetime:
 def _check_waitable(envelope: dict) -> None:
     # An envelope kept for later must at least have a usable id and version, or the pull would fail on it.
     payload = envelope.get("payload")
-    if not isinstance(payload.get("id"), str) or not isinstance(payload.get("version"), int) \
+    if payload.get("type") == PLAN_ENDORSEMENT:
+        check_plan_endorsement_payload(payload)
+    elif not isinstance(payload.get("id"), str) or not isinstance(payload.get("version"), int) \
             or isinstance(payload.get("version"), bool):
         raise Refused("payload has no valid id and version")
 
 
-def _wait(session: Session, envelope: Any, origin: str, received_from: str) -> None:
+def _wait(session: Session, envelope: Any, origin: str, received_from: str, waits_for: WaitsFor) -> None:
+    # An endorsement waits under the plan version it names: that is what take_waiting looks for.
     payload = envelope["payload"]
+    item_id = payload["plan"] if payload.get("type") == PLAN_ENDORSEMENT else payload["id"]
+    reason = (f"venter på en godkendt nøgle for {origin}" if waits_for == WaitsFor.KEY
+              else f"venter på version {payload['version']} af planen {item_id}")
     session.add(WaitingEnvelope(
-        item_id=payload["id"][:160], origin=origin, version=payload["version"],
-        envelope=json.dumps(envelope, ensure_ascii=False), received_from=received_from,
-        reason=f"venter på en godkendt nøgle for {origin}",
+        item_id=item_id[:160], origin=origin, version=payload["version"], waits_for=waits_for,
+        envelope=json.dumps(envelope, ensure_ascii=False), received_from=received_from, reason=reason,
     ))
 
 

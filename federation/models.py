@@ -24,6 +24,12 @@ class EnvelopeKind(StrEnum):
     ITEM = "item"
     TOMBSTONE = "tombstone"
     WITHDRAWAL = "withdrawal"  # the item's audience narrowed and no longer includes this node
+    PLAN_ENDORSEMENT = "plan-endorsement"  # a participating municipality endorses a version of a plan
+
+
+class WaitsFor(StrEnum):
+    KEY = "key"  # the signer's key is not accepted yet
+    PLAN = "plan"  # an endorsement names a plan version this node does not hold yet
 
 
 class Envelope(Base):
@@ -51,6 +57,9 @@ class Envelope(Base):
     withdrawal: Mapped[str | None] = mapped_column(Text)
     received_from: Mapped[str | None] = mapped_column(String(64))
     stored_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The item a row is about when it is not the item's own envelope: a plan endorsement names its plan,
+    # whose audience it shares and whose row it follows in the feed.
+    subject: Mapped[str | None] = mapped_column(String(160), index=True)
 
 
 class DescribedNode:
@@ -110,7 +119,10 @@ class KnownNode(DescribedNode, Base):
 
 
 class WaitingEnvelope(Base):
-    """A received envelope whose origin key is not accepted yet; taken when the key arrives."""
+    """A received envelope waiting for its signer's key (or, for an endorsement, its plan); taken when it arrives.
+
+    For an endorsement, `item_id` and `version` name the plan version it endorses.
+    """
 
     __tablename__ = "waiting_envelopes"
 
@@ -122,6 +134,7 @@ class WaitingEnvelope(Base):
     received_from: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    waits_for: Mapped[str] = mapped_column(String(16), default=WaitsFor.KEY, server_default=WaitsFor.KEY.value)
 
 
 class Rejection(Base):

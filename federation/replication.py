@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from federation.client import PeerClient, PeerUnavailable
 from federation.feed import Held, held_versions
 from federation.ingest import Outcome, check_signatures, ingest_page, signers
 from federation.local import LocalNode
-from federation.models import EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope
+from federation.models import Envelope, EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope, WaitsFor
 from federation.rotation import apply_rotations
 from federation.readahead import read_ahead
 from federation.trust import (TrustError, accepted_key, accepted_public_keys, check_descriptor, check_endorsement,
@@ -92,7 +92,8 @@ def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: Peer
         report = Counter(outcomes) + take_waiting(session, local)
         row = session.get(Peer, peer_id)
         row.cursor = page.next_cursor
-        row.received_total += report[Outcome.STORED] + report[Outcome.TOMBSTONED] + report[Outcome.WITHDRAWN]
+        row.received_total += sum(report[o] for o in (Outcome.STORED, Outcome.TOMBSTONED, Outcome.WITHDRAWN,
+                                                      Outcome.ENDORSED))
     rejected = [e for e, outcome in zip(page.envelopes, outcomes) if outcome == Outcome.REJECTED]
     if rejected and _learn_rotations(sessions, client, rejected):
         report.update(_retry(sessions, rejected, peer_id, local))
@@ -191,8 +192,13 @@ def _forget_rejection(session: Session, payload: dict[str, Any], peer_id: str) -
 
 
 def take_waiting(session: Session, local: LocalNode) -> Counter:
-    """Ingest waiting envelopes whose origin key has since been accepted."""
-    rows = session.scalars(select(WaitingEnvelope).where(WaitingEnvelope.origin.in_(select(KnownNode.id)))
+    """Ingest waiting envelopes whose origin key has since been accepted, or whose plan version has arrived."""
+    # An endorsement waiting for its plan is ready once the plan's row is at that version, or has ended.
+    plan_arrived = select(Envelope.seq).where(
+        Envelope.item_id == WaitingEnvelope.item_id,
+        or_(Envelope.kind != EnvelopeKind.ITEM, Envelope.version >= WaitingEnvelope.version)).exists()
+    ready = or_(WaitingEnvelope.waits_for == WaitsFor.KEY, plan_arrived)
+    rows = session.scalars(select(WaitingEnvelope).where(WaitingEnvelope.origin.in_(select(KnownNode.id)), ready)
                            .order_by(WaitingEnvelope.id)).all()
     report: Counter = Counter()
     for row in rows:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -24,6 +26,7 @@ WITHDRAWAL = "vidensnet.withdrawal"
 NODE = "vidensnet.node"
 ENDORSEMENT = "vidensnet.endorsement"
 KEY_ROTATION = "vidensnet.key-rotation"
+PLAN_ENDORSEMENT = "vidensnet.plan-endorsement"
 
 # The author-controlled fields of an item, exactly as in docs/item-format.md.
 CONTENT_FIELDS = (
@@ -31,6 +34,9 @@ CONTENT_FIELDS = (
     "prevention_level", "target_groups", "cooperation", "expires_at", "details",
 )
 NODE_FIELDS = ("id", "name", "kind", "municipality", "district", "url", "public_key")
+PLAN_ENDORSEMENT_FIELDS = ("endorser", "municipality", "plan", "version", "plan_digest", "endorsed_at")
+_NODE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+_ITEM_ID = re.compile(_NODE_ID.pattern + r":[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
 
 
 # An opened envelope: its payload and the canonical bytes its signature was checked over.
@@ -98,7 +104,10 @@ def stored_text(signed_payload: bytes, signature: str) -> str:
 def claimed_signer(envelope: Any) -> str:
     """The node an envelope says signed it (its origin), before any verification."""
     payload = envelope.get("payload") if isinstance(envelope, dict) else None
-    signer = payload.get("origin") or payload.get("id") if isinstance(payload, dict) else None
+    if isinstance(payload, dict) and payload.get("type") == PLAN_ENDORSEMENT:
+        signer = payload.get("endorser")
+    else:
+        signer = payload.get("origin") or payload.get("id") if isinstance(payload, dict) else None
     if not isinstance(signer, str):
         raise WireError("payload names no origin")
     return signer
@@ -151,6 +160,40 @@ def rotation_payload(origin: str, old_key: str, new_key: str, at: str) -> dict[s
             "at": at}
 
 
+def plan_endorsement_payload(endorser: str, municipality: str, plan_payload: dict[str, Any],
+                             endorsed_at: str) -> dict[str, Any]:
+    """A municipality node's statement that it endorses one signed version of a plan (named by its digest)."""
+    return {"type": PLAN_ENDORSEMENT, "protocol": PROTOCOL, "endorser": endorser, "municipality": municipality,
+            "plan": plan_payload["id"], "version": plan_payload["version"], "plan_digest": digest(plan_payload),
+            "endorsed_at": endorsed_at}
+
+
+def plan_endorsement_id(payload: dict[str, Any]) -> str:
+    """The feed id of an endorsement: one per endorser, plan and version, shaped like an item id of the endorser."""
+    named = hashlib.sha256(f"{payload['plan']}#{payload['version']}".encode()).hexdigest()[:32]
+    return f"{payload['endorser']}:plan-endorsement-{named}"
+
+
+def check_plan_endorsement_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """Check the shape of a plan endorsement payload; returns it."""
+    missing = [k for k in PLAN_ENDORSEMENT_FIELDS if k not in payload]
+    if payload.get("type") != PLAN_ENDORSEMENT or missing:
+        raise WireError(f"plan endorsement lacks {', '.join(missing) or 'its type'}")
+    checks = {
+        "endorser": isinstance(payload["endorser"], str) and _NODE_ID.fullmatch(payload["endorser"]),
+        "municipality": isinstance(payload["municipality"], str) and re.fullmatch(r"[0-9]{4}", payload["municipality"]),
+        "plan": isinstance(payload["plan"], str) and _ITEM_ID.fullmatch(payload["plan"]),
+        "version": type(payload["version"]) is int and payload["version"] >= 1,
+        "plan_digest": isinstance(payload["plan_digest"], str)
+        and re.fullmatch(r"[0-9a-f]{64}", payload["plan_digest"]),
+        "endorsed_at": _is_utc_moment(payload["endorsed_at"]),
+    }
+    bad = [name for name, ok in checks.items() if not ok]
+    if bad:
+        raise WireError(f"plan endorsement has an invalid {', '.join(bad)}")
+    return payload
+
+
 def check_item_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """Check the envelope-level shape of an item, tombstone or withdrawal payload; returns it."""
     kind = payload.get("type")
@@ -173,6 +216,14 @@ def check_item_payload(payload: dict[str, Any]) -> dict[str, Any]:
                                    and all(_is_audience(a) for a in payload["withdrawn_from"])):
         raise WireError("a withdrawal needs a valid audience and 1-20 valid earlier audiences")
     return payload
+
+
+def _is_utc_moment(value: Any) -> bool:
+    """An ISO 8601 time with a time zone, as the reference signs them ("2026-11-01T09:30:00Z")."""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).tzinfo is not None
+    except (AttributeError, ValueError):
+        return False
 
 
 def _is_audience(value: Any) -> bool:

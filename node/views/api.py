@@ -13,7 +13,8 @@ from node.publishing import (Publisher, PublishingError, create_draft, find_item
                              submit_for_approval)
 from node.views.errors import json_error
 from node.visibility import can_read
-from node.web import csrf, db, node_config, publisher, viewer
+from federation.plan_endorsements import plan_endorsements_json
+from node.web import csrf, db, local_node, node_config, publisher, viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # writes need a bearer token, never a cookie, so CSRF cannot reach them
@@ -65,6 +66,8 @@ def item(item_id: str):
     found = find_item(db(), item_id)
     if found is None or not can_read(viewer(), found):
         return json_error(404, f"intet emne med id '{item_id}'")
+    if found.type == "plan":  # which participating municipalities have endorsed which version
+        return {**_json(found), "endorsements": plan_endorsements_json(db(), found, local_node())}
     return _json(found)
 
 

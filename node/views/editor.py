@@ -11,7 +11,9 @@ from node.item_schema import COOPERATION, DETAILS, FIELD_LABELS, PREVENTION_LEVE
 from node.models import Item, ItemStatus, Role
 from node.publishing import (PublishingError, create_draft, find_item, publish, retract, return_to_draft, revise,
                              submit_for_approval)
-from node.web import db, node_config, publisher, requires, viewer
+from federation.plan_endorsements import EndorsementError, endorse_plan
+from node.visibility import can_read
+from node.web import db, local_node, node_config, publisher, requires, viewer
 
 bp = Blueprint("editor", __name__)
 
@@ -155,3 +157,20 @@ def _change_state(item_id: str, action, message: str):
     db().commit()
     flash(message)
     return redirect(url_for("pages.item", item_id=item.id))
+
+
+@bp.post("/items/<item_id>/tilslut")
+@requires(Role.PUBLISHER)
+def endorse(item_id: str):
+    """Endorse the current version of a plan on behalf of this node's municipality."""
+    plan = find_item(db(), item_id)
+    if plan is None or not can_read(viewer(), plan):
+        abort(404)
+    try:
+        new = endorse_plan(db(), plan, local_node(), viewer())
+    except EndorsementError as exc:
+        abort(409, description=f"Tilslutning: {exc}.")
+    db().commit()
+    flash(f"Kommunen er tilsluttet version {plan.version} af planen." if new
+          else f"Kommunen var allerede tilsluttet version {plan.version} af planen.")
+    return redirect(url_for("pages.item", item_id=plan.id))

@@ -35,5 +35,5 @@ def http_error(error: HTTPException):
     if request.path.startswith(JSON_PATHS):
         return json_error(code, error.description or DANISH_TITLES.get(code, error.name))
     title = DANISH_TITLES.get(code, error.name)
-    detail = error.description if code == 400 else None
+    detail = error.description if code in (400, 409) else None  # both carry a Danish reason for the user
     return render_template("error.html", code=code, title=title, detail=detail), code

@@ -9,7 +9,8 @@ from node.item_queries import FilterError, ItemFilters, latest_per_type, list_it
 from node.item_schema import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS
 from node.publishing import find_item
 from node.visibility import can_read
-from node.web import db, node_config, viewer
+from federation.plan_endorsements import endorsement_refusal, plan_participants
+from node.web import db, local_node, node_config, viewer
 
 bp = Blueprint("pages", __name__)
 
@@ -58,4 +59,10 @@ def item(item_id: str):
     found = find_item(db(), item_id)
     if found is None or not can_read(viewer(), found):
         abort(404)
-    return render_template("item.html", item=found, detail_specs=DETAILS[found.type], type_slugs=TYPE_SLUGS)
+    plan = {}
+    if found.type == "plan":  # who has joined which version, and whether this node may join the current one
+        participants = plan_participants(db(), found, local_node())
+        joined = any(e.endorser == local_node().id and e.current for p in participants for e in p.endorsements)
+        may_endorse = not joined and endorsement_refusal(found, local_node()) is None
+        plan = {"participants": participants, "may_endorse": may_endorse}
+    return render_template("item.html", item=found, detail_specs=DETAILS[found.type], type_slugs=TYPE_SLUGS, **plan)
