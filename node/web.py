@@ -9,7 +9,7 @@ from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
-from node.accounts import ROLE_LABELS, has_role
+from node.accounts import ROLE_LABELS, has_role, user_for_token
 from federation.local import LocalNode, load_local_node
 from node.config import NodeConfig
 from node.db import make_engine, make_sessionmaker
@@ -77,6 +77,19 @@ def db() -> Session:
     if "db" not in g:
         g.db = current_app.extensions["vidensnet.sessions"]()
     return g.db
+
+
+def authenticate_bearer() -> None:
+    """Act as the user of the request's `Authorization: Bearer` API token, if any; a bad token is a 401."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return
+    scheme, _, token = header.partition(" ")
+    user = user_for_token(db(), token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        abort(401, description="ugyldig eller ukendt API-nøgle")
+    g.api_user = user
+    db().commit()  # the token's last use
 
 
 def viewer() -> User | None:

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from node.geography import municipalities, police_districts
 from node.item_schema import COOPERATION, PREVENTION_LEVELS, TARGET_GROUPS
 from node.views.errors import json_error
-from node.web import db, viewer
+from node.web import authenticate_bearer, db, viewer
 from search.index import SearchIndex
 from search.query import SearchRequest
 from search.service import search_items
@@ -23,6 +23,7 @@ def search_index() -> SearchIndex | None:
 @bp.get("/api/v1/search")
 def api_search():
     """`{"total", "page", "hits": [...], "facets": {...}}` for what the caller may see."""
+    authenticate_bearer()  # API readers see their audience, as in the rest of /api/v1
     try:
         search_request = SearchRequest.from_args(request.args)
     except ValueError as exc:

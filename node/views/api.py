@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, request, url_for
+from flask import Blueprint, abort, request, url_for
 
-from node.accounts import has_role, user_for_token
+from node.accounts import has_role
 from node.item_json import item_to_json
 from node.item_queries import FilterError, ItemFilters, list_items, parse_page
 from node.item_schema import ItemInvalid, validate_item
@@ -14,7 +14,7 @@ from node.publishing import (Publisher, PublishingError, create_draft, find_item
 from node.views.errors import json_error
 from node.visibility import can_read
 from federation.plan_endorsements import plan_endorsements_json
-from node.web import csrf, db, local_node, node_config, publisher, viewer
+from node.web import authenticate_bearer, csrf, db, local_node, node_config, publisher, viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # writes need a bearer token, never a cookie, so CSRF cannot reach them
@@ -22,14 +22,8 @@ csrf.exempt(bp)  # writes need a bearer token, never a cookie, so CSRF cannot re
 
 @bp.before_request
 def _authenticate():
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        user = user_for_token(db(), token.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
-            abort(401, description="ugyldig eller ukendt API-nøgle")
-        g.api_user = user
-        db().commit()
+    if request.headers.get("Authorization"):
+        authenticate_bearer()
     elif request.method not in ("GET", "HEAD"):
         abort(401, description="skrivning kræver en API-nøgle: Authorization: Bearer <nøgle>")
 

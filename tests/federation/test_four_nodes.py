@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import HTTP_TIMEOUT, wait_for
+from tests.conftest import HTTP_TIMEOUT, PASSWORD, csrf_token, wait_for
 
 DISTRICT = "Østjyllands Politi"
 
@@ -198,3 +198,58 @@ def test_kill_9_during_a_sync_loses_nothing_and_duplicates_nothing(four_nodes, t
 
 def _bulk_count(node) -> int:
     return query(node, "SELECT count(*) FROM items WHERE id LIKE 'aarhus-kommune:bulk-%'")[0][0]
+
+
+def reader_of(node) -> tuple[requests.Session, dict[str, str]]:
+    """A reader of the node: a browser-like session logged in to its pages, and an API token header."""
+    node.cli("user", "add", "laeser", "--role", "reader", "--password-stdin", input=PASSWORD + "\n")
+    token = node.cli("user", "token", "laeser").stdout.strip()
+    session = requests.Session()
+    csrf = csrf_token(session.get(node.url + "/login", timeout=HTTP_TIMEOUT).text)
+    session.post(node.url + "/login", data={"username": "laeser", "password": PASSWORD, "csrf_token": csrf},
+                 timeout=HTTP_TIMEOUT).raise_for_status()
+    return session, {"Authorization": f"Bearer {token}"}
+
+
+def search_hits(node, word: str, headers: dict[str, str]) -> list[str]:
+    response = requests.get(node.url + "/api/v1/search", params={"q": word}, timeout=HTTP_TIMEOUT, headers=headers)
+    return [hit["id"] for hit in response.json()["hits"]]
+
+
+def in_feeds(node, item_id: str) -> bool:
+    feeds = ("/feeds/alle.atom", "/feeds/alle.rss", "/feeds/type/bulletin.atom", "/feeds/node/oestjyllands-politi.atom")
+    return any(item_id in requests.get(node.url + feed, timeout=HTTP_TIMEOUT).text for feed in feeds)
+
+
+def test_expired_bulletin_is_gone_from_pages_api_search_and_feeds_on_every_node(four_nodes, tmp_path):
+    politi, aarhus, randers, dkr = (four_nodes[n] for n in ("politi", "aarhus", "randers", "dkr"))
+    item_id, holders = "oestjyllands-politi:knallertbanden", (politi, aarhus, randers)
+    readers = {node.id: reader_of(node) for node in (*holders, dkr)}
+    expires = (datetime.now(UTC) + timedelta(seconds=40)).isoformat()
+    politi.publish(write_items(tmp_path / "x.jsonl", {
+        "id": "knallertbanden", "type": "bulletin", "title": "Knallertbanden ved stationerne",
+        "summary": "En gruppe unge på knallert ses ved flere stationer.", "police_districts": [DISTRICT],
+        "expires_at": expires, "details": {"observations": [{"label": "Episoder", "count": 12}]}}))
+
+    def visible(node) -> bool:
+        page, headers = readers[node.id]
+        response = requests.get(f"{node.url}/api/v1/items/{item_id}", headers=headers, timeout=HTTP_TIMEOUT)
+        shown = page.get(f"{node.url}/items/{item_id}", timeout=HTTP_TIMEOUT).status_code == 200
+        assert (response.status_code == 200) == shown, f"page and API disagree at {node.id}"
+        return shown
+
+    for node in holders:
+        wait_for(lambda: item_id in search_hits(node, "knallertbanden", readers[node.id][1]),
+                 message=f"searchable at {node.id}")
+        assert visible(node)
+    for node in holders:
+        wait_for(lambda: not visible(node), timeout=90, message=f"expiry at {node.id}")
+    for node in (*holders, dkr):
+        assert not visible(node) and not in_feeds(node, item_id)
+        assert item_id not in search_hits(node, "knallertbanden", readers[node.id][1])
+    for node in (aarhus, randers):  # the origin's signed tombstone reached the replicas and removed them
+        wait_for(lambda: query(node, "SELECT kind FROM envelopes WHERE item_id = ?", item_id) == [("tombstone",)],
+                 message=f"the tombstone at {node.id}")
+        assert query(node, "SELECT count(*) FROM items WHERE id = ?", item_id) == [(0,)]
+    assert query(politi, "SELECT status FROM items WHERE id = ?", item_id) == [("expired",)]
+    assert query(dkr, "SELECT count(*) FROM envelopes WHERE item_id = ?", item_id) == [(0,)]

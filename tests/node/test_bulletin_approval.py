@@ -34,6 +34,12 @@ def two_publishers(sessions, users):
         create_user(session, "udgiver2", PASSWORD, "publisher", "Anden Udgiver")
 
 
+def submitted(session, author: str):
+    """A bulletin written by `author` and handed over for approval."""
+    item = create_draft(session, as_user(session, author), bulletin())
+    return submit_for_approval(session, item, as_user(session, author))
+
+
 def signed_versions(session, item_id: str) -> int:
     return len(session.scalars(select(Envelope).where(Envelope.item_id == item_id)).all())
 
@@ -58,16 +64,14 @@ def test_author_cannot_approve_own_bulletin_even_as_publisher(sessions, two_publ
 
 def test_an_editor_cannot_approve_a_bulletin(sessions, two_publishers):
     with sessions.begin() as session:
-        item = create_draft(session, as_user(session, "publisher"), bulletin())
-        submit_for_approval(session, item, as_user(session, "publisher"))
+        item = submitted(session, "publisher")
         with pytest.raises(PublishingError):
             publish(session, item, as_user(session, "editor"))
 
 
 def test_second_publisher_approves_and_approval_is_recorded_with_who_and_when(sessions, two_publishers):
     with sessions.begin() as session:
-        item = create_draft(session, as_user(session, "editor"), bulletin())
-        submit_for_approval(session, item, as_user(session, "editor"))
+        item = submitted(session, "editor")
         publish(session, item, as_user(session, "udgiver2"))
         assert item.status == ItemStatus.PUBLISHED and signed_versions(session, item.id) == 1
         assert (item.approval, item.approved_by.username) == (Approval.SECOND_PERSON, "udgiver2")
@@ -76,8 +80,7 @@ def test_second_publisher_approves_and_approval_is_recorded_with_who_and_when(se
 
 def test_changing_a_bulletin_awaiting_approval_sends_it_back_to_draft(sessions, two_publishers):
     with sessions.begin() as session:
-        item = create_draft(session, as_user(session, "editor"), bulletin())
-        submit_for_approval(session, item, as_user(session, "editor"))
+        item = submitted(session, "editor")
         revise(session, item, as_user(session, "editor"), bulletin(summary="Ændret efter indsendelse."))
         assert item.status == ItemStatus.DRAFT
         with pytest.raises(PublishingError):
@@ -86,16 +89,14 @@ def test_changing_a_bulletin_awaiting_approval_sends_it_back_to_draft(sessions, 
 
 def test_publisher_can_return_a_bulletin_to_its_author(sessions, two_publishers):
     with sessions.begin() as session:
-        item = create_draft(session, as_user(session, "editor"), bulletin())
-        submit_for_approval(session, item, as_user(session, "editor"))
+        item = submitted(session, "editor")
         return_to_draft(session, item, as_user(session, "publisher"))
         assert item.status == ItemStatus.DRAFT
 
 
 def test_published_bulletin_cannot_be_changed_by_a_logged_in_user(sessions, two_publishers):
     with sessions.begin() as session:
-        item = create_draft(session, as_user(session, "editor"), bulletin())
-        submit_for_approval(session, item, as_user(session, "editor"))
+        item = submitted(session, "editor")
         publish(session, item, as_user(session, "udgiver2"))
         with pytest.raises(PublishingError, match="uden ny godkendelse"):
             revise(session, item, as_user(session, "udgiver2"), bulletin(summary="Rettet uden godkendelse."))

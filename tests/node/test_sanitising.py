@@ -34,6 +34,13 @@ LIST_PAGES = {"practice": "/praksis", "method": "/metoder", "bulletin": "/bullet
               "guidance": "/vejledninger"}
 ITEM_TYPES = tuple(LIST_PAGES)
 OUR_STYLESHEET = {"rel": "stylesheet", "href": "/static/style.css"}
+FEED_TYPES = ("application/atom+xml", "application/rss+xml")
+
+
+def _our_feed_link(attributes: dict) -> bool:
+    # The app's own feed autodiscovery: a same-site feed URL, nothing a payload could point elsewhere.
+    return (set(attributes) <= {"rel", "type", "title", "href"} and attributes.get("rel") == "alternate"
+            and attributes.get("type") in FEED_TYPES and re.match(r"/feeds/", attributes.get("href") or "") is not None)
 SAFE_LINK_URL = "https://example.org/sti?a=1&b=2#javascript:alert(1)"
 
 # ---------------------------------------------------------------------------------------------
@@ -79,7 +86,7 @@ class _ExecutableFinder(HTMLParser):
                 self.found.append(f"second <{tag}>")
         if tag == "meta" and "http-equiv" in attributes:
             self.found.append(f"<meta http-equiv={attributes['http-equiv']}>")
-        if tag == "link" and attributes != OUR_STYLESHEET:
+        if tag == "link" and attributes != OUR_STYLESHEET and not _our_feed_link(attributes):
             self.found.append(f"<link {attributes}>")
         if tag == "form" and "action" in attributes and not re.match(r"/(?![/\\])", attributes["action"]):
             self.found.append(f"<form action={attributes['action']!r}>")
@@ -356,6 +363,8 @@ def test_the_payload_file_has_enough_real_payloads():
     ('<meta http-equiv="refresh" content="0">', "<meta http-equiv=refresh>"),
     ('<link rel="stylesheet" href="https://evil.example/x.css">', "<link"),
     ('<link rel="preload" href="/static/style.css">', "<link"),
+    ('<link rel="alternate" type="application/atom+xml" href="https://evil.example/feed">', "<link"),
+    ('<link rel="alternate" type="application/atom+xml" href="/feeds/alle.atom" onload="x()">', "<link"),
     ('<p onclick="x()">x</p>', "<p onclick>"),
     ('<details open ontoggle=alert(1)>', "<details>"),
     ('<p style="color:red">x</p>', "<p style>"),
@@ -381,6 +390,7 @@ def test_the_checker_catches_executable_html(html, expected):
     '<p><a href="https://example.org/?q=javascript:alert(1)" title="onclick">javascript:alert(1)</a></p>',
     '<a href="java%09script:alert(1)">relative, not a scheme</a>',
     '<link rel="stylesheet" href="/static/style.css">',
+    '<link rel="alternate" type="application/rss+xml" title="Alle" href="/feeds/alle.rss">',
     '<form method="post" action="/logout"><input type="hidden" name="csrf_token" value="x"></form>',
     "<table><thead><tr><th align=left>a</th></tr></thead></table>",
 ])

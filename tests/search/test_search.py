@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from node.app import create_app
 from node.item_files import import_items
-from node.models import Item
+from node.accounts import create_api_token
+from node.models import Item, User
 from node.publishing import retract
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import drain_outbox, queued_count, reindex
@@ -66,6 +67,14 @@ def test_logged_in_user_finds_network_and_district_items_too(client_with_search,
     body = client_with_search.get("/api/v1/search?q=").get_json()
     assert body["total"] == 5
     assert body["facets"]["cooperation"]["SSP"] == 3
+
+
+def test_api_token_reader_finds_what_the_node_holds_for_them_and_a_bad_token_is_401(client_with_search, sessions, users):
+    with sessions.begin() as session:
+        token = create_api_token(session, session.scalar(select(User).where(User.username == "reader")), "test")
+    body = client_with_search.get("/api/v1/search?q=", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert body["total"] == 5
+    assert client_with_search.get("/api/v1/search?q=", headers={"Authorization": "Bearer vn_forkert"}).status_code == 401
 
 
 @pytest.mark.parametrize("query, expected", [

@@ -17,11 +17,16 @@ ITEM = {"id": "mentorordning", "type": "method", "title": "Mentorordning for ung
         "details": {"steps": ["Match", "Første møde"]}}
 
 
+def api_tokens(sessions) -> dict[str, str]:
+    """A new bearer token for every user, by username."""
+    with sessions.begin() as session:
+        return {u.username: create_api_token(session, u, "test") for u in session.scalars(select(User))}
+
+
 @pytest.fixture
 def tokens(sessions, users) -> dict[str, str]:
     """A bearer token per role."""
-    with sessions.begin() as session:
-        return {u.username: create_api_token(session, u, "test") for u in session.scalars(select(User))}
+    return api_tokens(sessions)
 
 
 def auth(token: str) -> dict[str, str]:

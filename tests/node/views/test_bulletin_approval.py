@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from node.accounts import create_api_token, create_user
-from node.models import User
+from node.accounts import create_user
 from tests.conftest import PASSWORD, csrf_token, login
+from tests.node.views.test_api import api_tokens, auth
 
 FORM = {"title": "Grupper af unge ved banegården", "summary": "Flere grupper om aftenen.",
         "audience_kind": "districts", "audience_districts": ["Østjyllands Politi"],
@@ -57,12 +56,8 @@ def test_new_bulletin_form_offers_approval_not_direct_publishing(client, two_pub
 
 @pytest.fixture
 def tokens(sessions, two_publishers) -> dict[str, str]:
-    with sessions.begin() as session:
-        return {u.username: create_api_token(session, u, "test") for u in session.scalars(select(User))}
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+    """A bearer token per user, the second publisher included."""
+    return api_tokens(sessions)
 
 
 def test_api_refuses_to_publish_a_bulletin_at_once_and_stores_nothing(client, tokens):
