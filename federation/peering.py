@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from federation.client import PeerClient, PeerUnavailable, fetch_descriptor
 from federation.local import LocalNode
 from federation.models import Peer, PeerState
 from federation.trust import Descriptor, TrustError, check_descriptor, own_descriptor, remember_node
+from node.backoff import retry_delay
 from node.models import utcnow
 
 BACKOFF_BASE_SECONDS = 5
@@ -96,5 +96,4 @@ def pull_failed(peer: Peer, now: datetime, error: str) -> None:
     """Exponential backoff with jitter, so a dead peer costs little and peers do not retry in step."""
     peer.failures += 1
     peer.state, peer.last_pull_at, peer.last_error = PeerState.BACKING_OFF, now, error[:500]
-    delay = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** min(peer.failures - 1, 12))
-    peer.next_pull_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
+    peer.next_pull_at = now + retry_delay(peer.failures, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from node.subscriptions import (SubscriptionError, refresh_subscription, subscribe, subscription_summaries,
-                                unsubscribe)
+from node.subscriptions import (SubscriptionError, refresh_subscription, subscribe, subscription_ids,
+                                subscription_summaries, unsubscribe)
 
 STATE_LABELS = {"active": "aktiv", "backing_off": "venter efter fejl"}
 
@@ -54,8 +54,7 @@ def feed_refresh(obj, subscription_id: int | None) -> None:
     """Fetch every subscribed feed now (or only SUBSCRIPTION_ID)."""
     sessions = obj.sessions()
     with sessions() as session:
-        ids = [subscription_id] if subscription_id else [row["subscription"].id for row in
-                                                          subscription_summaries(session, obj.config().node.id)]
+        ids = [subscription_id] if subscription_id else subscription_ids(session)
     for one in ids:
         try:
             report = refresh_subscription(sessions, obj.publisher(), one, obj.config().feed_refresh_seconds)

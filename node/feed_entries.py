@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 from markdownify import MarkdownConverter
 
+from node.item_schema import BODY_MAX, LABEL_MAX, SUMMARY_MAX, TAG_MAX, TAGS_MAX, TEXT_MAX, TITLE_MAX
+
 # Elements whose content is never text for a reader; removed with everything inside them.
 _DROPPED = ("script", "style", "template", "noscript", "iframe", "frame", "object", "embed", "applet",
             "svg", "math", "head", "title", "form", "button", "select", "textarea")
@@ -27,7 +29,6 @@ _LEFTOVER_TAG = re.compile(r"<[A-Za-z/!?][^>]*(?:>|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _converter = MarkdownConverter(convert=list(_CONVERTED), heading_style="ATX", bullets="-", escape_misc=True)
 
-TITLE_MAX, SUMMARY_MAX, BODY_MAX, TAG_MAX, TAGS_MAX, TEXT_MAX = 200, 1000, 100_000, 40, 20, 200
 
 
 def subscription_prefix(feed_url: str) -> str:
@@ -62,10 +63,10 @@ def entry_item(feed_url: str, source_title: str, entry: dict[str, Any]) -> dict[
 
 def _attribution(feed_url: str, source_title: str, link: str | None) -> dict[str, Any]:
     # issuer and links are what every guidance item has; source is what the item page shows as "Kilde".
-    details: dict[str, Any] = {"issuer": _cut(source_title, 500)}
+    details: dict[str, Any] = {"issuer": _cut(source_title, TEXT_MAX)}
     if link:
-        details["links"] = [{"title": _cut(f"Originalen hos {source_title}", TEXT_MAX), "url": link}]
-    details["source"] = {"title": _cut(source_title, TEXT_MAX), "url": link or feed_url}
+        details["links"] = [{"title": _cut(f"Originalen hos {source_title}", LABEL_MAX), "url": link}]
+    details["source"] = {"title": _cut(source_title, LABEL_MAX), "url": link or feed_url}
     return details
 
 

@@ -122,6 +122,10 @@ _OVERRIDE = DetailSpec(OVERRIDE_KEY, "text", "Begrundelse for at tillade persono
 DETAILS.update({item_type: specs + (_OVERRIDE,) for item_type, specs in DETAILS.items() if item_type != "bulletin"})
 
 BULLETIN_DEFAULT_LIFETIME_DAYS = 90
+# Length limits of the item format, in characters (docs/item-format.md); other ways in cut text to them.
+TITLE_MAX, SUMMARY_MAX, BODY_MAX = 200, 1000, 100_000
+TAG_MAX, TAGS_MAX = 40, 20
+TEXT_MAX, LABEL_MAX = 500, 200  # a "text" detail; a link's title or an observation's label
 
 
 @dataclass(frozen=True)
@@ -213,10 +217,10 @@ def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_o
     content = ItemContent(
         id=item_id,
         type=item_type,
-        title=reader.read("title", _text(3, 200), required=True),
-        summary=reader.read("summary", _text(1, 1000, multiline=True), required=True),
-        body=reader.read("body", _text(0, 100_000, multiline=True)) or "",
-        tags=reader.read("tags", _list(_text(1, 40), 20)) or [],
+        title=reader.read("title", _text(3, TITLE_MAX), required=True),
+        summary=reader.read("summary", _text(1, SUMMARY_MAX, multiline=True), required=True),
+        body=reader.read("body", _text(0, BODY_MAX, multiline=True)) or "",
+        tags=reader.read("tags", _list(_text(1, TAG_MAX), TAGS_MAX)) or [],
         municipalities=reader.read("municipalities", _list(_municipality, 98)) or [],
         police_districts=reader.read("police_districts", _list(_district, 12)) or [],
         prevention_level=reader.read("prevention_level", _choice(PREVENTION_LEVELS)),
@@ -405,7 +409,7 @@ _OBSERVATION_KEYS = {"label", "count", "total", "under", "hidden"}
 def _observation(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict) or not {"label", "count"} <= set(value) <= _OBSERVATION_KEYS:
         raise ValueError('hver observation skal være {"label": tekst, "count": tal} (og evt. "total": true)')
-    observation = {"label": _text(1, 200)(value["label"]), "count": value["count"]}
+    observation = {"label": _text(1, LABEL_MAX)(value["label"]), "count": value["count"]}
     if value.get("total") is not None:
         if value["total"] is not True:
             raise ValueError('"total" skal være true eller udeladt')
@@ -440,11 +444,11 @@ def _link(value: Any) -> dict[str, str]:
     url = _text(8, 500)(value["url"])
     if not re.fullmatch(r"https?://[^\s<>\"']+", url):
         raise ValueError(f"'{url}' er ikke en http(s)-adresse")
-    return {"title": _text(1, 200)(value["title"]), "url": url}
+    return {"title": _text(1, LABEL_MAX)(value["title"]), "url": url}
 
 
 _DETAIL_PARSERS = {
-    "text": _text(1, 500),
+    "text": _text(1, TEXT_MAX),
     "markdown": _text(1, 20_000, multiline=True),
     "lines": _list(_text(1, 300), 50),
     "int": _int_year,

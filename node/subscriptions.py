@@ -10,7 +10,6 @@ an entry that fails is skipped and recorded by position, field and kind only.
 from __future__ import annotations
 
 import logging
-import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import feedparser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from node.backoff import retry_delay
 from node.feed_entries import entry_item, plain_text, subscription_prefix
 from node.feed_fetching import FeedUnavailable, FetchedFeed, fetch_feed
 from node.item_schema import ItemInvalid, validate_item
@@ -179,6 +179,11 @@ def subscription_items(session: Session, subscription: FeedSubscription, node_id
         Item.id.startswith(prefix, autoescape=True), Item.status == ItemStatus.PUBLISHED)) or 0
 
 
+def subscription_ids(session: Session) -> list[int]:
+    """The ids of every subscription, oldest first."""
+    return list(session.scalars(select(FeedSubscription.id).order_by(FeedSubscription.id)))
+
+
 def subscription_summaries(session: Session, node_id: str) -> list[dict]:
     """Every subscription with its state and item count, for the admin page and `feed list`."""
     subscriptions = session.scalars(select(FeedSubscription).order_by(FeedSubscription.id)).all()
@@ -206,5 +211,4 @@ def _record_failure(sessions: sessionmaker[Session], subscription_id: int, error
         subscription.failures += 1
         subscription.state, subscription.last_checked_at = SubscriptionState.BACKING_OFF, now
         subscription.last_error = error[:500]
-        delay = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** min(subscription.failures - 1, 12))
-        subscription.next_check_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
+        subscription.next_check_at = now + retry_delay(subscription.failures, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS)
