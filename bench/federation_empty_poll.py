@@ -3,7 +3,7 @@
     .venv/bin/python bench/federation_empty_poll.py [--sizes 100,100000] [--polls 200] [--keep DIR]
 
 For each size a node's database is built through the production code
-(node.item_files.import_items in a session, with Publisher(node_id, key): every
+(node.items.files.import_items in a session, with Publisher(node_id, key): every
 item is signed into the changes feed), in chunks, with progress on stderr. A
 caller is peered and approved through federation.peering (record_peer,
 approve_peer). The node is then served by a real `vidensnet run` process on
@@ -34,17 +34,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from _common import NodeProcess, machine, median, percentile, progress, table
 
 from federation.audience import NodeView
-from federation.feed import changes_since
+from federation.changes import changes_since
 from federation.identity import generate_node_key, load_node_key
 from federation.models import Envelope
 from federation.peering import approve_peer, record_peer
 from federation.tokens import issue_token
 from federation.trust import check_descriptor, own_descriptor
-from node.app import create_app
-from node.config import NodeSettings, load_config, write_settings
-from node.db import make_engine, make_sessionmaker, upgrade_database
-from node.item_files import import_items
-from node.publishing import Publisher
+from node.web.app import create_app
+from node.core.config import NodeSettings, load_config, write_settings
+from node.core.db import make_engine, make_sessionmaker, upgrade_database
+from node.items.files import import_items
+from node.items.publishing import Publisher
 from sqlalchemy import func, select, text
 
 NODE = NodeSettings("aarhus-kommune", "Aarhus Kommune", "municipality", "http://127.0.0.1:9", "0751")

@@ -43,8 +43,8 @@ from federation.identity import b64url_decode, public_key_from_text, public_key_
 from federation.local import load_local_node
 from federation.replication import pull_from_peer
 from federation.wire import canonical
-from node.config import load_config
-from node.db import make_engine, make_sessionmaker, upgrade_database
+from node.core.config import load_config
+from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from sqlalchemy import event
 
 GOAL = 0.5

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/federation_topology.py [--modes synchronous,sweep] [--max-rounds 12]
 
-Every node is a real Flask app (node.app.create_app) on its own SQLite database
+Every node is a real Flask app (node.web.app.create_app) on its own SQLite database
 in a temporary directory. Nodes call each other through PeerClient with only its
 transport replaced: `_call` signs the same JWT and sends the request to the
 peer app's test client instead of over a socket. Peering is the production
@@ -52,13 +52,13 @@ from federation.peering import approve_peer, record_peer
 from federation.replication import pull_from_peer
 from federation.tokens import issue_token
 from federation.trust import check_descriptor, own_descriptor
-from node.app import create_app
-from node.config import NodeSettings, load_config, slugify, write_settings
-from node.db import make_engine, upgrade_database
-from node.geography import municipalities, police_districts
-from node.item_files import import_items
-from node.models import Item
-from node.publishing import Publisher
+from node.web.app import create_app
+from node.core.config import NodeSettings, load_config, slugify, write_settings
+from node.core.db import make_engine, upgrade_database
+from node.core.geography import municipalities, police_districts
+from node.items.files import import_items
+from node.core.models import Item
+from node.items.publishing import Publisher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 

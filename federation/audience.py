@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from node.geography import municipalities
+from node.core.geography import municipalities
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from federation.peering import PeeringError, add_peer, approve_peer, approved_pe
 from federation.rotation import own_rotations, rotate_node_key
 from federation.scheduling import FederationCycle, pull_and_record
 from federation.trust import own_descriptor
-from node.models import Item
+from node.core.models import Item
 
 
 @click.group()

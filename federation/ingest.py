@@ -18,16 +18,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
-from federation.feed import Held, held_payload, held_versions, plan_endorsement_row, replace_envelopes
+from federation.changes import Held, held_payload, held_versions, plan_endorsement_row, replace_envelopes
 from federation.models import EnvelopeKind, KnownNode, Rejection, WaitingEnvelope, WaitsFor
 from federation.trust import accepted_public_keys
 from federation.verifier import verify_all
 from federation.wire import (ITEM, PLAN_ENDORSEMENT, TOMBSTONE, Opened, WireError, check_item_payload,
                             check_plan_endorsement_payload, claimed_signer, digest, open_with_keys,
                             plan_endorsement_id, stored_text, unseal)
-from node.item_schema import ItemInvalid, validate_item
-from node.models import utcnow
-from node.replicas import Replica, replace_replicas
+from node.items.schema import ItemInvalid, validate_item
+from node.core.models import utcnow
+from node.items.replicas import Replica, replace_replicas
 
 # A tombstone for an item never seen here is relayed as narrowly as possible.
 UNSEEN_AUDIENCE = {"nodes": []}

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from federation.audience import NodeView
 from federation.identity import load_node_key, public_key_from_text
-from node.config import NodeConfig, NodeSettings
+from node.core.config import NodeConfig, NodeSettings
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from federation.audience import NodeView
-from node.models import Base, utcnow
+from node.core.models import Base, utcnow
 
 
 class PeerState(StrEnum):

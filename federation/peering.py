@@ -12,8 +12,8 @@ from federation.client import PeerClient, PeerUnavailable, fetch_descriptor
 from federation.local import LocalNode
 from federation.models import Peer, PeerState
 from federation.trust import Descriptor, TrustError, check_descriptor, own_descriptor, remember_node
-from node.backoff import retry_delay
-from node.models import utcnow
+from node.core.backoff import retry_delay
+from node.core.models import utcnow
 
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 3600

@@ -2,7 +2,7 @@
 
 An endorsement is a signed envelope in the endorsing node's changes feed. It
 shares its plan's audience and follows the plan's row in the feed (see
-federation/feed.py), so it is relayed by every node that holds the plan, and
+federation/changes.py), so it is relayed by every node that holds the plan, and
 it is dropped with the plan when the plan is retracted or expires.
 """
 
@@ -16,14 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from federation.feed import held_payload, held_versions, plan_endorsement_row, replace_envelopes
+from federation.changes import held_payload, held_versions, plan_endorsement_row, replace_envelopes
 from federation.local import LocalNode
 from federation.models import EnvelopeKind, Envelope, KnownNode
 from federation.wire import canonical, plan_endorsement_id, plan_endorsement_payload, seal, stored_text
-from node.accounts import has_role
-from node.geography import municipality_name
-from node.item_schema import format_datetime
-from node.models import Item, ItemStatus, Role, User, utcnow
+from node.accounts.users import has_role
+from node.core.geography import municipality_name
+from node.items.schema import format_datetime
+from node.core.models import Item, ItemStatus, Role, User, utcnow
 
 
 class EndorsementError(ValueError):

@@ -17,7 +17,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from federation.client import PeerClient, PeerUnavailable
-from federation.feed import Held, held_versions
+from federation.changes import Held, held_versions
 from federation.ingest import Outcome, check_signatures, ingest_page, signers
 from federation.local import LocalNode
 from federation.models import Envelope, EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope, WaitsFor

@@ -18,8 +18,8 @@ from federation.identity import KEY_FILE, generate_node_key, load_node_key, publ
 from federation.models import KnownNode, Peer
 from federation.trust import TrustError, check_descriptor
 from federation.wire import KEY_ROTATION, WireError, open_envelope, rotation_payload, seal
-from node.item_schema import format_datetime
-from node.models import utcnow
+from node.items.schema import format_datetime
+from node.core.models import utcnow
 
 ROTATIONS_FILE = "rotations.json"
 

@@ -16,7 +16,7 @@ from federation.local import LocalNode
 from federation.models import Envelope, Peer
 from federation.peering import approved_peers, pull_failed, pull_succeeded
 from federation.replication import pull_from_peer
-from node.models import utcnow
+from node.core.models import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from federation.identity import public_key_from_text, public_key_text
 from federation.models import KnownNode
 from federation.wire import NODE, WireError, digest, endorsement_payload, node_payload, open_envelope, seal
-from node.config import NODE_KINDS, NodeSettings
-from node.item_schema import format_datetime
-from node.models import utcnow
+from node.core.config import NODE_KINDS, NodeSettings
+from node.items.schema import format_datetime
+from node.core.models import utcnow
 
 _NODE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 

@@ -8,15 +8,15 @@ from functools import wraps
 from flask import Blueprint, Response, abort, g, jsonify, request
 from sqlalchemy import select
 
-from federation.feed import changes_since, envelope_texts_for
+from federation.changes import changes_since, envelope_texts_for
 from federation.models import KnownNode, Peer, PeerState
 from federation.peering import PeeringError, record_peer
 from federation.rotation import apply_rotations, own_rotations
 from federation.tokens import TokenError, unverified_issuer, verify_token
 from federation.trust import Descriptor, TrustError, check_descriptor, endorse, own_descriptor
-from node.models import utcnow
-from node.views.errors import json_error
-from node.web import csrf, db, local_node, node_config
+from node.core.models import utcnow
+from node.web.errors import json_error
+from node.web.request import csrf, db, local_node, node_config
 
 bp = Blueprint("federation", __name__)
 csrf.exempt(bp)  # node-to-node calls carry a signed JWT, never a cookie

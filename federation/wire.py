@@ -16,7 +16,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from federation.canonical import canonical_json
+from node.core.canonical import canonical_json
 from federation.identity import b64url, b64url_decode, public_key_from_text
 
 PROTOCOL = 1

@@ -10,17 +10,17 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node.accounts import AccountError, create_api_token, create_user
-from node.feed_commands import feed
-from node.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
-from node.db import make_engine, make_sessionmaker, upgrade_database
-from node.garbage_collection import collect_less_often
-from node.item_files import ImportRefused, import_items, write_export
+from node.accounts.users import AccountError, create_api_token, create_user
+from node.subscriptions.commands import feed
+from node.core.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
+from node.core.db import make_engine, make_sessionmaker, upgrade_database
+from node.core.interpreter import collect_less_often
+from node.items.files import ImportRefused, import_items, write_export
 from federation.commands import register_federation_commands
 from federation.identity import generate_node_key, public_key_text
 from federation.local import load_local_node
-from node.models import User
-from node.publishing import Publisher, PublishingError, find_item, retract
+from node.core.models import User
+from node.items.publishing import Publisher, PublishingError, find_item, retract
 from search.commands import reindex_command
 
 

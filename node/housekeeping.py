@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from federation.feed import prune_tombstones
-from node.models import utcnow
-from node.publishing import Publisher, expire_due_items
+from federation.changes import prune_tombstones
+from node.core.models import utcnow
+from node.items.publishing import Publisher, expire_due_items
 
 log = logging.getLogger(__name__)
 

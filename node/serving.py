@@ -11,14 +11,15 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from waitress import serve
 
 from federation import scheduling as federation_scheduling
-from federation.feed import sign_unsigned_items
+from federation.changes import sign_unsigned_items
 from federation.identity import ensure_node_key
 from federation.local import load_local_node
-from node import housekeeping, subscriptions
-from node.app import create_app
-from node.config import NodeConfig
-from node.db import make_engine, make_sessionmaker, upgrade_database
-from node.publishing import Publisher
+from node import housekeeping
+from node.subscriptions import service as subscriptions
+from node.web.app import create_app
+from node.core.config import NodeConfig
+from node.core.db import make_engine, make_sessionmaker, upgrade_database
+from node.items.publishing import Publisher
 from search import runtime as search_runtime
 
 # How often the scheduler looks for due peers and local changes to announce;

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.geography import municipality_name
-from node.item_schema import DETAILS
-from node.models import Item
+from node.core.geography import municipality_name
+from node.items.schema import DETAILS
+from node.core.models import Item
 from search.danish import search_terms
 
 DAY_SECONDS = 86_400

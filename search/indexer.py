@@ -10,8 +10,8 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from node.models import Item, utcnow
-from node.visibility import live_items
+from node.core.models import Item, utcnow
+from node.items.visibility import live_items
 from search.documents import to_document
 from search.index import SearchIndex, SearchUnavailable
 from search.models import IndexState, IndexTask

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from node.models import Base, utcnow
+from node.core.models import Base, utcnow
 
 
 class IndexState(StrEnum):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from node.db import bulk_insert
-from node.models import utcnow
+from node.core.db import bulk_insert
+from node.core.models import utcnow
 from search.models import IndexState, IndexTask
 
 

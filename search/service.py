@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from node.models import Item, User
-from node.visibility import readable_items
+from node.core.models import Item, User
+from node.items.visibility import readable_items
 from search.index import SearchIndex, SearchUnavailable
 from search.query import HITS_PER_PAGE, SearchRequest, meilisearch_query, safe_highlight, search_options
 

@@ -20,11 +20,11 @@ from sqlalchemy import create_engine, text
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from federation.identity import generate_node_key
-from node.accounts import create_user
-from node.app import create_app
-from node.config import NodeSettings, load_config, write_settings
-from node.db import make_engine, make_sessionmaker, upgrade_database
-from node.publishing import Publisher
+from node.accounts.users import create_user
+from node.web.app import create_app
+from node.core.config import NodeSettings, load_config, write_settings
+from node.core.db import make_engine, make_sessionmaker, upgrade_database
+from node.items.publishing import Publisher
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_FILES = sorted((REPO / "node" / "demo").glob("*.jsonl"))

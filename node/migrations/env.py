@@ -1,4 +1,4 @@
-"""Alembic environment: migrates the database named by the configured URL to node.models."""
+"""Alembic environment: migrates the database named by the configured URL to node.core.models."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from sqlalchemy import TypeDecorator, create_engine, event, make_url, pool
 
 import federation.models  # noqa: F401  (registers the federation tables on Base.metadata)
 import search.models  # noqa: F401  (and the search outbox)
-from node.models import Base
+from node.core.models import Base
 
 target_metadata = Base.metadata
 

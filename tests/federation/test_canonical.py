@@ -10,7 +10,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from federation.canonical import canonical_json
+from node.core.canonical import canonical_json
 
 DATA = Path(__file__).parent / "data"
 

@@ -10,9 +10,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from federation.identity import load_node_key
 from federation.tokens import issue_token
 from federation.trust import own_descriptor
-from node.config import NodeSettings
-from node.item_files import import_items
-from node.publishing import Publisher
+from node.core.config import NodeSettings
+from node.items.files import import_items
+from node.items.publishing import Publisher
 from tests.conftest import csrf_token, login
 
 NATIONAL = NodeSettings("dkr", "Det Kriminalpræventive Råd", "national", "http://127.0.0.1:9")

@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 
 from federation.audience import NodeView
-from federation.feed import changes_since, prune_tombstones, sign_unsigned_items
+from federation.changes import changes_since, prune_tombstones, sign_unsigned_items
 from federation.models import Envelope
-from node.item_files import import_items
-from node.models import Item, utcnow
-from node.publishing import retract
+from node.items.files import import_items
+from node.core.models import Item, utcnow
+from node.items.publishing import retract
 from tests.conftest import TEST_KEY, publisher
 
 READER = NodeView("randers-kommune", "municipality", "0730")

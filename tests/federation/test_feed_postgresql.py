@@ -6,9 +6,9 @@ import threading
 
 from sqlalchemy import select
 
-from federation.feed import store_envelope
+from federation.changes import store_envelope
 from federation.models import Envelope, EnvelopeKind
-from node.db import make_engine, make_sessionmaker, upgrade_database
+from node.core.db import make_engine, make_sessionmaker, upgrade_database
 
 
 def payload(item_id: str) -> dict:

@@ -12,8 +12,8 @@ from federation.models import Envelope, Rejection, WaitingEnvelope
 from federation.replication import take_waiting
 from federation.trust import accepted_public_keys, check_descriptor, own_descriptor, remember_node
 from federation.wire import item_payload, seal, tombstone_payload
-from node.config import NodeSettings
-from node.models import Item
+from node.core.config import NodeSettings
+from node.core.models import Item
 from search.models import IndexTask
 
 ORIGIN = NodeSettings("randers-kommune", "Randers Kommune", "municipality", "http://127.0.0.1:9", "0730")

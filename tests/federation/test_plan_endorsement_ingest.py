@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
 from federation.audience import NodeView
-from federation.feed import changes_since, envelope_texts_for, held_payload
+from federation.changes import changes_since, envelope_texts_for, held_payload
 from federation.ingest import Outcome, ingest, ingest_page
 from federation.local import LocalNode
 from federation.models import Envelope, Rejection, WaitingEnvelope
@@ -17,9 +17,9 @@ from federation.plan_endorsements import EndorsementError, endorse_plan, plan_pa
 from federation.replication import take_waiting
 from federation.trust import check_descriptor, own_descriptor, remember_node
 from federation.wire import digest, plan_endorsement_payload, seal, tombstone_payload
-from node.accounts import create_user
-from node.config import NodeSettings
-from node.models import Item
+from node.accounts.users import create_user
+from node.core.config import NodeSettings
+from node.core.models import Item
 from tests.conftest import TEST_KEY
 from tests.federation.test_ingest import ME, ORIGIN_KEY, envelope, know_origin
 

@@ -7,13 +7,13 @@ import json
 from sqlalchemy import func, select
 
 from federation.audience import NodeView
-from federation.feed import changes_since, envelope_texts_for
+from federation.changes import changes_since, envelope_texts_for
 from federation.identity import public_key_text
 from federation.ingest import Outcome, ingest, ingest_page
 from federation.models import Envelope
 from federation.replication import _missing
 from federation.wire import check_item_payload, open_envelope, seal, withdrawal_payload
-from node.models import Item
+from node.core.models import Item
 from search.models import IndexTask
 from tests.conftest import TEST_KEY
 from tests.federation.test_feed import publish

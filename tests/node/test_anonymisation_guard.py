@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from node.item_schema import ItemInvalid, validate_item
+from node.items.schema import ItemInvalid, validate_item
 
 NODE = "ostjyllands-politi"
 

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from federation.models import Envelope
-from node.accounts import create_user
-from node.item_files import import_items
-from node.item_schema import validate_item
-from node.models import Approval, Item, ItemStatus, User
-from node.publishing import (Publisher, PublishingError, create_draft, publish, return_to_draft, revise,
+from node.accounts.users import create_user
+from node.items.files import import_items
+from node.items.schema import validate_item
+from node.core.models import Approval, Item, ItemStatus, User
+from node.items.publishing import (Publisher, PublishingError, create_draft, publish, return_to_draft, revise,
                              submit_for_approval)
 from tests.conftest import PASSWORD, TEST_KEY, publisher
 

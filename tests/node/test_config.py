@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from node.config import ConfigError, load_config
+from node.core.config import ConfigError, load_config
 
 
 def test_bulletin_rules_default_to_five_and_one_hundred_eighty_days_and_the_nodes_district(node_home, monkeypatch):

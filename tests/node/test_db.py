@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert, text
 
-from node.db import bulk_insert, make_engine, make_sessionmaker, upgrade_database
-from node.item_schema import validate_item
-from node.models import Item, ItemStatus
-from node.publishing import content_columns
+from node.core.db import bulk_insert, make_engine, make_sessionmaker, upgrade_database
+from node.items.schema import validate_item
+from node.core.models import Item, ItemStatus
+from node.items.publishing import content_columns
 
 CONTENT = {"type": "bulletin", "title": "Uro ved stationen i Århus", "summary": "Grupper af unge 15-17 år.",
            "body": "Æbler, øl og årstider: \"citat\" og \\ og \n ny linje", "police_districts": ["Østjyllands Politi"],

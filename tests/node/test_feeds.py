@@ -8,8 +8,8 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
-from node.feeds import EMPTY_FEED_UPDATED, FeedFormat, FeedSpec, build_feed, entry_id
-from node.models import Item
+from node.syndication.builder import EMPTY_FEED_UPDATED, FeedFormat, FeedSpec, build_feed, entry_id
+from node.core.models import Item
 from tests.node.test_xss import PAYLOADS, executable_parts
 
 BASE = "https://vidensnet.aarhus.dk"

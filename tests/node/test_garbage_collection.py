@@ -7,7 +7,7 @@ import gc
 from click.testing import CliRunner
 
 from node.cli import main
-from node.garbage_collection import YOUNG_GENERATION_THRESHOLD
+from node.core.interpreter import YOUNG_GENERATION_THRESHOLD
 
 
 def test_every_vidensnet_command_raises_only_the_young_generation_threshold(tmp_path):

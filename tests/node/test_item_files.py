@@ -8,10 +8,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from node.item_files import ImportRefused, import_items, write_export
-from node.models import Item, ItemStatus
+from node.items.files import ImportRefused, import_items, write_export
+from node.core.models import Item, ItemStatus
 from tests.conftest import publisher
-from node.publishing import retract
+from node.items.publishing import retract
 
 BY = publisher("aarhus-kommune")
 

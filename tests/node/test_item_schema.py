@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from node.item_schema import ItemInvalid, LocalRules, full_item_id, validate_item
+from node.items.schema import ItemInvalid, LocalRules, full_item_id, validate_item
 
 NODE = "aarhus-kommune"
 

@@ -1,4 +1,4 @@
-"""The Alembic migrations build exactly the schema that node.models describes.
+"""The Alembic migrations build exactly the schema that node.core.models describes.
 
 Every test runs on SQLite and on a real PostgreSQL server (see the
 postgresql_server fixture in tests/conftest.py), each time in a new database.
@@ -17,10 +17,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from node.db import alembic_config, upgrade_database
+from node.core.db import alembic_config, upgrade_database
 import federation.models  # noqa: F401  (the federation's and search's tables are part of the schema)
 import search.models  # noqa: F401
-from node.models import Base
+from node.core.models import Base
 
 MODEL_TABLES = set(Base.metadata.tables)
 VERSIONS_DIR = Path(alembic_config("sqlite://").get_main_option("script_location")) / "versions"
@@ -76,7 +76,7 @@ def test_migrated_schema_matches_the_models_exactly(empty_database_url):
 
     differences = _schema_differences(empty_database_url)
     assert differences == [], (
-        "node/models.py and node/migrations disagree; add a migration "
+        "node/core/models.py and node/migrations disagree; add a migration "
         "(alembic revision --autogenerate) for:\n" + pprint.pformat(differences)
     )
 

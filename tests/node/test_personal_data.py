@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from node.personal_data import find_personal_data
+from node.privacy.personal_data import find_personal_data
 
 MUST_REFUSE = [
     ("Den unge har CPR-nummer 120406-1234 og er kendt af politiet.", "cpr"),

@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from node.app import create_app
-from node.db import make_engine, make_sessionmaker, upgrade_database
-from node.item_files import import_items
-from node.item_queries import ItemFilters, list_items
+from node.web.app import create_app
+from node.core.db import make_engine, make_sessionmaker, upgrade_database
+from node.items.files import import_items
+from node.items.queries import ItemFilters, list_items
 from tests.conftest import publisher
 from tests.conftest import DEMO_FILES, login
-from node.accounts import create_user
+from node.accounts.users import create_user
 from tests.conftest import PASSWORD
 
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 
 from node import housekeeping
-from node.item_schema import validate_item
-from node.models import Item, ItemStatus, utcnow
+from node.items.schema import validate_item
+from node.core.models import Item, ItemStatus, utcnow
 from tests.conftest import publisher
-from node.item_schema import LocalRules
-from node.publishing import Publisher, PublishingError, create_draft, publish, retract, revise
+from node.items.schema import LocalRules
+from node.items.publishing import Publisher, PublishingError, create_draft, publish, retract, revise
 
 BY = publisher("aarhus-kommune")
 

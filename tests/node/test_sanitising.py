@@ -21,9 +21,9 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from node.accounts import create_api_token
-from node.item_schema import DETAILS
-from node.models import User
+from node.accounts.users import create_api_token
+from node.items.schema import DETAILS
+from node.core.models import User
 from tests.conftest import NODE_ID, csrf_token, login, vidensnet
 
 PAYLOAD_FILE = Path(__file__).resolve().parent.parent / "data" / "xss_payloads.txt"
@@ -224,7 +224,7 @@ def form_fields(item: dict) -> dict:
 
 
 def _form_tags(tags: str) -> list[str]:
-    """The tags the editor makes of a comma-separated field (as node.item_form does, repeats dropped)."""
+    """The tags the editor makes of a comma-separated field (as node.web.forms does, repeats dropped)."""
     result: list[str] = []
     for tag in (t.strip() for t in tags.split(",")):
         if tag and tag not in result:

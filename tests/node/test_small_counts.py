@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from node.small_counts import shown_count, suppress_observations
+from node.privacy.small_counts import shown_count, suppress_observations
 
 
 def obs(label: str, count: int | None, **extra) -> dict:

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from node.feed_entries import entry_local_id, subscription_prefix
-from node.models import FeedSubscription, Item, SubscriptionState, utcnow
-from node.subscriptions import SubscriptionError, refresh_subscription, run_cycle, subscribe
-from node.item_form import item_to_form
+from node.subscriptions.entries import entry_local_id, subscription_prefix
+from node.core.models import FeedSubscription, Item, SubscriptionState, utcnow
+from node.subscriptions.service import SubscriptionError, refresh_subscription, run_cycle, subscribe
+from node.web.forms import item_to_form
 from tests.conftest import NODE_ID, NodeProcess, csrf_token, free_port, login, publisher, wait_for
 from tests.node.feed_server import FeedServer, atom, rss
 from tests.node.test_xss import PAYLOADS, executable_parts

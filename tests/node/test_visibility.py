@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from node.item_files import import_items
-from node.models import Item, utcnow
+from node.items.files import import_items
+from node.core.models import Item, utcnow
 from tests.conftest import publisher
-from node.publishing import create_draft, retract
-from node.item_schema import validate_item
+from node.items.publishing import create_draft, retract
+from node.items.schema import validate_item
 from tests.conftest import login
 
 BY = publisher("aarhus-kommune")

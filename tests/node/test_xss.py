@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from node.accounts import create_api_token
-from node.item_files import import_items
-from node.models import User
+from node.accounts.users import create_api_token
+from node.items.files import import_items
+from node.core.models import User
 from tests.conftest import csrf_token, login, publisher
 
 PAYLOADS = [line.replace("\\n", "\n") for line in

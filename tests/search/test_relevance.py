@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from node.item_files import import_items
+from node.items.files import import_items
 from search.indexer import drain_outbox
 from search.query import SearchRequest, meilisearch_query, search_options
 from tests.conftest import DEMO_FILES, publisher
@@ -46,8 +46,8 @@ RELEVANCE_SET = [
 @pytest.fixture(scope="module")
 def demo_index(tmp_path_factory, meilisearch_server):
     """The whole demo corpus, published by one node and indexed once for the module."""
-    from node.config import NodeSettings, load_config, write_settings
-    from node.db import make_engine, make_sessionmaker, upgrade_database
+    from node.core.config import NodeSettings, load_config, write_settings
+    from node.core.db import make_engine, make_sessionmaker, upgrade_database
     from search.index import SearchIndex
 
     home = tmp_path_factory.mktemp("relevance") / "node"

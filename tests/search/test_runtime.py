@@ -7,7 +7,7 @@ from pathlib import Path
 
 import requests
 
-from node.item_files import import_items
+from node.items.files import import_items
 from search import runtime
 from search.index import SearchIndex
 from search.indexer import queued_count

@@ -5,7 +5,7 @@ Revises:
 Create Date: 2026-11-22 11:02:00
 
 Generated with autogenerate against an empty database, then tidied by hand.
-Timestamps are plain DateTime columns holding naive UTC (node.models.UTCDateTime).
+Timestamps are plain DateTime columns holding naive UTC (node.core.models.UTCDateTime).
 """
 
 from typing import Sequence, Union

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from node.models import FeedSubscription, Item
+from node.core.models import FeedSubscription, Item
 from tests.conftest import csrf_token, login
 from tests.node.feed_server import FeedServer, atom
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from node.accounts import create_api_token
-from node.item_files import import_items
-from node.models import User
+from node.accounts.users import create_api_token
+from node.items.files import import_items
+from node.core.models import User
 from tests.conftest import publisher
 from sqlalchemy import select
 

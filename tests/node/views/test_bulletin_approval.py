@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from node.accounts import create_user
+from node.accounts.users import create_user
 from tests.conftest import PASSWORD, csrf_token, login
 from tests.node.views.test_api import api_tokens, auth
 

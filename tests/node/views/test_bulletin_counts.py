@@ -7,10 +7,10 @@ import json
 from sqlalchemy import select
 
 from federation.models import Envelope
-from node.item_files import import_items
-from node.item_schema import validate_item
-from node.models import utcnow
-from node.replicas import Replica, replace_replicas
+from node.items.files import import_items
+from node.items.schema import validate_item
+from node.core.models import utcnow
+from node.items.replicas import Replica, replace_replicas
 from tests.conftest import csrf_token, login, publisher
 from tests.node.views.test_api import auth, tokens  # noqa: F401  (fixture)
 
@@ -56,7 +56,7 @@ def test_peers_bulletin_with_exact_small_counts_is_suppressed_on_page_and_in_api
 
 
 def test_search_document_of_a_bulletin_carries_labels_but_no_counts(sessions):
-    from node.models import Item
+    from node.core.models import Item
     from search.documents import to_document
 
     item_id = import_bulletin(sessions)

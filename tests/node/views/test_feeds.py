@@ -10,11 +10,11 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
-from node.item_files import import_items
-from node.item_schema import validate_item
-from node.models import Item, utcnow
-from node.publishing import create_draft, retract
-from node.replicas import Replica, replace_replicas
+from node.items.files import import_items
+from node.items.schema import validate_item
+from node.core.models import Item, utcnow
+from node.items.publishing import create_draft, retract
+from node.items.replicas import Replica, replace_replicas
 from tests.conftest import login, publisher
 from tests.node.test_xss import PAYLOADS, executable_parts, item_with
 

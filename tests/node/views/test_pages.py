@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from node.item_files import import_items
+from node.items.files import import_items
 from tests.conftest import publisher
-from node.web import CONTENT_SECURITY_POLICY
+from node.web.request import CONTENT_SECURITY_POLICY
 
 
 def _import(sessions, count: int, **fields):

@@ -8,7 +8,7 @@ import json
 from sqlalchemy import func, select
 
 from federation.models import Envelope
-from node.item_files import import_items
+from node.items.files import import_items
 from tests.conftest import csrf_token, login, publisher
 
 PLAN_ID = "aarhus-kommune:faelles-plan"

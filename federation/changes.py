@@ -1,0 +1,226 @@
+"""The changes feed: this node's signed envelopes in seq order, filtered by audience per peer."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from federation.audience import NodeView, may_hold
+from node.core.canonical import canonical_json
+from federation.models import Envelope, EnvelopeKind
+from federation.wire import item_payload, plan_endorsement_id, seal, tombstone_payload, withdrawal_payload
+from node.core.db import bulk_insert
+from node.items.as_json import item_to_json
+from node.items.schema import format_datetime
+from node.core.models import Item, utcnow
+
+MAX_PAGE = 500
+FEED_LOCK = 0x76696465  # the advisory lock id that serialises feed writes on PostgreSQL ('vide')
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of a feed page: enough for a peer to decide whether it needs the body."""
+
+    seq: int
+    id: str
+    version: int
+    kind: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "id": self.id, "version": self.version, "kind": self.kind}
+
+
+def store_envelope(session: Session, payload: dict[str, Any], envelope: dict[str, Any], kind: EnvelopeKind,
+                   audience: Any, received_from: str | None, withdrawn_from: list[Any] | None = None,
+                   withdrawal: dict[str, Any] | None = None) -> None:
+    """Replace the item's envelope row, giving it the next seq in the feed."""
+    replace_envelopes(session, [{
+        "item_id": payload["id"], "origin": payload["origin"], "version": payload["version"], "kind": kind,
+        "audience": audience, "envelope": _text(envelope), "received_from": received_from,
+        "withdrawn_from": withdrawn_from, "withdrawal": _text(withdrawal) if withdrawal else None, "subject": None,
+    }])
+
+
+def plan_endorsement_row(payload: dict[str, Any], text: str, plan: Held, received_from: str | None) -> dict[str, Any]:
+    """The feed row of a plan endorsement: the plan's origin and audience decide who may receive it."""
+    return {"item_id": plan_endorsement_id(payload), "origin": payload["plan"].rpartition(":")[0],
+            "version": payload["version"], "kind": EnvelopeKind.PLAN_ENDORSEMENT, "audience": plan.audience,
+            "envelope": text, "received_from": received_from, "withdrawn_from": None, "withdrawal": None,
+            "subject": payload["plan"]}
+
+
+def _text(envelope: dict[str, Any]) -> str:
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+
+
+def replace_envelopes(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Replace the envelope rows of these items (at most one row per item), giving them new seqs in list order."""
+    if not rows:
+        return
+    _serialise_feed_writes(session)
+    session.execute(delete(Envelope).where(Envelope.item_id.in_([r["item_id"] for r in rows])))
+    now = utcnow()
+    bulk_insert(session, Envelope.__table__, [{**row, "stored_at": now} for row in rows])
+    _update_endorsements(session, rows)
+
+
+def _update_endorsements(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Endorsements follow their plan: a new version moves them after it, with its audience; an end drops them."""
+    ended = [r["item_id"] for r in rows if r["kind"] in (EnvelopeKind.TOMBSTONE, EnvelopeKind.WITHDRAWAL)]
+    if ended:
+        session.execute(delete(Envelope).where(Envelope.subject.in_(ended)))
+    audiences = {r["item_id"]: r["audience"] for r in rows if r["kind"] == EnvelopeKind.ITEM}
+    if not audiences:
+        return
+    followers = [dict(r) for r in session.execute(select(*_MOVED).where(Envelope.subject.in_(list(audiences))))
+                 .mappings()]
+    if followers:  # moving them to the end of the feed lets nodes that just entered the audience see them
+        session.execute(delete(Envelope).where(Envelope.item_id.in_([f["item_id"] for f in followers])))
+        now = utcnow()
+        bulk_insert(session, Envelope.__table__,
+                    [{**f, "audience": audiences[f["subject"]], "stored_at": now} for f in followers])
+
+
+_MOVED = [c for c in Envelope.__table__.c if c.name not in ("seq", "stored_at")]
+
+
+def held_payload(session: Session, item_id: str) -> dict[str, Any] | None:
+    """The signed payload of the envelope this node holds for an item, or None."""
+    text_ = session.scalar(select(Envelope.envelope).where(Envelope.item_id == item_id))
+    return json.loads(text_)["payload"] if text_ else None
+
+
+def _serialise_feed_writes(session: Session) -> None:
+    # A peer's cursor skips nothing only if seqs become visible in seq order. SQLite serialises
+    # writers already; on PostgreSQL two transactions could commit out of seq order, so every
+    # feed write takes one transaction-scoped lock, held until commit.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK})
+
+
+def record_local_version(session: Session, item: Item, key: Ed25519PrivateKey) -> None:
+    """Sign the item's current published version and put it in the feed."""
+    payload = item_payload(item_to_json(item))
+    earlier = _earlier_audiences(session, item)
+    withdrawal = None
+    if earlier:  # nodes that held an earlier version but are outside this audience must drop it
+        notice = withdrawal_payload(item.id, item.origin, item.version, item.audience, earlier,
+                                    format_datetime(utcnow()))
+        withdrawal = seal(notice, key)
+    store_envelope(session, payload, seal(payload, key), EnvelopeKind.ITEM, item.audience, None, earlier or None,
+                   withdrawal)
+
+
+def record_local_tombstone(session: Session, item: Item, reason: str, key: Ed25519PrivateKey) -> None:
+    """Sign a retraction or expiry of the item and put it in the feed."""
+    payload = tombstone_payload(item.id, item.origin, item.version, reason, format_datetime(utcnow()))
+    earlier = _earlier_audiences(session, item) or None
+    store_envelope(session, payload, seal(payload, key), EnvelopeKind.TOMBSTONE, item.audience, None, earlier)
+
+
+def _earlier_audiences(session: Session, item: Item) -> list[Any]:
+    """Every audience an earlier version of the item had, other than its current one (oldest first)."""
+    held = session.execute(select(Envelope.audience, Envelope.withdrawn_from).where(Envelope.item_id == item.id)).first()
+    if held is None:
+        return []
+    earlier = [*(held.withdrawn_from or []), held.audience]
+    unique = {canonical_json(a): a for a in earlier if a != item.audience}
+    return list(unique.values())
+
+
+def changes_since(session: Session, cursor: int, limit: int, reader: NodeView) -> tuple[list[Change], int, bool]:
+    """A page of the feed after `cursor` that `reader` may see, the next cursor, and whether more follow.
+
+    Rows outside the reader's audience are skipped but still advance the cursor,
+    so an empty poll reads nothing past the cursor: it costs one index probe.
+    """
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = session.execute(
+        select(Envelope.seq, Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience, Envelope.origin,
+               Envelope.withdrawn_from)
+        .where(Envelope.seq > cursor).order_by(Envelope.seq).limit(limit)
+    ).all()
+    served = [(r, served_kind(r, reader)) for r in rows]
+    changes = [Change(r.seq, r.item_id, r.version, kind) for r, kind in served if kind]
+    next_cursor = rows[-1].seq if rows else cursor
+    return changes, next_cursor, len(rows) == limit
+
+
+def served_kind(row: Any, reader: NodeView) -> str | None:
+    """What `reader` gets of this envelope row: the item or tombstone itself, the withdrawal, or nothing.
+
+    A node inside the current audience gets the row as it is. A node outside it that was
+    inside an earlier audience (`withdrawn_from`) may still hold an earlier version: it gets
+    the origin's withdrawal, or the tombstone (which carries no content), so that it drops it.
+    """
+    inside_now = may_hold(row.audience, reader, row.origin)
+    if inside_now and row.kind != EnvelopeKind.WITHDRAWAL:
+        return row.kind
+    if inside_now or not any(may_hold(a, reader, row.origin) for a in row.withdrawn_from or []):
+        return None
+    return EnvelopeKind.TOMBSTONE if row.kind == EnvelopeKind.TOMBSTONE else EnvelopeKind.WITHDRAWAL
+
+
+def envelope_texts_for(session: Session, item_ids: list[str], reader: NodeView) -> list[str]:
+    """The stored envelopes (as JSON text, served as stored) of these items, as `reader` may receive them.
+
+    A reader inside the audience of a narrowed item gets the item followed by its
+    withdrawal (so that it can pass the withdrawal on); one outside gets only the withdrawal.
+    """
+    rows = session.execute(
+        select(Envelope.envelope, Envelope.kind, Envelope.audience, Envelope.origin, Envelope.withdrawn_from,
+               Envelope.withdrawal).where(Envelope.item_id.in_(item_ids[:MAX_PAGE]))
+    ).all()
+    texts = []
+    for row in rows:
+        kind = served_kind(row, reader)
+        if kind == EnvelopeKind.WITHDRAWAL:
+            texts.append(row.withdrawal if row.kind == EnvelopeKind.ITEM else row.envelope)
+        elif kind:
+            texts += [row.envelope, row.withdrawal] if row.withdrawal else [row.envelope]
+    return texts
+
+
+class Held(NamedTuple):
+    """What this node holds for one item: its envelope's version, kind, audience and earlier audiences."""
+
+    version: int
+    kind: str
+    audience: Any
+    withdrawn_from: list[Any] | None = None
+
+
+def held_versions(session: Session, item_ids: list[str]) -> dict[str, Held]:
+    """The held envelope (version, kind, audience, earlier audiences) of each of these items that this node holds."""
+    rows = session.execute(
+        select(Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience, Envelope.withdrawn_from)
+        .where(Envelope.item_id.in_(item_ids))
+    ).all()
+    return {r.item_id: Held(r.version, r.kind, r.audience, r.withdrawn_from) for r in rows}
+
+
+def prune_tombstones(session: Session, older_than: datetime) -> int:
+    """Forget tombstones and withdrawals stored before `older_than`; returns how many."""
+    result = session.execute(
+        delete(Envelope).where(Envelope.kind.in_([EnvelopeKind.TOMBSTONE, EnvelopeKind.WITHDRAWAL]),
+                               Envelope.stored_at < older_than)
+    )
+    return result.rowcount or 0
+
+
+def sign_unsigned_items(session: Session, node_id: str, key: Ed25519PrivateKey) -> int:
+    """Sign this node's published items that have no envelope yet (items from before federation)."""
+    unsigned = session.scalars(
+        select(Item).where(Item.origin == node_id, Item.status == "published",
+                           Item.id.not_in(select(Envelope.item_id)))
+    ).all()
+    for item in unsigned:
+        record_local_version(session, item, key)
+    return len(unsigned)

@@ -1,0 +1,116 @@
+"""Database engine and sessions, plus schema upgrades through Alembic."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Column, Engine, Table, create_engine, event, insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from node.core.models import UTCDateTime
+
+_MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL; SQLite gets foreign keys, WAL and a busy timeout."""
+    # orjson writes and reads the JSON columns several times faster than the json module,
+    # which matters when replication stores pages of items (docs/benchmarks.md).
+    engine = create_engine(url, future=True, json_serializer=_json_text, json_deserializer=orjson.loads)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode("utf-8")
+
+
+def _tune_sqlite(dbapi_conn, _record) -> None:
+    # WAL lets the web server read while the CLI or scheduler writes. With WAL, synchronous=NORMAL
+    # keeps every committed transaction through a crash of the process (kill -9); only a power cut
+    # can undo the last few commits, and never corrupts the database. A replication batch commits
+    # its checkpoint with its items, so an undone batch is simply pulled again. FULL would add an
+    # fsync to every commit (docs/benchmarks.md, ingest).
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
+    """Insert rows (all with the same keys, defaults included) in one executemany, values converted by column type.
+
+    `session.execute(insert(table), rows)` gives the same rows, but its generic per-row
+    parameter handling cost more than the database's own work when replication stores
+    pages of items; converting each column with its type's processor directly is the
+    same conversion without that overhead (docs/benchmarks.md, ingest).
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    sql, converters, positional = _insert_statement(table, tuple(rows[0]), dialect)
+    names = [name for name, _ in converters]
+    if missing := set(names) - set(rows[0]):
+        raise ValueError(f"bulk_insert into {table.name}: rows lack {sorted(missing)} (column defaults are not applied)")
+    columns = [_column_values(rows, name, convert) for name, convert in converters]
+    values = list(zip(*columns))
+    connection.exec_driver_sql(sql, values if positional else [dict(zip(names, v)) for v in values])
+
+
+@lru_cache(maxsize=64)
+def _insert_statement(table: Table, keys: tuple[str, ...], dialect) -> tuple[str, list[tuple[str, Any]], bool]:
+    """The INSERT for these columns in the dialect's parameter style, (name, value converter) per parameter in order,
+    and whether parameters are positional."""
+    compiled = insert(table).inline().compile(dialect=dialect, column_keys=list(keys))
+    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    return compiled.string, [(name, _bind_processor(table.c[name], dialect)) for name in names], compiled.positional
+
+
+def _column_values(rows: list[dict], name: str, convert) -> list:
+    if convert is None:
+        return [row[name] for row in rows]
+    return [convert(row[name]) for row in rows]
+
+
+def _bind_processor(column: Column, dialect):
+    if dialect.name == "sqlite" and isinstance(column.type, UTCDateTime):
+        # The text SQLAlchemy writes, in one step: its generic chain (the decorator, then DATETIME's
+        # %-formatting) was a tenth of a replication pull (docs/benchmarks.md, ingest).
+        return _sqlite_datetime_text
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _sqlite_datetime_text(value: datetime | None) -> str | None:
+    naive_utc = _UTC_DATETIME.process_bind_param(value, None)
+    return None if naive_utc is None else naive_utc.isoformat(" ", "microseconds")
+
+
+_UTC_DATETIME = UTCDateTime()
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    """An Alembic configuration for the node's migrations and this database URL."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade_database(url: str) -> None:
+    """Bring the schema to the newest migration (a no-op when it is current)."""
+    command.upgrade(alembic_config(url), "head")

@@ -1,0 +1,225 @@
+"""Publishing as the local node: drafts, published versions, retraction and expiry.
+
+Every change of an item's state goes through these service functions, so the
+side effects have exactly one place each: a published version or a tombstone is
+signed into the federation's changes feed, and the search index update is
+queued, in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from federation.changes import record_local_tombstone, record_local_version
+from search.outbox import enqueue_index_update
+from node.core.config import slugify
+from node.accounts.users import has_role
+from node.items.schema import LIST_FIELDS, ItemContent, LocalRules, audience_kind
+from node.core.models import Approval, Item, ItemStatus, ItemTerm, Role, User, utcnow
+
+
+class PublishingError(ValueError):
+    """A state change that is not allowed, with a Danish message for the user."""
+
+
+class ImportOutcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes: this node (its id, signing key and rules) and, when known, the acting user."""
+
+    node_id: str
+    key: Ed25519PrivateKey
+    user: User | None = None
+    rules: LocalRules = LocalRules()
+
+
+def new_item_id(node_id: str, title: str) -> str:
+    """A fresh id for this node: a slug of the title plus a short random suffix."""
+    return f"{node_id}:{(slugify(title)[:60].strip('-') or 'emne')}-{secrets.token_hex(3)}"
+
+
+def create_draft(session: Session, by: Publisher, content: ItemContent) -> Item:
+    """Store new content as a draft of this node (version 0 until published)."""
+    item_id = content.id or new_item_id(by.node_id, content.title)
+    if session.get(Item, item_id) is not None:
+        raise PublishingError(f"id: '{item_id}' findes allerede")
+    item = Item(id=item_id, origin=by.node_id, status=ItemStatus.DRAFT, version=0, author=by.user)
+    apply_content(item, content)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def publish(session: Session, item: Item, by: Publisher) -> Item:
+    """Publish a draft as the next version; a bulletin only with a second person's approval."""
+    _require_own(item, by)
+    if item.status not in (ItemStatus.DRAFT, ItemStatus.AWAITING_APPROVAL):
+        raise PublishingError("kun en kladde kan udgives")
+    if item.type == "bulletin":
+        _approve_bulletin(item, by)
+    _publish_version(session, item, by)
+    return item
+
+
+def submit_for_approval(session: Session, item: Item, by: Publisher) -> Item:
+    """Hand a bulletin draft to a second person, who approves it by publishing it."""
+    _require_own(item, by)
+    if item.type != "bulletin" or item.status != ItemStatus.DRAFT:
+        raise PublishingError("kun en kladde af en tendensbulletin kan sendes til godkendelse")
+    item.status, item.updated_at = ItemStatus.AWAITING_APPROVAL, utcnow()
+    return item
+
+
+def return_to_draft(session: Session, item: Item, by: Publisher) -> Item:
+    """Send a bulletin awaiting approval back to its author as a draft."""
+    _require_own(item, by)
+    if item.status != ItemStatus.AWAITING_APPROVAL:
+        raise PublishingError("kun en tendensbulletin, der afventer godkendelse, kan sendes tilbage")
+    item.status, item.updated_at = ItemStatus.DRAFT, utcnow()
+    return item
+
+
+def revise(session: Session, item: Item, by: Publisher, content: ItemContent) -> Item:
+    """Change an item: a draft stays a draft, a published item becomes a new version."""
+    _require_own(item, by)
+    if item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
+        raise PublishingError("et tilbagetrukket eller udløbet emne kan ikke ændres")
+    if content.content_hash() == item.content_hash:
+        return item
+    if item.type == "bulletin" and item.status == ItemStatus.PUBLISHED:
+        _approve_bulletin(item, by)
+    apply_content(item, content)
+    if item.status == ItemStatus.AWAITING_APPROVAL:
+        item.status = ItemStatus.DRAFT  # changed after it was handed over: the approver must see it again
+    if item.status == ItemStatus.PUBLISHED:
+        _publish_version(session, item, by)
+    return item
+
+
+def retract(session: Session, item: Item, by: Publisher) -> Item:
+    """Withdraw a published item; its id is never reused."""
+    _require_own(item, by)
+    if item.status != ItemStatus.PUBLISHED:
+        raise PublishingError("kun et udgivet emne kan trækkes tilbage")
+    item.status = ItemStatus.RETRACTED
+    item.retracted_at = item.updated_at = utcnow()
+    record_local_tombstone(session, item, "retracted", by.key)
+    enqueue_index_update(session, item.id)
+    return item
+
+
+def publish_imported(session: Session, by: Publisher, content: ItemContent) -> ImportOutcome:
+    """Publish one validated import line: create, new version, or nothing if unchanged."""
+    item = session.get(Item, content.id)
+    if item is None:
+        publish(session, create_draft(session, by, content), by)
+        return ImportOutcome.CREATED
+    if item.content_hash == content.content_hash() and item.status == ItemStatus.PUBLISHED:
+        return ImportOutcome.UNCHANGED
+    if item.status in (ItemStatus.DRAFT, ItemStatus.AWAITING_APPROVAL):
+        apply_content(item, content)
+        publish(session, item, by)
+    else:
+        revise(session, item, by, content)
+    return ImportOutcome.UPDATED
+
+
+def import_refusal(session: Session, content: ItemContent) -> str | None:
+    """Why an import line cannot be applied to what the node holds, or None."""
+    item = session.get(Item, content.id)
+    if item is not None and item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
+        return f"id '{content.id}' er {item.status} (tilbagetrukket eller udløbet) og kan ikke genudgives"
+    return None
+
+
+def expire_due_items(session: Session, by: Publisher, now: datetime | None = None) -> int:
+    """Expire published items whose time has come: own ones get a signed tombstone, others are dropped."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(Item).where(Item.status == ItemStatus.PUBLISHED, Item.expires_at.is_not(None), Item.expires_at <= now)
+    ).all()
+    for item in due:
+        if item.origin == by.node_id:
+            item.status, item.updated_at = ItemStatus.EXPIRED, now
+            record_local_tombstone(session, item, "expired", by.key)
+        else:
+            session.delete(item)  # a replica: its origin's tombstone will follow
+        enqueue_index_update(session, item.id)
+    return len(due)
+
+
+def find_item(session: Session, item_id: str) -> Item | None:
+    """The item with this id, or None."""
+    return session.scalar(select(Item).where(Item.id == item_id))
+
+
+def _require_own(item: Item, by: Publisher) -> None:
+    # Only the origin may change its items; federation depends on it.
+    if item.origin != by.node_id:
+        raise PublishingError("kun den oprindelige node kan ændre dette emne")
+
+
+def _approve_bulletin(item: Item, by: Publisher) -> None:
+    # Four eyes: a bulletin leaves the node only when someone other than its author approved it,
+    # or when the node's administrator imports it on the machine (no logged-in user).
+    if by.user is None:
+        item.approval, item.approved_by = Approval.ADMIN_IMPORT, None
+    elif item.status == ItemStatus.PUBLISHED:
+        raise PublishingError("en udgivet tendensbulletin kan ikke ændres uden ny godkendelse; "
+                              "træk den tilbage og skriv en ny")
+    elif item.status != ItemStatus.AWAITING_APPROVAL:
+        raise PublishingError("en tendensbulletin skal sendes til godkendelse, før den kan udgives")
+    elif not has_role(by.user, Role.PUBLISHER) or item.author_id == by.user.id:
+        raise PublishingError("en anden udgiver end forfatteren skal godkende tendensbulletinen")
+    else:
+        item.approval, item.approved_by = Approval.SECOND_PERSON, by.user
+    item.approved_at = utcnow()
+
+
+def _publish_version(session: Session, item: Item, by: Publisher) -> None:
+    now = utcnow()
+    item.version += 1
+    item.status = ItemStatus.PUBLISHED
+    item.published_at = item.updated_at = now
+    if item.type == "bulletin" and item.expires_at is None:
+        item.expires_at = now + timedelta(days=by.rules.bulletin_lifetime_days)
+    record_local_version(session, item, by.key)
+    enqueue_index_update(session, item.id)
+
+
+def content_columns(content: ItemContent) -> dict:
+    """The item columns that validated content decides, by column name."""
+    columns = {name: getattr(content, name) for name in
+               ("type", "title", "summary", "body", "audience", "prevention_level", "expires_at", "details")}
+    columns.update({name: list(getattr(content, name)) for name in LIST_FIELDS})
+    columns.update(audience_kind=audience_kind(content.audience), content_hash=content.content_hash())
+    return columns
+
+
+def content_terms(content: ItemContent) -> set[tuple[str, str]]:
+    """The (field, value) filter terms of validated content, one per value of each list field."""
+    return {(f, v) for f in LIST_FIELDS for v in getattr(content, f)}
+
+
+def apply_content(item: Item, content: ItemContent) -> None:
+    """Copy validated content onto an item and bring its filter terms in line."""
+    for name, value in content_columns(content).items():
+        setattr(item, name, value)
+    item.updated_at = utcnow()
+    wanted = content_terms(content)
+    item.terms = [t for t in item.terms if (t.field, t.value) in wanted]
+    have = {(t.field, t.value) for t in item.terms}
+    item.terms += [ItemTerm(field=f, value=v) for f, v in sorted(wanted - have)]

@@ -1,0 +1,125 @@
+"""Listing items with filters and pages, always within what the viewer may see."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import Session
+
+from node.items.schema import TYPES
+from node.core.models import Item, ItemStatus, ItemTerm, User
+from node.items.visibility import editable_items, readable_items
+
+# Query parameter -> ItemTerm.field, for filters on list fields.
+TERM_FILTERS = {
+    "municipality": "municipalities",
+    "district": "police_districts",
+    "tag": "tags",
+    "target_group": "target_groups",
+    "cooperation": "cooperation",
+}
+
+
+class FilterError(ValueError):
+    """A query parameter with a value that cannot be used; names the parameter."""
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    """The filters a list page or API call asks for."""
+
+    type: str | None = None
+    status: str | None = None
+    prevention_level: str | None = None
+    origin: str | None = None
+    terms: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> ItemFilters:
+        """Read filters from query parameters, refusing unknown types and statuses."""
+        item_type = args.get("type") or None
+        if item_type is not None and item_type not in TYPES:
+            raise FilterError(f"type: '{item_type}' er ikke en af {', '.join(TYPES)}")
+        status = args.get("status") or None
+        if status is not None and status not in set(ItemStatus):
+            raise FilterError(f"status: '{status}' er ikke en af {', '.join(ItemStatus)}")
+        terms = tuple((TERM_FILTERS[k], args[k]) for k in TERM_FILTERS if args.get(k))
+        return cls(item_type, status, args.get("prevention_level") or None, args.get("origin") or None, terms)
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """SQL conditions for these filters."""
+        found = [
+            column == value
+            for column, value in (
+                (Item.type, self.type),
+                (Item.status, self.status),
+                (Item.prevention_level, self.prevention_level),
+                (Item.origin, self.origin),
+            )
+            if value is not None
+        ]
+        for field, value in self.terms:
+            found.append(
+                exists().where(ItemTerm.item_id == Item.id, ItemTerm.field == field, ItemTerm.value == value)
+            )
+        return found
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """One page of a filtered item list."""
+
+    items: list[Item]
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def parse_page(raw: str | None) -> int:
+    """A 1-based page number from a query parameter."""
+    try:
+        page = int(raw or 1)
+    except ValueError:
+        raise FilterError("page: skal være et helt tal") from None
+    if page < 1:
+        raise FilterError("page: skal være 1 eller mere")
+    return page
+
+
+def list_items(
+    session: Session, user: User | None, filters: ItemFilters, page: int, page_size: int, *, drafts: bool = False
+) -> ItemPage:
+    """A page of items the user may see, newest change first."""
+    visible = editable_items(user) if drafts else readable_items(user)
+    where = [visible, *filters.conditions()]
+    total = session.scalar(select(func.count()).select_from(Item).where(*where)) or 0
+    items = session.scalars(
+        select(Item).where(*where).order_by(Item.updated_at.desc(), Item.id).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return ItemPage(list(items), page, page_size, total)
+
+
+def latest_per_type(session: Session, user: User | None, per_type: int = 4) -> dict[str, list[Item]]:
+    """The newest readable items of each type, for the front page."""
+    return {
+        item_type: list(
+            session.scalars(
+                select(Item)
+                .where(readable_items(user), Item.type == item_type)
+                .order_by(Item.published_at.desc(), Item.id)
+                .limit(per_type)
+            )
+        )
+        for item_type in TYPES
+    }

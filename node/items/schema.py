@@ -1,0 +1,491 @@
+"""The item format: field vocabularies, type-specific details and validation.
+
+Pure functions only: `validate_item` turns untrusted JSON into `ItemContent`
+or raises `ItemInvalid` with one Danish message per field. See
+docs/item-format.md for the contract this implements.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from node.core.canonical import canonical_json
+from node.privacy.guard import OVERRIDE_KEY, guard_errors
+from node.core.geography import municipalities, police_districts
+from node.privacy.small_counts import DEFAULT_THRESHOLD, suppress_observations
+
+TYPES = {
+    "practice": "Praksiseksempel",
+    "method": "Metode",
+    "bulletin": "Tendensbulletin",
+    "plan": "Handleplan",
+    "guidance": "Vejledning",
+}
+TYPE_PLURALS = {
+    "practice": "Praksiseksempler",
+    "method": "Metoder",
+    "bulletin": "Tendensbulletiner",
+    "plan": "Handleplaner",
+    "guidance": "Vejledninger",
+}
+# Danish names of the item fields, for messages in the interface.
+FIELD_LABELS = {
+    "id": "Id", "type": "Type", "title": "Titel", "summary": "Resumé", "body": "Brødtekst",
+    "audience": "Hvem må se emnet", "tags": "Emneord", "municipalities": "Kommuner",
+    "police_districts": "Politikredse", "prevention_level": "Forebyggelsesniveau", "target_groups": "Målgrupper",
+    "cooperation": "Samarbejde", "expires_at": "Udløber", "details": "Detaljer",
+}
+PREVENTION_LEVELS = ("opbyggende", "forebyggende", "kriminalitetsforebyggende")
+TARGET_GROUPS = (
+    "børn 6-12 år",
+    "unge 13-17 år",
+    "unge voksne 18-25 år",
+    "forældre og familie",
+    "fagprofessionelle",
+    "lokalsamfund",
+)
+COOPERATION = ("SSP", "PSP", "KSP", "SSD", "SSP+")
+AUDIENCE_KINDS = ("public", "network", "districts", "nodes")
+LIST_FIELDS = ("tags", "municipalities", "police_districts", "target_groups", "cooperation")
+
+LOCAL_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
+NODE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class DetailSpec:
+    """One key of a type's `details`: how to read it and how to label it in Danish."""
+
+    key: str
+    kind: str  # text | markdown | lines | int | date | choice | observations | links | source | codes
+    label: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+
+DETAILS: dict[str, tuple[DetailSpec, ...]] = {
+    "practice": (
+        DetailSpec("focus", "choice", "Fokus", ("generel", "specifik", "individorienteret")),
+        DetailSpec("key_themes", "lines", "Centrale temaer"),
+        DetailSpec("target_audience", "text", "Målgruppe (beskrivelse)"),
+        DetailSpec("geographical_scope", "choice", "Geografisk rækkevidde", ("lokal", "regional", "national")),
+        DetailSpec("start_year", "int", "Startår"),
+        DetailSpec("deliverables", "markdown", "Leverancer"),
+        DetailSpec("evidence_and_evaluation", "markdown", "Evidens og evaluering"),
+        DetailSpec("sustainability_and_transferability", "markdown", "Forankring og overførbarhed"),
+        DetailSpec("organisation", "text", "Organisation"),
+        DetailSpec("contact", "text", "Kontakt (funktion eller fælles postkasse)"),
+        DetailSpec("last_update", "date", "Senest opdateret"),
+    ),
+    "method": (
+        DetailSpec("purpose", "markdown", "Formål"),
+        DetailSpec("steps", "lines", "Trin"),
+        DetailSpec("roles", "markdown", "Roller"),
+        DetailSpec("competences", "markdown", "Kompetencer"),
+        DetailSpec("evidence", "markdown", "Evidens"),
+    ),
+    "bulletin": (
+        DetailSpec("period_start", "date", "Periode fra"),
+        DetailSpec("period_end", "date", "Periode til"),
+        DetailSpec("area", "text", "Område (aldrig en adresse)"),
+        DetailSpec("observations", "observations", "Observationer"),
+        DetailSpec("assessment", "markdown", "Vurdering"),
+        DetailSpec("recommended_action", "markdown", "Anbefalet handling"),
+    ),
+    "plan": (
+        DetailSpec("participating_municipalities", "codes", "Deltagende kommuner", required=True),
+        DetailSpec("period_start", "date", "Periode fra"),
+        DetailSpec("period_end", "date", "Periode til"),
+        DetailSpec("analysis", "markdown", "1. Analyse af den lokale situation"),
+        DetailSpec("goals", "markdown", "2. Formål og mål"),
+        DetailSpec("interventions", "markdown", "3. Indsatser"),
+        DetailSpec("organisation", "markdown", "4. Organisering og roller"),
+        DetailSpec("financing", "markdown", "5. Finansiering"),
+        DetailSpec("follow_up", "markdown", "6. Dokumentation og opfølgning"),
+    ),
+    "guidance": (
+        DetailSpec("issuer", "text", "Udgiver"),
+        DetailSpec("links", "links", "Links"),
+        # Set on entries ingested from an external feed: who wrote it and where the original is.
+        DetailSpec("source", "source", "Kilde"),
+    ),
+}
+
+# A publisher's reason for letting personal data through the guard; bulletins cannot have one.
+_OVERRIDE = DetailSpec(OVERRIDE_KEY, "text", "Begrundelse for at tillade personoplysninger (kun udgivere)")
+DETAILS.update({item_type: specs + (_OVERRIDE,) for item_type, specs in DETAILS.items() if item_type != "bulletin"})
+
+BULLETIN_DEFAULT_LIFETIME_DAYS = 90
+# Length limits of the item format, in characters (docs/item-format.md); other ways in cut text to them.
+TITLE_MAX, SUMMARY_MAX, BODY_MAX = 200, 1000, 100_000
+TAG_MAX, TAGS_MAX = 40, 20
+TEXT_MAX, LABEL_MAX = 500, 200  # a "text" detail; a link's title or an observation's label
+
+
+@dataclass(frozen=True)
+class LocalRules:
+    """This node's own rules for what its users and administrator write (never applied to peers' items)."""
+
+    home_district: str | None = None  # the node's police district: a bulletin's default audience
+    small_count_threshold: int = DEFAULT_THRESHOLD
+    bulletin_max_days: int = 180
+
+    @property
+    def bulletin_lifetime_days(self) -> int:
+        """How long a bulletin without an expiry date lives: 90 days, or less if the maximum is shorter."""
+        return min(BULLETIN_DEFAULT_LIFETIME_DAYS, self.bulletin_max_days)
+
+
+class ItemInvalid(ValueError):
+    """Untrusted item data that cannot be used; `errors` maps field name to a Danish message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class ItemContent:
+    """The author-controlled part of an item, validated and normalised."""
+
+    type: str
+    title: str
+    summary: str
+    body: str = ""
+    audience: Any = "network"
+    tags: list[str] = field(default_factory=list)
+    municipalities: list[str] = field(default_factory=list)
+    police_districts: list[str] = field(default_factory=list)
+    prevention_level: str | None = None
+    target_groups: list[str] = field(default_factory=list)
+    cooperation: list[str] = field(default_factory=list)
+    expires_at: datetime | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None
+
+    def content_hash(self) -> str:
+        """SHA-256 of the RFC 8785 canonical JSON of the content (id excluded)."""
+        data = {name: getattr(self, name) for name in _HASHED_FIELDS}
+        data["expires_at"] = format_datetime(self.expires_at)
+        return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+_HASHED_FIELDS = tuple(f.name for f in fields(ItemContent) if f.name != "id")
+
+
+def audience_kind(audience: Any) -> str:
+    """'public', 'network', 'districts' or 'nodes' (the first kind named) for a valid audience value."""
+    return audience if isinstance(audience, str) else next(iter(audience))
+
+
+def format_datetime(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, or None."""
+    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def full_item_id(raw: Any, node_id: str) -> str:
+    """`<node>:<local>` from a local or full id; raises ValueError with a Danish reason."""
+    if not isinstance(raw, str):
+        raise ValueError("id skal være en tekst")
+    prefix, sep, local = raw.rpartition(":")
+    if sep and prefix != node_id:
+        raise ValueError(f"id tilhører noden '{prefix}'; denne node ('{node_id}') kan kun udgive sine egne")
+    if not LOCAL_ID.fullmatch(local):
+        raise ValueError("id må kun bestå af a-z, 0-9 og '-' (højst 80 tegn)")
+    return f"{node_id}:{local}"
+
+
+def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_override: bool = False,
+                  rules: LocalRules | None = None) -> ItemContent:
+    """Validate untrusted item JSON for this node; raises ItemInvalid naming every bad field.
+
+    `may_override` says whether the submitter may let personal data through with a reason
+    (publishers, the administrator's import, and the origin node of a replicated item).
+    `rules` are given for content written on this node, not for items from peers.
+    """
+    if not isinstance(data, dict):
+        raise ItemInvalid({"item": "skal være et JSON-objekt"})
+    reader = _Reader(data)
+    item_id = reader.read("id", lambda v: full_item_id(v, node_id)) if data.get("id") is not None else None
+    item_type = reader.read("type", _choice(tuple(TYPES)), required=True)
+    content = ItemContent(
+        id=item_id,
+        type=item_type,
+        title=reader.read("title", _text(3, TITLE_MAX), required=True),
+        summary=reader.read("summary", _text(1, SUMMARY_MAX, multiline=True), required=True),
+        body=reader.read("body", _text(0, BODY_MAX, multiline=True)) or "",
+        tags=reader.read("tags", _list(_text(1, TAG_MAX), TAGS_MAX)) or [],
+        municipalities=reader.read("municipalities", _list(_municipality, 98)) or [],
+        police_districts=reader.read("police_districts", _list(_district, 12)) or [],
+        prevention_level=reader.read("prevention_level", _choice(PREVENTION_LEVELS)),
+        target_groups=reader.read("target_groups", _list(_choice(TARGET_GROUPS), 6)) or [],
+        cooperation=reader.read("cooperation", _list(_choice(COOPERATION), 5)) or [],
+        expires_at=reader.read("expires_at", _future(now or datetime.now(UTC))),
+    )
+    content.audience = reader.read("audience", _audience) or _default_audience(content, rules)
+    if item_type is not None:
+        content.details = reader.read("details", lambda v: _details(item_type, v)) or {}
+    _check_type_rules(content, reader.errors)
+    if rules is not None and content.type == "bulletin":
+        _apply_bulletin_rules(content, rules, now or datetime.now(UTC), reader.errors)
+    if content.details.get(OVERRIDE_KEY) and not may_override:
+        reader.errors.setdefault("details", f"{OVERRIDE_KEY}: kun en udgiver kan tillade personoplysninger")
+    for name, message in guard_errors(content).items():
+        reader.errors.setdefault(name, message)
+    unknown = set(data) - set(_ALLOWED_KEYS)
+    for key in sorted(unknown):
+        reader.errors[key] = "ukendt felt"
+    if reader.errors:
+        raise ItemInvalid(reader.errors)
+    return content
+
+
+# Read-only fields may come back in an exported or API item; they are ignored on the way in.
+_ALLOWED_KEYS = (
+    "id type title summary body audience tags municipalities police_districts prevention_level "
+    "target_groups cooperation expires_at details origin version status created_at updated_at "
+    "published_at url approval"
+).split()
+
+
+class _Reader:
+    """Collects one error per field while reading values through small parser functions."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self.errors: dict[str, str] = {}
+
+    def read(self, key: str, parse, *, required: bool = False):
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.errors[key] = "skal udfyldes"
+            return None
+        try:
+            return parse(value)
+        except ValueError as exc:
+            self.errors[key] = str(exc)
+            return None
+
+
+def _text(min_len: int, max_len: int, *, multiline: bool = False):
+    def parse(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError("skal være en tekst")
+        value = unicodedata.normalize("NFC", value).strip()
+        if _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
+            raise ValueError("indeholder ugyldige kontroltegn eller linjeskift")
+        if not min_len <= len(value) <= max_len:
+            raise ValueError(f"skal være mellem {min_len} og {max_len} tegn (er {len(value)})")
+        return value
+
+    return parse
+
+
+def _choice(allowed: tuple[str, ...]):
+    def parse(value: Any) -> str:
+        if value not in allowed:
+            raise ValueError(f"'{value}' er ikke en af: {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
+def _list(parse_one, max_items: int):
+    def parse(value: Any) -> list:
+        if not isinstance(value, list):
+            raise ValueError("skal være en liste")
+        if len(value) > max_items:
+            raise ValueError(f"højst {max_items} værdier")
+        result = []
+        for v in value:
+            parsed = parse_one(v)
+            if parsed not in result:  # drop repeats, keep order
+                result.append(parsed)
+        return result
+
+    return parse
+
+
+def _municipality(value: Any) -> str:
+    if value not in municipalities():
+        raise ValueError(f"'{value}' er ikke en kendt kommunekode (4 cifre, fx 0751)")
+    return value
+
+
+def _district(value: Any) -> str:
+    if value not in police_districts():
+        raise ValueError(f"'{value}' er ikke en politikreds; brug navnet som i municipalities.csv")
+    return value
+
+
+def _node_id(value: Any) -> str:
+    if not isinstance(value, str) or not NODE_ID.fullmatch(value):
+        raise ValueError(f"'{value}' er ikke et gyldigt node-id")
+    return value
+
+
+_AUDIENCE_MEMBERS = {"districts": _district, "nodes": _node_id}
+
+
+def _audience(value: Any) -> Any:
+    # Districts and named nodes may be combined: a bulletin for its own district plus a node across the border.
+    if value in ("public", "network"):
+        return value
+    if isinstance(value, dict) and value and set(value) <= set(_AUDIENCE_MEMBERS):
+        members = {kind: value[kind] for kind in _AUDIENCE_MEMBERS if kind in value}
+        if all(isinstance(m, list) and m for m in members.values()):
+            return {kind: sorted(set(_list(_AUDIENCE_MEMBERS[kind], 200)(m))) for kind, m in members.items()}
+    raise ValueError('skal være "public", "network" eller {"districts": [...], "nodes": [...]} '
+                     '(den ene eller begge, hver med mindst én værdi)')
+
+
+def _default_audience(content: ItemContent, rules: LocalRules | None) -> Any:
+    # A bulletin stays in its author's own police district (or, on a node without one, the districts
+    # it describes); other districts or named nodes are added by choice. Other items stay in the network.
+    if content.type != "bulletin":
+        return "network"
+    if rules is not None and rules.home_district:
+        return {"districts": [rules.home_district]}
+    return {"districts": sorted(content.police_districts)} if content.police_districts else "network"
+
+
+def _apply_bulletin_rules(content: ItemContent, rules: LocalRules, now: datetime, errors: dict[str, str]) -> None:
+    latest = now + timedelta(days=rules.bulletin_max_days)
+    if content.expires_at is not None and content.expires_at > latest:
+        errors.setdefault("expires_at", f"en tendensbulletin kan højst gælde {rules.bulletin_max_days} dage "
+                                        f"(senest {latest.date().isoformat()})")
+    if content.details.get("observations"):
+        content.details["observations"] = suppress_observations(content.details["observations"],
+                                                                rules.small_count_threshold)
+
+
+def _parse_datetime(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("skal være en ISO 8601-dato, fx 2027-03-01")
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(), UTC)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' er ikke en ISO 8601-dato, fx 2027-03-01") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _future(now: datetime):
+    def parse(value: Any) -> datetime:
+        moment = _parse_datetime(value)
+        if moment <= now:
+            raise ValueError("udløbsdatoen skal ligge i fremtiden")
+        return moment
+
+    return parse
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"'{value}' er ikke en dato på formen ÅÅÅÅ-MM-DD")
+
+
+def _int_year(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1977 <= value <= datetime.now(UTC).year:
+        raise ValueError(f"skal være et årstal mellem 1977 og {datetime.now(UTC).year}")
+    return value
+
+
+_OBSERVATION_KEYS = {"label", "count", "total", "under", "hidden"}
+
+
+def _observation(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or not {"label", "count"} <= set(value) <= _OBSERVATION_KEYS:
+        raise ValueError('hver observation skal være {"label": tekst, "count": tal} (og evt. "total": true)')
+    observation = {"label": _text(1, LABEL_MAX)(value["label"]), "count": value["count"]}
+    if value.get("total") is not None:
+        if value["total"] is not True:
+            raise ValueError('"total" skal være true eller udeladt')
+        observation["total"] = True
+    return {**observation, **_observation_count(value)}
+
+
+def _observation_count(value: dict[str, Any]) -> dict[str, Any]:
+    # A shown count is a whole number; a suppressed one is null with "under" (too small) or "hidden".
+    count, under, hidden = value["count"], value.get("under"), value.get("hidden")
+    if count is not None:
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0 or under is not None or hidden is not None:
+            raise ValueError("count skal være et helt tal på 0 eller mere")
+        return {"count": count}
+    if hidden is True and under is None:
+        return {"hidden": True}
+    if hidden is None and isinstance(under, int) and not isinstance(under, bool) and 2 <= under <= 100:
+        return {"under": under}
+    raise ValueError('en skjult count (null) skal have "under": tal (2-100) eller "hidden": true')
+
+
+def _observations(value: Any) -> list[dict[str, Any]]:
+    observations = _list(_observation, 50)(value)
+    if sum(1 for o in observations if o.get("total")) > 1:
+        raise ValueError("højst én observation kan være total")
+    return observations
+
+
+def _link(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or set(value) != {"title", "url"}:
+        raise ValueError('hvert link skal være {"title": tekst, "url": "https://..."}')
+    url = _text(8, 500)(value["url"])
+    if not re.fullmatch(r"https?://[^\s<>\"']+", url):
+        raise ValueError(f"'{url}' er ikke en http(s)-adresse")
+    return {"title": _text(1, LABEL_MAX)(value["title"]), "url": url}
+
+
+_DETAIL_PARSERS = {
+    "text": _text(1, TEXT_MAX),
+    "markdown": _text(1, 20_000, multiline=True),
+    "lines": _list(_text(1, 300), 50),
+    "int": _int_year,
+    "date": _date,
+    "observations": _observations,
+    "links": _list(_link, 30),
+    "source": _link,
+    "codes": _list(_municipality, 98),
+}
+
+
+def _details(item_type: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("skal være et JSON-objekt")
+    specs = {s.key: s for s in DETAILS[item_type]}
+    problems, result = [], {}
+    for key, raw in value.items():
+        spec = specs.get(key)
+        if spec is None:
+            problems.append(f"{key}: ukendt felt for typen {item_type}")
+            continue
+        if raw is None or raw == "" or raw == []:
+            continue
+        parse = _choice(spec.choices) if spec.kind == "choice" else _DETAIL_PARSERS[spec.kind]
+        try:
+            result[key] = parse(raw)
+        except ValueError as exc:
+            problems.append(f"{key}: {exc}")
+    problems += [f"{s.key}: skal udfyldes" for s in specs.values() if s.required and s.key not in result]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return {s.key: result[s.key] for s in DETAILS[item_type] if s.key in result}
+
+
+def _check_type_rules(content: ItemContent, errors: dict[str, str]) -> None:
+    details = content.details
+    if details.get("period_start") and details.get("period_end") and details["period_start"] > details["period_end"]:
+        errors.setdefault("details", "period_start skal ligge før period_end")
+    if content.type == "bulletin" and content.audience == "public":
+        errors.setdefault("audience", "en tendensbulletin kan ikke være offentlig")

@@ -1,0 +1,61 @@
+"""The anonymisation guard on whole items: which fields hold personal data, and whether a publisher overrode it.
+
+`validate_item` runs it, so it covers every way in: forms, the API, import and
+items arriving from peers. Bulletins get the strict detectors and can never be
+overridden; other types may carry a publisher's recorded reason in their
+details, which is signed and travels with the item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from node.privacy.personal_data import KIND_LABELS, find_personal_data
+
+if TYPE_CHECKING:
+    from node.items.schema import ItemContent
+
+OVERRIDE_KEY = "personal_data_override"
+
+
+def guard_errors(content: ItemContent) -> dict[str, str]:
+    """One Danish message per field that holds personal data, naming the kinds found but never the values."""
+    if content.type != "bulletin" and content.details.get(OVERRIDE_KEY):
+        return {}
+    strict = content.type == "bulletin"
+    # A field that failed validation is None; its own error is already recorded.
+    texts = [(field, text) for field, text in item_texts(content) if text]
+    # One scan over all the text first: almost every item is clean, and one long scan costs far less
+    # than one per field. Blank lines keep a match from running from one field into the next.
+    if not find_personal_data("\n\n".join(text for _, text in texts), strict):
+        return {}
+    found: dict[str, set[str]] = {}
+    for field, text in texts:
+        found.setdefault(field, set()).update(f.kind for f in find_personal_data(text, strict))
+    return {field: f"indeholder {' og '.join(label for kind, label in KIND_LABELS.items() if kind in kinds)}; "
+                   "fjern det (oplysningen gentages ikke her)"
+            for field, kinds in found.items() if kinds}
+
+
+def item_texts(content: ItemContent) -> Iterator[tuple[str, str]]:
+    """Every free text of an item with the name of its field: title, summary, body, tags and details."""
+    yield "title", content.title
+    yield "summary", content.summary
+    yield "body", content.body
+    for tag in content.tags:
+        yield "tags", tag
+    for key, value in content.details.items():
+        for text in _strings(value):
+            yield f"details.{key}", text
+
+
+def _strings(value) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for member in value:
+            yield from _strings(member)
+    elif isinstance(value, dict):
+        # Observations carry a label, links a title; URLs and counts are not free text.
+        yield from _strings(value.get("label") or value.get("title"))

@@ -1,0 +1,41 @@
+"""The Flask application factory: wiring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from federation import views as federation_views
+from node.core.config import NodeConfig, load_config
+from node.syndication import views as syndication_views
+from node.web import errors
+from node.web import request as web
+from node.web.views import admin, api, auth, editor, pages
+from search import views as search_views
+from search.index import SearchIndex
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def create_app(config: NodeConfig | None = None, search_index: SearchIndex | None = None) -> Flask:
+    """Build the node's web app; without a search index, search runs in degraded (database) mode."""
+    config = config or load_config()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(Path(__file__).resolve().parents[1] / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=config.node.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.node.url.startswith("https://"),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    web.init_app(app, config)
+    app.extensions["vidensnet.search"] = search_index
+    for blueprint in (pages.bp, editor.bp, auth.bp, admin.bp, api.bp, errors.bp, syndication_views.bp, federation_views.bp, search_views.bp):
+        app.register_blueprint(blueprint)
+    return app

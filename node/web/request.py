@@ -1,0 +1,145 @@
+"""Request plumbing shared by the views: the database session, login, CSRF, headers, template helpers."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask, abort, current_app, g, request
+from flask_login import LoginManager, current_user, login_required
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
+
+from node.accounts.users import ROLE_LABELS, has_role, user_for_token
+from federation.local import LocalNode, load_local_node
+from node.core.config import NodeConfig
+from node.core.db import make_engine, make_sessionmaker
+from node.core.geography import municipality_name
+from node.items.schema import TYPE_PLURALS, TYPES
+from node.core.models import Role, User
+from node.items.publishing import Publisher
+from node.items.rendering import render_markdown
+from node.privacy.small_counts import shown_count, suppress_observations
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Log ind for at se siden."
+
+# No inline script or style anywhere: every page works with this policy.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def init_app(app: Flask, config: NodeConfig) -> None:
+    """Attach the node's configuration, identity, database and request hooks to the app."""
+    app.extensions["vidensnet"] = config
+    app.extensions["vidensnet.local"] = load_local_node(config)
+    app.extensions["vidensnet.sessions"] = make_sessionmaker(make_engine(config.database_url))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    app.teardown_appcontext(_close_session)
+    app.after_request(_add_security_headers)
+    app.context_processor(_template_globals)
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["municipality"] = municipality_name
+    app.jinja_env.filters["shown_observations"] = lambda obs: suppress_observations(obs, config.small_count_threshold)
+    app.jinja_env.filters["shown_count"] = shown_count
+
+
+def node_config() -> NodeConfig:
+    """The running node's configuration."""
+    return current_app.extensions["vidensnet"]
+
+
+def local_node() -> LocalNode:
+    """This node's federation identity (settings, key, trust anchors)."""
+    return current_app.extensions["vidensnet.local"]
+
+
+def publisher() -> Publisher:
+    """This node, acting for the logged-in user."""
+    return Publisher(node_config().node.id, local_node().key, viewer(), node_config().local_rules())
+
+
+def db() -> Session:
+    """The database session of this request, opened on first use."""
+    if "db" not in g:
+        g.db = current_app.extensions["vidensnet.sessions"]()
+    return g.db
+
+
+def authenticate_bearer() -> None:
+    """Act as the user of the request's `Authorization: Bearer` API token, if any; a bad token is a 401."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return
+    scheme, _, token = header.partition(" ")
+    user = user_for_token(db(), token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        abort(401, description="ugyldig eller ukendt API-nøgle")
+    g.api_user = user
+    db().commit()  # the token's last use
+
+
+def viewer() -> User | None:
+    """The logged-in user, or None for an anonymous visitor."""
+    user = g.get("api_user") or current_user
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def requires(role: Role):
+    """Allow the view only to logged-in users with at least this role."""
+
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def guarded(*args, **kwargs):
+            if not has_role(viewer(), role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def _load_user(user_id: str) -> User | None:
+    return db().get(User, int(user_id))
+
+
+def _close_session(_exc) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def _add_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.path.startswith("/api/") or viewer() is not None:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _template_globals() -> dict:
+    return {
+        "node": node_config().node,
+        "viewer": viewer(),
+        "has_role": has_role,
+        "Role": Role,
+        "TYPES": TYPES,
+        "TYPE_PLURALS": TYPE_PLURALS,
+        "ROLE_LABELS": ROLE_LABELS,
+        "small_count_threshold": node_config().small_count_threshold,
+    }

@@ -1,0 +1,138 @@
+"""The admin page: node facts, items by state, feed subscriptions, users and API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from federation.overview import federation_overview
+from search.indexer import outbox_status
+from federation.peering import PeeringError, add_peer, approve_peer, wake_peer
+from node.accounts.users import ROLE_RANK, AccountError, create_user
+from node.items.schema import FIELD_LABELS
+from node.core.models import Item, ItemStatus, Role, User
+from node.subscriptions.service import SubscriptionError, refresh_subscription, subscribe, subscription_summaries, unsubscribe
+from node.items.publishing import Publisher
+from node.web.request import db, local_node, node_config, requires
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _render(errors: dict | None = None, new_token: str | None = None, status: int = 200):
+    session = db()
+    counts = dict(session.execute(select(Item.status, func.count()).group_by(Item.status)).all())
+    recent = session.scalars(select(Item).order_by(Item.updated_at.desc()).limit(15)).all()
+    users = session.scalars(select(User).order_by(User.username)).all()
+    return render_template(
+        "admin.html",
+        federation=federation_overview(session),
+        search_outbox=outbox_status(session),
+        search_connected=current_app.extensions.get("vidensnet.search") is not None,
+        counts={s: counts.get(s, 0) for s in ItemStatus},
+        recent=recent,
+        users=users,
+        roles=list(ROLE_RANK),
+        subscriptions=subscription_summaries(session, node_config().node.id),
+        field_labels=FIELD_LABELS,
+        errors=errors or {},
+        new_token=new_token,
+    ), status
+
+
+@bp.get("/")
+@requires(Role.ADMIN)
+def overview():
+    """Node facts, item counts per state, recent changes and users."""
+    return _render()
+
+
+@bp.post("/brugere")
+@requires(Role.ADMIN)
+def add_user():
+    """Create a local account."""
+    form = request.form
+    try:
+        create_user(db(), form.get("username", "").strip(), form.get("password", ""), form.get("role", ""),
+                    form.get("display_name", "").strip())
+    except AccountError as exc:
+        db().rollback()
+        return _render({"user": str(exc)}, status=422)
+    db().commit()
+    flash("Brugeren er oprettet.")
+    return redirect(url_for("admin.overview"))
+
+
+@bp.post("/peers")
+@requires(Role.ADMIN)
+def add_peer_form():
+    """Add a peer by URL: fetch and check its descriptor, record it as pending, tell it about us."""
+    try:
+        peer = add_peer(db(), local_node(), request.form.get("url", "").strip())
+    except PeeringError as exc:
+        db().rollback()
+        return _render({"peer": str(exc)}, status=422)
+    db().commit()
+    flash(f"{peer.name} er tilføjet som afventende peer.")
+    return redirect(url_for("admin.overview"))
+
+
+@bp.post("/peers/<peer_id>/godkend")
+@requires(Role.ADMIN)
+def approve_peer_form(peer_id: str):
+    """Approve a pending peer."""
+    try:
+        peer = approve_peer(db(), peer_id)
+    except PeeringError as exc:
+        db().rollback()
+        return _render({"peer": str(exc)}, status=422)
+    db().commit()
+    wake_peer(local_node(), peer.url, peer.id)
+    flash(f"{peer_id} er godkendt.")
+    return redirect(url_for("admin.overview"))
+
+
+@bp.post("/feeds")
+@requires(Role.ADMIN)
+def subscribe_feed():
+    """Subscribe to an external Atom/RSS feed and fetch it right away."""
+    try:
+        subscription = subscribe(db(), request.form.get("url", ""))
+    except SubscriptionError as exc:
+        db().rollback()
+        return _render({"feed": str(exc)}, status=422)
+    db().commit()
+    flash(f"Abonnement oprettet. {_refresh(subscription.id)}")
+    return redirect(url_for("admin.overview") + "#feeds")
+
+
+@bp.post("/feeds/<int:subscription_id>/opdater")
+@requires(Role.ADMIN)
+def refresh_feed(subscription_id: int):
+    """Fetch one subscribed feed now."""
+    try:
+        flash(_refresh(subscription_id))
+    except SubscriptionError as exc:
+        return _render({"feed": str(exc)}, status=404)
+    return redirect(url_for("admin.overview") + "#feeds")
+
+
+@bp.post("/feeds/<int:subscription_id>/afmeld")
+@requires(Role.ADMIN)
+def unsubscribe_feed(subscription_id: int):
+    """Stop following a feed; its items stay published."""
+    try:
+        subscription = unsubscribe(db(), subscription_id)
+    except SubscriptionError as exc:
+        db().rollback()
+        return _render({"feed": str(exc)}, status=404)
+    db().commit()
+    flash(f"Abonnementet på {subscription.url} er afmeldt. Emnerne fra feedet er stadig udgivet.")
+    return redirect(url_for("admin.overview") + "#feeds")
+
+
+def _refresh(subscription_id: int) -> str:
+    # The refresh opens its own transactions: fetching happens outside any of them. The node publishes
+    # feed entries itself, not the admin who asked, as the scheduler does.
+    sessions = current_app.extensions["vidensnet.sessions"]
+    by = Publisher(node_config().node.id, local_node().key)
+    return str(refresh_subscription(sessions, by, subscription_id, node_config().feed_refresh_seconds))

@@ -1,0 +1,147 @@
+"""The JSON API: read items (anyone, within their rights) and write them (editors, by token)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, request, url_for
+
+from node.accounts.users import has_role
+from node.items.as_json import item_to_json
+from node.items.queries import FilterError, ItemFilters, list_items, parse_page
+from node.items.schema import ItemInvalid, validate_item
+from node.core.models import Item, ItemStatus, Role
+from node.items.publishing import (Publisher, PublishingError, create_draft, find_item, publish, retract, return_to_draft, revise,
+                             submit_for_approval)
+from node.web.errors import json_error
+from node.items.visibility import can_read
+from federation.plan_endorsements import plan_endorsements_json
+from node.web.request import authenticate_bearer, csrf, db, local_node, node_config, publisher, viewer
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # writes need a bearer token, never a cookie, so CSRF cannot reach them
+
+
+@bp.before_request
+def _authenticate():
+    if request.headers.get("Authorization"):
+        authenticate_bearer()
+    elif request.method not in ("GET", "HEAD"):
+        abort(401, description="skrivning kræver en API-nøgle: Authorization: Bearer <nøgle>")
+
+
+def _json(item: Item) -> dict:
+    return item_to_json(item, url_for("pages.item", item_id=item.id, _external=True), node_config().small_count_threshold)
+
+
+def _require(role: Role) -> Publisher:
+    if not has_role(viewer(), role):
+        abort(403, description=f"kræver rollen {role.value} eller højere")
+    return publisher()
+
+
+@bp.get("/items")
+def items():
+    """A page of items the caller may see, filtered by type and status, with a next link."""
+    try:
+        filters = ItemFilters.from_args(request.args)
+        page = parse_page(request.args.get("page"))
+    except FilterError as exc:
+        return json_error(400, str(exc))
+    drafts = filters.status is not None and filters.status != ItemStatus.PUBLISHED
+    result = list_items(db(), viewer(), filters, page, node_config().page_size, drafts=drafts)
+    next_url = None
+    if result.has_next:
+        next_url = url_for("api.items", **{**request.args.to_dict(), "page": page + 1}, _external=True)
+    return {"total": result.total, "page": page, "items": [_json(i) for i in result.items], "next": next_url}
+
+
+@bp.get("/items/<item_id>")
+def item(item_id: str):
+    """One item; 404 when it does not exist or the caller may not see it."""
+    found = find_item(db(), item_id)
+    if found is None or not can_read(viewer(), found):
+        return json_error(404, f"intet emne med id '{item_id}'")
+    if found.type == "plan":  # which participating municipalities have endorsed which version
+        return {**_json(found), "endorsements": plan_endorsements_json(db(), found, local_node())}
+    return _json(found)
+
+
+def _content_from_body(item_id: str | None = None):
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="forventede et JSON-objekt med Content-Type: application/json")
+    if item_id is not None:
+        data = {**data, "id": item_id}
+    return validate_item(data, node_id=node_config().node.id, may_override=has_role(viewer(), Role.PUBLISHER),
+                         rules=node_config().local_rules())
+
+
+@bp.post("/items")
+def create():
+    """Create a draft (editor); with "publish": true in the query, publish it (publisher)."""
+    by = _require(Role.EDITOR)
+    try:
+        item = create_draft(db(), by, _content_from_body())
+        if request.args.get("publish") == "true":
+            publish(db(), item, _require(Role.PUBLISHER))
+    except ItemInvalid as exc:
+        return json_error(422, "ugyldigt emne", exc.errors)
+    except PublishingError as exc:
+        return json_error(409, str(exc))
+    db().commit()
+    return _json(item), 201, {"Location": url_for("api.item", item_id=item.id)}
+
+
+@bp.put("/items/<item_id>")
+def update(item_id: str):
+    """Replace an item's content: drafts by editors, published items (new version) by publishers."""
+    by = _require(Role.EDITOR)
+    found = find_item(db(), item_id)
+    if found is None:
+        return json_error(404, f"intet emne med id '{item_id}'")
+    if found.status == ItemStatus.PUBLISHED:
+        by = _require(Role.PUBLISHER)
+    try:
+        revise(db(), found, by, _content_from_body(item_id))
+    except ItemInvalid as exc:
+        return json_error(422, "ugyldigt emne", exc.errors)
+    except PublishingError as exc:
+        return json_error(409, str(exc))
+    db().commit()
+    return _json(found)
+
+
+@bp.post("/items/<item_id>/publish")
+def publish_item(item_id: str):
+    """Publish a draft (publisher)."""
+    return _change_state(item_id, publish)
+
+
+@bp.post("/items/<item_id>/submit")
+def submit_item(item_id: str):
+    """Hand a bulletin draft to a second person for approval (editor)."""
+    return _change_state(item_id, submit_for_approval, Role.EDITOR)
+
+
+@bp.post("/items/<item_id>/return")
+def return_item(item_id: str):
+    """Send a bulletin awaiting approval back to its author as a draft (publisher)."""
+    return _change_state(item_id, return_to_draft)
+
+
+@bp.post("/items/<item_id>/retract")
+def retract_item(item_id: str):
+    """Retract a published item (publisher)."""
+    return _change_state(item_id, retract)
+
+
+def _change_state(item_id: str, action, role: Role = Role.PUBLISHER):
+    by = _require(role)
+    found = find_item(db(), item_id)
+    if found is None:
+        return json_error(404, f"intet emne med id '{item_id}'")
+    try:
+        action(db(), found, by)
+    except PublishingError as exc:
+        return json_error(409, str(exc))
+    db().commit()
+    return _json(found)

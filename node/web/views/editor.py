@@ -1,0 +1,176 @@
+"""Editor pages: create, edit, publish and retract this node's items."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from node.accounts.users import has_role
+from node.core.geography import municipalities, police_districts
+from node.web.forms import form_to_data, form_values, item_to_form
+from node.items.schema import COOPERATION, DETAILS, FIELD_LABELS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES, ItemInvalid, validate_item
+from node.core.models import Item, ItemStatus, Role
+from node.items.publishing import (PublishingError, create_draft, find_item, publish, retract, return_to_draft, revise,
+                             submit_for_approval)
+from federation.plan_endorsements import EndorsementError, endorse_plan
+from node.items.visibility import can_read
+from node.web.request import db, local_node, node_config, publisher, requires, viewer
+
+bp = Blueprint("editor", __name__)
+
+
+def _own_item(item_id: str) -> Item:
+    item = find_item(db(), item_id)
+    if item is None or item.origin != node_config().node.id:
+        abort(404)
+    return item
+
+
+def _render_form(item_type: str, values: dict, errors: dict, item: Item | None = None, status: int = 200):
+    return render_template(
+        "edit.html",
+        item_type=item_type,
+        item=item,
+        values=values,
+        errors=errors,
+        detail_specs=DETAILS[item_type],
+        field_labels={**FIELD_LABELS, **{f"details.{s.key}": s.label for s in DETAILS[item_type]}},
+        may_override=has_role(viewer(), Role.PUBLISHER),
+        bulletin_lifetime_days=node_config().local_rules().bulletin_lifetime_days,
+        bulletin_max_days=node_config().bulletin_max_days,
+        municipalities=municipalities(),
+        police_districts=police_districts(),
+        prevention_levels=PREVENTION_LEVELS,
+        target_groups=TARGET_GROUPS,
+        cooperation=COOPERATION,
+    ), status
+
+
+def _new_form_values(item_type: str) -> dict:
+    # A bulletin starts out for the author's own police district only; other types for the whole network.
+    home_district = node_config().local_rules().home_district
+    if item_type == "bulletin" and home_district:
+        return {"audience_kind": "districts", "audience_districts": [home_district]}
+    return {"audience_kind": "districts" if item_type == "bulletin" else "network"}
+
+
+def _validated(item_type: str, item_id: str | None):
+    data = form_to_data(request.form, item_type)
+    data["id"] = item_id
+    return validate_item(data, node_id=node_config().node.id, may_override=has_role(viewer(), Role.PUBLISHER),
+                         rules=node_config().local_rules())
+
+
+@bp.route("/ny/<item_type>", methods=["GET", "POST"])
+@requires(Role.EDITOR)
+def create(item_type: str):
+    """A new draft of the chosen type; a publisher may publish it at once."""
+    if item_type not in TYPES:
+        abort(404)
+    if request.method == "GET":
+        return _render_form(item_type, _new_form_values(item_type), {})
+    try:
+        content = _validated(item_type, None)
+        item = create_draft(db(), publisher(), content)
+        _after_save(item, request.form.get("action"))
+    except ItemInvalid as exc:
+        return _render_form(item_type, form_values(request.form), exc.errors, status=422)
+    db().commit()
+    flash(_SAVED[item.status])
+    return redirect(url_for("pages.item", item_id=item.id))
+
+
+_SAVED = {
+    ItemStatus.DRAFT: "Kladden er gemt.",
+    ItemStatus.AWAITING_APPROVAL: "Tendensbulletinen er sendt til godkendelse hos en anden udgiver.",
+    ItemStatus.PUBLISHED: "Emnet er udgivet.",
+}
+
+
+def _after_save(item: Item, action: str | None) -> None:
+    # A bulletin goes to a second person for approval; other types a publisher may publish at once.
+    if action == "submit" and item.type == "bulletin" and item.status == ItemStatus.DRAFT:
+        submit_for_approval(db(), item, publisher())
+    elif action == "publish" and item.type != "bulletin" and has_role(viewer(), Role.PUBLISHER):
+        publish(db(), item, publisher())
+
+
+@bp.route("/items/<item_id>/rediger", methods=["GET", "POST"])
+@requires(Role.EDITOR)
+def edit(item_id: str):
+    """Edit a draft (editors) or publish a new version of a published item (publishers)."""
+    item = _own_item(item_id)
+    if item.status == ItemStatus.PUBLISHED and not has_role(viewer(), Role.PUBLISHER):
+        abort(403)
+    if item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
+        abort(409, description="Et tilbagetrukket eller udløbet emne kan ikke ændres.")
+    if item.type == "bulletin" and item.status == ItemStatus.PUBLISHED:
+        abort(409, description="En udgivet tendensbulletin kan ikke ændres uden ny godkendelse; "
+                               "træk den tilbage og skriv en ny.")
+    if request.method == "GET":
+        return _render_form(item.type, item_to_form(item), {}, item)
+    try:
+        revise(db(), item, publisher(), _validated(item.type, item.id))
+        _after_save(item, request.form.get("action"))
+    except ItemInvalid as exc:
+        return _render_form(item.type, form_values(request.form), exc.errors, item, status=422)
+    except PublishingError as exc:
+        abort(409, description=str(exc))
+    db().commit()
+    flash(f"Ændringerne er gemt (version {item.version})." if item.status == ItemStatus.PUBLISHED else _SAVED[item.status])
+    return redirect(url_for("pages.item", item_id=item.id))
+
+
+@bp.post("/items/<item_id>/udgiv")
+@requires(Role.PUBLISHER)
+def publish_item(item_id: str):
+    """Publish a draft, or approve and publish a bulletin awaiting approval."""
+    return _change_state(item_id, publish, "Emnet er udgivet.")
+
+
+@bp.post("/items/<item_id>/til-godkendelse")
+@requires(Role.EDITOR)
+def submit_item(item_id: str):
+    """Hand a bulletin draft to a second person for approval."""
+    return _change_state(item_id, submit_for_approval, "Tendensbulletinen er sendt til godkendelse.")
+
+
+@bp.post("/items/<item_id>/tilbage-til-kladde")
+@requires(Role.PUBLISHER)
+def return_item(item_id: str):
+    """Send a bulletin awaiting approval back to its author as a draft."""
+    return _change_state(item_id, return_to_draft, "Tendensbulletinen er sendt tilbage som kladde.")
+
+
+@bp.post("/items/<item_id>/tilbagetraek")
+@requires(Role.PUBLISHER)
+def retract_item(item_id: str):
+    """Retract a published item."""
+    return _change_state(item_id, retract, "Emnet er trukket tilbage.")
+
+
+def _change_state(item_id: str, action, message: str):
+    item = _own_item(item_id)
+    try:
+        action(db(), item, publisher())
+    except PublishingError as exc:
+        abort(409, description=str(exc))
+    db().commit()
+    flash(message)
+    return redirect(url_for("pages.item", item_id=item.id))
+
+
+@bp.post("/items/<item_id>/tilslut")
+@requires(Role.PUBLISHER)
+def endorse(item_id: str):
+    """Endorse the current version of a plan on behalf of this node's municipality."""
+    plan = find_item(db(), item_id)
+    if plan is None or not can_read(viewer(), plan):
+        abort(404)
+    try:
+        new = endorse_plan(db(), plan, local_node(), viewer())
+    except EndorsementError as exc:
+        abort(409, description=f"Tilslutning: {exc}.")
+    db().commit()
+    flash(f"Kommunen er tilsluttet version {plan.version} af planen." if new
+          else f"Kommunen var allerede tilsluttet version {plan.version} af planen.")
+    return redirect(url_for("pages.item", item_id=plan.id))

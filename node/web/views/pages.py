@@ -1,0 +1,68 @@
+"""Public pages: the front page, lists per type and the item page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from node.core.geography import municipalities, police_districts
+from node.items.queries import FilterError, ItemFilters, latest_per_type, list_items, parse_page
+from node.items.schema import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS
+from node.items.publishing import find_item
+from node.items.visibility import can_read
+from federation.plan_endorsements import endorsement_refusal, plan_participants
+from node.web.request import db, local_node, node_config, viewer
+
+bp = Blueprint("pages", __name__)
+
+TYPE_SLUGS = {
+    "practice": "praksis",
+    "method": "metoder",
+    "bulletin": "bulletiner",
+    "plan": "planer",
+    "guidance": "vejledninger",
+}
+
+
+@bp.get("/")
+def front():
+    """The latest items of each type."""
+    return render_template("front.html", latest=latest_per_type(db(), viewer()), type_slugs=TYPE_SLUGS)
+
+
+def _list_view(item_type: str):
+    try:
+        filters = ItemFilters.from_args({**request.args.to_dict(), "type": item_type, "status": ""})
+        page = parse_page(request.args.get("page"))
+    except FilterError as exc:
+        abort(400, description=str(exc))
+    result = list_items(db(), viewer(), filters, page, node_config().page_size)
+    return render_template(
+        "list.html",
+        item_type=item_type,
+        result=result,
+        args=request.args,
+        municipalities=municipalities(),
+        police_districts=police_districts(),
+        prevention_levels=PREVENTION_LEVELS,
+        target_groups=TARGET_GROUPS,
+        cooperation=COOPERATION,
+    )
+
+
+for _type, _slug in TYPE_SLUGS.items():
+    bp.add_url_rule(f"/{_slug}", f"list_{_type}", lambda _t=_type: _list_view(_t))
+
+
+@bp.get("/items/<item_id>")
+def item(item_id: str):
+    """One item with all its fields; 404 when missing or not for this viewer."""
+    found = find_item(db(), item_id)
+    if found is None or not can_read(viewer(), found):
+        abort(404)
+    plan = {}
+    if found.type == "plan":  # who has joined which version, and whether this node may join the current one
+        participants = plan_participants(db(), found, local_node())
+        joined = any(e.endorser == local_node().id and e.current for p in participants for e in p.endorsements)
+        may_endorse = not joined and endorsement_refusal(found, local_node()) is None
+        plan = {"participants": participants, "may_endorse": may_endorse}
+    return render_template("item.html", item=found, detail_specs=DETAILS[found.type], type_slugs=TYPE_SLUGS, **plan)
