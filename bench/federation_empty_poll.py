@@ -3,7 +3,7 @@
     .venv/bin/python bench/federation_empty_poll.py [--sizes 100,100000] [--polls 200] [--keep DIR]
 
 For each size a node's database is built through the production code
-(node.items.files.import_items in a session, with Publisher(node_id, key): every
+(node.items.files.import_items in a session, with ActingNode(node_id, item_sinks(key)): every
 item is signed into the changes feed), in chunks, with progress on stderr. A
 caller is peered and approved through federation.peering (record_peer,
 approve_peer). The node is then served by a real `vidensnet run` process on
@@ -44,7 +44,8 @@ from node.web.app import create_app
 from node.core.config import NodeSettings, load_config, write_settings
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.items.files import import_items
-from node.items.publishing import Publisher
+from node.items.publishing import ActingNode
+from node.process import item_sinks
 from sqlalchemy import func, select, text
 
 NODE = NodeSettings("aarhus-kommune", "Aarhus Kommune", "municipality", "http://127.0.0.1:9", "0751")
@@ -68,7 +69,7 @@ def build(home: Path, size: int, caller_key: Ed25519PrivateKey) -> float:
     config = load_config(home)
     upgrade_database(config.database_url)
     sessions = make_sessionmaker(make_engine(config.database_url))
-    by = Publisher(NODE.id, key)
+    by = ActingNode(NODE.id, item_sinks(key))
     start = time.perf_counter()
     for first in range(0, size, CHUNK):
         with sessions.begin() as session:

@@ -40,7 +40,7 @@ from _common import NodeProcess, item_lines, machine, peer_nodes, progress, tabl
 
 from federation.client import PeerClient
 from federation.identity import b64url_decode, public_key_from_text, public_key_text
-from federation.local import load_local_node
+from node.process import open_process
 from federation.replication import pull_from_peer
 from federation.wire import canonical
 from node.core.config import load_config
@@ -60,7 +60,7 @@ def verify_baseline(a_home: Path, origin: str) -> float:
     """Raw Ed25519 verifies per second over A's stored envelopes (canonical bytes prepared beforehand)."""
     with sqlite3.connect(a_home / "vidensnet.db") as db:
         rows = [json.loads(r[0]) for r in db.execute("SELECT envelope FROM envelopes WHERE origin = ?", (origin,))]
-    public = public_key_from_text(public_key_text(load_local_node(load_config(a_home)).key))
+    public = public_key_from_text(public_key_text(open_process(load_config(a_home)).local.key))
     signed = [(b64url_decode(e["signature"]), canonical(e["payload"])) for e in rows]
     start = time.perf_counter()
     for signature, data in signed:
@@ -102,7 +102,7 @@ def in_process_pull(home: Path, peer_id: str, profile: bool, cap: int = 10**12) 
     upgrade_database(config.database_url)
     engine = make_engine(config.database_url)
     sessions = make_sessionmaker(engine)
-    local = load_local_node(config)
+    local = open_process(config).local
     STATEMENTS.clear()
     event.listen(engine, "before_cursor_execute", _count_statement)
     TimedClient.spent.clear()

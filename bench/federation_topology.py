@@ -58,7 +58,7 @@ from node.core.db import make_engine, upgrade_database
 from node.core.geography import municipalities, police_districts
 from node.items.files import import_items
 from node.core.models import Item
-from node.items.publishing import Publisher
+from node.items.publishing import ActingNode
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -198,7 +198,7 @@ class TestClientPeer(PeerClient):
 def publish(node: Node, *items: dict) -> list[str]:
     local = node.app.extensions["vidensnet.local"]
     with node.app.extensions["vidensnet.sessions"].begin() as session:
-        import_items(session, Publisher(local.id, local.key), [json.dumps(i, ensure_ascii=False) for i in items])
+        import_items(session, ActingNode(local.id, local.sinks), [json.dumps(i, ensure_ascii=False) for i in items])
     return [f"{node.id}:{i['id']}" for i in items]
 
 

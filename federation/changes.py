@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
+from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, select, text
@@ -224,3 +225,21 @@ def sign_unsigned_items(session: Session, node_id: str, key: Ed25519PrivateKey) 
     for item in unsigned:
         record_local_version(session, item, key)
     return len(unsigned)
+
+
+@dataclass(frozen=True)
+class ChangesFeedSink:
+    """The federation's item sink (see node.items.sinks): signs this node's versions and tombstones into the feed."""
+
+    key: Ed25519PrivateKey
+
+    def version_published(self, session: Session, item: Item) -> None:
+        """Sign the new version into the changes feed."""
+        record_local_version(session, item, self.key)
+
+    def item_withdrawn(self, session: Session, item: Item, reason: str) -> None:
+        """Sign a tombstone for the retracted or expired item into the changes feed."""
+        record_local_tombstone(session, item, reason, self.key)
+
+    def items_changed(self, session: Session, item_ids: Sequence[str]) -> None:
+        """Nothing to sign: replicas enter the feed through ingest, which relays their origin's envelopes."""

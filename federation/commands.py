@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from federation.client import PeerClient, PeerUnavailable
 from federation.identity import public_key_text
-from federation.local import load_local_node
 from federation.models import Peer
 from federation.plan_endorsements import EndorsementError, endorse_plan
 from federation.peering import PeeringError, add_peer, approve_peer, approved_peers, wake_peer
@@ -29,7 +28,7 @@ def peer() -> None:
 @click.pass_obj
 def peer_add(obj, url: str) -> None:
     """Fetch and check the node at URL, record it as pending and tell it about this node."""
-    local = load_local_node(obj.config())
+    local = obj.process().local
     try:
         with obj.sessions().begin() as session:
             found = add_peer(session, local, url)
@@ -53,7 +52,7 @@ def peer_approve(obj, peer_id: str) -> None:
             state, url = approved.state, approved.url
     except PeeringError as exc:
         raise click.ClickException(str(exc)) from None
-    wake_peer(load_local_node(obj.config()), url, peer_id)
+    wake_peer(obj.process().local, url, peer_id)
     click.echo(f"{peer_id}: {state}")
 
 
@@ -84,9 +83,9 @@ def peer_summary(p: Peer) -> dict:
 @click.pass_obj
 def sync(obj) -> None:
     """Pull every approved peer once, now, and print what came."""
-    config = obj.config()
-    sessions = obj.sessions()
-    cycle = FederationCycle(sessions, load_local_node(config), config.pull_interval_seconds)
+    process = obj.process()
+    sessions = process.sessions
+    cycle = FederationCycle(sessions, process.local, process.config.pull_interval_seconds)
     with sessions() as session:
         peer_ids = [p.id for p in approved_peers(session)]
     if not peer_ids:
@@ -138,7 +137,7 @@ def plan() -> None:
 @click.pass_obj
 def plan_endorse(obj, item_id: str) -> None:
     """Endorse the current version of a plan as this node's municipality (the plan must list it)."""
-    local = load_local_node(obj.config())
+    local = obj.process().local
     with obj.sessions().begin() as session:
         found = session.get(Item, item_id)
         if found is None:

@@ -28,6 +28,7 @@ from federation.wire import (ITEM, PLAN_ENDORSEMENT, TOMBSTONE, Opened, WireErro
 from node.items.schema import ItemInvalid, validate_item
 from node.core.models import utcnow
 from node.items.replicas import Replica, replace_replicas
+from node.items.sinks import ItemSinks
 
 # A tombstone for an item never seen here is relayed as narrowly as possible.
 UNSEEN_AUDIENCE = {"nodes": []}
@@ -57,7 +58,7 @@ class _Page:
     replicas: dict[str, Replica | None] = field(default_factory=dict)  # item id -> replica, None = remove
 
 
-def ingest_page(session: Session, envelopes: list[Any], received_from: str, me: NodeView,
+def ingest_page(session: Session, envelopes: list[Any], received_from: str, me: NodeView, sinks: ItemSinks,
                 checked: list[Opened | None] | None = None) -> list[Outcome]:
     """Store each received envelope that is valid, signed by its origin, newer and meant for this node.
 
@@ -68,13 +69,13 @@ def ingest_page(session: Session, envelopes: list[Any], received_from: str, me: 
     checked = checked or [None] * len(envelopes)
     outcomes = [_take(session, page, envelope, opened, received_from, me) for envelope, opened in zip(envelopes, checked)]
     replace_envelopes(session, list(page.envelopes.values()))
-    replace_replicas(session, page.replicas)
+    replace_replicas(session, page.replicas, sinks)
     return outcomes
 
 
-def ingest(session: Session, envelope: Any, received_from: str, me: NodeView) -> Outcome:
+def ingest(session: Session, envelope: Any, received_from: str, me: NodeView, sinks: ItemSinks) -> Outcome:
     """Store one received envelope (see ingest_page)."""
-    return ingest_page(session, [envelope], received_from, me)[0]
+    return ingest_page(session, [envelope], received_from, me, sinks)[0]
 
 
 class _Unverified(NamedTuple):

@@ -1,15 +1,16 @@
-"""This node as the federation sees it: its settings, key, audience view and trust anchors."""
+"""This node as the federation sees it: its settings, key, audience view, trust anchors and item sinks."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import current_app
 
 from federation.audience import NodeView
-from federation.identity import load_node_key, public_key_from_text
-from node.core.config import NodeConfig, NodeSettings
+from federation.identity import public_key_from_text
+from node.core.config import NodeSettings
+from node.items.sinks import ItemSinks
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class LocalNode:
 
     settings: NodeSettings
     key: Ed25519PrivateKey
+    # Where the replicas this node stores are announced (the search index's outbox among them).
+    sinks: ItemSinks
     # Node id -> public key of nodes trusted without peering (e.g. the national nodes).
     trust_anchors: dict[str, str] = field(default_factory=dict)
 
@@ -43,7 +46,6 @@ def parse_trust_anchors(text: str) -> dict[str, str]:
     return anchors
 
 
-def load_local_node(config: NodeConfig) -> LocalNode:
-    """This node's identity from its data directory and environment."""
-    anchors = parse_trust_anchors(os.environ.get("VIDENSNET_TRUST_ANCHORS", ""))
-    return LocalNode(config.node, load_node_key(config.keys_dir), anchors)
+def current_local_node() -> LocalNode:
+    """This node's federation identity, in a request of the running app."""
+    return current_app.extensions["vidensnet.local"]

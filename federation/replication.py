@@ -88,7 +88,7 @@ def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: Peer
                 local: LocalNode) -> Counter:
     """Ingest one page and advance the checkpoint in one transaction; then retry what a key rotation explains."""
     with sessions.begin() as session:
-        outcomes = ingest_page(session, page.envelopes, peer_id, local.view, page.checked)
+        outcomes = ingest_page(session, page.envelopes, peer_id, local.view, local.sinks, page.checked)
         report = Counter(outcomes) + take_waiting(session, local)
         row = session.get(Peer, peer_id)
         row.cursor = page.next_cursor
@@ -176,7 +176,7 @@ def _retry(sessions: sessionmaker[Session], envelopes: list[Any], peer_id: str, 
     """Ingest once more after a key rotation was learned; the stale rejections are dropped."""
     report: Counter = Counter()
     with sessions.begin() as session:
-        outcomes = ingest_page(session, envelopes, peer_id, local.view)
+        outcomes = ingest_page(session, envelopes, peer_id, local.view, local.sinks)
         for envelope, outcome in zip(envelopes, outcomes):
             if outcome != Outcome.REJECTED:
                 report[outcome] += 1
@@ -202,6 +202,6 @@ def take_waiting(session: Session, local: LocalNode) -> Counter:
                            .order_by(WaitingEnvelope.id)).all()
     report: Counter = Counter()
     for row in rows:
-        report.update(ingest_page(session, [json.loads(row.envelope)], row.received_from, local.view))
+        report.update(ingest_page(session, [json.loads(row.envelope)], row.received_from, local.view, local.sinks))
         session.delete(row)
     return report

@@ -15,10 +15,10 @@ from federation.identity import public_key_from_text, public_key_text
 from federation.models import KnownNode
 from federation.wire import NODE, WireError, digest, endorsement_payload, node_payload, open_envelope, seal
 from node.core.config import NODE_KINDS, NodeSettings
+from node.core.ids import NODE_ID
 from node.items.schema import format_datetime
 from node.core.models import utcnow
 
-_NODE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
 
 class TrustError(ValueError):
@@ -53,7 +53,7 @@ def check_descriptor(envelope: Any) -> Descriptor:
     payload = envelope.get("payload") if isinstance(envelope, dict) else None
     if not isinstance(payload, dict) or payload.get("type") != NODE:
         raise TrustError("not a node descriptor")
-    if not isinstance(payload.get("id"), str) or not _NODE_ID.fullmatch(payload["id"]):
+    if not isinstance(payload.get("id"), str) or not NODE_ID.fullmatch(payload["id"]):
         raise TrustError("descriptor has no valid node id")
     if payload.get("kind") not in NODE_KINDS or not str(payload.get("url", "")).startswith(("http://", "https://")):
         raise TrustError("descriptor has no valid kind or url")

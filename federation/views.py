@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, g, jsonify, request
 from sqlalchemy import select
 
 from federation.changes import changes_since, envelope_texts_for
+from federation.local import current_local_node
 from federation.models import KnownNode, Peer, PeerState
 from federation.peering import PeeringError, record_peer
 from federation.rotation import apply_rotations, own_rotations
@@ -16,7 +17,7 @@ from federation.tokens import TokenError, unverified_issuer, verify_token
 from federation.trust import Descriptor, TrustError, check_descriptor, endorse, own_descriptor
 from node.core.models import utcnow
 from node.web.errors import json_error
-from node.web.request import csrf, db, local_node, node_config
+from node.web.request import csrf, db, node_config
 
 bp = Blueprint("federation", __name__)
 csrf.exempt(bp)  # node-to-node calls carry a signed JWT, never a cookie
@@ -46,7 +47,7 @@ def from_approved_peer(view):
             peer = db().get(Peer, unverified_issuer(token))
             if peer is None or peer.state not in (PeerState.APPROVED, PeerState.BACKING_OFF):
                 abort(403, description="kun godkendte peers har adgang")
-            verify_token(token, peer.public_key, local_node().id)
+            verify_token(token, peer.public_key, current_local_node().id)
         except TokenError as exc:
             abort(401, description=str(exc))
         g.peer = peer
@@ -58,7 +59,7 @@ def from_approved_peer(view):
 @bp.get("/.well-known/vidensnet")
 def descriptor():
     """This node's descriptor, signed by its key."""
-    local = local_node()
+    local = current_local_node()
     return jsonify(own_descriptor(local.settings, local.key))
 
 
@@ -68,7 +69,7 @@ def peering_request():
     body = _json_object()
     try:
         descriptor = check_descriptor(body.get("descriptor"))
-        verify_token(_bearer(), descriptor.payload["public_key"], local_node().id)
+        verify_token(_bearer(), descriptor.payload["public_key"], current_local_node().id)
         if unverified_issuer(_bearer()) != descriptor.id:
             raise TokenError("token issuer is not the descriptor's node")
         peer = record_peer(db(), descriptor)
@@ -108,7 +109,7 @@ def envelopes():
 @from_approved_peer
 def node(node_id: str):
     """A node's descriptor, with this node's endorsement and the one it accepted the key on."""
-    local = local_node()
+    local = current_local_node()
     if node_id == local.id:
         envelope, stored, rotations = own_descriptor(local.settings, local.key), None, own_rotations(node_config().keys_dir)
     else:

@@ -17,6 +17,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from node.core.canonical import canonical_json
+from node.core.ids import LOCAL_ID, NODE_ID
 from federation.identity import b64url, b64url_decode, public_key_from_text
 
 PROTOCOL = 1
@@ -35,8 +36,7 @@ CONTENT_FIELDS = (
 )
 NODE_FIELDS = ("id", "name", "kind", "municipality", "district", "url", "public_key")
 PLAN_ENDORSEMENT_FIELDS = ("endorser", "municipality", "plan", "version", "plan_digest", "endorsed_at")
-_NODE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
-_ITEM_ID = re.compile(_NODE_ID.pattern + r":[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
+_ITEM_ID = re.compile(NODE_ID.pattern + ":" + LOCAL_ID.pattern)
 
 
 # An opened envelope: its payload and the canonical bytes its signature was checked over.
@@ -180,7 +180,7 @@ def check_plan_endorsement_payload(payload: dict[str, Any]) -> dict[str, Any]:
     if payload.get("type") != PLAN_ENDORSEMENT or missing:
         raise WireError(f"plan endorsement lacks {', '.join(missing) or 'its type'}")
     checks = {
-        "endorser": isinstance(payload["endorser"], str) and _NODE_ID.fullmatch(payload["endorser"]),
+        "endorser": isinstance(payload["endorser"], str) and NODE_ID.fullmatch(payload["endorser"]),
         "municipality": isinstance(payload["municipality"], str) and re.fullmatch(r"[0-9]{4}", payload["municipality"]),
         "plan": isinstance(payload["plan"], str) and _ITEM_ID.fullmatch(payload["plan"]),
         "version": type(payload["version"]) is int and payload["version"] >= 1,

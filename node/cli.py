@@ -8,19 +8,19 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from node.accounts.users import AccountError, create_api_token, create_user
 from node.subscriptions.commands import feed
 from node.core.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
-from node.core.db import make_engine, make_sessionmaker, upgrade_database
+from node.core.db import upgrade_database
 from node.core.interpreter import collect_less_often
 from node.items.files import ImportRefused, import_items, write_export
 from federation.commands import register_federation_commands
 from federation.identity import generate_node_key, public_key_text
-from federation.local import load_local_node
 from node.core.models import User
-from node.items.publishing import Publisher, PublishingError, find_item, retract
+from node.items.publishing import ActingNode, PublishingError, find_item, retract
+from node.process import NodeProcess, open_process
 from search.commands import reindex_command
 
 
@@ -29,6 +29,7 @@ class Context:
 
     def __init__(self, home: Path):
         self.home = home
+        self._process: NodeProcess | None = None
 
     def config(self) -> NodeConfig:
         try:
@@ -36,23 +37,27 @@ class Context:
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
 
-    def sessions(self):
-        """A sessionmaker on the node's database, its schema brought up to date."""
-        config = self.config()
-        upgrade_database(config.database_url)
-        return make_sessionmaker(make_engine(config.database_url))
+    def process(self) -> NodeProcess:
+        """The node's set-up for this command, opened once on an up-to-date schema."""
+        if self._process is None:
+            config = self.config()
+            upgrade_database(config.database_url)
+            self._process = open_process(config)
+        return self._process
 
-    def publisher(self) -> Publisher:
+    def sessions(self) -> sessionmaker[Session]:
+        """A sessionmaker on the node's database, its schema brought up to date."""
+        return self.process().sessions
+
+    def acting(self) -> ActingNode:
         """This node, acting from the command line (as its administrator)."""
-        config = self.config()
-        local = load_local_node(config)
-        return Publisher(local.id, local.key, rules=config.local_rules())
+        return self.process().acting()
 
     @contextmanager
     def transaction(self):
         """A session in one transaction on an up-to-date schema."""
         with self.sessions().begin() as session:
-            yield self.config(), session
+            yield self.process().config, session
 
 
 @click.group()
@@ -103,7 +108,7 @@ def import_command(obj: Context, file) -> None:
     lines = file.readlines()
     try:
         with obj.transaction() as (config, session):
-            by = obj.publisher()
+            by = obj.acting()
             with click.progressbar(length=len(lines), label="Importerer", file=sys.stderr) as bar:
                 def progress(contents):
                     for content in contents:
@@ -138,7 +143,7 @@ def retract_command(obj: Context, item_id: str) -> None:
         if item is None:
             raise click.ClickException(f"no item with id '{item_id}'")
         try:
-            retract(session, item, obj.publisher())
+            retract(session, item, obj.acting())
         except PublishingError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"Trak {item_id} tilbage.")

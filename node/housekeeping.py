@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from federation.changes import prune_tombstones
 from node.core.models import utcnow
-from node.items.publishing import Publisher, expire_due_items
+from node.items.publishing import ActingNode, expire_due_items
 
 log = logging.getLogger(__name__)
 
 
-def run_cycle(sessions: sessionmaker[Session], by: Publisher, tombstone_days: int) -> int:
+def run_cycle(sessions: sessionmaker[Session], by: ActingNode, tombstone_days: int) -> int:
     """Expire items whose expiry has passed and prune old tombstones; returns how many expired."""
     with sessions.begin() as session:
         expired = expire_due_items(session, by)

@@ -13,13 +13,12 @@ from waitress import serve
 from federation import scheduling as federation_scheduling
 from federation.changes import sign_unsigned_items
 from federation.identity import ensure_node_key
-from federation.local import load_local_node
 from node import housekeeping
+from node.core.config import NodeConfig
+from node.core.db import upgrade_database
+from node.process import NodeProcess, open_process
 from node.subscriptions import service as subscriptions
 from node.web.app import create_app
-from node.core.config import NodeConfig
-from node.core.db import make_engine, make_sessionmaker, upgrade_database
-from node.items.publishing import Publisher
 from search import runtime as search_runtime
 
 # How often the scheduler looks for due peers and local changes to announce;
@@ -32,12 +31,10 @@ SEARCH_TICK_SECONDS = 0.5
 FEED_TICK_SECONDS = 30
 
 
-def start_scheduler(config: NodeConfig, search: search_runtime.SearchRuntime) -> BackgroundScheduler:
+def start_scheduler(process: NodeProcess, search: search_runtime.SearchRuntime) -> BackgroundScheduler:
     """Start the background jobs of a running node: housekeeping, federation, feeds and the search outbox."""
-    sessions = make_sessionmaker(make_engine(config.database_url))
-    local = load_local_node(config)
-    by = Publisher(local.id, local.key)
-    cycle = federation_scheduling.FederationCycle(sessions, local, config.pull_interval_seconds)
+    config, sessions, by = process.config, process.sessions, process.acting()
+    cycle = federation_scheduling.FederationCycle(sessions, process.local, config.pull_interval_seconds)
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(housekeeping.run_cycle, "interval", seconds=config.housekeeping_seconds,
                       args=[sessions, by, config.tombstone_days], id="housekeeping", max_instances=1, coalesce=True)
@@ -51,16 +48,12 @@ def start_scheduler(config: NodeConfig, search: search_runtime.SearchRuntime) ->
     return scheduler
 
 
-def prepare_federation(config: NodeConfig) -> None:
-    """Give a node that predates federation its key, and sign its published items into the feed."""
-    log = logging.getLogger("vidensnet")
-    if ensure_node_key(config.keys_dir):
-        log.info("created a node key in %s", config.keys_dir)
-    local = load_local_node(config)
-    with make_sessionmaker(make_engine(config.database_url)).begin() as session:
-        signed = sign_unsigned_items(session, local.id, local.key)
+def prepare_federation(process: NodeProcess) -> None:
+    """Sign the published items of a node that predates federation into the changes feed."""
+    with process.sessions.begin() as session:
+        signed = sign_unsigned_items(session, process.local.id, process.local.key)
     if signed:
-        log.info("signed %d published item(s) into the changes feed", signed)
+        logging.getLogger("vidensnet").info("signed %d published item(s) into the changes feed", signed)
 
 
 def run_node(config: NodeConfig, host: str, port: int, threads: int = 8) -> None:
@@ -74,12 +67,15 @@ def run_node(config: NodeConfig, host: str, port: int, threads: int = 8) -> None
     # SIGTERM (systemd, tests) ends the node like Ctrl+C, so the cleanup below runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     upgrade_database(config.database_url)
-    prepare_federation(config)
-    search = search_runtime.start_search(config.home)
-    scheduler = start_scheduler(config, search)
+    if ensure_node_key(config.keys_dir):  # a node that predates federation
+        logging.getLogger("vidensnet").info("created a node key in %s", config.keys_dir)
+    search = search_runtime.start_search(config.home, config.search)
+    process = open_process(config, search.index)
+    prepare_federation(process)
+    scheduler = start_scheduler(process, search)
     try:
         logging.getLogger("vidensnet").info("serving %s on http://%s:%d", config.node.name, host, port)
-        serve(create_app(config, search.index), host=host, port=port, threads=threads, ident="vidensnet")
+        serve(create_app(process=process), host=host, port=port, threads=threads, ident="vidensnet")
     finally:
         scheduler.shutdown(wait=False)
         search_runtime.stop_search(search)

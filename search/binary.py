@@ -1,4 +1,4 @@
-"""Finding the Meilisearch binary: VIDENSNET_MEILISEARCH_BIN, else `meilisearch` on PATH, else the project's cache."""
+"""Finding the Meilisearch binary: the configured one, else `meilisearch` on PATH, else the project's cache."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ class MeilisearchMissing(RuntimeError):
     """No Meilisearch binary could be found; the message says how to get one."""
 
 
-def find_meilisearch() -> Path:
-    """The Meilisearch binary to run."""
-    configured = os.environ.get("VIDENSNET_MEILISEARCH_BIN")
+def find_meilisearch(configured: str = "") -> Path:
+    """The Meilisearch binary to run: `configured` (VIDENSNET_MEILISEARCH_BIN) when set."""
     if configured:
         path = Path(configured)
         if not (path.is_file() and os.access(path, os.X_OK)):

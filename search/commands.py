@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from search.index import SearchIndex, SearchUnavailable
@@ -26,8 +24,9 @@ def _running_index(home) -> SearchIndex | None:
 def reindex_command(obj) -> None:
     """Build a fresh search index from the database and swap it in (search keeps answering)."""
     config, sessions = obj.config(), obj.sessions()
-    url = os.environ.get("VIDENSNET_MEILISEARCH_URL")
-    index = SearchIndex(url, os.environ.get("VIDENSNET_MEILISEARCH_KEY", "")) if url else _running_index(config.home)
+    settings = config.search
+    index = (SearchIndex(settings.meilisearch_url, settings.meilisearch_key) if settings.meilisearch_url
+             else _running_index(config.home))
     process = None
     if index is None:  # the node is not running: start its Meilisearch just for this
         process = ManagedMeilisearch(config.home / "meilisearch", master_key(config.home))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import requests
 
+from node.core.config import load_search_settings
 from search.binary import find_meilisearch
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class ManagedMeilisearch:
     def __init__(self, data_dir: Path, master_key: str, port: int | None = None, binary: Path | None = None):
         self.data_dir, self.master_key = data_dir, master_key
         self.port = port or free_local_port()
-        self.binary = binary or find_meilisearch()
+        self.binary = binary or find_meilisearch(load_search_settings().meilisearch_bin)
         self.process: subprocess.Popen | None = None
 
     @property

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from search.binary import MeilisearchMissing
+from node.core.config import SearchSettings
+from search.binary import MeilisearchMissing, find_meilisearch
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import drain_outbox
 from search.process import ManagedMeilisearch
@@ -37,13 +37,13 @@ def master_key(home: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def start_search(home: Path) -> SearchRuntime:
-    """Use VIDENSNET_MEILISEARCH_URL when set, else start a local Meilisearch; None index when impossible."""
-    url = os.environ.get("VIDENSNET_MEILISEARCH_URL")
-    if url:
-        return SearchRuntime(SearchIndex(url, os.environ.get("VIDENSNET_MEILISEARCH_KEY", "")))
+def start_search(home: Path, settings: SearchSettings) -> SearchRuntime:
+    """Use the configured Meilisearch when there is one, else start a local one; None index when impossible."""
+    if settings.meilisearch_url:
+        return SearchRuntime(SearchIndex(settings.meilisearch_url, settings.meilisearch_key))
     try:
-        process = ManagedMeilisearch(home / "meilisearch", master_key(home))
+        binary = find_meilisearch(settings.meilisearch_bin)
+        process = ManagedMeilisearch(home / "meilisearch", master_key(home), binary=binary)
         process.start()
     except (MeilisearchMissing, RuntimeError) as exc:
         log.error("search runs degraded (database only): %s", exc)

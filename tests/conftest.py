@@ -24,7 +24,9 @@ from node.accounts.users import create_user
 from node.web.app import create_app
 from node.core.config import NodeSettings, load_config, write_settings
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
-from node.items.publishing import Publisher
+from node.items.publishing import ActingNode
+from node.items.sinks import ItemSinks
+from node.process import item_sinks
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_FILES = sorted((REPO / "node" / "demo").glob("*.jsonl"))
@@ -38,9 +40,13 @@ ROLES = ("reader", "editor", "publisher", "admin")
 TEST_KEY = Ed25519PrivateKey.generate()
 
 
-def publisher(node_id: str = NODE_ID) -> Publisher:
-    """A Publisher acting as `node_id`, for calling the publishing services directly."""
-    return Publisher(node_id, TEST_KEY)
+# The sinks a node process passes to the write path, signing with the test key.
+SINKS: ItemSinks = item_sinks(TEST_KEY)
+
+
+def acting_node(node_id: str = NODE_ID) -> ActingNode:
+    """This node (`node_id`) acting on its own, for calling the publishing services directly."""
+    return ActingNode(node_id, SINKS)
 
 
 def vidensnet(home: Path, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:

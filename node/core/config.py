@@ -10,15 +10,31 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from node.core.geography import municipalities, police_districts
-from node.items.schema import LocalRules
-from node.privacy.small_counts import DEFAULT_THRESHOLD
+from node.core.ids import NODE_ID
 
 NODE_KINDS = ("municipality", "police", "national")
 CONFIG_FILE = "node.json"
+# Counts in bulletin observations below this are never shown exactly; Danmarks Statistik's own minimum is 3.
+DEFAULT_THRESHOLD = 5
+BULLETIN_DEFAULT_LIFETIME_DAYS = 90
 
 
 class ConfigError(ValueError):
     """A node configuration that cannot be used, with a message for the operator."""
+
+
+@dataclass(frozen=True)
+class LocalRules:
+    """This node's own rules for what its users and administrator write (never applied to peers' items)."""
+
+    home_district: str | None = None  # the node's police district: a bulletin's default audience
+    small_count_threshold: int = DEFAULT_THRESHOLD
+    bulletin_max_days: int = 180
+
+    @property
+    def bulletin_lifetime_days(self) -> int:
+        """How long a bulletin without an expiry date lives: 90 days, or less if the maximum is shorter."""
+        return min(BULLETIN_DEFAULT_LIFETIME_DAYS, self.bulletin_max_days)
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,15 @@ class NodeSettings:
 
 
 @dataclass(frozen=True)
+class SearchSettings:
+    """Where search runs: an external Meilisearch (url and key), or the binary for a managed one."""
+
+    meilisearch_url: str = ""
+    meilisearch_key: str = ""
+    meilisearch_bin: str = ""  # empty: `meilisearch` on PATH, else the project's copy
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     """Everything a running node needs to know, resolved once at start."""
 
@@ -48,6 +73,8 @@ class NodeConfig:
     small_count_threshold: int = DEFAULT_THRESHOLD
     bulletin_max_days: int = 180
     feed_refresh_seconds: int = 900
+    trust_anchors: str = ""  # VIDENSNET_TRUST_ANCHORS as written: id=publickey,... (federation parses it)
+    search: SearchSettings = SearchSettings()
 
     @property
     def keys_dir(self) -> Path:
@@ -75,7 +102,7 @@ def slugify(text: str) -> str:
 
 def validate_settings(s: NodeSettings) -> None:
     """Refuse unknown kinds, codes and districts with a message naming the option."""
-    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?", s.id):
+    if not NODE_ID.fullmatch(s.id):
         raise ConfigError(f"--id {s.id!r}: use 1-64 characters a-z, 0-9 and '-'")
     if s.kind not in NODE_KINDS:
         raise ConfigError(f"--kind {s.kind!r}: must be one of {', '.join(NODE_KINDS)}")
@@ -130,6 +157,17 @@ def load_config(home: Path | None = None) -> NodeConfig:
         small_count_threshold=_int_env("VIDENSNET_SMALL_COUNT_THRESHOLD", DEFAULT_THRESHOLD, minimum=2),
         bulletin_max_days=_int_env("VIDENSNET_BULLETIN_MAX_DAYS", 180),
         feed_refresh_seconds=_int_env("VIDENSNET_FEED_REFRESH_SECONDS", 900),
+        trust_anchors=os.environ.get("VIDENSNET_TRUST_ANCHORS", ""),
+        search=load_search_settings(),
+    )
+
+
+def load_search_settings() -> SearchSettings:
+    """The VIDENSNET_MEILISEARCH_* variables (also for tools that run without a node's data directory)."""
+    return SearchSettings(
+        meilisearch_url=os.environ.get("VIDENSNET_MEILISEARCH_URL", ""),
+        meilisearch_key=os.environ.get("VIDENSNET_MEILISEARCH_KEY", ""),
+        meilisearch_bin=os.environ.get("VIDENSNET_MEILISEARCH_BIN", ""),
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from node.items.as_json import item_to_json
 from node.items.schema import ItemContent, ItemInvalid, LocalRules, validate_item
 from node.core.models import Item
-from node.items.publishing import ImportOutcome, Publisher, import_refusal, publish_imported
+from node.items.publishing import ImportOutcome, ActingNode, import_refusal, publish_imported
 
 
 @dataclass
@@ -90,7 +90,7 @@ def _line_problem(session: Session, content: ItemContent, first_line: dict[str, 
 
 def import_items(
     session: Session,
-    by: Publisher,
+    by: ActingNode,
     lines: Iterable[str],
     progress: Callable[[Iterable[ItemContent]], Iterable[ItemContent]] = iter,
 ) -> ImportReport:

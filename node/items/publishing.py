@@ -1,9 +1,10 @@
 """Publishing as the local node: drafts, published versions, retraction and expiry.
 
 Every change of an item's state goes through these service functions, so the
-side effects have exactly one place each: a published version or a tombstone is
-signed into the federation's changes feed, and the search index update is
-queued, in the same transaction as the change.
+side effects have exactly one place each: the acting node's item sinks hear of
+every published version, tombstone and removal in the same transaction as the
+change (federation signs it into the changes feed, search queues the index
+update; see `node.items.sinks`).
 """
 
 from __future__ import annotations
@@ -16,14 +17,11 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from federation.changes import record_local_tombstone, record_local_version
-from search.outbox import enqueue_index_update
 from node.core.config import slugify
 from node.accounts.users import has_role
-from node.items.schema import LIST_FIELDS, ItemContent, LocalRules, audience_kind
 from node.core.models import Approval, Item, ItemStatus, ItemTerm, Role, User, utcnow
+from node.items.schema import LIST_FIELDS, ItemContent, LocalRules, audience_kind
+from node.items.sinks import ItemSinks
 
 
 class PublishingError(ValueError):
@@ -37,11 +35,11 @@ class ImportOutcome(StrEnum):
 
 
 @dataclass(frozen=True)
-class Publisher:
-    """Who publishes: this node (its id, signing key and rules) and, when known, the acting user."""
+class ActingNode:
+    """This node acting on its items: its id, where its changes go, its rules and, when known, the user."""
 
     node_id: str
-    key: Ed25519PrivateKey
+    sinks: ItemSinks
     user: User | None = None
     rules: LocalRules = LocalRules()
 
@@ -51,7 +49,7 @@ def new_item_id(node_id: str, title: str) -> str:
     return f"{node_id}:{(slugify(title)[:60].strip('-') or 'emne')}-{secrets.token_hex(3)}"
 
 
-def create_draft(session: Session, by: Publisher, content: ItemContent) -> Item:
+def create_draft(session: Session, by: ActingNode, content: ItemContent) -> Item:
     """Store new content as a draft of this node (version 0 until published)."""
     item_id = content.id or new_item_id(by.node_id, content.title)
     if session.get(Item, item_id) is not None:
@@ -63,7 +61,7 @@ def create_draft(session: Session, by: Publisher, content: ItemContent) -> Item:
     return item
 
 
-def publish(session: Session, item: Item, by: Publisher) -> Item:
+def publish(session: Session, item: Item, by: ActingNode) -> Item:
     """Publish a draft as the next version; a bulletin only with a second person's approval."""
     _require_own(item, by)
     if item.status not in (ItemStatus.DRAFT, ItemStatus.AWAITING_APPROVAL):
@@ -74,7 +72,7 @@ def publish(session: Session, item: Item, by: Publisher) -> Item:
     return item
 
 
-def submit_for_approval(session: Session, item: Item, by: Publisher) -> Item:
+def submit_for_approval(session: Session, item: Item, by: ActingNode) -> Item:
     """Hand a bulletin draft to a second person, who approves it by publishing it."""
     _require_own(item, by)
     if item.type != "bulletin" or item.status != ItemStatus.DRAFT:
@@ -83,7 +81,7 @@ def submit_for_approval(session: Session, item: Item, by: Publisher) -> Item:
     return item
 
 
-def return_to_draft(session: Session, item: Item, by: Publisher) -> Item:
+def return_to_draft(session: Session, item: Item, by: ActingNode) -> Item:
     """Send a bulletin awaiting approval back to its author as a draft."""
     _require_own(item, by)
     if item.status != ItemStatus.AWAITING_APPROVAL:
@@ -92,7 +90,7 @@ def return_to_draft(session: Session, item: Item, by: Publisher) -> Item:
     return item
 
 
-def revise(session: Session, item: Item, by: Publisher, content: ItemContent) -> Item:
+def revise(session: Session, item: Item, by: ActingNode, content: ItemContent) -> Item:
     """Change an item: a draft stays a draft, a published item becomes a new version."""
     _require_own(item, by)
     if item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
@@ -109,19 +107,18 @@ def revise(session: Session, item: Item, by: Publisher, content: ItemContent) ->
     return item
 
 
-def retract(session: Session, item: Item, by: Publisher) -> Item:
+def retract(session: Session, item: Item, by: ActingNode) -> Item:
     """Withdraw a published item; its id is never reused."""
     _require_own(item, by)
     if item.status != ItemStatus.PUBLISHED:
         raise PublishingError("kun et udgivet emne kan trækkes tilbage")
     item.status = ItemStatus.RETRACTED
     item.retracted_at = item.updated_at = utcnow()
-    record_local_tombstone(session, item, "retracted", by.key)
-    enqueue_index_update(session, item.id)
+    by.sinks.item_withdrawn(session, item, "retracted")
     return item
 
 
-def publish_imported(session: Session, by: Publisher, content: ItemContent) -> ImportOutcome:
+def publish_imported(session: Session, by: ActingNode, content: ItemContent) -> ImportOutcome:
     """Publish one validated import line: create, new version, or nothing if unchanged."""
     item = session.get(Item, content.id)
     if item is None:
@@ -145,7 +142,7 @@ def import_refusal(session: Session, content: ItemContent) -> str | None:
     return None
 
 
-def expire_due_items(session: Session, by: Publisher, now: datetime | None = None) -> int:
+def expire_due_items(session: Session, by: ActingNode, now: datetime | None = None) -> int:
     """Expire published items whose time has come: own ones get a signed tombstone, others are dropped."""
     now = now or utcnow()
     due = session.scalars(
@@ -154,10 +151,10 @@ def expire_due_items(session: Session, by: Publisher, now: datetime | None = Non
     for item in due:
         if item.origin == by.node_id:
             item.status, item.updated_at = ItemStatus.EXPIRED, now
-            record_local_tombstone(session, item, "expired", by.key)
+            by.sinks.item_withdrawn(session, item, "expired")
         else:
             session.delete(item)  # a replica: its origin's tombstone will follow
-        enqueue_index_update(session, item.id)
+            by.sinks.items_changed(session, [item.id])
     return len(due)
 
 
@@ -166,13 +163,13 @@ def find_item(session: Session, item_id: str) -> Item | None:
     return session.scalar(select(Item).where(Item.id == item_id))
 
 
-def _require_own(item: Item, by: Publisher) -> None:
+def _require_own(item: Item, by: ActingNode) -> None:
     # Only the origin may change its items; federation depends on it.
     if item.origin != by.node_id:
         raise PublishingError("kun den oprindelige node kan ændre dette emne")
 
 
-def _approve_bulletin(item: Item, by: Publisher) -> None:
+def _approve_bulletin(item: Item, by: ActingNode) -> None:
     # Four eyes: a bulletin leaves the node only when someone other than its author approved it,
     # or when the node's administrator imports it on the machine (no logged-in user).
     if by.user is None:
@@ -189,15 +186,14 @@ def _approve_bulletin(item: Item, by: Publisher) -> None:
     item.approved_at = utcnow()
 
 
-def _publish_version(session: Session, item: Item, by: Publisher) -> None:
+def _publish_version(session: Session, item: Item, by: ActingNode) -> None:
     now = utcnow()
     item.version += 1
     item.status = ItemStatus.PUBLISHED
     item.published_at = item.updated_at = now
     if item.type == "bulletin" and item.expires_at is None:
         item.expires_at = now + timedelta(days=by.rules.bulletin_lifetime_days)
-    record_local_version(session, item, by.key)
-    enqueue_index_update(session, item.id)
+    by.sinks.version_published(session, item)
 
 
 def content_columns(content: ItemContent) -> dict:

@@ -14,10 +14,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from node.core.db import bulk_insert
-from node.items.schema import ItemContent
 from node.core.models import Item, ItemStatus, ItemTerm
 from node.items.publishing import content_columns, content_terms
-from search.outbox import enqueue_index_updates
+from node.items.schema import ItemContent
+from node.items.sinks import ItemSinks
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Replica:
     content: ItemContent
 
 
-def replace_replicas(session: Session, changes: dict[str, Replica | None]) -> None:
+def replace_replicas(session: Session, changes: dict[str, Replica | None], sinks: ItemSinks) -> None:
     """Make the held replicas match `changes`: a Replica is stored (replacing any older one), None removes the item."""
     if not changes:
         return
@@ -45,7 +45,7 @@ def replace_replicas(session: Session, changes: dict[str, Replica | None]) -> No
         bulk_insert(session, Item.__table__, [_item_row(r, created.get(r.item_id)) for r in stored])
         terms = [{"item_id": r.item_id, "field": f, "value": v} for r in stored for f, v in content_terms(r.content)]
         bulk_insert(session, ItemTerm.__table__, terms)
-    enqueue_index_updates(session, ids)
+    sinks.items_changed(session, ids)
 
 
 def _item_row(replica: Replica, created_at: datetime | None) -> dict:

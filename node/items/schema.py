@@ -17,7 +17,9 @@ from typing import Any
 from node.core.canonical import canonical_json
 from node.privacy.guard import OVERRIDE_KEY, guard_errors
 from node.core.geography import municipalities, police_districts
-from node.privacy.small_counts import DEFAULT_THRESHOLD, suppress_observations
+from node.core.config import LocalRules
+from node.core.ids import LOCAL_ID, NODE_ID
+from node.privacy.small_counts import suppress_observations
 
 TYPES = {
     "practice": "Praksiseksempel",
@@ -53,8 +55,6 @@ COOPERATION = ("SSP", "PSP", "KSP", "SSD", "SSP+")
 AUDIENCE_KINDS = ("public", "network", "districts", "nodes")
 LIST_FIELDS = ("tags", "municipalities", "police_districts", "target_groups", "cooperation")
 
-LOCAL_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
-NODE_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -121,25 +121,10 @@ DETAILS: dict[str, tuple[DetailSpec, ...]] = {
 _OVERRIDE = DetailSpec(OVERRIDE_KEY, "text", "Begrundelse for at tillade personoplysninger (kun udgivere)")
 DETAILS.update({item_type: specs + (_OVERRIDE,) for item_type, specs in DETAILS.items() if item_type != "bulletin"})
 
-BULLETIN_DEFAULT_LIFETIME_DAYS = 90
 # Length limits of the item format, in characters (docs/item-format.md); other ways in cut text to them.
 TITLE_MAX, SUMMARY_MAX, BODY_MAX = 200, 1000, 100_000
 TAG_MAX, TAGS_MAX = 40, 20
 TEXT_MAX, LABEL_MAX = 500, 200  # a "text" detail; a link's title or an observation's label
-
-
-@dataclass(frozen=True)
-class LocalRules:
-    """This node's own rules for what its users and administrator write (never applied to peers' items)."""
-
-    home_district: str | None = None  # the node's police district: a bulletin's default audience
-    small_count_threshold: int = DEFAULT_THRESHOLD
-    bulletin_max_days: int = 180
-
-    @property
-    def bulletin_lifetime_days(self) -> int:
-        """How long a bulletin without an expiry date lives: 90 days, or less if the maximum is shorter."""
-        return min(BULLETIN_DEFAULT_LIFETIME_DAYS, self.bulletin_max_days)
 
 
 class ItemInvalid(ValueError):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-DEFAULT_THRESHOLD = 5
 
 Observation = dict[str, Any]
 

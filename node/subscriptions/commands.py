@@ -27,7 +27,7 @@ def feed_subscribe(obj, url: str) -> None:
     except SubscriptionError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Abonnement {subscription_id} oprettet.")
-    report = refresh_subscription(sessions, obj.publisher(), subscription_id, obj.config().feed_refresh_seconds)
+    report = refresh_subscription(sessions, obj.acting(), subscription_id, obj.config().feed_refresh_seconds)
     click.echo(str(report), err=bool(report.error))
 
 
@@ -57,7 +57,7 @@ def feed_refresh(obj, subscription_id: int | None) -> None:
         ids = [subscription_id] if subscription_id else subscription_ids(session)
     for one in ids:
         try:
-            report = refresh_subscription(sessions, obj.publisher(), one, obj.config().feed_refresh_seconds)
+            report = refresh_subscription(sessions, obj.acting(), one, obj.config().feed_refresh_seconds)
         except SubscriptionError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(str(report))

@@ -25,7 +25,7 @@ from node.subscriptions.entries import entry_item, plain_text, subscription_pref
 from node.subscriptions.fetching import FeedUnavailable, FetchedFeed, fetch_feed
 from node.items.schema import ItemInvalid, validate_item
 from node.core.models import FeedSubscription, Item, ItemStatus, SubscriptionState, utcnow
-from node.items.publishing import Publisher, import_refusal, publish_imported
+from node.items.publishing import ActingNode, import_refusal, publish_imported
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def find_subscription(session: Session, subscription_id: int) -> FeedSubscriptio
     return subscription
 
 
-def run_cycle(sessions: sessionmaker[Session], by: Publisher, interval_seconds: int) -> int:
+def run_cycle(sessions: sessionmaker[Session], by: ActingNode, interval_seconds: int) -> int:
     """Refresh every subscription whose next check has come; returns how many were refreshed."""
     with sessions() as session:
         now = utcnow()
@@ -106,7 +106,7 @@ def run_cycle(sessions: sessionmaker[Session], by: Publisher, interval_seconds: 
     return len(due)
 
 
-def refresh_subscription(sessions: sessionmaker[Session], by: Publisher, subscription_id: int,
+def refresh_subscription(sessions: sessionmaker[Session], by: ActingNode, subscription_id: int,
                          interval_seconds: int) -> RefreshReport:
     """Fetch one feed now (conditionally) and publish its new and changed entries; failures back off."""
     with sessions() as session:
@@ -144,7 +144,7 @@ def parse_feed(fetched: FetchedFeed, url: str) -> feedparser.FeedParserDict:
     return parsed
 
 
-def ingest_entries(session: Session, by: Publisher, subscription: FeedSubscription,
+def ingest_entries(session: Session, by: ActingNode, subscription: FeedSubscription,
                    parsed: feedparser.FeedParserDict) -> Counter:
     """Publish each entry as guidance; entries that fail validation are skipped and recorded without their values."""
     source = plain_text(parsed.feed.get("title", ""))[:200] or urlsplit(subscription.url).netloc

@@ -8,6 +8,7 @@ from flask import Flask
 
 from federation import views as federation_views
 from node.core.config import NodeConfig, load_config
+from node.process import NodeProcess, open_process
 from node.syndication import views as syndication_views
 from node.web import errors
 from node.web import request as web
@@ -18,9 +19,11 @@ from search.index import SearchIndex
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def create_app(config: NodeConfig | None = None, search_index: SearchIndex | None = None) -> Flask:
-    """Build the node's web app; without a search index, search runs in degraded (database) mode."""
-    config = config or load_config()
+def create_app(config: NodeConfig | None = None, search_index: SearchIndex | None = None,
+               process: NodeProcess | None = None) -> Flask:
+    """Build the node's web app on a process's set-up; without a search index, search runs degraded (database)."""
+    process = process or open_process(config or load_config(), search_index)
+    config = process.config
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -34,8 +37,8 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
     )
-    web.init_app(app, config)
-    app.extensions["vidensnet.search"] = search_index
+    web.init_app(app, process)
+    app.extensions["vidensnet.search"] = process.search_index
     for blueprint in (pages.bp, editor.bp, auth.bp, admin.bp, api.bp, errors.bp, syndication_views.bp, federation_views.bp, search_views.bp):
         app.register_blueprint(blueprint)
     return app

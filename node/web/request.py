@@ -10,14 +10,12 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
 from node.accounts.users import ROLE_LABELS, has_role, user_for_token
-from federation.local import LocalNode, load_local_node
 from node.core.config import NodeConfig
-from node.core.db import make_engine, make_sessionmaker
 from node.core.geography import municipality_name
-from node.items.schema import TYPE_PLURALS, TYPES
 from node.core.models import Role, User
-from node.items.publishing import Publisher
+from node.items.publishing import ActingNode
 from node.items.rendering import render_markdown
+from node.items.schema import TYPE_PLURALS, TYPES
 from node.privacy.small_counts import shown_count, suppress_observations
 
 csrf = CSRFProtect()
@@ -40,11 +38,13 @@ SECURITY_HEADERS = {
 }
 
 
-def init_app(app: Flask, config: NodeConfig) -> None:
-    """Attach the node's configuration, identity, database and request hooks to the app."""
+def init_app(app: Flask, process) -> None:
+    """Attach the process's configuration, identity, database and acting node, and the request hooks, to the app."""
+    config = process.config
     app.extensions["vidensnet"] = config
-    app.extensions["vidensnet.local"] = load_local_node(config)
-    app.extensions["vidensnet.sessions"] = make_sessionmaker(make_engine(config.database_url))
+    app.extensions["vidensnet.local"] = process.local
+    app.extensions["vidensnet.sessions"] = process.sessions
+    app.extensions["vidensnet.acting"] = process.acting
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
@@ -62,14 +62,9 @@ def node_config() -> NodeConfig:
     return current_app.extensions["vidensnet"]
 
 
-def local_node() -> LocalNode:
-    """This node's federation identity (settings, key, trust anchors)."""
-    return current_app.extensions["vidensnet.local"]
-
-
-def publisher() -> Publisher:
-    """This node, acting for the logged-in user."""
-    return Publisher(node_config().node.id, local_node().key, viewer(), node_config().local_rules())
+def acting_node(for_viewer: bool = True) -> ActingNode:
+    """This node acting with its rules, for the logged-in user (or, with for_viewer=False, on its own)."""
+    return current_app.extensions["vidensnet.acting"](viewer() if for_viewer else None)
 
 
 def db() -> Session:

@@ -12,7 +12,8 @@ from federation.tokens import issue_token
 from federation.trust import own_descriptor
 from node.core.config import NodeSettings
 from node.items.files import import_items
-from node.items.publishing import Publisher
+from node.items.publishing import ActingNode
+from node.process import item_sinks
 from tests.conftest import csrf_token, login
 
 NATIONAL = NodeSettings("dkr", "Det Kriminalpræventive Råd", "national", "http://127.0.0.1:9")
@@ -36,7 +37,7 @@ class RemoteNode:
 @pytest.fixture
 def published(sessions, config):
     """A public item and an Østjyllands Politi district bulletin, published by Aarhus with its own key."""
-    by = Publisher("aarhus-kommune", load_node_key(config.keys_dir))
+    by = ActingNode("aarhus-kommune", item_sinks(load_node_key(config.keys_dir)))
     lines = [
         {"id": "offentlig", "type": "method", "title": "Offentlig metode", "summary": "x", "audience": "public"},
         {"id": "bulletin", "type": "bulletin", "title": "Kredsbulletin", "summary": "x",

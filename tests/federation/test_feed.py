@@ -13,7 +13,7 @@ from federation.models import Envelope
 from node.items.files import import_items
 from node.core.models import Item, utcnow
 from node.items.publishing import retract
-from tests.conftest import TEST_KEY, publisher
+from tests.conftest import TEST_KEY, acting_node
 
 READER = NodeView("randers-kommune", "municipality", "0730")
 
@@ -22,7 +22,7 @@ def publish(sessions, *local_ids: str, **fields) -> None:
     lines = [json.dumps({"id": i, "type": "method", "title": f"Metode {i}", "summary": "x", "audience": "public",
                          **fields}) for i in local_ids]
     with sessions.begin() as session:
-        import_items(session, publisher(), lines)
+        import_items(session, acting_node(), lines)
 
 
 def test_feed_pages_in_seq_order_and_a_new_version_moves_to_the_end(sessions):
@@ -41,7 +41,7 @@ def test_feed_pages_in_seq_order_and_a_new_version_moves_to_the_end(sessions):
 def test_retraction_replaces_the_version_with_a_tombstone(sessions):
     publish(sessions, "a")
     with sessions.begin() as session:
-        retract(session, session.get(Item, "aarhus-kommune:a"), publisher())
+        retract(session, session.get(Item, "aarhus-kommune:a"), acting_node())
     with sessions() as session:
         [change], _, _ = changes_since(session, 0, 10, READER)
     assert (change.kind, change.version) == ("tombstone", 1)
@@ -50,7 +50,7 @@ def test_retraction_replaces_the_version_with_a_tombstone(sessions):
 def test_tombstones_older_than_the_window_are_pruned(sessions):
     publish(sessions, "a", "b")
     with sessions.begin() as session:
-        retract(session, session.get(Item, "aarhus-kommune:a"), publisher())
+        retract(session, session.get(Item, "aarhus-kommune:a"), acting_node())
         assert prune_tombstones(session, utcnow() - timedelta(days=1)) == 0
         assert prune_tombstones(session, utcnow() + timedelta(seconds=1)) == 1
         assert session.scalar(select(func.count()).select_from(Envelope)) == 1

@@ -15,6 +15,7 @@ from federation.wire import item_payload, seal, tombstone_payload
 from node.core.config import NodeSettings
 from node.core.models import Item
 from search.models import IndexTask
+from tests.conftest import SINKS
 
 ORIGIN = NodeSettings("randers-kommune", "Randers Kommune", "municipality", "http://127.0.0.1:9", "0730")
 ORIGIN_KEY = Ed25519PrivateKey.generate()
@@ -36,12 +37,12 @@ def know_origin(session):
 
 def test_envelope_from_an_unknown_origin_waits_and_is_taken_when_the_key_arrives(sessions):
     with sessions.begin() as session:
-        assert ingest(session, envelope(1), "oestjyllands-politi", ME) == Outcome.WAITING
+        assert ingest(session, envelope(1), "oestjyllands-politi", ME, SINKS) == Outcome.WAITING
         [waiting] = session.scalars(select(WaitingEnvelope)).all()
         assert "randers-kommune" in waiting.reason
     with sessions.begin() as session:
         know_origin(session)
-        local = LocalNode(NodeSettings("aarhus-kommune", "Aarhus", "municipality", "http://x", "0751"), ORIGIN_KEY)
+        local = LocalNode(NodeSettings("aarhus-kommune", "Aarhus", "municipality", "http://x", "0751"), ORIGIN_KEY, SINKS)
         assert take_waiting(session, local)[Outcome.STORED] == 1
         assert session.get(Item, "randers-kommune:plan").title == "Metode v1"
         assert session.scalars(select(WaitingEnvelope)).all() == []
@@ -50,9 +51,9 @@ def test_envelope_from_an_unknown_origin_waits_and_is_taken_when_the_key_arrives
 def test_versions_only_move_forward(sessions):
     with sessions.begin() as session:
         know_origin(session)
-        assert ingest(session, envelope(2), "p", ME) == Outcome.STORED
-        assert ingest(session, envelope(1), "p", ME) == Outcome.SKIPPED
-        assert ingest(session, envelope(2, title="Anden titel"), "p", ME) == Outcome.SKIPPED
+        assert ingest(session, envelope(2), "p", ME, SINKS) == Outcome.STORED
+        assert ingest(session, envelope(1), "p", ME, SINKS) == Outcome.SKIPPED
+        assert ingest(session, envelope(2, title="Anden titel"), "p", ME, SINKS) == Outcome.SKIPPED
         assert session.get(Item, "randers-kommune:plan").title == "Metode v2"
 
 
@@ -61,18 +62,18 @@ def test_tombstone_removes_the_item_and_older_versions_cannot_bring_it_back(sess
                      ORIGIN_KEY)
     with sessions.begin() as session:
         know_origin(session)
-        ingest(session, envelope(2), "p", ME)
-        assert ingest(session, tombstone, "p", ME) == Outcome.TOMBSTONED
+        ingest(session, envelope(2), "p", ME, SINKS)
+        assert ingest(session, tombstone, "p", ME, SINKS) == Outcome.TOMBSTONED
         assert session.get(Item, "randers-kommune:plan") is None
-        assert ingest(session, envelope(1), "p", ME) == Outcome.SKIPPED
-        assert ingest(session, envelope(2), "p", ME) == Outcome.SKIPPED
+        assert ingest(session, envelope(1), "p", ME, SINKS) == Outcome.SKIPPED
+        assert ingest(session, envelope(2), "p", ME, SINKS) == Outcome.SKIPPED
         assert session.get(Item, "randers-kommune:plan") is None
 
 
 def test_item_signed_by_another_key_is_rejected_and_recorded(sessions):
     with sessions.begin() as session:
         know_origin(session)
-        assert ingest(session, envelope(1, key=Ed25519PrivateKey.generate()), "p", ME) == Outcome.REJECTED
+        assert ingest(session, envelope(1, key=Ed25519PrivateKey.generate()), "p", ME, SINKS) == Outcome.REJECTED
         [rejection] = session.scalars(select(Rejection)).all()
         assert (rejection.item_id, rejection.reason, rejection.received_from) == ("randers-kommune:plan", "bad signature", "p")
         assert session.get(Item, "randers-kommune:plan") is None
@@ -81,14 +82,14 @@ def test_item_signed_by_another_key_is_rejected_and_recorded(sessions):
 def test_validly_signed_but_invalid_item_is_rejected_with_the_field_named(sessions):
     with sessions.begin() as session:
         know_origin(session)
-        assert ingest(session, envelope(1, municipalities=["9999"]), "p", ME) == Outcome.REJECTED
+        assert ingest(session, envelope(1, municipalities=["9999"]), "p", ME, SINKS) == Outcome.REJECTED
         assert "municipalities" in session.scalars(select(Rejection.reason)).one()
 
 
 def test_item_outside_this_nodes_audience_is_rejected(sessions):
     with sessions.begin() as session:
         know_origin(session)
-        outcome = ingest(session, envelope(1, audience={"districts": ["Fyns Politi"]}), "p", ME)
+        outcome = ingest(session, envelope(1, audience={"districts": ["Fyns Politi"]}), "p", ME, SINKS)
         assert outcome == Outcome.REJECTED
         assert "audience" in session.scalars(select(Rejection.reason)).one()
 
@@ -97,12 +98,12 @@ def test_malformed_envelopes_are_rejected_instead_of_stopping_the_pull(sessions)
     bad_version = {"payload": {"type": "vidensnet.item", "protocol": 1, "id": "ukendt:x", "origin": "ukendt",
                                "version": "abc"}, "signature": "x"}
     with sessions.begin() as session:
-        assert ingest(session, bad_version, "p", ME) == Outcome.REJECTED
+        assert ingest(session, bad_version, "p", ME, SINKS) == Outcome.REJECTED
         know_origin(session)
         naive = envelope(1, expires_at="2999-01-01")
         naive["payload"]["published_at"] = "2026-11-01T09:00:00"
         naive = seal(naive["payload"], ORIGIN_KEY)
-        assert ingest(session, naive, "p", ME) == Outcome.REJECTED
+        assert ingest(session, naive, "p", ME, SINKS) == Outcome.REJECTED
         assert "time zone" in session.scalars(select(Rejection.reason).where(Rejection.item_id == "randers-kommune:plan")).one()
 
 
@@ -110,7 +111,7 @@ def test_a_page_keeps_only_the_newest_of_repeated_versions_and_stores_them_with_
     page = [envelope(1), envelope(3, tags=["natteravne"]), envelope(2)]
     with sessions.begin() as session:
         know_origin(session)
-        assert ingest_page(session, page, "p", ME) == [Outcome.STORED, Outcome.STORED, Outcome.SKIPPED]
+        assert ingest_page(session, page, "p", ME, SINKS) == [Outcome.STORED, Outcome.STORED, Outcome.SKIPPED]
     with sessions() as session:
         item = session.get(Item, "randers-kommune:plan")
         assert (item.version, item.title, item.tags) == (3, "Metode v3", ["natteravne"])
@@ -124,7 +125,7 @@ def test_a_tombstone_later_in_the_same_page_removes_the_item_stored_before_it(se
                      ORIGIN_KEY)
     with sessions.begin() as session:
         know_origin(session)
-        assert ingest_page(session, [envelope(1), tombstone], "p", ME) == [Outcome.STORED, Outcome.TOMBSTONED]
+        assert ingest_page(session, [envelope(1), tombstone], "p", ME, SINKS) == [Outcome.STORED, Outcome.TOMBSTONED]
     with sessions() as session:
         assert session.get(Item, "randers-kommune:plan") is None
         assert session.scalar(select(Envelope.kind)) == "tombstone"
@@ -137,14 +138,14 @@ def test_signatures_checked_ahead_are_used_and_a_failed_check_is_still_rejected(
         keys = accepted_public_keys(session, {"randers-kommune"})
         checked = check_signatures([good, forged], keys)
         assert checked[0] is not None and checked[1] is None
-        assert ingest_page(session, [good, forged], "p", ME, checked) == [Outcome.STORED, Outcome.REJECTED]
+        assert ingest_page(session, [good, forged], "p", ME, SINKS, checked) == [Outcome.STORED, Outcome.REJECTED]
         assert "bad signature" in session.scalar(select(Rejection.reason))
 
 
 def test_a_peer_item_with_personal_data_is_rejected_without_repeating_it(sessions):
     with sessions.begin() as session:
         know_origin(session)
-        assert ingest(session, envelope(1, body="Ring til Mikkel Jensen."), "p", ME) == Outcome.REJECTED
+        assert ingest(session, envelope(1, body="Ring til Mikkel Jensen."), "p", ME, SINKS) == Outcome.REJECTED
         reason = session.scalars(select(Rejection.reason)).one()
         assert "body" in reason and "personnavn" in reason and "Mikkel" not in reason
         assert session.scalar(select(func.count()).select_from(Item)) == 0
@@ -154,4 +155,4 @@ def test_a_peer_item_with_its_publishers_override_is_taken(sessions):
     with sessions.begin() as session:
         know_origin(session)
         details = {"personal_data_override": "Forfatteren har givet tilladelse"}
-        assert ingest(session, envelope(1, body="Skrevet af Mikkel Jensen.", details=details), "p", ME) == Outcome.STORED
+        assert ingest(session, envelope(1, body="Skrevet af Mikkel Jensen.", details=details), "p", ME, SINKS) == Outcome.STORED

@@ -20,14 +20,14 @@ from federation.wire import digest, plan_endorsement_payload, seal, tombstone_pa
 from node.accounts.users import create_user
 from node.core.config import NodeSettings
 from node.core.models import Item
-from tests.conftest import TEST_KEY
+from tests.conftest import SINKS, TEST_KEY
 from tests.federation.test_ingest import ME, ORIGIN_KEY, envelope, know_origin
 
 PLAN = "randers-kommune:plan"
 FAVRSKOV = NodeSettings("favrskov-kommune", "Favrskov Kommune", "municipality", "http://127.0.0.1:9", "0710")
 FAVRSKOV_KEY = Ed25519PrivateKey.generate()
 AARHUS = LocalNode(NodeSettings("aarhus-kommune", "Aarhus Kommune", "municipality", "http://127.0.0.1:9", "0751"),
-                   TEST_KEY)
+                   TEST_KEY, SINKS)
 AALBORG = NodeView("aalborg-kommune", "municipality", "0851")  # Nordjyllands Politi
 
 
@@ -60,13 +60,13 @@ def held_plan(sessions):
     with sessions.begin() as session:
         know_origin(session)
         know_favrskov(session)
-        assert ingest(session, v1, "p", ME) == Outcome.STORED
+        assert ingest(session, v1, "p", ME, SINKS) == Outcome.STORED
     return v1
 
 
 def test_an_endorsement_by_a_participating_municipality_is_kept_with_the_plans_audience(sessions, held_plan):
     with sessions.begin() as session:
-        assert ingest(session, endorsement(held_plan), "p", ME) == Outcome.ENDORSED
+        assert ingest(session, endorsement(held_plan), "p", ME, SINKS) == Outcome.ENDORSED
         [row] = endorsement_rows(session)
         assert (row.subject, row.version, row.audience, row.origin) == (PLAN, 1, "public", "randers-kommune")
         changes, _, _ = changes_since(session, 0, 10, AALBORG)
@@ -77,7 +77,7 @@ def test_an_endorsement_with_a_tampered_signature_is_rejected_and_recorded(sessi
     forged = endorsement(held_plan)
     forged["payload"]["endorsed_at"] = "2026-11-06T10:00:00Z"
     with sessions.begin() as session:
-        assert ingest(session, forged, "p", ME) == Outcome.REJECTED
+        assert ingest(session, forged, "p", ME, SINKS) == Outcome.REJECTED
         assert rejection(session) == "bad signature"
         assert endorsement_rows(session) == []
 
@@ -87,22 +87,22 @@ def test_an_endorsement_by_a_node_whose_municipality_does_not_take_part_is_rejec
     with sessions.begin() as session:
         know_origin(session)
         know_favrskov(session)
-        ingest(session, v1, "p", ME)
-        assert ingest(session, endorsement(v1), "p", ME) == Outcome.REJECTED
+        ingest(session, v1, "p", ME, SINKS)
+        assert ingest(session, endorsement(v1), "p", ME, SINKS) == Outcome.REJECTED
         assert "favrskov-kommune is not the node of a municipality participating" in rejection(session)
         assert endorsement_rows(session) == []
 
 
 def test_an_endorsement_claiming_another_municipality_than_the_endorsers_own_is_rejected(sessions, held_plan):
     with sessions.begin() as session:
-        assert ingest(session, endorsement(held_plan, municipality="0730"), "p", ME) == Outcome.REJECTED
+        assert ingest(session, endorsement(held_plan, municipality="0730"), "p", ME, SINKS) == Outcome.REJECTED
         assert "participating" in rejection(session)
 
 
 def test_an_endorsement_whose_digest_is_not_the_held_version_is_rejected(sessions, held_plan):
     other_v1 = plan(1, title="En anden plan")
     with sessions.begin() as session:
-        assert ingest(session, endorsement(other_v1), "p", ME) == Outcome.REJECTED
+        assert ingest(session, endorsement(other_v1), "p", ME, SINKS) == Outcome.REJECTED
         assert "digest" in rejection(session)
 
 
@@ -111,26 +111,26 @@ def test_an_endorsement_of_an_item_that_is_not_a_plan_is_rejected(sessions):
     with sessions.begin() as session:
         know_origin(session)
         know_favrskov(session)
-        ingest(session, method, "p", ME)
-        assert ingest(session, endorsement(method), "p", ME) == Outcome.REJECTED
+        ingest(session, method, "p", ME, SINKS)
+        assert ingest(session, endorsement(method), "p", ME, SINKS) == Outcome.REJECTED
         assert "not a plan" in rejection(session)
 
 
 def test_the_same_endorsement_twice_adds_no_row(sessions, held_plan):
     with sessions.begin() as session:
-        assert ingest_page(session, [endorsement(held_plan), endorsement(held_plan)], "p", ME) == [
+        assert ingest_page(session, [endorsement(held_plan), endorsement(held_plan)], "p", ME, SINKS) == [
             Outcome.ENDORSED, Outcome.SKIPPED]
-        assert ingest(session, endorsement(held_plan), "q", ME) == Outcome.SKIPPED
+        assert ingest(session, endorsement(held_plan), "q", ME, SINKS) == Outcome.SKIPPED
         assert len(endorsement_rows(session)) == 1
 
 
 def test_an_older_versions_endorsement_stays_after_a_new_plan_version_and_a_new_one_is_added(sessions, held_plan):
     v2 = plan(2, summary="Anden udgave")
     with sessions.begin() as session:
-        ingest(session, endorsement(held_plan), "p", ME)
-        assert ingest(session, v2, "p", ME) == Outcome.STORED
+        ingest(session, endorsement(held_plan), "p", ME, SINKS)
+        assert ingest(session, v2, "p", ME, SINKS) == Outcome.STORED
         assert [r.version for r in endorsement_rows(session)] == [1]
-        assert ingest(session, endorsement(v2), "p", ME) == Outcome.ENDORSED
+        assert ingest(session, endorsement(v2), "p", ME, SINKS) == Outcome.ENDORSED
     with sessions() as session:
         [randers, favrskov] = plan_participants(session, session.get(Item, PLAN), AARHUS)
         assert randers.endorsements == []
@@ -142,11 +142,11 @@ def test_an_older_versions_endorsement_stays_after_a_new_plan_version_and_a_new_
 def test_an_endorsement_of_a_plan_version_not_held_yet_waits_and_is_taken_when_the_plan_arrives(sessions, held_plan):
     v2 = plan(2, summary="Anden udgave")
     with sessions.begin() as session:
-        assert ingest(session, endorsement(v2), "p", ME) == Outcome.WAITING
+        assert ingest(session, endorsement(v2), "p", ME, SINKS) == Outcome.WAITING
         [waiting] = session.scalars(select(WaitingEnvelope)).all()
         assert (waiting.waits_for, waiting.item_id, waiting.version) == ("plan", PLAN, 2)
         assert take_waiting(session, AARHUS) == {}  # not yet: only version 1 is held
-        ingest(session, v2, "p", ME)
+        ingest(session, v2, "p", ME, SINKS)
         assert take_waiting(session, AARHUS)[Outcome.ENDORSED] == 1
         assert [r.version for r in endorsement_rows(session)] == [2]
         assert session.scalars(select(WaitingEnvelope)).all() == []
@@ -155,18 +155,18 @@ def test_an_endorsement_of_a_plan_version_not_held_yet_waits_and_is_taken_when_t
 def test_a_retracted_plan_drops_its_endorsements_and_later_ones_are_not_kept(sessions, held_plan):
     tombstone = seal(tombstone_payload(PLAN, "randers-kommune", 1, "retracted", "2026-11-06T00:00:00Z"), ORIGIN_KEY)
     with sessions.begin() as session:
-        ingest(session, endorsement(held_plan), "p", ME)
-        assert ingest(session, tombstone, "p", ME) == Outcome.TOMBSTONED
+        ingest(session, endorsement(held_plan), "p", ME, SINKS)
+        assert ingest(session, tombstone, "p", ME, SINKS) == Outcome.TOMBSTONED
         assert endorsement_rows(session) == []
-        assert ingest(session, endorsement(held_plan), "q", ME) == Outcome.SKIPPED
+        assert ingest(session, endorsement(held_plan), "q", ME, SINKS) == Outcome.SKIPPED
         assert endorsement_rows(session) == []
 
 
 def test_endorsements_follow_their_plan_when_its_audience_narrows(sessions, held_plan):
     narrowed = plan(2, audience={"districts": ["Østjyllands Politi"]})
     with sessions.begin() as session:
-        ingest(session, endorsement(held_plan), "p", ME)
-        ingest(session, narrowed, "p", ME)
+        ingest(session, endorsement(held_plan), "p", ME, SINKS)
+        ingest(session, narrowed, "p", ME, SINKS)
         [row] = endorsement_rows(session)
         assert row.audience == {"districts": ["Østjyllands Politi"]}
         plan_seq = session.scalar(select(Envelope.seq).where(Envelope.item_id == PLAN))
@@ -179,7 +179,7 @@ def test_this_node_endorses_a_held_plan_it_takes_part_in_once_per_version(sessio
     v1 = plan(1, participants=("0730", "0751"))
     with sessions.begin() as session:
         know_origin(session)
-        ingest(session, v1, "p", ME)
+        ingest(session, v1, "p", ME, SINKS)
         item = session.get(Item, PLAN)
         assert endorse_plan(session, item, AARHUS) is True
         assert endorse_plan(session, item, AARHUS) is False
@@ -187,7 +187,7 @@ def test_this_node_endorses_a_held_plan_it_takes_part_in_once_per_version(sessio
         payload = json.loads(row.envelope)["payload"]
         assert (payload["endorser"], payload["municipality"], payload["version"]) == ("aarhus-kommune", "0751", 1)
         assert row.received_from is None
-        assert ingest(session, json.loads(row.envelope), "p", ME) == Outcome.SKIPPED  # its own, offered back
+        assert ingest(session, json.loads(row.envelope), "p", ME, SINKS) == Outcome.SKIPPED  # its own, offered back
 
 
 def test_this_node_may_not_endorse_a_plan_it_does_not_take_part_in_nor_as_a_mere_editor(sessions, held_plan):
@@ -206,7 +206,7 @@ def test_the_digest_signed_by_this_node_is_that_of_the_held_plan_version(session
     v1 = plan(1, participants=("0751",))
     with sessions.begin() as session:
         know_origin(session)
-        ingest(session, v1, "p", ME)
+        ingest(session, v1, "p", ME, SINKS)
         endorse_plan(session, session.get(Item, PLAN), AARHUS)
         [row] = endorsement_rows(session)
         assert json.loads(row.envelope)["payload"]["plan_digest"] == digest(held_payload(session, PLAN))

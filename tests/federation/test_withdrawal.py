@@ -15,7 +15,7 @@ from federation.replication import _missing
 from federation.wire import check_item_payload, open_envelope, seal, withdrawal_payload
 from node.core.models import Item
 from search.models import IndexTask
-from tests.conftest import TEST_KEY
+from tests.conftest import SINKS, TEST_KEY
 from tests.federation.test_feed import publish
 from tests.federation.test_ingest import ME, ORIGIN_KEY, envelope, know_origin
 
@@ -63,13 +63,13 @@ def test_a_node_never_inside_any_audience_of_the_item_gets_nothing(sessions):
 def test_a_withdrawal_drops_the_earlier_version_held_outside_the_new_audience_and_is_passed_on(sessions):
     with sessions.begin() as session:
         know_origin(session)
-        ingest(session, envelope(1, audience="network"), "p", ME)
-        assert ingest(session, withdrawal(2, NORDJYLLAND), "p", ME) == Outcome.WITHDRAWN
+        ingest(session, envelope(1, audience="network"), "p", ME, SINKS)
+        assert ingest(session, withdrawal(2, NORDJYLLAND), "p", ME, SINKS) == Outcome.WITHDRAWN
         assert session.get(Item, "randers-kommune:plan") is None
         row = session.scalars(select(Envelope)).one()
         assert (row.kind, row.version, row.withdrawn_from) == ("withdrawal", 2, ["network"])
         assert session.scalar(select(func.count()).select_from(IndexTask)) == 2  # indexed, then removed
-        assert ingest(session, envelope(1, audience="network"), "p", ME) == Outcome.SKIPPED  # a replay stays out
+        assert ingest(session, envelope(1, audience="network"), "p", ME, SINKS) == Outcome.SKIPPED  # a replay stays out
     with sessions() as session:
         assert served(session, "randers-kommune:plan", ODENSE) == (["withdrawal"], ["vidensnet.withdrawal"])
         assert served(session, "randers-kommune:plan", AALBORG) == ([], [])  # it gets the item from elsewhere
@@ -79,7 +79,7 @@ def test_a_node_inside_the_narrowed_audience_keeps_the_item_and_passes_the_withd
     with sessions.begin() as session:
         know_origin(session)
         page = [envelope(2, audience=OESTJYLLAND), withdrawal(2, OESTJYLLAND)]
-        assert ingest_page(session, page, "p", ME) == [Outcome.STORED, Outcome.SKIPPED]
+        assert ingest_page(session, page, "p", ME, SINKS) == [Outcome.STORED, Outcome.SKIPPED]
         assert session.get(Item, "randers-kommune:plan").audience == OESTJYLLAND
     with sessions() as session:
         assert served(session, "randers-kommune:plan", RANDERS) == (["item"], ["vidensnet.item", "vidensnet.withdrawal"])
@@ -89,14 +89,14 @@ def test_a_node_inside_the_narrowed_audience_keeps_the_item_and_passes_the_withd
 def test_a_withdrawal_for_an_item_never_held_here_is_not_kept(sessions):
     with sessions.begin() as session:
         know_origin(session)
-        assert ingest(session, withdrawal(2, NORDJYLLAND), "p", ME) == Outcome.SKIPPED
+        assert ingest(session, withdrawal(2, NORDJYLLAND), "p", ME, SINKS) == Outcome.SKIPPED
         assert session.scalar(select(func.count()).select_from(Envelope)) == 0
 
 
 def test_a_pull_asks_for_a_withdrawal_only_where_an_earlier_version_is_held_and_skips_malformed_changes(sessions):
     with sessions.begin() as session:
         know_origin(session)
-        ingest(session, envelope(1, audience="network"), "p", ME)
+        ingest(session, envelope(1, audience="network"), "p", ME, SINKS)
     changes = [{"id": "randers-kommune:plan", "version": 2, "kind": "withdrawal"},
                {"id": "randers-kommune:ukendt", "version": 2, "kind": "withdrawal"},
                {"version": 3, "kind": "item"}, {"id": "randers-kommune:ny", "version": "x", "kind": "item"},

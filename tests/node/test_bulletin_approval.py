@@ -12,16 +12,16 @@ from node.accounts.users import create_user
 from node.items.files import import_items
 from node.items.schema import validate_item
 from node.core.models import Approval, Item, ItemStatus, User
-from node.items.publishing import (Publisher, PublishingError, create_draft, publish, return_to_draft, revise,
+from node.items.publishing import (ActingNode, PublishingError, create_draft, publish, return_to_draft, revise,
                              submit_for_approval)
-from tests.conftest import PASSWORD, TEST_KEY, publisher
+from tests.conftest import PASSWORD, SINKS, acting_node
 
 BULLETIN = {"type": "bulletin", "title": "Grupper af unge ved banegården", "summary": "Flere grupper om aftenen.",
             "police_districts": ["Østjyllands Politi"], "municipalities": ["0751"]}
 
 
-def as_user(session, username: str) -> Publisher:
-    return Publisher("aarhus-kommune", TEST_KEY, session.scalar(select(User).where(User.username == username)))
+def as_user(session, username: str) -> ActingNode:
+    return ActingNode("aarhus-kommune", SINKS, session.scalar(select(User).where(User.username == username)))
 
 
 def bulletin(**fields):
@@ -116,7 +116,7 @@ def test_only_bulletins_go_through_approval(sessions, users):
 def test_administrators_import_counts_as_approved_and_is_recorded_as_such(sessions):
     line = json.dumps({**BULLETIN, "id": "banegaarden"}, ensure_ascii=False)
     with sessions.begin() as session:
-        import_items(session, publisher(), [line])
+        import_items(session, acting_node(), [line])
     with sessions.begin() as session:
         item = session.get(Item, "aarhus-kommune:banegaarden")
         assert item.status == ItemStatus.PUBLISHED

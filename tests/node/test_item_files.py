@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from node.items.files import ImportRefused, import_items, write_export
 from node.core.models import Item, ItemStatus
-from tests.conftest import publisher
+from tests.conftest import acting_node
 from node.items.publishing import retract
 
-BY = publisher("aarhus-kommune")
+BY = acting_node("aarhus-kommune")
 
 
 def line(local_id: str, **fields) -> str:

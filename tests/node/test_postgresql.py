@@ -11,7 +11,7 @@ from node.web.app import create_app
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.items.files import import_items
 from node.items.queries import ItemFilters, list_items
-from tests.conftest import publisher
+from tests.conftest import acting_node
 from tests.conftest import DEMO_FILES, login
 from node.accounts.users import create_user
 from tests.conftest import PASSWORD
@@ -29,7 +29,7 @@ def test_demo_corpus_imports_and_filters_on_postgresql(pg_config):
     sessions = make_sessionmaker(make_engine(pg_config.database_url))
     with sessions.begin() as session:
         for path in DEMO_FILES:
-            import_items(session, publisher("aarhus-kommune"), path.read_text(encoding="utf-8").splitlines())
+            import_items(session, acting_node("aarhus-kommune"), path.read_text(encoding="utf-8").splitlines())
     with sessions() as session:
         everything = list_items(session, None, ItemFilters(), 1, 500)
         in_aarhus = list_items(session, None, ItemFilters(terms=(("municipalities", "0751"),)), 1, 500)
@@ -46,7 +46,7 @@ def test_reimport_is_unchanged_and_api_and_forms_work_on_postgresql(pg_config):
                        "cooperation": ["PSP"], "details": {"key_themes": ["psykiatri"]}}, ensure_ascii=False)
     for expected in ("1 oprettet", "1 uændret"):
         with sessions.begin() as session:
-            assert expected in str(import_items(session, publisher("aarhus-kommune"), [line]))
+            assert expected in str(import_items(session, acting_node("aarhus-kommune"), [line]))
     with sessions.begin() as session:
         create_user(session, "reader", PASSWORD, "reader")
     client = create_app(pg_config).test_client()

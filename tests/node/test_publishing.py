@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -9,11 +10,11 @@ import pytest
 from node import housekeeping
 from node.items.schema import validate_item
 from node.core.models import Item, ItemStatus, utcnow
-from tests.conftest import publisher
+from tests.conftest import acting_node
 from node.items.schema import LocalRules
-from node.items.publishing import Publisher, PublishingError, create_draft, publish, retract, revise
+from node.items.publishing import PublishingError, create_draft, publish, retract, revise
 
-BY = publisher("aarhus-kommune")
+BY = acting_node("aarhus-kommune")
 
 
 def content(**fields):
@@ -40,9 +41,9 @@ def test_only_the_origin_node_may_change_an_item(sessions):
         item = create_draft(session, BY, content())
         publish(session, item, BY)
         with pytest.raises(PublishingError):
-            revise(session, item, publisher("randers-kommune"), content(title="Overtaget"))
+            revise(session, item, acting_node("randers-kommune"), content(title="Overtaget"))
         with pytest.raises(PublishingError):
-            retract(session, item, publisher("randers-kommune"))
+            retract(session, item, acting_node("randers-kommune"))
 
 
 def test_retracted_item_cannot_be_revised_or_retracted_again(sessions):
@@ -85,7 +86,7 @@ def test_filter_terms_follow_the_list_fields(sessions):
 
 
 def test_bulletin_lifetime_is_cut_to_a_configured_maximum_below_ninety_days(sessions):
-    short = Publisher(BY.node_id, BY.key, rules=LocalRules(bulletin_max_days=30))
+    short = replace(BY, rules=LocalRules(bulletin_max_days=30))
     with sessions.begin() as session:
         item = create_draft(session, short, content(type="bulletin", audience="network"))
         publish(session, item, short)

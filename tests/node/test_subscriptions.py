@@ -13,7 +13,7 @@ from node.subscriptions.entries import entry_local_id, subscription_prefix
 from node.core.models import FeedSubscription, Item, SubscriptionState, utcnow
 from node.subscriptions.service import SubscriptionError, refresh_subscription, run_cycle, subscribe
 from node.web.forms import item_to_form
-from tests.conftest import NODE_ID, NodeProcess, csrf_token, free_port, login, publisher, wait_for
+from tests.conftest import NODE_ID, NodeProcess, csrf_token, free_port, login, acting_node, wait_for
 from tests.node.feed_server import FeedServer, atom, rss
 from tests.node.test_xss import PAYLOADS, executable_parts
 
@@ -37,7 +37,7 @@ def _subscribe(sessions, url: str) -> int:
 
 
 def _refresh(sessions, subscription_id: int):
-    return refresh_subscription(sessions, publisher(), subscription_id, 900)
+    return refresh_subscription(sessions, acting_node(), subscription_id, 900)
 
 
 def _feed_items(sessions, url: str) -> dict[str, Item]:
@@ -207,9 +207,9 @@ def test_run_cycle_refreshes_only_subscriptions_that_are_due(sessions, feeds):
     with sessions.begin() as session:
         session.get(FeedSubscription, later_id).next_check_at = utcnow() + timedelta(hours=1)
 
-    assert run_cycle(sessions, publisher(), 900) == 1
+    assert run_cycle(sessions, acting_node(), 900) == 1
     assert len(_feed_items(sessions, due)) == 1 and _feed_items(sessions, later) == {}
-    assert run_cycle(sessions, publisher(), 900) == 0
+    assert run_cycle(sessions, acting_node(), 900) == 0
 
 
 @pytest.mark.parametrize("url", ["ftp://dkr.example/feed", "javascript:alert(1)", "", "https://"])

@@ -9,12 +9,12 @@ import pytest
 
 from node.items.files import import_items
 from node.core.models import Item, utcnow
-from tests.conftest import publisher
+from tests.conftest import acting_node
 from node.items.publishing import create_draft, retract
 from node.items.schema import validate_item
 from tests.conftest import login
 
-BY = publisher("aarhus-kommune")
+BY = acting_node("aarhus-kommune")
 HIDDEN = {
     "netvaerk": "network",
     "kreds": {"districts": ["Østjyllands Politi"]},

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from node.accounts.users import create_api_token
 from node.items.files import import_items
 from node.core.models import User
-from tests.conftest import csrf_token, login, publisher
+from tests.conftest import csrf_token, login, acting_node
 
 PAYLOADS = [line.replace("\\n", "\n") for line in
             (Path(__file__).parent / "data" / "xss_payloads.txt").read_text(encoding="utf-8").splitlines() if line]
@@ -93,7 +93,7 @@ def test_the_checker_catches_what_it_must():
 def test_imported_payloads_in_every_field_render_nothing_executable(client, sessions, item_type):
     items = [item_with(p, f"xss-{n}", item_type) for n, p in enumerate(PAYLOADS)]
     with sessions.begin() as session:
-        import_items(session, publisher(), [json.dumps(i, ensure_ascii=False) for i in items])
+        import_items(session, acting_node(), [json.dumps(i, ensure_ascii=False) for i in items])
     for n, payload in enumerate(PAYLOADS):
         assert_clean(client.get(f"/items/aarhus-kommune:xss-{n}"), payload)
         api = client.get(f"/api/v1/items/aarhus-kommune:xss-{n}")
@@ -108,7 +108,7 @@ def test_imported_payloads_in_every_field_render_nothing_executable(client, sess
 
 def test_script_in_a_title_is_shown_as_text(client, sessions):
     with sessions.begin() as session:
-        import_items(session, publisher(), [json.dumps(item_with("<script>alert(1)</script>", "synlig"))])
+        import_items(session, acting_node(), [json.dumps(item_with("<script>alert(1)</script>", "synlig"))])
     page = client.get("/items/aarhus-kommune:synlig").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; titel" in page
 

@@ -9,7 +9,7 @@ import pytest
 from node.items.files import import_items
 from search.indexer import drain_outbox
 from search.query import SearchRequest, meilisearch_query, search_options
-from tests.conftest import DEMO_FILES, publisher
+from tests.conftest import DEMO_FILES, acting_node
 
 RECALL_AT_5 = 0.9
 # (query, local id of an item that must be in the top five, what the query exercises)
@@ -57,7 +57,7 @@ def demo_index(tmp_path_factory, meilisearch_server):
     sessions = make_sessionmaker(make_engine(url))
     with sessions.begin() as session:
         for path in DEMO_FILES:
-            import_items(session, publisher(), path.read_text(encoding="utf-8").splitlines())
+            import_items(session, acting_node(), path.read_text(encoding="utf-8").splitlines())
     index = SearchIndex(meilisearch_server.url, meilisearch_server.master_key, "test_relevance")
     index.ensure()
     drain_outbox(sessions, index)

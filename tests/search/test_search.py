@@ -15,7 +15,7 @@ from node.items.publishing import retract
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import drain_outbox, queued_count, reindex
 from search.models import IndexTask
-from tests.conftest import login, publisher
+from tests.conftest import login, acting_node
 
 ITEMS = [
     {"id": "skolefravaer", "type": "method", "title": "Indsats mod skolefravær",
@@ -38,7 +38,7 @@ ITEMS = [
 @pytest.fixture
 def indexed(sessions, search_index):
     with sessions.begin() as session:
-        import_items(session, publisher(), [json.dumps(i, ensure_ascii=False) for i in ITEMS])
+        import_items(session, acting_node(), [json.dumps(i, ensure_ascii=False) for i in ITEMS])
     drain_outbox(sessions, search_index)
     return search_index
 
@@ -113,7 +113,7 @@ def test_search_page_works_without_javascript_and_shows_facets(client_with_searc
 
 def test_retraction_leaves_the_index_after_the_outbox_drains(sessions, client_with_search, indexed):
     with sessions.begin() as session:
-        retract(session, session.get(Item, "aarhus-kommune:udslusning"), publisher())
+        retract(session, session.get(Item, "aarhus-kommune:udslusning"), acting_node())
     drain_outbox(sessions, indexed)
     assert "udslusning" not in found(client_with_search, "udslusning")
 
@@ -122,7 +122,7 @@ def test_outbox_keeps_updates_while_meilisearch_is_down_and_applies_them_after(s
     meilisearch_server.stop()
     try:
         with sessions.begin() as session:
-            import_items(session, publisher(), [json.dumps(ITEMS[0], ensure_ascii=False)])
+            import_items(session, acting_node(), [json.dumps(ITEMS[0], ensure_ascii=False)])
         with pytest.raises(SearchUnavailable):
             drain_outbox(sessions, search_index)
         with sessions() as session:
@@ -151,7 +151,7 @@ def test_reindex_removes_the_leftover_of_an_interrupted_rebuild(sessions, indexe
 
 def test_unreachable_meilisearch_degrades_to_a_database_search_with_a_notice(config, sessions):
     with sessions.begin() as session:
-        import_items(session, publisher(), [json.dumps(ITEMS[0], ensure_ascii=False)])
+        import_items(session, acting_node(), [json.dumps(ITEMS[0], ensure_ascii=False)])
     dead = SearchIndex("http://127.0.0.1:9", "key", "nowhere")
     client = create_app(config, dead).test_client()
     body = client.get("/api/v1/search?q=skolefravær").get_json()
@@ -163,6 +163,6 @@ def test_reindex_command_rebuilds_the_index_of_a_stopped_node(node_home, session
     from tests.conftest import vidensnet
 
     with sessions.begin() as session:
-        import_items(session, publisher(), [json.dumps(i, ensure_ascii=False) for i in ITEMS])
+        import_items(session, acting_node(), [json.dumps(i, ensure_ascii=False) for i in ITEMS])
     result = vidensnet(node_home, "reindex")
     assert "genopbygget med 5 emner" in result.stdout

@@ -12,8 +12,8 @@ from node.accounts.users import ROLE_RANK, AccountError, create_user
 from node.items.schema import FIELD_LABELS
 from node.core.models import Item, ItemStatus, Role, User
 from node.subscriptions.service import SubscriptionError, refresh_subscription, subscribe, subscription_summaries, unsubscribe
-from node.items.publishing import Publisher
-from node.web.request import db, local_node, node_config, requires
+from federation.local import current_local_node
+from node.web.request import acting_node, db, node_config, requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -67,7 +67,7 @@ def add_user():
 def add_peer_form():
     """Add a peer by URL: fetch and check its descriptor, record it as pending, tell it about us."""
     try:
-        peer = add_peer(db(), local_node(), request.form.get("url", "").strip())
+        peer = add_peer(db(), current_local_node(), request.form.get("url", "").strip())
     except PeeringError as exc:
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
@@ -86,7 +86,7 @@ def approve_peer_form(peer_id: str):
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
     db().commit()
-    wake_peer(local_node(), peer.url, peer.id)
+    wake_peer(current_local_node(), peer.url, peer.id)
     flash(f"{peer_id} er godkendt.")
     return redirect(url_for("admin.overview"))
 
@@ -134,5 +134,5 @@ def _refresh(subscription_id: int) -> str:
     # The refresh opens its own transactions: fetching happens outside any of them. The node publishes
     # feed entries itself, not the admin who asked, as the scheduler does.
     sessions = current_app.extensions["vidensnet.sessions"]
-    by = Publisher(node_config().node.id, local_node().key)
+    by = acting_node(for_viewer=False)
     return str(refresh_subscription(sessions, by, subscription_id, node_config().feed_refresh_seconds))

@@ -9,12 +9,13 @@ from node.items.as_json import item_to_json
 from node.items.queries import FilterError, ItemFilters, list_items, parse_page
 from node.items.schema import ItemInvalid, validate_item
 from node.core.models import Item, ItemStatus, Role
-from node.items.publishing import (Publisher, PublishingError, create_draft, find_item, publish, retract, return_to_draft, revise,
+from node.items.publishing import (ActingNode, PublishingError, create_draft, find_item, publish, retract, return_to_draft, revise,
                              submit_for_approval)
 from node.web.errors import json_error
 from node.items.visibility import can_read
 from federation.plan_endorsements import plan_endorsements_json
-from node.web.request import authenticate_bearer, csrf, db, local_node, node_config, publisher, viewer
+from federation.local import current_local_node
+from node.web.request import authenticate_bearer, csrf, db, node_config, acting_node, viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # writes need a bearer token, never a cookie, so CSRF cannot reach them
@@ -32,10 +33,10 @@ def _json(item: Item) -> dict:
     return item_to_json(item, url_for("pages.item", item_id=item.id, _external=True), node_config().small_count_threshold)
 
 
-def _require(role: Role) -> Publisher:
+def _require(role: Role) -> ActingNode:
     if not has_role(viewer(), role):
         abort(403, description=f"kræver rollen {role.value} eller højere")
-    return publisher()
+    return acting_node()
 
 
 @bp.get("/items")
@@ -61,7 +62,7 @@ def item(item_id: str):
     if found is None or not can_read(viewer(), found):
         return json_error(404, f"intet emne med id '{item_id}'")
     if found.type == "plan":  # which participating municipalities have endorsed which version
-        return {**_json(found), "endorsements": plan_endorsements_json(db(), found, local_node())}
+        return {**_json(found), "endorsements": plan_endorsements_json(db(), found, current_local_node())}
     return _json(found)
 
 

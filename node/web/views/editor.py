@@ -13,7 +13,8 @@ from node.items.publishing import (PublishingError, create_draft, find_item, pub
                              submit_for_approval)
 from federation.plan_endorsements import EndorsementError, endorse_plan
 from node.items.visibility import can_read
-from node.web.request import db, local_node, node_config, publisher, requires, viewer
+from federation.local import current_local_node
+from node.web.request import db, node_config, acting_node, requires, viewer
 
 bp = Blueprint("editor", __name__)
 
@@ -70,7 +71,7 @@ def create(item_type: str):
         return _render_form(item_type, _new_form_values(item_type), {})
     try:
         content = _validated(item_type, None)
-        item = create_draft(db(), publisher(), content)
+        item = create_draft(db(), acting_node(), content)
         _after_save(item, request.form.get("action"))
     except ItemInvalid as exc:
         return _render_form(item_type, form_values(request.form), exc.errors, status=422)
@@ -89,9 +90,9 @@ _SAVED = {
 def _after_save(item: Item, action: str | None) -> None:
     # A bulletin goes to a second person for approval; other types a publisher may publish at once.
     if action == "submit" and item.type == "bulletin" and item.status == ItemStatus.DRAFT:
-        submit_for_approval(db(), item, publisher())
+        submit_for_approval(db(), item, acting_node())
     elif action == "publish" and item.type != "bulletin" and has_role(viewer(), Role.PUBLISHER):
-        publish(db(), item, publisher())
+        publish(db(), item, acting_node())
 
 
 @bp.route("/items/<item_id>/rediger", methods=["GET", "POST"])
@@ -109,7 +110,7 @@ def edit(item_id: str):
     if request.method == "GET":
         return _render_form(item.type, item_to_form(item), {}, item)
     try:
-        revise(db(), item, publisher(), _validated(item.type, item.id))
+        revise(db(), item, acting_node(), _validated(item.type, item.id))
         _after_save(item, request.form.get("action"))
     except ItemInvalid as exc:
         return _render_form(item.type, form_values(request.form), exc.errors, item, status=422)
@@ -151,7 +152,7 @@ def retract_item(item_id: str):
 def _change_state(item_id: str, action, message: str):
     item = _own_item(item_id)
     try:
-        action(db(), item, publisher())
+        action(db(), item, acting_node())
     except PublishingError as exc:
         abort(409, description=str(exc))
     db().commit()
@@ -167,7 +168,7 @@ def endorse(item_id: str):
     if plan is None or not can_read(viewer(), plan):
         abort(404)
     try:
-        new = endorse_plan(db(), plan, local_node(), viewer())
+        new = endorse_plan(db(), plan, current_local_node(), viewer())
     except EndorsementError as exc:
         abort(409, description=f"Tilslutning: {exc}.")
     db().commit()

@@ -10,7 +10,8 @@ from node.items.schema import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GR
 from node.items.publishing import find_item
 from node.items.visibility import can_read
 from federation.plan_endorsements import endorsement_refusal, plan_participants
-from node.web.request import db, local_node, node_config, viewer
+from federation.local import current_local_node
+from node.web.request import db, node_config, viewer
 
 bp = Blueprint("pages", __name__)
 
@@ -61,8 +62,8 @@ def item(item_id: str):
         abort(404)
     plan = {}
     if found.type == "plan":  # who has joined which version, and whether this node may join the current one
-        participants = plan_participants(db(), found, local_node())
-        joined = any(e.endorser == local_node().id and e.current for p in participants for e in p.endorsements)
-        may_endorse = not joined and endorsement_refusal(found, local_node()) is None
+        participants = plan_participants(db(), found, current_local_node())
+        joined = any(e.endorser == current_local_node().id and e.current for p in participants for e in p.endorsements)
+        may_endorse = not joined and endorsement_refusal(found, current_local_node()) is None
         plan = {"participants": participants, "may_endorse": may_endorse}
     return render_template("item.html", item=found, detail_specs=DETAILS[found.type], type_slugs=TYPE_SLUGS, **plan)

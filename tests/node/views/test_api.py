@@ -9,7 +9,7 @@ import pytest
 from node.accounts.users import create_api_token
 from node.items.files import import_items
 from node.core.models import User
-from tests.conftest import publisher
+from tests.conftest import acting_node
 from sqlalchemy import select
 
 ITEM = {"id": "mentorordning", "type": "method", "title": "Mentorordning for unge",
@@ -37,7 +37,7 @@ def test_item_list_pages_with_a_next_link_and_filters_by_type(client, sessions, 
     lines = [json.dumps({**ITEM, "id": f"m{n}", "title": f"Metode {n}"}) for n in range(config.page_size + 5)]
     lines.append(json.dumps({**ITEM, "id": "p1", "type": "practice", "details": {}}))
     with sessions.begin() as session:
-        import_items(session, publisher("aarhus-kommune"), lines)
+        import_items(session, acting_node("aarhus-kommune"), lines)
     first = client.get("/api/v1/items?type=method").get_json()
     assert first["total"] == config.page_size + 5 and len(first["items"]) == config.page_size
     assert first["next"].endswith("page=2") and "type=method" in first["next"]
@@ -48,7 +48,7 @@ def test_item_list_pages_with_a_next_link_and_filters_by_type(client, sessions, 
 
 def test_item_json_has_the_contract_fields(client, sessions):
     with sessions.begin() as session:
-        import_items(session, publisher("aarhus-kommune"), [json.dumps(ITEM, ensure_ascii=False)])
+        import_items(session, acting_node("aarhus-kommune"), [json.dumps(ITEM, ensure_ascii=False)])
     item = client.get("/api/v1/items/aarhus-kommune:mentorordning").get_json()
     for key in ("id", "type", "title", "summary", "url", "origin", "version", "audience", "tags",
                 "municipalities", "police_districts", "prevention_level", "target_groups", "cooperation",

@@ -11,7 +11,7 @@ from node.items.files import import_items
 from node.items.schema import validate_item
 from node.core.models import utcnow
 from node.items.replicas import Replica, replace_replicas
-from tests.conftest import csrf_token, login, publisher
+from tests.conftest import SINKS, acting_node, csrf_token, login
 from tests.node.views.test_api import auth, tokens  # noqa: F401  (fixture)
 
 OBSERVATIONS = [{"label": "Episoder ved stationen", "count": 18}, {"label": "Trusler mod andre unge", "count": 3},
@@ -22,7 +22,7 @@ BULLETIN = {"type": "bulletin", "title": "Unge grupper ved stationen", "summary"
 
 def import_bulletin(sessions, local_id: str = "stationen") -> str:
     with sessions.begin() as session:
-        import_items(session, publisher(), [json.dumps({**BULLETIN, "id": local_id}, ensure_ascii=False)])
+        import_items(session, acting_node(), [json.dumps({**BULLETIN, "id": local_id}, ensure_ascii=False)])
     return f"aarhus-kommune:{local_id}"
 
 
@@ -47,7 +47,7 @@ def test_peers_bulletin_with_exact_small_counts_is_suppressed_on_page_and_in_api
     item_id = "randers-kommune:station"
     content = validate_item({**BULLETIN, "id": item_id}, node_id="randers-kommune")  # as signed by a careless peer
     with sessions.begin() as session:
-        replace_replicas(session, {item_id: Replica(item_id, "randers-kommune", 1, utcnow(), content)})
+        replace_replicas(session, {item_id: Replica(item_id, "randers-kommune", 1, utcnow(), content)}, SINKS)
     api = client.get(f"/api/v1/items/{item_id}", headers=auth(tokens["reader"])).json
     assert [o["count"] for o in api["details"]["observations"]] == [18, None, None, 27]
     login(client, "reader")

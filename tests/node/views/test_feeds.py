@@ -15,10 +15,10 @@ from node.items.schema import validate_item
 from node.core.models import Item, utcnow
 from node.items.publishing import create_draft, retract
 from node.items.replicas import Replica, replace_replicas
-from tests.conftest import login, publisher
+from tests.conftest import SINKS, acting_node, login
 from tests.node.test_xss import PAYLOADS, executable_parts, item_with
 
-BY = publisher("aarhus-kommune")
+BY = acting_node("aarhus-kommune")
 TAG = "skolevægring"
 HIDDEN_AUDIENCES = {
     "netvaerk": "network",
@@ -45,7 +45,7 @@ def _replica(sessions, local_id: str, audience="public") -> str:
     item_id = f"dkr:{local_id}"
     content = validate_item({**json.loads(_line(local_id, audience, "guidance")), "id": item_id}, node_id="dkr")
     with sessions.begin() as session:
-        replace_replicas(session, {item_id: Replica(item_id, "dkr", 1, utcnow(), content)})
+        replace_replicas(session, {item_id: Replica(item_id, "dkr", 1, utcnow(), content)}, SINKS)
     return item_id
 
 

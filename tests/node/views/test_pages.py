@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from node.items.files import import_items
-from tests.conftest import publisher
+from tests.conftest import acting_node
 from node.web.request import CONTENT_SECURITY_POLICY
 
 
@@ -13,7 +13,7 @@ def _import(sessions, count: int, **fields):
     lines = [json.dumps({"id": f"p{n}", "type": "practice", "title": f"Praksis nummer {n}", "summary": "Resumé.",
                          "audience": "public", **fields}, ensure_ascii=False) for n in range(count)]
     with sessions.begin() as session:
-        import_items(session, publisher("aarhus-kommune"), lines)
+        import_items(session, acting_node("aarhus-kommune"), lines)
 
 
 def test_every_response_carries_a_strict_csp_and_security_headers(client):

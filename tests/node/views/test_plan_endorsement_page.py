@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from federation.models import Envelope
 from node.items.files import import_items
-from tests.conftest import csrf_token, login, publisher
+from tests.conftest import csrf_token, login, acting_node
 
 PLAN_ID = "aarhus-kommune:faelles-plan"
 BUTTON = "Tilslut kommunen til version"
@@ -19,7 +19,7 @@ def publish_plan(sessions, participants=("0751", "0730"), **fields) -> None:
     line = {"id": "faelles-plan", "type": "plan", "title": "Fælles handleplan", "summary": "Aarhus og Randers.",
             "audience": "public", "details": {"participating_municipalities": list(participants)}, **fields}
     with sessions.begin() as session:
-        import_items(session, publisher(), [json.dumps(line, ensure_ascii=False)])
+        import_items(session, acting_node(), [json.dumps(line, ensure_ascii=False)])
 
 
 def page(client) -> str:
