@@ -16,7 +16,9 @@ from node.web.views import admin, api, auth, editor, pages
 from search import views as search_views
 from search.index import SearchIndex
 
-ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = Path(__file__).resolve().parents[1]
+# In a wheel the templates are inside the package (pyproject.toml maps them there); in a checkout, at the repo root.
+TEMPLATES = next(path for path in (PACKAGE / "templates", PACKAGE.parent / "templates") if path.is_dir())
 
 
 def create_app(config: NodeConfig | None = None, search_index: SearchIndex | None = None,
@@ -26,8 +28,8 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
     config = process.config
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(Path(__file__).resolve().parents[1] / "static"),
+        template_folder=str(TEMPLATES),
+        static_folder=str(PACKAGE / "static"),
     )
     app.config.update(
         SECRET_KEY=config.node.secret_key,
