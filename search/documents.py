@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from node.core.geography import municipality_name
-from node.items.schema import DETAILS
+from node.items.vocabulary import DETAILS
 from node.core.models import Item
 from search.danish import search_terms
 

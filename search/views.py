@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from node.core.geography import municipalities, police_districts
-from node.items.schema import COOPERATION, PREVENTION_LEVELS, TARGET_GROUPS
+from node.items.vocabulary import COOPERATION, PREVENTION_LEVELS, TARGET_GROUPS
 from node.web.errors import json_error
 from node.web.request import authenticate_bearer, db, viewer
 from search.index import SearchIndex

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from node.core.config import slugify
 from node.accounts.users import has_role
 from node.core.models import Approval, Item, ItemStatus, ItemTerm, Role, User, utcnow
-from node.items.schema import LIST_FIELDS, ItemContent, LocalRules, audience_kind
+from node.items.schema import ItemContent, LocalRules, audience_kind
+from node.items.vocabulary import LIST_FIELDS
 from node.items.sinks import ItemSinks
 
 

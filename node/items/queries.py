@@ -9,7 +9,7 @@ from math import ceil
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
-from node.items.schema import TYPES
+from node.items.vocabulary import TYPES
 from node.core.models import Item, ItemStatus, ItemTerm, User
 from node.items.visibility import editable_items, readable_items
 

@@ -1,4 +1,4 @@
-"""The item format: field vocabularies, type-specific details and validation.
+"""The item format's validation: untrusted JSON in, `ItemContent` out.
 
 Pure functions only: `validate_item` turns untrusted JSON into `ItemContent`
 or raises `ItemInvalid` with one Danish message per field. See
@@ -19,112 +19,10 @@ from node.privacy.guard import OVERRIDE_KEY, guard_errors
 from node.core.geography import municipalities, police_districts
 from node.core.config import LocalRules
 from node.core.ids import LOCAL_ID, NODE_ID
+from node.items.vocabulary import (BODY_MAX, COOPERATION, DETAILS, LABEL_MAX, PREVENTION_LEVELS, SUMMARY_MAX, TAGS_MAX, TAG_MAX, TARGET_GROUPS, TEXT_MAX, TITLE_MAX, TYPES)
 from node.privacy.small_counts import suppress_observations
 
-TYPES = {
-    "practice": "Praksiseksempel",
-    "method": "Metode",
-    "bulletin": "Tendensbulletin",
-    "plan": "Handleplan",
-    "guidance": "Vejledning",
-}
-TYPE_PLURALS = {
-    "practice": "Praksiseksempler",
-    "method": "Metoder",
-    "bulletin": "Tendensbulletiner",
-    "plan": "Handleplaner",
-    "guidance": "Vejledninger",
-}
-# Danish names of the item fields, for messages in the interface.
-FIELD_LABELS = {
-    "id": "Id", "type": "Type", "title": "Titel", "summary": "Resumé", "body": "Brødtekst",
-    "audience": "Hvem må se emnet", "tags": "Emneord", "municipalities": "Kommuner",
-    "police_districts": "Politikredse", "prevention_level": "Forebyggelsesniveau", "target_groups": "Målgrupper",
-    "cooperation": "Samarbejde", "expires_at": "Udløber", "details": "Detaljer",
-}
-PREVENTION_LEVELS = ("opbyggende", "forebyggende", "kriminalitetsforebyggende")
-TARGET_GROUPS = (
-    "børn 6-12 år",
-    "unge 13-17 år",
-    "unge voksne 18-25 år",
-    "forældre og familie",
-    "fagprofessionelle",
-    "lokalsamfund",
-)
-COOPERATION = ("SSP", "PSP", "KSP", "SSD", "SSP+")
-AUDIENCE_KINDS = ("public", "network", "districts", "nodes")
-LIST_FIELDS = ("tags", "municipalities", "police_districts", "target_groups", "cooperation")
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-@dataclass(frozen=True)
-class DetailSpec:
-    """One key of a type's `details`: how to read it and how to label it in Danish."""
-
-    key: str
-    kind: str  # text | markdown | lines | int | date | choice | observations | links | source | codes
-    label: str
-    choices: tuple[str, ...] = ()
-    required: bool = False
-
-
-DETAILS: dict[str, tuple[DetailSpec, ...]] = {
-    "practice": (
-        DetailSpec("focus", "choice", "Fokus", ("generel", "specifik", "individorienteret")),
-        DetailSpec("key_themes", "lines", "Centrale temaer"),
-        DetailSpec("target_audience", "text", "Målgruppe (beskrivelse)"),
-        DetailSpec("geographical_scope", "choice", "Geografisk rækkevidde", ("lokal", "regional", "national")),
-        DetailSpec("start_year", "int", "Startår"),
-        DetailSpec("deliverables", "markdown", "Leverancer"),
-        DetailSpec("evidence_and_evaluation", "markdown", "Evidens og evaluering"),
-        DetailSpec("sustainability_and_transferability", "markdown", "Forankring og overførbarhed"),
-        DetailSpec("organisation", "text", "Organisation"),
-        DetailSpec("contact", "text", "Kontakt (funktion eller fælles postkasse)"),
-        DetailSpec("last_update", "date", "Senest opdateret"),
-    ),
-    "method": (
-        DetailSpec("purpose", "markdown", "Formål"),
-        DetailSpec("steps", "lines", "Trin"),
-        DetailSpec("roles", "markdown", "Roller"),
-        DetailSpec("competences", "markdown", "Kompetencer"),
-        DetailSpec("evidence", "markdown", "Evidens"),
-    ),
-    "bulletin": (
-        DetailSpec("period_start", "date", "Periode fra"),
-        DetailSpec("period_end", "date", "Periode til"),
-        DetailSpec("area", "text", "Område (aldrig en adresse)"),
-        DetailSpec("observations", "observations", "Observationer"),
-        DetailSpec("assessment", "markdown", "Vurdering"),
-        DetailSpec("recommended_action", "markdown", "Anbefalet handling"),
-    ),
-    "plan": (
-        DetailSpec("participating_municipalities", "codes", "Deltagende kommuner", required=True),
-        DetailSpec("period_start", "date", "Periode fra"),
-        DetailSpec("period_end", "date", "Periode til"),
-        DetailSpec("analysis", "markdown", "1. Analyse af den lokale situation"),
-        DetailSpec("goals", "markdown", "2. Formål og mål"),
-        DetailSpec("interventions", "markdown", "3. Indsatser"),
-        DetailSpec("organisation", "markdown", "4. Organisering og roller"),
-        DetailSpec("financing", "markdown", "5. Finansiering"),
-        DetailSpec("follow_up", "markdown", "6. Dokumentation og opfølgning"),
-    ),
-    "guidance": (
-        DetailSpec("issuer", "text", "Udgiver"),
-        DetailSpec("links", "links", "Links"),
-        # Set on entries ingested from an external feed: who wrote it and where the original is.
-        DetailSpec("source", "source", "Kilde"),
-    ),
-}
-
-# A publisher's reason for letting personal data through the guard; bulletins cannot have one.
-_OVERRIDE = DetailSpec(OVERRIDE_KEY, "text", "Begrundelse for at tillade personoplysninger (kun udgivere)")
-DETAILS.update({item_type: specs + (_OVERRIDE,) for item_type, specs in DETAILS.items() if item_type != "bulletin"})
-
-# Length limits of the item format, in characters (docs/item-format.md); other ways in cut text to them.
-TITLE_MAX, SUMMARY_MAX, BODY_MAX = 200, 1000, 100_000
-TAG_MAX, TAGS_MAX = 40, 20
-TEXT_MAX, LABEL_MAX = 500, 200  # a "text" detail; a link's title or an observation's label
 
 
 class ItemInvalid(ValueError):
@@ -197,9 +95,30 @@ def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_o
     if not isinstance(data, dict):
         raise ItemInvalid({"item": "skal være et JSON-objekt"})
     reader = _Reader(data)
+    now = now or datetime.now(UTC)
+    content = _read_fields(reader, data, node_id, now)
+    content.audience = reader.read("audience", _audience) or _default_audience(content, rules)
+    if content.type is not None:
+        content.details = reader.read("details", lambda v: _details(content.type, v)) or {}
+    _check_type_rules(content, reader.errors)
+    if rules is not None and content.type == "bulletin":
+        _apply_bulletin_rules(content, rules, now, reader.errors)
+    if content.details.get(OVERRIDE_KEY) and not may_override:
+        reader.errors.setdefault("details", f"{OVERRIDE_KEY}: kun en udgiver kan tillade personoplysninger")
+    for name, message in guard_errors(content).items():
+        reader.errors.setdefault(name, message)
+    for key in sorted(set(data) - set(_ALLOWED_KEYS)):
+        reader.errors[key] = "ukendt felt"
+    if reader.errors:
+        raise ItemInvalid(reader.errors)
+    return content
+
+
+def _read_fields(reader: _Reader, data: dict[str, Any], node_id: str, now: datetime) -> ItemContent:
+    # The fields every type has; audience and details depend on what these say.
     item_id = reader.read("id", lambda v: full_item_id(v, node_id)) if data.get("id") is not None else None
     item_type = reader.read("type", _choice(tuple(TYPES)), required=True)
-    content = ItemContent(
+    return ItemContent(
         id=item_id,
         type=item_type,
         title=reader.read("title", _text(3, TITLE_MAX), required=True),
@@ -211,24 +130,8 @@ def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_o
         prevention_level=reader.read("prevention_level", _choice(PREVENTION_LEVELS)),
         target_groups=reader.read("target_groups", _list(_choice(TARGET_GROUPS), 6)) or [],
         cooperation=reader.read("cooperation", _list(_choice(COOPERATION), 5)) or [],
-        expires_at=reader.read("expires_at", _future(now or datetime.now(UTC))),
+        expires_at=reader.read("expires_at", _future(now)),
     )
-    content.audience = reader.read("audience", _audience) or _default_audience(content, rules)
-    if item_type is not None:
-        content.details = reader.read("details", lambda v: _details(item_type, v)) or {}
-    _check_type_rules(content, reader.errors)
-    if rules is not None and content.type == "bulletin":
-        _apply_bulletin_rules(content, rules, now or datetime.now(UTC), reader.errors)
-    if content.details.get(OVERRIDE_KEY) and not may_override:
-        reader.errors.setdefault("details", f"{OVERRIDE_KEY}: kun en udgiver kan tillade personoplysninger")
-    for name, message in guard_errors(content).items():
-        reader.errors.setdefault(name, message)
-    unknown = set(data) - set(_ALLOWED_KEYS)
-    for key in sorted(unknown):
-        reader.errors[key] = "ukendt felt"
-    if reader.errors:
-        raise ItemInvalid(reader.errors)
-    return content
 
 
 # Read-only fields may come back in an exported or API item; they are ignored on the way in.

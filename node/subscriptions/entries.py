@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 from markdownify import MarkdownConverter
 
-from node.items.schema import BODY_MAX, LABEL_MAX, SUMMARY_MAX, TAG_MAX, TAGS_MAX, TEXT_MAX, TITLE_MAX
+from node.items.vocabulary import BODY_MAX, LABEL_MAX, SUMMARY_MAX, TAG_MAX, TAGS_MAX, TEXT_MAX, TITLE_MAX
 
 # Elements whose content is never text for a reader; removed with everything inside them.
 _DROPPED = ("script", "style", "template", "noscript", "iframe", "frame", "object", "embed", "applet",

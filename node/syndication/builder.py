@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
-from node.items.schema import TYPES
+from node.items.vocabulary import TYPES
 from node.core.models import Item
 from node.items.rendering import render_markdown
 

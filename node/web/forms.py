@@ -10,7 +10,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from node.items.schema import DETAILS, DetailSpec
+from node.items.vocabulary import DETAILS, DetailSpec
 from node.core.models import Item
 from node.privacy.small_counts import shown_count
 

@@ -15,7 +15,7 @@ from node.core.geography import municipality_name
 from node.core.models import Role, User
 from node.items.publishing import ActingNode
 from node.items.rendering import render_markdown
-from node.items.schema import TYPE_PLURALS, TYPES
+from node.items.vocabulary import TYPE_PLURALS, TYPES
 from node.privacy.small_counts import shown_count, suppress_observations
 
 csrf = CSRFProtect()

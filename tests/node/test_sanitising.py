@@ -22,7 +22,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from node.accounts.users import create_api_token
-from node.items.schema import DETAILS
+from node.items.vocabulary import DETAILS
 from node.core.models import User
 from tests.conftest import NODE_ID, csrf_token, login, vidensnet
 

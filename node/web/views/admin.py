@@ -9,7 +9,7 @@ from federation.overview import federation_overview
 from search.indexer import outbox_status
 from federation.peering import PeeringError, add_peer, approve_peer, wake_peer
 from node.accounts.users import ROLE_RANK, AccountError, create_user
-from node.items.schema import FIELD_LABELS
+from node.items.vocabulary import FIELD_LABELS
 from node.core.models import Item, ItemStatus, Role, User
 from node.subscriptions.service import SubscriptionError, refresh_subscription, subscribe, subscription_summaries, unsubscribe
 from federation.local import current_local_node

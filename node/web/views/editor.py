@@ -7,7 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from node.accounts.users import has_role
 from node.core.geography import municipalities, police_districts
 from node.web.forms import form_to_data, form_values, item_to_form
-from node.items.schema import COOPERATION, DETAILS, FIELD_LABELS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES, ItemInvalid, validate_item
+from node.items.schema import ItemInvalid, validate_item
+from node.items.vocabulary import COOPERATION, DETAILS, FIELD_LABELS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES
 from node.core.models import Item, ItemStatus, Role
 from node.items.publishing import (PublishingError, create_draft, find_item, publish, retract, return_to_draft, revise,
                              submit_for_approval)

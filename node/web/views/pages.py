@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from node.core.geography import municipalities, police_districts
 from node.items.queries import FilterError, ItemFilters, latest_per_type, list_items, parse_page
-from node.items.schema import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS
+from node.items.vocabulary import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS
 from node.items.publishing import find_item
 from node.items.visibility import can_read
 from federation.plan_endorsements import endorsement_refusal, plan_participants
