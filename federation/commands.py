@@ -30,15 +30,12 @@ def peer_add(obj, url: str) -> None:
     """Fetch and check the node at URL, record it as pending and tell it about this node."""
     local = obj.process().local
     try:
-        with obj.sessions().begin() as session:
-            found = add_peer(session, local, url)
-            summary = f"{found.id} ({found.name}) registreret som {found.state}"
-            warning = found.last_error
+        found = add_peer(obj.sessions(), local, url)
     except PeeringError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(summary)
-    if warning:
-        click.echo(f"Bemærk: {warning}", err=True)
+    click.echo(f"{found.id} ({found.name}) registreret som {found.state}")
+    if found.warning:
+        click.echo(f"Bemærk: {found.warning}", err=True)
 
 
 @peer.command("approve")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from federation.client import PeerClient, PeerUnavailable, fetch_descriptor
 from federation.local import LocalNode
@@ -42,20 +43,37 @@ def record_peer(session: Session, descriptor: Descriptor) -> Peer:
     return peer
 
 
-def add_peer(session: Session, local: LocalNode, url: str) -> Peer:
-    """Fetch and check the node at URL, record it as pending, and tell it about us."""
+class AddedPeer(NamedTuple):
+    """A peer as `add_peer` left it: recorded, and told about us unless `warning` says why not."""
+
+    id: str
+    name: str
+    state: str
+    warning: str | None
+
+
+def add_peer(sessions: sessionmaker[Session], local: LocalNode, url: str) -> AddedPeer:
+    """Fetch and check the node at URL, record it as pending, and tell it about us.
+
+    Both calls to the other node happen outside any transaction: a slow node never holds the database.
+    """
     try:
         descriptor = check_descriptor(fetch_descriptor(url))
     except (PeerUnavailable, TrustError) as exc:
         raise PeeringError(f"{url}: {exc}") from None
     if descriptor.id == local.id:
         raise PeeringError("en node kan ikke peere med sig selv")
-    peer = record_peer(session, descriptor)
+    with sessions.begin() as session:
+        peer = record_peer(session, descriptor)
+        added = AddedPeer(peer.id, peer.name, peer.state, peer.last_error)
+        peer_url = peer.url
     try:
-        PeerClient(peer.url, peer.id, local.id, local.key).request_peering(own_descriptor(local.settings, local.key))
+        PeerClient(peer_url, added.id, local.id, local.key).request_peering(own_descriptor(local.settings, local.key))
     except PeerUnavailable as exc:
-        peer.last_error = f"kunne ikke give besked: {exc}"
-    return peer
+        added = added._replace(warning=f"kunne ikke give besked: {exc}")
+        with sessions.begin() as session:
+            session.get(Peer, added.id).last_error = added.warning
+    return added
 
 
 def approve_peer(session: Session, peer_id: str) -> Peer:

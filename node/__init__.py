@@ -1,5 +1,8 @@
-"""The Vidensnet node: the Flask app, its data model, publishing and the web UI.
+"""The Vidensnet node: its core, items, privacy rules, accounts, web interface, syndication and subscriptions.
 
-`federation` and `search` may import from here; this package reaches them only
-through small, named entry points.
+The packages form layers (docs/architecture.md, enforced by import-linter): entry
+points (`cli`, `serving`, `process`, `housekeeping`, `web.app` and its views) may
+import anything below them; `federation`, `search`, `syndication` and
+`subscriptions` are features that never import each other; `items`, then
+`privacy` and `accounts`, then `core` lie beneath them all.
 """

@@ -1,0 +1,1 @@
+"""Local accounts: users, roles, passwords and API tokens."""

@@ -1,0 +1,1 @@
+"""Syndication out: Atom and RSS feeds of public items."""

@@ -1,0 +1,1 @@
+"""The web interface: the app factory (wiring), request plumbing, forms and the node's own views."""

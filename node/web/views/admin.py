@@ -67,11 +67,10 @@ def add_user():
 def add_peer_form():
     """Add a peer by URL: fetch and check its descriptor, record it as pending, tell it about us."""
     try:
-        peer = add_peer(db(), current_local_node(), request.form.get("url", "").strip())
+        sessions = current_app.extensions["vidensnet.sessions"]
+        peer = add_peer(sessions, current_local_node(), request.form.get("url", "").strip())
     except PeeringError as exc:
-        db().rollback()
         return _render({"peer": str(exc)}, status=422)
-    db().commit()
     flash(f"{peer.name} er tilføjet som afventende peer.")
     return redirect(url_for("admin.overview"))
 
