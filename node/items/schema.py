@@ -50,7 +50,6 @@ TARGET_GROUPS = (
     "lokalsamfund",
 )
 COOPERATION = ("SSP", "PSP", "KSP", "SSD", "SSP+")
-AUDIENCE_KINDS = ("public", "network", "districts", "nodes")
 LIST_FIELDS = ("tags", "municipalities", "police_districts", "target_groups", "cooperation")
 
 LOCAL_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
