@@ -1,4 +1,4 @@
-"""Short-lived JWTs (joserfc, EdDSA over Ed25519) that authenticate one node's requests to another."""
+"""Short-lived JWTs (joserfc, JOSE algorithm "Ed25519" of RFC 9864) that authenticate one node's requests to another."""
 
 from __future__ import annotations
 

@@ -83,12 +83,24 @@ def open_with_keys(envelope: Any, keys: list[Ed25519PublicKey]) -> Opened:
     raise WireError("bad signature")
 
 
+def speaks_protocol(payload: Any) -> bool:
+    """True when `payload` is an object whose `protocol` is the JSON integer 1.
+
+    A plain `== PROTOCOL` would also let `true` and `1.0` through (in Python `True == 1`
+    and `1.0 == 1`), so the type is checked too: an int, and not a bool.
+    """
+    if not isinstance(payload, dict):
+        return False
+    protocol = payload.get("protocol")
+    return type(protocol) is int and protocol == PROTOCOL
+
+
 def unseal(envelope: Any) -> tuple[dict[str, Any], bytes, bytes]:
     """An envelope's payload, the canonical bytes its signature must cover, and the signature; nothing verified."""
     if not isinstance(envelope, dict) or set(envelope) != {"payload", "signature"}:
         raise WireError("an envelope has exactly the keys 'payload' and 'signature'")
     payload = envelope["payload"]
-    if not isinstance(payload, dict) or payload.get("protocol") != PROTOCOL:
+    if not speaks_protocol(payload):
         raise WireError(f"payload must be an object with protocol {PROTOCOL}")
     try:
         return payload, canonical(payload), b64url_decode(envelope["signature"])

@@ -1,7 +1,15 @@
-"""Search for Vidensnet, backed by Meilisearch.
+"""Search for Vidensnet, backed by Meilisearch; the database stays the source of truth.
 
-Will own the Meilisearch process or connection, the index settings (Danish
-synonyms and compound words, facets), the transactional outbox that keeps the
-index in step with the database, audience filters inside every query, and the
-search API and page. The database stays the source of truth.
+- `binary`, `process`, `runtime`: finding, starting and watching Meilisearch (or using a
+  configured server), and the scheduler's `run_cycle` that drains the outbox.
+- `models`, `outbox`: the transactional outbox, filled in the same transaction as each item change.
+- `indexer`, `index`, `documents`, `settings`: draining the outbox and rebuilding the index;
+  the HTTP client; items as documents; index settings and Danish synonyms.
+- `danish`: æ/ø/å folding, stemming and compound splitting for documents and queries.
+- `query`, `service`: searching as a viewer, with audience filters inside Meilisearch, and a
+  database fallback when Meilisearch is down.
+- `views`, `commands`: the search API and page, and `vidensnet reindex`.
+
+It builds on the web plumbing (`node.web.request`, `node.web.errors`), `node.items` and the
+layers below (docs/architecture.md), and never imports `federation`.
 """

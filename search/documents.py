@@ -9,8 +9,6 @@ from node.items.vocabulary import DETAILS
 from node.core.models import Item
 from search.danish import search_terms
 
-DAY_SECONDS = 86_400
-
 
 def document_key(item_id: str) -> str:
     """A Meilisearch primary key for an item id (`node:local` → `node_local`).

@@ -1,4 +1,4 @@
-"""The node's data model: items, their filter terms, users and API tokens."""
+"""The node's data model: items, their filter terms, users, API tokens and feed subscriptions."""
 
 from __future__ import annotations
 

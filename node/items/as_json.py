@@ -1,4 +1,4 @@
-"""Items as JSON: the one shape used by the API, export and (later) federation bodies."""
+"""Items as JSON: the one shape used by the API, export and the federation's signed item payloads."""
 
 from __future__ import annotations
 

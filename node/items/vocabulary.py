@@ -41,7 +41,6 @@ TARGET_GROUPS = (
     "lokalsamfund",
 )
 COOPERATION = ("SSP", "PSP", "KSP", "SSD", "SSP+")
-AUDIENCE_KINDS = ("public", "network", "districts", "nodes")
 LIST_FIELDS = ("tags", "municipalities", "police_districts", "target_groups", "cooperation")
 
 @dataclass(frozen=True)

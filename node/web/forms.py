@@ -1,6 +1,6 @@
 """The editor's HTML form: turning posted fields into item JSON and items back into form values.
 
-Validation stays in `item_schema`; this module only reshapes strings.
+Validation stays in `node.items.schema`; this module only reshapes strings.
 """
 
 from __future__ import annotations

@@ -7,9 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from federation.identity import public_key_text
+from federation.ingest import check_signatures
 from federation.trust import TrustError, check_descriptor, check_endorsement
-from federation.wire import WireError, canonical, check_item_payload, claimed_signer, open_envelope
+from federation.wire import (WireError, canonical, check_item_payload, claimed_signer, open_envelope, seal,
+                            speaks_protocol)
 
 DATA = Path(__file__).parent / "data"
 
@@ -62,6 +66,57 @@ def test_extra_envelope_keys_and_wrong_protocol_are_refused():
     bad["payload"]["protocol"] = 2
     with pytest.raises(WireError, match="protocol"):
         open_envelope(bad, KEYS["aarhus-kommune"])
+
+
+def test_protocol_true_or_1_0_is_refused():
+    # In Python True == 1 and 1.0 == 1; the rule is the JSON integer 1, so a plain == is not enough.
+    key = Ed25519PrivateKey.generate()
+    for protocol in (True, 1.0):
+        envelope = seal({**saved("item_envelope")["payload"], "protocol": protocol}, key)  # correctly signed
+        with pytest.raises(WireError, match="protocol"):
+            open_envelope(envelope, public_key_text(key))
+    assert open_envelope(seal(saved("item_envelope")["payload"], key), public_key_text(key))["protocol"] == 1
+
+
+def test_protocol_1_0_is_refused_although_it_canonicalises_like_1_and_the_origins_signature_verifies():
+    text = (DATA / "item_envelope.json").read_text(encoding="utf-8")
+    assert '"protocol": 1,' in text
+    envelope = json.loads(text.replace('"protocol": 1,', '"protocol": 1.0,'))  # as a parser reads it off the wire
+    assert canonical(envelope["payload"]) == canonical(saved("item_envelope")["payload"])
+    with pytest.raises(WireError, match="protocol"):
+        open_envelope(envelope, KEYS["aarhus-kommune"])
+
+
+def test_missing_or_other_protocol_values_are_refused():
+    key = Ed25519PrivateKey.generate()
+    payload = saved("item_envelope")["payload"]
+    without = {k: v for k, v in payload.items() if k != "protocol"}
+    for bad in (without, *({**payload, "protocol": p} for p in (None, "1", 0, 2, -1, [1], {"v": 1}, False))):
+        with pytest.raises(WireError, match="protocol"):
+            open_envelope(seal(bad, key), public_key_text(key))
+
+
+def test_speaks_protocol_is_true_only_for_an_object_with_the_integer_1():
+    assert speaks_protocol({"protocol": 1})
+    for bad in ({"protocol": True}, {"protocol": 1.0}, {"protocol": "1"}, {"protocol": 2}, {}, [("protocol", 1)], None):
+        assert not speaks_protocol(bad)
+
+
+def test_ingest_signature_check_ahead_of_time_refuses_a_signed_payload_with_protocol_true():
+    key = Ed25519PrivateKey.generate()
+    good = seal(saved("item_envelope")["payload"], key)
+    bad = seal({**saved("item_envelope")["payload"], "protocol": True}, key)
+    checked = check_signatures([good, bad], {"aarhus-kommune": [key.public_key()]})
+    assert checked[0] is not None and checked[1] is None
+
+
+def test_descriptor_with_protocol_true_or_1_0_is_refused():
+    key = Ed25519PrivateKey.generate()
+    payload = {**saved("node_descriptor")["payload"], "public_key": public_key_text(key)}
+    assert check_descriptor(seal(payload, key)).id == "aarhus-kommune"
+    for protocol in (True, 1.0):
+        with pytest.raises(TrustError, match="protocol"):
+            check_descriptor(seal({**payload, "protocol": protocol}, key))
 
 
 def test_item_payload_shape_is_checked_after_verification():

@@ -1,4 +1,4 @@
-"""The admin page: node facts, items by state, feed subscriptions, users and API tokens."""
+"""The admin page: node facts, items by state, peers, the search outbox, feed subscriptions, users and tokens."""
 
 from __future__ import annotations
 
