@@ -10,6 +10,8 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from node.core.states import Transitions
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
@@ -55,6 +57,17 @@ class ItemStatus(StrEnum):
     PUBLISHED = "published"
     RETRACTED = "retracted"
     EXPIRED = "expired"
+
+
+# The moves node.items.publishing makes. A published item stays published when it gets a new version;
+# retracted and expired are final, because an id is never published again.
+ITEM_TRANSITIONS = Transitions(ItemStatus, "status", {
+    ItemStatus.DRAFT: (ItemStatus.AWAITING_APPROVAL, ItemStatus.PUBLISHED),
+    ItemStatus.AWAITING_APPROVAL: (ItemStatus.DRAFT, ItemStatus.PUBLISHED),
+    ItemStatus.PUBLISHED: (ItemStatus.PUBLISHED, ItemStatus.RETRACTED, ItemStatus.EXPIRED),
+    ItemStatus.RETRACTED: (),
+    ItemStatus.EXPIRED: (),
+})
 
 
 class Approval(StrEnum):
@@ -163,6 +176,14 @@ class ApiToken(Base):
 class SubscriptionState(StrEnum):
     ACTIVE = "active"  # refreshed every VIDENSNET_FEED_REFRESH_SECONDS
     BACKING_OFF = "backing_off"  # the last refresh failed; retried at next_check_at, later after each failure
+
+
+# The moves node.subscriptions.service makes: every refresh ends active (it worked) or backing off (it failed),
+# whichever state it started in.
+SUBSCRIPTION_TRANSITIONS = Transitions(SubscriptionState, "state", {
+    SubscriptionState.ACTIVE: (SubscriptionState.ACTIVE, SubscriptionState.BACKING_OFF),
+    SubscriptionState.BACKING_OFF: (SubscriptionState.ACTIVE, SubscriptionState.BACKING_OFF),
+})
 
 
 class FeedSubscription(Base):
