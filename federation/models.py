@@ -101,6 +101,7 @@ class Peer(DescribedNode, Base):
     """A directly peered node, its state and how pulling from it goes."""
 
     __tablename__ = "peers"
+    __table_args__ = (PEER_TRANSITIONS.check_constraint(),)
 
     url: Mapped[str] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(16), index=True)

@@ -33,6 +33,7 @@ class IndexTask(Base):
     """
 
     __tablename__ = "index_tasks"
+    __table_args__ = (INDEX_TRANSITIONS.check_constraint(),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[str] = mapped_column(String(160), index=True)

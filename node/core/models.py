@@ -88,6 +88,7 @@ class Item(Base):
     """One item as this node holds it now; `version` counts its published changes."""
 
     __tablename__ = "items"
+    __table_args__ = (ITEM_TRANSITIONS.check_constraint(),)
 
     id: Mapped[str] = mapped_column(String(160), primary_key=True)
     type: Mapped[str] = mapped_column(String(20), index=True)
@@ -190,6 +191,7 @@ class FeedSubscription(Base):
     """An external Atom/RSS feed whose entries this node publishes as guidance attributed to the source."""
 
     __tablename__ = "feed_subscriptions"
+    __table_args__ = (SUBSCRIPTION_TRANSITIONS.check_constraint(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(500), unique=True)

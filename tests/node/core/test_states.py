@@ -87,6 +87,13 @@ def test_every_state_of_each_enum_is_declared_in_its_graph(name):
     assert graph.states is states and list(graph.moves) == list(states)
 
 
+@pytest.mark.parametrize("name", GRAPHS)
+def test_each_state_column_has_the_graphs_check_constraint(name):
+    graph, _, model = GRAPHS[name]
+    checks = {c.name: str(c.sqltext) for c in model.__table__.constraints if c.name and c.name.startswith("ck_")}
+    assert checks == {f"ck_{model.__tablename__}_{graph.column}": str(graph.check_constraint().sqltext)}
+
+
 def test_the_graphs_declare_exactly_the_moves_the_code_makes():
     assert [f"{a} -> {b}" for a, b in ITEM_TRANSITIONS.pairs()] == [
         "draft -> awaiting_approval", "draft -> published", "awaiting_approval -> draft",
