@@ -12,12 +12,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from federation.audience import NodeView
 from node.core.models import Base, utcnow
+from node.core.states import Transitions
 
 
 class PeerState(StrEnum):
     PENDING = "pending"  # they asked us (or we added them); an admin must approve
     APPROVED = "approved"  # pulls both ways are allowed
     BACKING_OFF = "backing_off"  # approved, but recent pulls failed; retried later
+
+
+# The moves federation.peering makes: an admin approves a pending peer once; after that every pull
+# of it ends approved (it worked) or backing off (it failed). Nothing makes a peer pending again.
+PEER_TRANSITIONS = Transitions(PeerState, "state", {
+    PeerState.PENDING: (PeerState.APPROVED,),
+    PeerState.APPROVED: (PeerState.APPROVED, PeerState.BACKING_OFF),
+    PeerState.BACKING_OFF: (PeerState.APPROVED, PeerState.BACKING_OFF),
+})
 
 
 class EnvelopeKind(StrEnum):
@@ -91,6 +101,7 @@ class Peer(DescribedNode, Base):
     """A directly peered node, its state and how pulling from it goes."""
 
     __tablename__ = "peers"
+    __table_args__ = (PEER_TRANSITIONS.check_constraint(),)
 
     url: Mapped[str] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(16), index=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from federation.client import PeerClient, PeerUnavailable, fetch_descriptor
 from federation.local import LocalNode
-from federation.models import Peer, PeerState
+from federation.models import PEER_TRANSITIONS, Peer, PeerState
 from federation.trust import Descriptor, TrustError, check_descriptor, own_descriptor, remember_node
 from node.core.backoff import retry_delay
 from node.core.models import utcnow
@@ -81,8 +81,9 @@ def approve_peer(session: Session, peer_id: str) -> Peer:
     peer = session.get(Peer, peer_id)
     if peer is None:
         raise PeeringError(f"ingen peer med id '{peer_id}'")
-    if peer.state == PeerState.PENDING:
-        peer.state, peer.next_pull_at = PeerState.APPROVED, utcnow()
+    if peer.state == PeerState.PENDING:  # approving it again leaves its state as it is
+        PEER_TRANSITIONS.move(peer, PeerState.APPROVED)
+        peer.next_pull_at = utcnow()
     try:
         remember_node(session, Descriptor(json.loads(peer.descriptor)), vouched_by="peering")
     except TrustError as exc:
@@ -105,13 +106,15 @@ def approved_peers(session: Session) -> list[Peer]:
 
 def pull_succeeded(peer: Peer, now: datetime, interval_seconds: int) -> None:
     """Back to the normal polling rhythm."""
-    peer.state, peer.failures, peer.last_error = PeerState.APPROVED, 0, None
+    PEER_TRANSITIONS.move(peer, PeerState.APPROVED)
+    peer.failures, peer.last_error = 0, None
     peer.last_pull_at = peer.last_success_at = now
     peer.next_pull_at = now + timedelta(seconds=interval_seconds)
 
 
 def pull_failed(peer: Peer, now: datetime, error: str) -> None:
     """Exponential backoff with jitter, so a dead peer costs little and peers do not retry in step."""
+    PEER_TRANSITIONS.move(peer, PeerState.BACKING_OFF)
     peer.failures += 1
-    peer.state, peer.last_pull_at, peer.last_error = PeerState.BACKING_OFF, now, error[:500]
+    peer.last_pull_at, peer.last_error = now, error[:500]
     peer.next_pull_at = now + retry_delay(peer.failures, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS)

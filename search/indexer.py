@@ -56,7 +56,9 @@ def drain_outbox(sessions: sessionmaker[Session], index: SearchIndex, batch: int
 def _mark_done(sessions: sessionmaker[Session], task_ids: list[int]) -> None:
     now = utcnow()
     with sessions.begin() as session:
-        session.execute(update(IndexTask).where(IndexTask.id.in_(task_ids)).values(state=IndexState.DONE, done_at=now))
+        # queued -> done (INDEX_TRANSITIONS), in one statement for the whole batch rather than row by row.
+        session.execute(update(IndexTask).where(IndexTask.id.in_(task_ids), IndexTask.state == IndexState.QUEUED)
+                        .values(state=IndexState.DONE, done_at=now))
         session.execute(delete(IndexTask).where(IndexTask.state == IndexState.DONE, IndexTask.done_at < now - KEEP_DONE))
 
 

@@ -9,11 +9,20 @@ from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node.core.models import Base, utcnow
+from node.core.states import Transitions
 
 
 class IndexState(StrEnum):
     QUEUED = "queued"
     DONE = "done"
+
+
+# The one move search.indexer makes, in bulk SQL: a task is done once Meilisearch confirmed its write.
+# A done task is never queued again; a later change of the item queues a new task.
+INDEX_TRANSITIONS = Transitions(IndexState, "state", {
+    IndexState.QUEUED: (IndexState.DONE,),
+    IndexState.DONE: (),
+})
 
 
 class IndexTask(Base):
@@ -24,6 +33,7 @@ class IndexTask(Base):
     """
 
     __tablename__ = "index_tasks"
+    __table_args__ = (INDEX_TRANSITIONS.check_constraint(),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[str] = mapped_column(String(160), index=True)

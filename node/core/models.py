@@ -10,6 +10,8 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from node.core.states import Transitions
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
@@ -57,6 +59,17 @@ class ItemStatus(StrEnum):
     EXPIRED = "expired"
 
 
+# The moves node.items.publishing makes. A published item stays published when it gets a new version;
+# retracted and expired are final, because an id is never published again.
+ITEM_TRANSITIONS = Transitions(ItemStatus, "status", {
+    ItemStatus.DRAFT: (ItemStatus.AWAITING_APPROVAL, ItemStatus.PUBLISHED),
+    ItemStatus.AWAITING_APPROVAL: (ItemStatus.DRAFT, ItemStatus.PUBLISHED),
+    ItemStatus.PUBLISHED: (ItemStatus.PUBLISHED, ItemStatus.RETRACTED, ItemStatus.EXPIRED),
+    ItemStatus.RETRACTED: (),
+    ItemStatus.EXPIRED: (),
+})
+
+
 class Approval(StrEnum):
     """How a bulletin was approved before it left the node (four-eyes rule)."""
 
@@ -75,6 +88,7 @@ class Item(Base):
     """One item as this node holds it now; `version` counts its published changes."""
 
     __tablename__ = "items"
+    __table_args__ = (ITEM_TRANSITIONS.check_constraint(),)
 
     id: Mapped[str] = mapped_column(String(160), primary_key=True)
     type: Mapped[str] = mapped_column(String(20), index=True)
@@ -165,10 +179,19 @@ class SubscriptionState(StrEnum):
     BACKING_OFF = "backing_off"  # the last refresh failed; retried at next_check_at, later after each failure
 
 
+# The moves node.subscriptions.service makes: every refresh ends active (it worked) or backing off (it failed),
+# whichever state it started in.
+SUBSCRIPTION_TRANSITIONS = Transitions(SubscriptionState, "state", {
+    SubscriptionState.ACTIVE: (SubscriptionState.ACTIVE, SubscriptionState.BACKING_OFF),
+    SubscriptionState.BACKING_OFF: (SubscriptionState.ACTIVE, SubscriptionState.BACKING_OFF),
+})
+
+
 class FeedSubscription(Base):
     """An external Atom/RSS feed whose entries this node publishes as guidance attributed to the source."""
 
     __tablename__ = "feed_subscriptions"
+    __table_args__ = (SUBSCRIPTION_TRANSITIONS.check_constraint(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(500), unique=True)

@@ -5,6 +5,10 @@ side effects have exactly one place each: the acting node's item sinks hear of
 every published version, tombstone and removal in the same transaction as the
 change (federation signs it into the changes feed, search queues the index
 update; see `node.items.sinks`).
+
+Each function makes its move with `ITEM_TRANSITIONS.move` (node.core.models),
+which refuses a move the graph does not declare; the checks here come first,
+so the user gets a Danish reason instead.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from node.core.config import slugify
 from node.accounts.users import has_role
-from node.core.models import Approval, Item, ItemStatus, ItemTerm, Role, User, utcnow
+from node.core.models import ITEM_TRANSITIONS, Approval, Item, ItemStatus, ItemTerm, Role, User, utcnow
 from node.items.schema import ItemContent, LocalRules, audience_kind
 from node.items.vocabulary import LIST_FIELDS
 from node.items.sinks import ItemSinks
@@ -78,7 +82,8 @@ def submit_for_approval(session: Session, item: Item, by: ActingNode) -> Item:
     _require_own(item, by)
     if item.type != "bulletin" or item.status != ItemStatus.DRAFT:
         raise PublishingError("kun en kladde af en tendensbulletin kan sendes til godkendelse")
-    item.status, item.updated_at = ItemStatus.AWAITING_APPROVAL, utcnow()
+    ITEM_TRANSITIONS.move(item, ItemStatus.AWAITING_APPROVAL)
+    item.updated_at = utcnow()
     return item
 
 
@@ -87,7 +92,8 @@ def return_to_draft(session: Session, item: Item, by: ActingNode) -> Item:
     _require_own(item, by)
     if item.status != ItemStatus.AWAITING_APPROVAL:
         raise PublishingError("kun en tendensbulletin, der afventer godkendelse, kan sendes tilbage")
-    item.status, item.updated_at = ItemStatus.DRAFT, utcnow()
+    ITEM_TRANSITIONS.move(item, ItemStatus.DRAFT)
+    item.updated_at = utcnow()
     return item
 
 
@@ -102,7 +108,8 @@ def revise(session: Session, item: Item, by: ActingNode, content: ItemContent) -
         _approve_bulletin(item, by)
     apply_content(item, content)
     if item.status == ItemStatus.AWAITING_APPROVAL:
-        item.status = ItemStatus.DRAFT  # changed after it was handed over: the approver must see it again
+        # Changed after it was handed over: the approver must see it again.
+        ITEM_TRANSITIONS.move(item, ItemStatus.DRAFT)
     if item.status == ItemStatus.PUBLISHED:
         _publish_version(session, item, by)
     return item
@@ -113,7 +120,7 @@ def retract(session: Session, item: Item, by: ActingNode) -> Item:
     _require_own(item, by)
     if item.status != ItemStatus.PUBLISHED:
         raise PublishingError("kun et udgivet emne kan trækkes tilbage")
-    item.status = ItemStatus.RETRACTED
+    ITEM_TRANSITIONS.move(item, ItemStatus.RETRACTED)
     item.retracted_at = item.updated_at = utcnow()
     by.sinks.item_withdrawn(session, item, "retracted")
     return item
@@ -151,7 +158,8 @@ def expire_due_items(session: Session, by: ActingNode, now: datetime | None = No
     ).all()
     for item in due:
         if item.origin == by.node_id:
-            item.status, item.updated_at = ItemStatus.EXPIRED, now
+            ITEM_TRANSITIONS.move(item, ItemStatus.EXPIRED)
+            item.updated_at = now
             by.sinks.item_withdrawn(session, item, "expired")
         else:
             session.delete(item)  # a replica: its origin's tombstone will follow
@@ -188,9 +196,9 @@ def _approve_bulletin(item: Item, by: ActingNode) -> None:
 
 
 def _publish_version(session: Session, item: Item, by: ActingNode) -> None:
+    ITEM_TRANSITIONS.move(item, ItemStatus.PUBLISHED)  # from a draft, or published -> published for a new version
     now = utcnow()
     item.version += 1
-    item.status = ItemStatus.PUBLISHED
     item.published_at = item.updated_at = now
     if item.type == "bulletin" and item.expires_at is None:
         item.expires_at = now + timedelta(days=by.rules.bulletin_lifetime_days)

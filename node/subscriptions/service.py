@@ -24,7 +24,7 @@ from node.core.backoff import retry_delay
 from node.subscriptions.entries import entry_item, plain_text, subscription_prefix
 from node.subscriptions.fetching import FeedUnavailable, FetchedFeed, fetch_feed
 from node.items.schema import ItemInvalid, validate_item
-from node.core.models import FeedSubscription, Item, ItemStatus, SubscriptionState, utcnow
+from node.core.models import SUBSCRIPTION_TRANSITIONS, FeedSubscription, Item, ItemStatus, SubscriptionState, utcnow
 from node.items.publishing import ActingNode, import_refusal, publish_imported
 
 log = logging.getLogger(__name__)
@@ -196,7 +196,8 @@ def _without_values(errors: dict[str, str]) -> dict[str, str]:
 
 
 def _succeeded(subscription: FeedSubscription, now: datetime, interval_seconds: int) -> None:
-    subscription.state, subscription.failures, subscription.last_error = SubscriptionState.ACTIVE, 0, None
+    SUBSCRIPTION_TRANSITIONS.move(subscription, SubscriptionState.ACTIVE)
+    subscription.failures, subscription.last_error = 0, None
     subscription.last_checked_at = now
     subscription.next_check_at = now + timedelta(seconds=interval_seconds)
 
@@ -208,7 +209,8 @@ def _record_failure(sessions: sessionmaker[Session], subscription_id: int, error
         if subscription is None:
             return
         now = utcnow()
+        SUBSCRIPTION_TRANSITIONS.move(subscription, SubscriptionState.BACKING_OFF)
         subscription.failures += 1
-        subscription.state, subscription.last_checked_at = SubscriptionState.BACKING_OFF, now
+        subscription.last_checked_at = now
         subscription.last_error = error[:500]
         subscription.next_check_at = now + retry_delay(subscription.failures, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS)
