@@ -39,8 +39,17 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
     )
-    web.init_app(app, process)
-    app.extensions["vidensnet.search"] = process.search_index
-    for blueprint in (pages.bp, editor.bp, auth.bp, admin.bp, api.bp, errors.bp, syndication_views.bp, federation_views.bp, search_views.bp):
+    # What requests need of the process; node.web.request and the features' views read it from here.
+    app.extensions.update({
+        "vidensnet": config,
+        "vidensnet.local": process.local,
+        "vidensnet.sessions": process.sessions,
+        "vidensnet.acting": process.acting,
+        "vidensnet.search": process.search_index,
+    })
+    web.init_app(app, config)
+    blueprints = (pages.bp, editor.bp, auth.bp, admin.bp, api.bp, errors.bp,
+                  syndication_views.bp, federation_views.bp, search_views.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

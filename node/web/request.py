@@ -38,13 +38,8 @@ SECURITY_HEADERS = {
 }
 
 
-def init_app(app: Flask, process) -> None:
-    """Attach the process's configuration, identity, database and acting node, and the request hooks, to the app."""
-    config = process.config
-    app.extensions["vidensnet"] = config
-    app.extensions["vidensnet.local"] = process.local
-    app.extensions["vidensnet.sessions"] = process.sessions
-    app.extensions["vidensnet.acting"] = process.acting
+def init_app(app: Flask, config: NodeConfig) -> None:
+    """Attach login, CSRF, the request hooks and the template helpers to the app."""
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
