@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
-from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
-from node.core.canonical import canonical_json
 from federation.models import Envelope, EnvelopeKind
 from federation.wire import item_payload, plan_endorsement_id, seal, tombstone_payload, withdrawal_payload
+from node.core.canonical import canonical_json
 from node.core.db import bulk_insert
+from node.core.models import Item, utcnow
 from node.items.as_json import item_to_json
 from node.items.schema import format_datetime
-from node.core.models import Item, utcnow
 
 MAX_PAGE = 500
 FEED_LOCK = 0x76696465  # the advisory lock id that serialises feed writes on PostgreSQL ('vide')
@@ -128,7 +128,8 @@ def record_local_tombstone(session: Session, item: Item, reason: str, key: Ed255
 
 def _earlier_audiences(session: Session, item: Item) -> list[Any]:
     """Every audience an earlier version of the item had, other than its current one (oldest first)."""
-    held = session.execute(select(Envelope.audience, Envelope.withdrawn_from).where(Envelope.item_id == item.id)).first()
+    held = session.execute(
+        select(Envelope.audience, Envelope.withdrawn_from).where(Envelope.item_id == item.id)).first()
     if held is None:
         return []
     earlier = [*(held.withdrawn_from or []), held.audience]

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from federation.client import PeerClient, PeerUnavailable
 from federation.identity import public_key_text
 from federation.models import Peer
-from federation.plan_endorsements import EndorsementError, endorse_plan
 from federation.peering import PeeringError, add_peer, approve_peer, approved_peers, wake_peer
+from federation.plan_endorsements import EndorsementError, endorse_plan
 from federation.rotation import own_rotations, rotate_node_key
 from federation.scheduling import FederationCycle, pull_and_record
 from federation.trust import own_descriptor

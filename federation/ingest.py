@@ -22,12 +22,24 @@ from federation.changes import Held, held_payload, held_versions, plan_endorseme
 from federation.models import EnvelopeKind, KnownNode, Rejection, WaitingEnvelope, WaitsFor
 from federation.trust import accepted_public_keys
 from federation.verifier import verify_all
-from federation.wire import (ITEM, PLAN_ENDORSEMENT, TOMBSTONE, Opened, WireError, check_item_payload,
-                            check_plan_endorsement_payload, claimed_signer, digest, open_with_keys,
-                            plan_endorsement_id, stored_text, unseal)
-from node.items.schema import ItemInvalid, validate_item
+from federation.wire import (
+    ITEM,
+    PLAN_ENDORSEMENT,
+    TOMBSTONE,
+    Opened,
+    WireError,
+    check_item_payload,
+    check_plan_endorsement_payload,
+    claimed_signer,
+    digest,
+    open_with_keys,
+    plan_endorsement_id,
+    stored_text,
+    unseal,
+)
 from node.core.models import utcnow
 from node.items.replicas import Replica, replace_replicas
+from node.items.schema import ItemInvalid, validate_item
 from node.items.sinks import ItemSinks
 
 # A tombstone for an item never seen here is relayed as narrowly as possible.
@@ -67,7 +79,8 @@ def ingest_page(session: Session, envelopes: list[Any], received_from: str, me: 
     """
     page = _Page(held_versions(session, _ids(envelopes)), accepted_public_keys(session, signers(envelopes)))
     checked = checked or [None] * len(envelopes)
-    outcomes = [_take(session, page, envelope, opened, received_from, me) for envelope, opened in zip(envelopes, checked)]
+    outcomes = [_take(session, page, envelope, opened, received_from, me)
+                for envelope, opened in zip(envelopes, checked)]
     replace_envelopes(session, list(page.envelopes.values()))
     replace_replicas(session, page.replicas, sinks)
     return outcomes
@@ -142,7 +155,8 @@ def _take_item(page: _Page, payload: dict, text: str, received_from: str, me: No
     _keep(page, payload, text, EnvelopeKind.ITEM, content.audience, received_from)
     live = content.expires_at is None or content.expires_at > utcnow()
     # An expired item is still kept as an envelope (so it can be relayed), but not shown as a live item.
-    page.replicas[item_id] = Replica(item_id, payload["origin"], payload["version"], published_at, content) if live else None
+    replica = Replica(item_id, payload["origin"], payload["version"], published_at, content)
+    page.replicas[item_id] = replica if live else None
     return Outcome.STORED
 
 
@@ -272,5 +286,6 @@ def _reject(session: Session, envelope: Any, received_from: str, reason: str) ->
     payload = envelope.get("payload") if isinstance(envelope, dict) else None
     payload = payload if isinstance(payload, dict) else {}
     version = payload.get("version") if isinstance(payload.get("version"), int) else None
-    session.add(Rejection(received_from=received_from, item_id=str(payload.get("id"))[:160] if payload.get("id") else None,
+    item_id = str(payload.get("id"))[:160] if payload.get("id") else None
+    session.add(Rejection(received_from=received_from, item_id=item_id,
                           version=version, reason=reason[:2000]))

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from federation.changes import held_payload, held_versions, plan_endorsement_row, replace_envelopes
 from federation.local import LocalNode
-from federation.models import EnvelopeKind, Envelope, KnownNode
+from federation.models import Envelope, EnvelopeKind, KnownNode
 from federation.wire import canonical, plan_endorsement_id, plan_endorsement_payload, seal, stored_text
 from node.accounts.users import has_role
 from node.core.geography import municipality_name
-from node.items.schema import format_datetime
 from node.core.models import Item, ItemStatus, Role, User, utcnow
+from node.items.schema import format_datetime
 
 
 class EndorsementError(ValueError):

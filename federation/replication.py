@@ -16,15 +16,21 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from federation.client import PeerClient, PeerUnavailable
 from federation.changes import Held, held_versions
+from federation.client import PeerClient, PeerUnavailable
 from federation.ingest import Outcome, check_signatures, ingest_page, signers
 from federation.local import LocalNode
 from federation.models import Envelope, EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope, WaitsFor
-from federation.rotation import apply_rotations
 from federation.readahead import read_ahead
-from federation.trust import (TrustError, accepted_key, accepted_public_keys, check_descriptor, check_endorsement,
-                              remember_node)
+from federation.rotation import apply_rotations
+from federation.trust import (
+    TrustError,
+    accepted_key,
+    accepted_public_keys,
+    check_descriptor,
+    check_endorsement,
+    remember_node,
+)
 from federation.wire import Opened, WireError, claimed_signer
 
 BATCH = 500
@@ -124,7 +130,8 @@ def _wanted(change: dict[str, Any], mine: Held | None) -> bool:
     return mine is None or mine.version < version
 
 
-def _learn_keys(sessions: sessionmaker[Session], client: PeerClient, envelopes: list[Any], trusted: dict[str, str]) -> None:
+def _learn_keys(sessions: sessionmaker[Session], client: PeerClient, envelopes: list[Any],
+                trusted: dict[str, str]) -> None:
     """Ask the peer for the endorsed descriptor of every origin whose key is not accepted yet."""
     with sessions() as session:
         unknown = [o for o in signers(envelopes) if accepted_key(session, o) is None]

@@ -18,8 +18,8 @@ from federation.identity import KEY_FILE, generate_node_key, load_node_key, publ
 from federation.models import KnownNode, Peer
 from federation.trust import TrustError, check_descriptor
 from federation.wire import KEY_ROTATION, WireError, open_envelope, rotation_payload, seal
-from node.items.schema import format_datetime
 from node.core.models import utcnow
+from node.items.schema import format_datetime
 
 ROTATIONS_FILE = "rotations.json"
 
@@ -36,7 +36,8 @@ def rotate_node_key(keys_dir: Path, node_id: str) -> tuple[Ed25519PrivateKey, Ed
     archived = keys_dir / f"{KEY_FILE}.{len(own_rotations(keys_dir)) + 1}.old"
     (keys_dir / KEY_FILE).rename(archived)
     new = generate_node_key(keys_dir)
-    statement = seal(rotation_payload(node_id, public_key_text(old), public_key_text(new), format_datetime(utcnow())), old)
+    payload = rotation_payload(node_id, public_key_text(old), public_key_text(new), format_datetime(utcnow()))
+    statement = seal(payload, old)
     path = keys_dir / ROTATIONS_FILE
     path.write_text(json.dumps([*own_rotations(keys_dir), statement], indent=2) + "\n", encoding="utf-8")
     path.chmod(0o600)

@@ -25,7 +25,8 @@ class TokenError(ValueError):
 def issue_token(key: Ed25519PrivateKey, issuer: str, audience: str, now: float | None = None) -> str:
     """A token saying `issuer` calls `audience`, valid for two minutes."""
     now = int(now if now is not None else time.time())
-    claims = {"iss": issuer, "aud": audience, "iat": now, "exp": now + LIFETIME_SECONDS, "jti": secrets.token_urlsafe(12)}
+    claims = {"iss": issuer, "aud": audience, "iat": now, "exp": now + LIFETIME_SECONDS,
+              "jti": secrets.token_urlsafe(12)}
     return jwt.encode({"alg": "Ed25519"}, claims, OKPKey.import_key(key), algorithms=ALGORITHMS)
 
 

@@ -15,9 +15,8 @@ from federation.models import KnownNode
 from federation.wire import NODE, WireError, digest, endorsement_payload, node_payload, open_envelope, seal
 from node.core.config import NODE_KINDS, NodeSettings
 from node.core.ids import NODE_ID
-from node.items.schema import format_datetime
 from node.core.models import utcnow
-
+from node.items.schema import format_datetime
 
 
 class TrustError(ValueError):

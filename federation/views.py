@@ -111,7 +111,8 @@ def node(node_id: str):
     """A node's descriptor, with this node's endorsement and the one it accepted the key on."""
     local = current_local_node()
     if node_id == local.id:
-        envelope, stored, rotations = own_descriptor(local.settings, local.key), None, own_rotations(node_config().keys_dir)
+        envelope, stored = own_descriptor(local.settings, local.key), None
+        rotations = own_rotations(node_config().keys_dir)
     else:
         row = db().scalar(select(KnownNode).where(KnownNode.id == node_id))
         if row is None:

@@ -16,9 +16,9 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from federation.identity import b64url, b64url_decode, public_key_from_text
 from node.core.canonical import canonical_json
 from node.core.ids import LOCAL_ID, NODE_ID
-from federation.identity import b64url, b64url_decode, public_key_from_text
 
 PROTOCOL = 1
 ITEM = "vidensnet.item"

@@ -10,17 +10,17 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from federation.commands import register_federation_commands
+from federation.identity import generate_node_key, public_key_text
 from node.accounts.users import AccountError, create_api_token, create_user
-from node.subscriptions.commands import feed
 from node.core.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
 from node.core.db import upgrade_database
 from node.core.interpreter import collect_less_often
-from node.items.files import ImportRefused, import_items, write_export
-from federation.commands import register_federation_commands
-from federation.identity import generate_node_key, public_key_text
 from node.core.models import User
+from node.items.files import ImportRefused, import_items, write_export
 from node.items.publishing import ActingNode, PublishingError, find_item, retract
 from node.process import NodeProcess, open_process
+from node.subscriptions.commands import feed
 from search.commands import reindex_command
 
 
@@ -61,7 +61,8 @@ class Context:
 
 
 @click.group()
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), help="Data directory (default: $VIDENSNET_HOME or ./var/node).")
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path),
+              help="Data directory (default: $VIDENSNET_HOME or ./var/node).")
 @click.pass_context
 def main(ctx: click.Context, home: Path | None) -> None:
     """Vidensnet: a node in the Danish crime-prevention knowledge network."""

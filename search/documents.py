@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from node.core.geography import municipality_name
-from node.items.vocabulary import DETAILS
 from node.core.models import Item
+from node.items.vocabulary import DETAILS
 from search.danish import search_terms
 
 

@@ -59,7 +59,8 @@ def _mark_done(sessions: sessionmaker[Session], task_ids: list[int]) -> None:
         # queued -> done (INDEX_TRANSITIONS), in one statement for the whole batch rather than row by row.
         session.execute(update(IndexTask).where(IndexTask.id.in_(task_ids), IndexTask.state == IndexState.QUEUED)
                         .values(state=IndexState.DONE, done_at=now))
-        session.execute(delete(IndexTask).where(IndexTask.state == IndexState.DONE, IndexTask.done_at < now - KEEP_DONE))
+        session.execute(
+            delete(IndexTask).where(IndexTask.state == IndexState.DONE, IndexTask.done_at < now - KEEP_DONE))
 
 
 def _record_failure(sessions: sessionmaker[Session], task_ids: list[int], error: str) -> None:

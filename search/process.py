@@ -86,7 +86,8 @@ class ManagedMeilisearch:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"Meilisearch exited with {self.process.returncode}; see {self.data_dir / 'meilisearch.log'}")
+                log_file = self.data_dir / "meilisearch.log"
+                raise RuntimeError(f"Meilisearch exited with {self.process.returncode}; see {log_file}")
             try:
                 if requests.get(self.url + "/health", timeout=1).ok:
                     return

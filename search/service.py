@@ -29,7 +29,8 @@ class SearchResult:
         return max(1, -(-self.total // HITS_PER_PAGE))
 
 
-def search_items(index: SearchIndex | None, session: Session, request: SearchRequest, user: User | None) -> SearchResult:
+def search_items(index: SearchIndex | None, session: Session, request: SearchRequest,
+                 user: User | None) -> SearchResult:
     """Search what the user may see; when Meilisearch is unreachable, fall back to a simple database search."""
     if index is not None:
         try:

@@ -61,7 +61,8 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     sql, converters, positional = _insert_statement(table, tuple(rows[0]), dialect)
     names = [name for name, _ in converters]
     if missing := set(names) - set(rows[0]):
-        raise ValueError(f"bulk_insert into {table.name}: rows lack {sorted(missing)} (column defaults are not applied)")
+        raise ValueError(f"bulk_insert into {table.name}: rows lack {sorted(missing)} "
+                         "(column defaults are not applied)")
     columns = [_column_values(rows, name, convert) for name, convert in converters]
     values = list(zip(*columns))
     connection.exec_driver_sql(sql, values if positional else [dict(zip(names, v)) for v in values])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.items.schema import format_datetime
-from node.items.vocabulary import LIST_FIELDS
 from node.core.models import Item
 from node.items.rendering import render_markdown
+from node.items.schema import format_datetime
+from node.items.vocabulary import LIST_FIELDS
 from node.privacy.small_counts import suppress_observations
 
 

@@ -11,10 +11,10 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node.items.as_json import item_to_json
-from node.items.schema import ItemContent, ItemInvalid, LocalRules, validate_item
 from node.core.models import Item
-from node.items.publishing import ImportOutcome, ActingNode, import_refusal, publish_imported
+from node.items.as_json import item_to_json
+from node.items.publishing import ActingNode, ImportOutcome, import_refusal, publish_imported
+from node.items.schema import ItemContent, ItemInvalid, LocalRules, validate_item
 
 
 @dataclass
@@ -44,7 +44,8 @@ class ImportReport:
 
     def __str__(self) -> str:
         c = self.counts
-        return f"{c[ImportOutcome.CREATED]} oprettet, {c[ImportOutcome.UPDATED]} opdateret, {c[ImportOutcome.UNCHANGED]} uændret"
+        return (f"{c[ImportOutcome.CREATED]} oprettet, {c[ImportOutcome.UPDATED]} opdateret, "
+                f"{c[ImportOutcome.UNCHANGED]} uændret")
 
 
 def parse_lines(session: Session, lines: Iterable[str], node_id: str, rules: LocalRules) -> list[ItemContent]:

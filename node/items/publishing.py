@@ -21,12 +21,12 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from node.core.config import slugify
 from node.accounts.users import has_role
+from node.core.config import slugify
 from node.core.models import ITEM_TRANSITIONS, Approval, Item, ItemStatus, ItemTerm, Role, User, utcnow
 from node.items.schema import ItemContent, LocalRules, audience_kind
-from node.items.vocabulary import LIST_FIELDS
 from node.items.sinks import ItemSinks
+from node.items.vocabulary import LIST_FIELDS
 
 
 class PublishingError(ValueError):

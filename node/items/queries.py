@@ -9,9 +9,9 @@ from math import ceil
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
-from node.items.vocabulary import TYPES
 from node.core.models import Item, ItemStatus, ItemTerm, User
 from node.items.visibility import editable_items, readable_items
+from node.items.vocabulary import TYPES
 
 # Query parameter -> ItemTerm.field, for filters on list fields.
 TERM_FILTERS = {
@@ -105,7 +105,8 @@ def list_items(
     where = [visible, *filters.conditions()]
     total = session.scalar(select(func.count()).select_from(Item).where(*where)) or 0
     items = session.scalars(
-        select(Item).where(*where).order_by(Item.updated_at.desc(), Item.id).offset((page - 1) * page_size).limit(page_size)
+        select(Item).where(*where).order_by(Item.updated_at.desc(), Item.id)
+        .offset((page - 1) * page_size).limit(page_size)
     ).all()
     return ItemPage(list(items), page, page_size, total)
 

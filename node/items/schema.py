@@ -15,11 +15,24 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from node.core.canonical import canonical_json
-from node.privacy.guard import OVERRIDE_KEY, guard_errors
-from node.core.geography import municipalities, police_districts
 from node.core.config import LocalRules
+from node.core.geography import municipalities, police_districts
 from node.core.ids import LOCAL_ID, NODE_ID
-from node.items.vocabulary import (BODY_MAX, COOPERATION, DETAILS, LABEL_MAX, PREVENTION_LEVELS, SUMMARY_MAX, TAGS_MAX, TAG_MAX, TARGET_GROUPS, TEXT_MAX, TITLE_MAX, TYPES)
+from node.items.vocabulary import (
+    BODY_MAX,
+    COOPERATION,
+    DETAILS,
+    LABEL_MAX,
+    PREVENTION_LEVELS,
+    SUMMARY_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+    TARGET_GROUPS,
+    TEXT_MAX,
+    TITLE_MAX,
+    TYPES,
+)
+from node.privacy.guard import OVERRIDE_KEY, guard_errors
 from node.privacy.small_counts import suppress_observations
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -309,7 +322,8 @@ def _observation_count(value: dict[str, Any]) -> dict[str, Any]:
     # A shown count is a whole number; a suppressed one is null with "under" (too small) or "hidden".
     count, under, hidden = value["count"], value.get("under"), value.get("hidden")
     if count is not None:
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0 or under is not None or hidden is not None:
+        not_a_count = isinstance(count, bool) or not isinstance(count, int) or count < 0
+        if not_a_count or under is not None or hidden is not None:
             raise ValueError("count skal være et helt tal på 0 eller mere")
         return {"count": count}
     if hidden is True and under is None:

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import click
 
-from node.subscriptions.service import (SubscriptionError, refresh_subscription, subscribe, subscription_ids,
-                                subscription_summaries, unsubscribe)
+from node.subscriptions.service import (
+    SubscriptionError,
+    refresh_subscription,
+    subscribe,
+    subscription_ids,
+    subscription_summaries,
+    unsubscribe,
+)
 
 STATE_LABELS = {"active": "aktiv", "backing_off": "venter efter fejl"}
 

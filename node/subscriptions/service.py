@@ -21,11 +21,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from node.core.backoff import retry_delay
-from node.subscriptions.entries import entry_item, plain_text, subscription_prefix
-from node.subscriptions.fetching import FeedUnavailable, FetchedFeed, fetch_feed
-from node.items.schema import ItemInvalid, validate_item
 from node.core.models import SUBSCRIPTION_TRANSITIONS, FeedSubscription, Item, ItemStatus, SubscriptionState, utcnow
 from node.items.publishing import ActingNode, import_refusal, publish_imported
+from node.items.schema import ItemInvalid, validate_item
+from node.subscriptions.entries import entry_item, plain_text, subscription_prefix
+from node.subscriptions.fetching import FeedUnavailable, FetchedFeed, fetch_feed
 
 log = logging.getLogger(__name__)
 

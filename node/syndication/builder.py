@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
-from node.items.vocabulary import TYPES
 from node.core.models import Item
 from node.items.rendering import render_markdown
+from node.items.vocabulary import TYPES
 
 # An empty feed is dated here rather than "now", so it stays byte-identical between requests.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)

@@ -10,8 +10,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from node.items.vocabulary import DETAILS, DetailSpec
 from node.core.models import Item
+from node.items.vocabulary import DETAILS, DetailSpec
 from node.privacy.small_counts import shown_count
 
 # A form line whose description starts with this is the observations' total.
@@ -142,4 +142,5 @@ def form_values(form: MultiDict) -> dict[str, Any]:
     return {key: form.getlist(key) if len(form.getlist(key)) > 1 or key in _MULTI else form.get(key) for key in form}
 
 
-_MULTI = {"municipalities", "police_districts", "target_groups", "cooperation", "audience_districts", "d_participating_municipalities"}
+_MULTI = {"municipalities", "police_districts", "target_groups", "cooperation", "audience_districts",
+          "d_participating_municipalities"}

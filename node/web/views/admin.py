@@ -5,15 +5,21 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from federation.local import current_local_node
 from federation.overview import federation_overview
-from search.indexer import outbox_status
 from federation.peering import PeeringError, add_peer, approve_peer, wake_peer
 from node.accounts.users import ROLE_RANK, AccountError, create_user
-from node.items.vocabulary import FIELD_LABELS
 from node.core.models import Item, ItemStatus, Role, User
-from node.subscriptions.service import SubscriptionError, refresh_subscription, subscribe, subscription_summaries, unsubscribe
-from federation.local import current_local_node
+from node.items.vocabulary import FIELD_LABELS
+from node.subscriptions.service import (
+    SubscriptionError,
+    refresh_subscription,
+    subscribe,
+    subscription_summaries,
+    unsubscribe,
+)
 from node.web.request import acting_node, db, node_config, requires
+from search.indexer import outbox_status
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, request, url_for
 
+from federation.local import current_local_node
+from federation.plan_endorsements import plan_endorsements_json
 from node.accounts.users import has_role
+from node.core.models import Item, ItemStatus, Role
 from node.items.as_json import item_to_json
+from node.items.publishing import (
+    ActingNode,
+    PublishingError,
+    create_draft,
+    find_item,
+    publish,
+    retract,
+    return_to_draft,
+    revise,
+    submit_for_approval,
+)
 from node.items.queries import FilterError, ItemFilters, list_items, parse_page
 from node.items.schema import ItemInvalid, validate_item
-from node.core.models import Item, ItemStatus, Role
-from node.items.publishing import (ActingNode, PublishingError, create_draft, find_item, publish, retract, return_to_draft, revise,
-                             submit_for_approval)
-from node.web.errors import json_error
 from node.items.visibility import can_read
-from federation.plan_endorsements import plan_endorsements_json
-from federation.local import current_local_node
-from node.web.request import authenticate_bearer, csrf, db, node_config, acting_node, viewer
+from node.web.errors import json_error
+from node.web.request import acting_node, authenticate_bearer, csrf, db, node_config, viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # writes need a bearer token, never a cookie, so CSRF cannot reach them
@@ -30,7 +39,8 @@ def _authenticate():
 
 
 def _json(item: Item) -> dict:
-    return item_to_json(item, url_for("pages.item", item_id=item.id, _external=True), node_config().small_count_threshold)
+    url = url_for("pages.item", item_id=item.id, _external=True)
+    return item_to_json(item, url, node_config().small_count_threshold)
 
 
 def _require(role: Role) -> ActingNode:

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from federation.local import current_local_node
+from federation.plan_endorsements import EndorsementError, endorse_plan
 from node.accounts.users import has_role
 from node.core.geography import municipalities, police_districts
-from node.web.forms import form_to_data, form_values, item_to_form
-from node.items.schema import ItemInvalid, validate_item
-from node.items.vocabulary import COOPERATION, DETAILS, FIELD_LABELS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES
 from node.core.models import Item, ItemStatus, Role
-from node.items.publishing import (PublishingError, create_draft, find_item, publish, retract, return_to_draft, revise,
-                             submit_for_approval)
-from federation.plan_endorsements import EndorsementError, endorse_plan
+from node.items.publishing import (
+    PublishingError,
+    create_draft,
+    find_item,
+    publish,
+    retract,
+    return_to_draft,
+    revise,
+    submit_for_approval,
+)
+from node.items.schema import ItemInvalid, validate_item
 from node.items.visibility import can_read
-from federation.local import current_local_node
-from node.web.request import db, node_config, acting_node, requires, viewer
+from node.items.vocabulary import COOPERATION, DETAILS, FIELD_LABELS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES
+from node.web.forms import form_to_data, form_values, item_to_form
+from node.web.request import acting_node, db, node_config, requires, viewer
 
 bp = Blueprint("editor", __name__)
 
@@ -118,7 +126,8 @@ def edit(item_id: str):
     except PublishingError as exc:
         abort(409, description=str(exc))
     db().commit()
-    flash(f"Ændringerne er gemt (version {item.version})." if item.status == ItemStatus.PUBLISHED else _SAVED[item.status])
+    published = item.status == ItemStatus.PUBLISHED
+    flash(f"Ændringerne er gemt (version {item.version})." if published else _SAVED[item.status])
     return redirect(url_for("pages.item", item_id=item.id))
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from node.core.geography import municipalities, police_districts
-from node.items.queries import FilterError, ItemFilters, latest_per_type, list_items, parse_page
-from node.items.vocabulary import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS
-from node.items.publishing import find_item
-from node.items.visibility import can_read
-from federation.plan_endorsements import endorsement_refusal, plan_participants
 from federation.local import current_local_node
+from federation.plan_endorsements import endorsement_refusal, plan_participants
+from node.core.geography import municipalities, police_districts
+from node.items.publishing import find_item
+from node.items.queries import FilterError, ItemFilters, latest_per_type, list_items, parse_page
+from node.items.visibility import can_read
+from node.items.vocabulary import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS
 from node.web.request import db, node_config, viewer
 
 bp = Blueprint("pages", __name__)
