@@ -16,7 +16,7 @@ from federation.wire import check_item_payload, open_envelope, seal, withdrawal_
 from node.core.models import Item
 from search.models import IndexTask
 from tests.conftest import SINKS, TEST_KEY
-from tests.federation.test_feed import publish
+from tests.federation.test_changes import publish
 from tests.federation.test_ingest import ME, ORIGIN_KEY, envelope, know_origin
 
 OESTJYLLAND = {"districts": ["Østjyllands Politi"]}

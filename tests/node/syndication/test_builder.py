@@ -10,7 +10,7 @@ import pytest
 
 from node.syndication.builder import EMPTY_FEED_UPDATED, FeedFormat, FeedSpec, build_feed, entry_id
 from node.core.models import Item
-from tests.node.test_xss import PAYLOADS, executable_parts
+from tests.node.web.test_xss import PAYLOADS, executable_parts
 
 BASE = "https://vidensnet.aarhus.dk"
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

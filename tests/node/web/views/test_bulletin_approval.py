@@ -6,7 +6,7 @@ import pytest
 
 from node.accounts.users import create_user
 from tests.conftest import PASSWORD, csrf_token, login
-from tests.node.views.test_api import api_tokens, auth
+from tests.node.web.views.test_api import api_tokens, auth
 
 FORM = {"title": "Grupper af unge ved banegården", "summary": "Flere grupper om aftenen.",
         "audience_kind": "districts", "audience_districts": ["Østjyllands Politi"],

@@ -26,7 +26,7 @@ from node.items.schema import DETAILS
 from node.core.models import User
 from tests.conftest import NODE_ID, csrf_token, login, vidensnet
 
-PAYLOAD_FILE = Path(__file__).resolve().parent.parent / "data" / "xss_payloads.txt"
+PAYLOAD_FILE = Path(__file__).resolve().parents[2] / "data" / "xss_payloads.txt"
 # One payload per line; a literal two-character "\n" in the file stands for a newline.
 PAYLOADS = [line.replace("\\n", "\n") for line in PAYLOAD_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
 

@@ -16,7 +16,7 @@ from node.core.models import Item, utcnow
 from node.items.publishing import create_draft, retract
 from node.items.replicas import Replica, replace_replicas
 from tests.conftest import SINKS, acting_node, login
-from tests.node.test_xss import PAYLOADS, executable_parts, item_with
+from tests.node.web.test_xss import PAYLOADS, executable_parts, item_with
 
 BY = acting_node("aarhus-kommune")
 TAG = "skolevægring"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from node.core.canonical import canonical_json
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "federation" / "data"
 
 # Every kind of JSON value, including what the fast path must hand over: floats, huge integers,
 # non-ASCII and astral-plane keys, control characters and U+2028 in strings.

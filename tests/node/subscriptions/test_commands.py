@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import vidensnet
-from tests.node.feed_server import FeedServer, atom
+from tests.helpers.feed_server import FeedServer, atom
 
 ENTRY = {"id": "urn:dkr:1", "title": "Ny vejledning om bekymringssamtaler", "link": "https://dkr.example/bekymring",
          "summary": "Sådan forbereder I en bekymringssamtale."}

@@ -14,8 +14,8 @@ from node.core.models import FeedSubscription, Item, SubscriptionState, utcnow
 from node.subscriptions.service import SubscriptionError, refresh_subscription, run_cycle, subscribe
 from node.web.forms import item_to_form
 from tests.conftest import NODE_ID, NodeProcess, csrf_token, free_port, login, acting_node, wait_for
-from tests.node.feed_server import FeedServer, atom, rss
-from tests.node.test_xss import PAYLOADS, executable_parts
+from tests.helpers.feed_server import FeedServer, atom, rss
+from tests.node.web.test_xss import PAYLOADS, executable_parts
 
 SOURCE = "Det Kriminalpræventive Råd"
 FIRST = {"id": "urn:dkr:1", "title": "Ny vejledning om bekymringssamtaler", "link": "https://dkr.example/bekymring",

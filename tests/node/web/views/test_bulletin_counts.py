@@ -12,7 +12,7 @@ from node.items.schema import validate_item
 from node.core.models import utcnow
 from node.items.replicas import Replica, replace_replicas
 from tests.conftest import SINKS, acting_node, csrf_token, login
-from tests.node.views.test_api import auth, tokens  # noqa: F401  (fixture)
+from tests.node.web.views.test_api import auth, tokens  # noqa: F401  (fixture)
 
 OBSERVATIONS = [{"label": "Episoder ved stationen", "count": 18}, {"label": "Trusler mod andre unge", "count": 3},
                 {"label": "Røverier af mobiltelefoner", "count": 6}, {"label": "I alt", "count": 27, "total": True}]

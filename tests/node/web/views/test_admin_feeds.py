@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from node.core.models import FeedSubscription, Item
 from tests.conftest import csrf_token, login
-from tests.node.feed_server import FeedServer, atom
+from tests.helpers.feed_server import FeedServer, atom
 
 ENTRY = {"id": "urn:dkr:1", "title": "Ny vejledning om bekymringssamtaler", "link": "https://dkr.example/bekymring",
          "summary": "Sådan forbereder I en bekymringssamtale."}
