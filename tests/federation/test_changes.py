@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -10,19 +9,11 @@ from sqlalchemy import delete, func, select
 from federation.audience import NodeView
 from federation.changes import changes_since, prune_tombstones, sign_unsigned_items
 from federation.models import Envelope
-from node.items.files import import_items
 from node.core.models import Item, utcnow
 from node.items.publishing import retract
-from tests.conftest import TEST_KEY, acting_node
+from tests.helpers.nodes import TEST_KEY, acting_node, publish
 
 READER = NodeView("randers-kommune", "municipality", "0730")
-
-
-def publish(sessions, *local_ids: str, **fields) -> None:
-    lines = [json.dumps({"id": i, "type": "method", "title": f"Metode {i}", "summary": "x", "audience": "public",
-                         **fields}) for i in local_ids]
-    with sessions.begin() as session:
-        import_items(session, acting_node(), lines)
 
 
 def test_feed_pages_in_seq_order_and_a_new_version_moves_to_the_end(sessions):

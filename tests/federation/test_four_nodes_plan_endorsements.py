@@ -10,8 +10,9 @@ import html
 
 import requests
 
-from tests.conftest import HTTP_TIMEOUT, PASSWORD, csrf_token, wait_for
-from tests.federation.test_four_nodes import query, write_items
+from tests.helpers.live_nodes import HTTP_TIMEOUT, query, wait_for, write_items
+from tests.helpers.nodes import PASSWORD
+from tests.helpers.web import csrf_token
 
 PLAN_ID = "aarhus-kommune:ungeindsats-2027"
 PLAN = {"id": "ungeindsats-2027", "type": "plan", "title": "Fælles ungeindsats 2027",

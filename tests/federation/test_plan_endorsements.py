@@ -20,8 +20,8 @@ from federation.wire import digest, plan_endorsement_payload, seal, tombstone_pa
 from node.accounts.users import create_user
 from node.core.config import NodeSettings
 from node.core.models import Item
-from tests.conftest import SINKS, TEST_KEY
-from tests.federation.test_ingest import ME, ORIGIN_KEY, envelope, know_origin
+from tests.helpers.envelopes import ME, ORIGIN_KEY, envelope, know_origin
+from tests.helpers.nodes import SINKS, TEST_KEY
 
 PLAN = "randers-kommune:plan"
 FAVRSKOV = NodeSettings("favrskov-kommune", "Favrskov Kommune", "municipality", "http://127.0.0.1:9", "0710")

@@ -14,7 +14,7 @@ from node.core.config import NodeSettings
 from node.items.files import import_items
 from node.items.publishing import ActingNode
 from node.process import item_sinks
-from tests.conftest import csrf_token, login
+from tests.helpers.web import csrf_token, login
 
 NATIONAL = NodeSettings("dkr", "Det Kriminalpræventive Råd", "national", "http://127.0.0.1:9")
 NEIGHBOUR = NodeSettings("randers-kommune", "Randers Kommune", "municipality", "http://127.0.0.1:9", "0730")

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 
 import pytest
 
 from federation.trust import TrustError, check_descriptor, check_endorsement
 from federation.wire import WireError, canonical, check_item_payload, claimed_signer, open_envelope
-
-DATA = Path(__file__).parent / "data"
-
-
-def saved(name: str):
-    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
-
-
-KEYS = saved("public_keys")
-
+from tests.helpers.envelopes import KEYS, saved
 
 def test_saved_item_envelope_verifies_with_its_origins_key():
     envelope = saved("item_envelope")

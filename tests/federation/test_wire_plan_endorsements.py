@@ -8,7 +8,7 @@ import pytest
 
 from federation.wire import (WireError, check_item_payload, check_plan_endorsement_payload, claimed_signer, digest,
                             open_envelope, plan_endorsement_id)
-from tests.federation.test_wire import KEYS, saved
+from tests.helpers.envelopes import KEYS, saved
 
 
 def test_saved_plan_endorsement_verifies_with_the_endorsers_key_and_names_it_as_signer():

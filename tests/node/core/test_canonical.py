@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import pytest
 import rfc8785
@@ -11,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from node.core.canonical import canonical_json
-
-DATA = Path(__file__).resolve().parents[2] / "federation" / "data"
+from tests.helpers.envelopes import saved
 
 # Every kind of JSON value, including what the fast path must hand over: floats, huge integers,
 # non-ASCII and astral-plane keys, control characters and U+2028 in strings.
@@ -43,7 +40,7 @@ def test_keys_outside_the_basic_plane_sort_by_utf16_code_units_as_rfc8785_requir
 
 
 def test_saved_test_vectors_canonicalise_to_the_documented_bytes():
-    payload = json.loads((DATA / "tombstone_envelope.json").read_text(encoding="utf-8"))["payload"]
+    payload = saved("tombstone_envelope")["payload"]
     assert canonical_json(payload) == (
         b'{"at":"2026-11-02T10:00:00Z","id":"aarhus-kommune:natteravne","origin":"aarhus-kommune","protocol":1,'
         b'"reason":"retracted","type":"vidensnet.tombstone","version":2}'

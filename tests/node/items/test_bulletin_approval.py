@@ -8,13 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from federation.models import Envelope
-from node.accounts.users import create_user
 from node.items.files import import_items
 from node.items.schema import validate_item
 from node.core.models import Approval, Item, ItemStatus, User
 from node.items.publishing import (ActingNode, PublishingError, create_draft, publish, return_to_draft, revise,
                              submit_for_approval)
-from tests.conftest import PASSWORD, SINKS, acting_node
+from tests.helpers.nodes import SINKS, acting_node
 
 BULLETIN = {"type": "bulletin", "title": "Grupper af unge ved banegården", "summary": "Flere grupper om aftenen.",
             "police_districts": ["Østjyllands Politi"], "municipalities": ["0751"]}
@@ -26,12 +25,6 @@ def as_user(session, username: str) -> ActingNode:
 
 def bulletin(**fields):
     return validate_item({**BULLETIN, **fields}, node_id="aarhus-kommune")
-
-
-@pytest.fixture
-def two_publishers(sessions, users):
-    with sessions.begin() as session:
-        create_user(session, "udgiver2", PASSWORD, "publisher", "Anden Udgiver")
 
 
 def submitted(session, author: str):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from node.items.files import ImportRefused, import_items, write_export
 from node.core.models import Item, ItemStatus
-from tests.conftest import acting_node
+from tests.helpers.nodes import acting_node
 from node.items.publishing import retract
 
 BY = acting_node("aarhus-kommune")

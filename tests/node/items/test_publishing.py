@@ -10,7 +10,7 @@ import pytest
 from node import housekeeping
 from node.items.schema import validate_item
 from node.core.models import Item, ItemStatus, utcnow
-from tests.conftest import acting_node
+from tests.helpers.nodes import acting_node
 from node.items.schema import LocalRules
 from node.items.publishing import PublishingError, create_draft, publish, retract, revise
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import vidensnet
+from tests.helpers.live_nodes import vidensnet
 from tests.helpers.feed_server import FeedServer, atom
 
 ENTRY = {"id": "urn:dkr:1", "title": "Ny vejledning om bekymringssamtaler", "link": "https://dkr.example/bekymring",

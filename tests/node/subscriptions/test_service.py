@@ -13,7 +13,9 @@ from node.subscriptions.entries import entry_local_id, subscription_prefix
 from node.core.models import FeedSubscription, Item, SubscriptionState, utcnow
 from node.subscriptions.service import SubscriptionError, refresh_subscription, run_cycle, subscribe
 from node.web.forms import item_to_form
-from tests.conftest import NODE_ID, NodeProcess, csrf_token, free_port, login, acting_node, wait_for
+from tests.helpers.live_nodes import LiveNode, free_port, wait_for
+from tests.helpers.nodes import NODE_ID, acting_node
+from tests.helpers.web import csrf_token, login
 from tests.helpers.feed_server import FeedServer, atom, rss
 from tests.node.web.test_xss import PAYLOADS, executable_parts
 
@@ -23,12 +25,6 @@ FIRST = {"id": "urn:dkr:1", "title": "Ny vejledning om bekymringssamtaler", "lin
          "content": "<h2>Forberedelse</h2><p>Aftal <strong>rollerne</strong> før samtalen.</p>", "tags": ["SSP"]}
 SECOND = {"id": "urn:dkr:2", "title": "Natteravne i boligområder", "link": "https://dkr.example/natteravne",
           "summary": "Erfaringer fra frivillige voksne på gaden."}
-
-
-@pytest.fixture
-def feeds():
-    with FeedServer() as server:
-        yield server
 
 
 def _subscribe(sessions, url: str) -> int:
@@ -240,7 +236,7 @@ def test_item_page_shows_the_source_with_a_link_to_the_original(sessions, feeds,
 
 def test_running_node_refreshes_a_subscribed_feed_on_its_own_schedule(tmp_path, monkeypatch):
     monkeypatch.setenv("VIDENSNET_FEED_REFRESH_SECONDS", "1")
-    node = NodeProcess(tmp_path / "dkr", SOURCE, "national")
+    node = LiveNode(tmp_path / "dkr", SOURCE, "national")
     with FeedServer() as feeds:
         url = feeds.put("/dkr.atom", atom(SOURCE, [FIRST]))
         node.cli("feed", "subscribe", url)

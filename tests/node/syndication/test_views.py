@@ -15,7 +15,8 @@ from node.items.schema import validate_item
 from node.core.models import Item, utcnow
 from node.items.publishing import create_draft, retract
 from node.items.replicas import Replica, replace_replicas
-from tests.conftest import SINKS, acting_node, login
+from tests.helpers.nodes import SINKS, acting_node
+from tests.helpers.web import login
 from tests.node.web.test_xss import PAYLOADS, executable_parts, item_with
 
 BY = acting_node("aarhus-kommune")

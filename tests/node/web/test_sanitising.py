@@ -24,7 +24,9 @@ from sqlalchemy import select
 from node.accounts.users import create_api_token
 from node.items.schema import DETAILS
 from node.core.models import User
-from tests.conftest import NODE_ID, csrf_token, login, vidensnet
+from tests.helpers.live_nodes import vidensnet
+from tests.helpers.nodes import NODE_ID
+from tests.helpers.web import csrf_token, login
 
 PAYLOAD_FILE = Path(__file__).resolve().parents[2] / "data" / "xss_payloads.txt"
 # One payload per line; a literal two-character "\n" in the file stands for a newline.

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from node.accounts.users import create_api_token
 from node.items.files import import_items
 from node.core.models import User
-from tests.conftest import csrf_token, login, acting_node
+from tests.helpers.nodes import acting_node
+from tests.helpers.web import csrf_token, login
 
 PAYLOADS = [line.replace("\\n", "\n") for line in
             (Path(__file__).resolve().parents[2] / "data" / "xss_payloads_short.txt").read_text(encoding="utf-8").splitlines() if line]

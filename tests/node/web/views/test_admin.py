@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.helpers.nodes import PASSWORD
+from tests.helpers.web import csrf_token, login
 
 
 def test_admin_page_is_for_admins_only(app, users):

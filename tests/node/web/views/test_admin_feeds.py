@@ -6,19 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from node.core.models import FeedSubscription, Item
-from tests.conftest import csrf_token, login
-from tests.helpers.feed_server import FeedServer, atom
+from tests.helpers.web import csrf_token, login
+from tests.helpers.feed_server import atom
 
 ENTRY = {"id": "urn:dkr:1", "title": "Ny vejledning om bekymringssamtaler", "link": "https://dkr.example/bekymring",
          "summary": "Sådan forbereder I en bekymringssamtale."}
 LEAKING = {"id": "urn:dkr:2", "title": "Sag fra skolen", "link": "https://dkr.example/sag",
            "summary": "Ring til forælder på 23 45 67 89."}
-
-
-@pytest.fixture
-def feeds():
-    with FeedServer() as server:
-        yield server
 
 
 @pytest.fixture

@@ -4,33 +4,14 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
-from node.accounts.users import create_api_token
 from node.items.files import import_items
-from node.core.models import User
-from tests.conftest import acting_node
-from sqlalchemy import select
+from tests.helpers.nodes import acting_node
+from tests.helpers.web import auth
 
 ITEM = {"id": "mentorordning", "type": "method", "title": "Mentorordning for unge",
         "summary": "En voksen mentor følger den unge i et år.", "audience": "public",
         "details": {"steps": ["Match", "Første møde"]}}
-
-
-def api_tokens(sessions) -> dict[str, str]:
-    """A new bearer token for every user, by username."""
-    with sessions.begin() as session:
-        return {u.username: create_api_token(session, u, "test") for u in session.scalars(select(User))}
-
-
-@pytest.fixture
-def tokens(sessions, users) -> dict[str, str]:
-    """A bearer token per role."""
-    return api_tokens(sessions)
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_item_list_pages_with_a_next_link_and_filters_by_type(client, sessions, config):

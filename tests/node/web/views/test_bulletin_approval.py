@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from node.accounts.users import create_user
-from tests.conftest import PASSWORD, csrf_token, login
-from tests.node.web.views.test_api import api_tokens, auth
+from tests.helpers.web import api_tokens, auth, csrf_token, login
 
 FORM = {"title": "Grupper af unge ved banegården", "summary": "Flere grupper om aftenen.",
         "audience_kind": "districts", "audience_districts": ["Østjyllands Politi"],
         "police_districts": ["Østjyllands Politi"], "municipalities": ["0751"]}
 BULLETIN = {"type": "bulletin", "title": "Grupper af unge ved banegården", "summary": "Flere grupper om aftenen.",
             "police_districts": ["Østjyllands Politi"]}
-
-
-@pytest.fixture
-def two_publishers(sessions, users):
-    with sessions.begin() as session:
-        create_user(session, "udgiver2", PASSWORD, "publisher", "Anden Udgiver")
 
 
 def post(client, page: str, path: str, data: dict | None = None):

@@ -11,8 +11,8 @@ from node.items.files import import_items
 from node.items.schema import validate_item
 from node.core.models import utcnow
 from node.items.replicas import Replica, replace_replicas
-from tests.conftest import SINKS, acting_node, csrf_token, login
-from tests.node.web.views.test_api import auth, tokens  # noqa: F401  (fixture)
+from tests.helpers.nodes import SINKS, acting_node
+from tests.helpers.web import auth, csrf_token, login
 
 OBSERVATIONS = [{"label": "Episoder ved stationen", "count": 18}, {"label": "Trusler mod andre unge", "count": 3},
                 {"label": "Røverier af mobiltelefoner", "count": 6}, {"label": "I alt", "count": 27, "total": True}]

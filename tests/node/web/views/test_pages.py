@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from node.items.files import import_items
-from tests.conftest import acting_node
+from tests.helpers.nodes import acting_node
 from node.web.request import CONTENT_SECURITY_POLICY
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from federation.models import Envelope
 from node.items.files import import_items
-from tests.conftest import csrf_token, login, acting_node
+from tests.helpers.nodes import acting_node
+from tests.helpers.web import csrf_token, login
 
 PLAN_ID = "aarhus-kommune:faelles-plan"
 BUTTON = "Tilslut kommunen til version"
