@@ -10,7 +10,8 @@ import pytest
 
 from node.syndication.builder import EMPTY_FEED_UPDATED, FeedFormat, FeedSpec, build_feed, entry_id
 from node.core.models import Item
-from tests.node.web.test_xss import PAYLOADS, executable_parts
+from tests.helpers.html_safety import executable_parts
+from tests.helpers.xss_payloads import SHORT_PAYLOADS
 
 BASE = "https://vidensnet.aarhus.dk"
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -111,12 +112,12 @@ def test_content_is_the_rendered_body_and_summary_the_summary():
 
 @pytest.mark.parametrize("fmt", list(FeedFormat))
 def test_hostile_html_is_sanitised_in_the_raw_feed(fmt):
-    items = [item(f"x{n}", title=p[:200], summary=p, body=p, tags=[p[:40]]) for n, p in enumerate(PAYLOADS)]
+    items = [item(f"x{n}", title=p[:200], summary=p, body=p, tags=[p[:40]]) for n, p in enumerate(SHORT_PAYLOADS)]
     document = build_feed(spec(), items, fmt)
     parsed(document)
     # Read the raw XML, not feedparser's result: feedparser sanitises on its own and would hide a leak.
     root = ElementTree.fromstring(document)
     html = [e.text or "" for e in root.iter(f"{ATOM}content" if fmt is FeedFormat.ATOM else RSS_CONTENT)]
-    assert len(html) == len(PAYLOADS)
-    for payload, fragment in zip(PAYLOADS, html):
+    assert len(html) == len(SHORT_PAYLOADS)
+    for payload, fragment in zip(SHORT_PAYLOADS, html):
         assert executable_parts(fragment) == [], payload
