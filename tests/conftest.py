@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,8 +17,7 @@ from node.core.config import NodeSettings, load_config, write_settings
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.web.app import create_app
 from tests.helpers.feed_server import FeedServer
-from tests.helpers.live_nodes import (DEMO_FILES, LiveNode, free_port, peer_nodes, queued_index_updates, vidensnet,
-                                      wait_for, wait_until_serving)
+from tests.helpers.live_nodes import ChildNode, DEMO_FILES, LiveNode, peer, queued_index_updates, stop_all, wait_for
 from tests.helpers.nodes import NODE_ID, PASSWORD, ROLES
 from tests.helpers.postgresql import PostgreSQLServer, postgresql_bindir, throwaway_cluster
 from tests.helpers.web import api_tokens
@@ -90,31 +87,22 @@ def feeds():
 @pytest.fixture(scope="session")
 def demo_node(tmp_path_factory) -> str:
     """A real `vidensnet run` process on 127.0.0.1 with the demo corpus imported; yields its URL."""
-    home = tmp_path_factory.mktemp("demo") / "aarhus"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    vidensnet(home, "init", "--name", "Aarhus Kommune", "--kind", "municipality", "--municipality", "0751", "--url", url)
+    node = ChildNode(tmp_path_factory.mktemp("demo") / "aarhus", ready_path="/")
+    node.init("Aarhus Kommune", "municipality", municipality="0751")
     for path in DEMO_FILES:
-        vidensnet(home, "import", str(path))
-    vidensnet(home, "user", "add", "laeser", "--role", "reader", "--password-stdin", input=PASSWORD + "\n")
-    log = (home / "run.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "node", "--home", str(home), "run", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+        node.cli("import", str(path))
+    node.add_user("laeser", "reader", PASSWORD)
     try:
-        wait_until_serving(url, proc)
+        node.start()
         # Start from a settled node: its first indexing run has applied every queued update. (Serving pages
         # while that first run was under way can crash the node with heap corruption; see docs/known-issues.md.)
-        wait_for(lambda: queued_index_updates(home) == 0, timeout=60, message="first indexing run of the demo node")
-        yield url
+        wait_for(lambda: queued_index_updates(node.home) == 0, timeout=60, message="first indexing run of the demo node")
+        yield node.url
     finally:
         # A node that died while serving is a failure of its own, whatever the test saw.
-        exited = proc.poll()
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-    assert exited is None, f"the demo node exited with {exited} while the tests ran; see {home / 'run.log'}"
+        exited = node.proc.poll() if node.proc else None
+        node.stop()
+    assert exited is None, f"the demo node exited with {exited} while the tests ran; the end of {node.log_path}:\n{node.log()}"
 
 
 @pytest.fixture(scope="session")
@@ -147,12 +135,11 @@ def four_nodes(tmp_path_factory):
         for node in nodes.values():
             node.start()
         for municipality in ("aarhus", "randers"):
-            peer_nodes(nodes[municipality], nodes["politi"])
-        peer_nodes(nodes["politi"], nodes["dkr"])
+            peer(nodes[municipality], nodes["politi"])
+        peer(nodes["politi"], nodes["dkr"])
         yield nodes
     finally:
-        for node in nodes.values():
-            node.stop()
+        stop_all(nodes.values())
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ are alive. About one run in three ends with the node killed by SIGSEGV (-11).
 """
 import sys, subprocess, time, os, tempfile, requests
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2]))
-from tests.helpers.live_nodes import DEMO_FILES, free_port, wait_until_serving as _wait_until_serving
+from deploy.local_federation import free_port, wait_until_serving as _wait_until_serving
+from tests.helpers.live_nodes import DEMO_FILES
 from tests.helpers.nodes import PASSWORD
 PY = sys.executable
 def cli(home, *args, input=None):

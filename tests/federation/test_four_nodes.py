@@ -178,7 +178,7 @@ def test_kill_9_during_a_sync_loses_nothing_and_duplicates_nothing(four_nodes, t
     wait_for(lambda: _bulk_count(politi) == count, timeout=120, message="bulk at the district node")
     randers.start()
     wait_for(lambda: _bulk_count(randers) > 0, timeout=60, interval=0.02, message="the sync to start")
-    randers.kill9()
+    randers.kill()
     partial = _bulk_count(randers)
     randers.start()
     wait_for(lambda: _bulk_count(randers) == count, timeout=120, message="all bulk items at randers")
