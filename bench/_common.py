@@ -1,7 +1,8 @@
 """Shared helpers for the benchmark scripts: real node processes, generated items, Markdown tables.
 
-The node-process logic is a trimmed copy of tests/conftest.py's NodeProcess so the
-benchmarks do not depend on pytest; every node listens on 127.0.0.1 only.
+Node processes come from the harness the tests and the demo use too (deploy/local_federation.py),
+without pytest; every node listens on 127.0.0.1 only. The scripts are run as `python bench/x.py`,
+so this module puts the repository root on sys.path for `node`, `federation`, `search` and `deploy`.
 """
 
 from __future__ import annotations
@@ -9,19 +10,18 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
-import socket
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-import requests
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from deploy.local_federation import ChildNode, peer  # noqa: E402
+
+CLI_TIMEOUT = 600  # seconds; imports and syncs of 100,000 items are slow on a small machine
 
 # Node processes run without Meilisearch (search's degraded, database-only mode), so that indexing
 # does not compete with the federation work being measured; see docs/benchmarks.md.
@@ -61,75 +61,25 @@ def item_lines(start: int, stop: int) -> list[str]:
     return [json.dumps(generated_item(n), ensure_ascii=False) + "\n" for n in range(start, stop)]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def vidensnet(home: Path, *args: str, input: str | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run the real `vidensnet` CLI (python -m node) against a data directory."""
-    result = subprocess.run([sys.executable, "-m", "node", "--home", str(home), *args], input=input,
-                            capture_output=True, text=True, timeout=timeout, cwd=REPO)
-    if result.returncode != 0:
-        raise RuntimeError(f"vidensnet {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-class NodeProcess:
-    """A real node: its own data directory and a `vidensnet run` child process on 127.0.0.1."""
+class NodeProcess(ChildNode):
+    """A benchmark node: `vidensnet init` in `home`, served on 127.0.0.1 without Meilisearch unless `env` says
+    otherwise; its CLI commands (imports of 100,000 items) may take up to ten minutes."""
 
     def __init__(self, home: Path, name: str, kind: str, *, municipality: str | None = None,
                  district: str | None = None, env: dict[str, str] | None = None):
-        self.home, self.port = home, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = env or {}
-        args = ["init", "--name", name, "--kind", kind, "--url", self.url]
-        args += ["--municipality", municipality] if municipality else []
-        args += ["--district", district] if district else []
-        self.id = re.search(r"Node '([^']+)'", self.cli(*args).stdout).group(1)
-        self.proc: subprocess.Popen | None = None
+        super().__init__(home, env={**NODE_ENV, **(env or {})}, cli_timeout=CLI_TIMEOUT)
+        self.init(name, kind, municipality=municipality, district=district)
 
     @classmethod
     def attach(cls, home: Path, env: dict[str, str] | None = None) -> "NodeProcess":
         """A node whose data directory exists already, served on a fresh port (node.json is left alone)."""
         node = cls.__new__(cls)
-        settings = json.loads((home / "node.json").read_text(encoding="utf-8"))
-        node.home, node.id, node.env, node.proc, node.port = home, settings["id"], env or {}, None, free_port()
-        node.url = f"http://127.0.0.1:{node.port}"
+        ChildNode.__init__(node, home, env={**NODE_ENV, **(env or {})}, cli_timeout=CLI_TIMEOUT)
         return node
 
-    def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
-        return vidensnet(self.home, *args, input=input)
 
-    def start(self) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **NODE_ENV, **self.env}
-        log = (self.home / "run.log").open("a")
-        self.proc = subprocess.Popen([sys.executable, "-m", "node", "--home", str(self.home), "run", "--port",
-                                      str(self.port)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"vidensnet run exited with {self.proc.returncode}; see {self.home / 'run.log'}")
-            try:
-                if requests.get(self.url + "/.well-known/vidensnet", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError(f"{self.url} did not answer within 30 s")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=20)
-        self.proc = None
-
-
-def peer_nodes(a: NodeProcess, b: NodeProcess) -> None:
-    """Peer two running nodes both ways (as tests/conftest.py does): a adds b, each approves the other."""
-    a.cli("peer", "add", b.url)
-    a.cli("peer", "approve", b.id)
-    b.cli("peer", "approve", a.id)
+# Peer two running nodes both ways, as the tests do: a adds b, each approves the other.
+peer_nodes = peer
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -1,23 +1,27 @@
 """Start the demo federation on 127.0.0.1: two municipalities, their police district and a national node.
 
 Run by deploy/demo.sh. Each node is a real `vidensnet run` process with its own
-data directory under var/demo/; the demo corpus is published by the node that
-would really author it, and travels to the others through the federation.
+data directory under var/demo/ (or the directory given with --data); the demo
+corpus is published by the node that would really author it, and travels to the
+others through the federation. The nodes are started, peered and stopped by the
+harness the tests and benchmarks use too (deploy/local_federation.py).
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
 import signal
-import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from deploy.local_federation import ChildNode, CommandFailed, NodeFailed, peer, start_all, stop_all  # noqa: E402
+
 DEMO_DIR = ROOT / "var" / "demo"
 CORPUS = ROOT / "node" / "demo"
 PASSWORD = "vidensnet-demo"
@@ -31,99 +35,58 @@ class DemoNode:
     kind: str
     port: int
     corpus: str
-    where: tuple[str, ...]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def home(self) -> Path:
-        return DEMO_DIR / self.id
+    municipality: str | None = None
+    district: str | None = None
 
 
 NODES = (
-    DemoNode("aarhus-kommune", "Aarhus Kommune", "municipality", 8081, "aarhus-kommune.jsonl", ("--municipality", "0751")),
-    DemoNode("randers-kommune", "Randers Kommune", "municipality", 8082, "randers-kommune.jsonl", ("--municipality", "0730")),
+    DemoNode("aarhus-kommune", "Aarhus Kommune", "municipality", 8081, "aarhus-kommune.jsonl", municipality="0751"),
+    DemoNode("randers-kommune", "Randers Kommune", "municipality", 8082, "randers-kommune.jsonl", municipality="0730"),
     DemoNode("oestjyllands-politi", "Østjyllands Politi", "police", 8083, "ostjyllands-politi.jsonl",
-             ("--district", "Østjyllands Politi")),
-    DemoNode("dkr", "Det Kriminalpræventive Råd", "national", 8084, "dkr.jsonl", ()),
+             district="Østjyllands Politi"),
+    DemoNode("dkr", "Det Kriminalpræventive Råd", "national", 8084, "dkr.jsonl"),
 )
 PEERINGS = (("aarhus-kommune", "oestjyllands-politi"), ("randers-kommune", "oestjyllands-politi"),
             ("oestjyllands-politi", "dkr"))
 
 
-def cli(node: DemoNode, *args: str, input: str | None = None) -> str:
-    """Run the vidensnet CLI for one demo node and return its output."""
-    result = subprocess.run([sys.executable, "-m", "node", "--home", str(node.home), *args],
-                            input=input, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"vidensnet {' '.join(args)} ({node.id}) failed:\n{result.stderr}")
-    return result.stdout
-
-
-def create(node: DemoNode) -> None:
-    """Initialise the node and its demo accounts, once."""
-    if (node.home / "node.json").exists():
-        return
-    cli(node, "init", "--id", node.id, "--name", node.name, "--kind", node.kind, "--url", node.url, *node.where)
-    for username, role in USERS:
-        cli(node, "user", "add", username, "--role", role, "--password-stdin", input=PASSWORD + "\n")
-
-
-def start(node: DemoNode) -> subprocess.Popen:
-    """Start serving the node, logging to its data directory."""
-    env = {**os.environ, "VIDENSNET_PULL_SECONDS": os.environ.get("VIDENSNET_PULL_SECONDS", "10")}
-    log = (node.home / "run.log").open("a")
-    return subprocess.Popen([sys.executable, "-m", "node", "--home", str(node.home), "run", "--port", str(node.port)],
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
-
-
-def wait_until_serving(node: DemoNode, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(node.url + "/.well-known/vidensnet", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.3)
-    sys.exit(f"{node.name} did not start; see {node.home / 'run.log'}")
-
-
-def peer(a: DemoNode, b: DemoNode) -> None:
-    """Peer two running nodes both ways, unless they already are."""
-    states = {p["id"]: p["status"] for p in json.loads(cli(a, "peer", "list", "--json"))}
-    if b.id not in states:
-        cli(a, "peer", "add", b.url)
-    cli(a, "peer", "approve", b.id)
-    cli(b, "peer", "approve", a.id)
+def node_for(demo: DemoNode, data: Path) -> ChildNode:
+    """The demo node's data directory, initialised with its demo accounts the first time."""
+    env = {"VIDENSNET_PULL_SECONDS": os.environ.get("VIDENSNET_PULL_SECONDS", "10")}
+    node = ChildNode(data / demo.id, port=demo.port, env=env, cli_timeout=None)
+    if not node.initialised:
+        node.init(demo.name, demo.kind, node_id=demo.id, municipality=demo.municipality, district=demo.district)
+        for username, role in USERS:
+            node.add_user(username, role, PASSWORD)
+    return node
 
 
 def main() -> None:
-    by_id = {n.id: n for n in NODES}
-    for node in NODES:
-        create(node)
-    processes = [start(node) for node in NODES]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEMO_DIR, help="the nodes' data directories (default: var/demo)")
+    data = parser.parse_args().data.resolve()
+    nodes: dict[str, ChildNode] = {}
     try:
-        for node in NODES:
-            wait_until_serving(node)
+        for demo in NODES:
+            nodes[demo.id] = node_for(demo, data)
+        start_all(nodes.values())
         for a, b in PEERINGS:
-            peer(by_id[a], by_id[b])
-        for node in NODES:
-            print(cli(node, "import", str(CORPUS / node.corpus)).strip())
+            peer(nodes[a], nodes[b])
+        for demo in NODES:
+            print(nodes[demo.id].cli("import", str(CORPUS / demo.corpus)).stdout.strip())
         print("\nVidensnet demo-føderation kører på 127.0.0.1:\n")
-        for node in NODES:
-            print(f"  {node.name:<28} {node.url}/")
+        for demo in NODES:
+            print(f"  {demo.name:<28} {nodes[demo.id].url}/")
         print(f"\nLog ind på hver node som admin, redaktoer (udgiver) eller laeser; adgangskode: {PASSWORD}")
         print("Emner rejser mellem noderne inden for få sekunder; en kredsbulletin bliver i Østjyllands Politis kreds.")
-        print("Stop med Ctrl+C. Data ligger i var/demo/ (slet mappen for at starte forfra).\n")
+        shown = data.relative_to(ROOT) if data.is_relative_to(ROOT) else data
+        print(f"Stop med Ctrl+C. Data ligger i {shown}/ (slet mappen for at starte forfra).\n")
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    except (CommandFailed, NodeFailed) as failure:
+        sys.exit(str(failure))
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
+        stop_all(nodes.values())
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import HTTP_TIMEOUT, REPO, _wait_until_serving, free_port
+from tests.helpers.live_nodes import HTTP_TIMEOUT, REPO, free_port, wait_until_serving
 
 PACKAGES = ("node", "federation", "search")  # the top-level packages pyproject.toml ships
 # Building is pip's isolated build: pyproject's build-system wants setuptools>=77 (for the SPDX license
@@ -93,7 +93,7 @@ def test_a_node_installed_from_the_built_wheel_serves_its_pages(venv, tmp_path):
         proc = subprocess.Popen([str(vidensnet), "--home", str(home), "run", "--host", "127.0.0.1", "--port", str(port)],
                                 cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            _wait_until_serving(url, proc, timeout=60)
+            wait_until_serving(url, proc, timeout=60)
             front = requests.get(url + "/", timeout=HTTP_TIMEOUT)
             assert front.status_code == 200
             assert '<html lang="da"' in front.text and "Aarhus Kommune" in front.text

@@ -9,18 +9,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import requests
 
-from tests.conftest import HTTP_TIMEOUT, PASSWORD, csrf_token, wait_for
+from tests.helpers.live_nodes import HTTP_TIMEOUT, query, wait_for, write_items
+from tests.helpers.nodes import PASSWORD
+from tests.helpers.web import csrf_token
 
 DISTRICT = "Østjyllands Politi"
-
-
-def write_items(path: Path, *items: dict) -> Path:
-    path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
-    return path
 
 
 def practice(local_id: str, **fields) -> dict:
@@ -31,11 +27,6 @@ def practice(local_id: str, **fields) -> dict:
 def held_version(node, item_id: str) -> int | None:
     item = node.item(item_id)
     return item["version"] if item else None
-
-
-def query(node, sql: str, *args) -> list[tuple]:
-    with sqlite3.connect(node.home / "vidensnet.db") as db:
-        return db.execute(sql, args).fetchall()
 
 
 def test_public_item_from_a_municipality_reaches_every_node_through_the_district(four_nodes, tmp_path):
@@ -187,7 +178,7 @@ def test_kill_9_during_a_sync_loses_nothing_and_duplicates_nothing(four_nodes, t
     wait_for(lambda: _bulk_count(politi) == count, timeout=120, message="bulk at the district node")
     randers.start()
     wait_for(lambda: _bulk_count(randers) > 0, timeout=60, interval=0.02, message="the sync to start")
-    randers.kill9()
+    randers.kill()
     partial = _bulk_count(randers)
     randers.start()
     wait_for(lambda: _bulk_count(randers) == count, timeout=120, message="all bulk items at randers")

@@ -5,34 +5,17 @@ from __future__ import annotations
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
-from federation.audience import NodeView
 from federation.ingest import Outcome, check_signatures, ingest, ingest_page
 from federation.local import LocalNode
 from federation.models import Envelope, Rejection, WaitingEnvelope
 from federation.replication import take_waiting
-from federation.trust import accepted_public_keys, check_descriptor, own_descriptor, remember_node
-from federation.wire import item_payload, seal, tombstone_payload
+from federation.trust import accepted_public_keys
+from federation.wire import seal, tombstone_payload
 from node.core.config import NodeSettings
 from node.core.models import Item
 from search.models import IndexTask
-from tests.conftest import SINKS
-
-ORIGIN = NodeSettings("randers-kommune", "Randers Kommune", "municipality", "http://127.0.0.1:9", "0730")
-ORIGIN_KEY = Ed25519PrivateKey.generate()
-ME = NodeView("aarhus-kommune", "municipality", "0751")
-
-
-def envelope(version: int, key=ORIGIN_KEY, **content):
-    item = {"id": "randers-kommune:plan", "origin": "randers-kommune", "version": version,
-            "published_at": "2026-11-01T09:00:00Z", "type": "method", "title": f"Metode v{version}",
-            "summary": "x", "body": "", "audience": "public", "tags": [], "municipalities": ["0730"],
-            "police_districts": [], "prevention_level": None, "target_groups": [], "cooperation": [],
-            "expires_at": None, "details": {}, **content}
-    return seal(item_payload(item), key)
-
-
-def know_origin(session):
-    remember_node(session, check_descriptor(own_descriptor(ORIGIN, ORIGIN_KEY)), vouched_by="test")
+from tests.helpers.envelopes import ME, ORIGIN_KEY, envelope, know_origin
+from tests.helpers.nodes import SINKS
 
 
 def test_envelope_from_an_unknown_origin_waits_and_is_taken_when_the_key_arrives(sessions):

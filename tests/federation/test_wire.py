@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -14,16 +13,7 @@ from federation.ingest import check_signatures
 from federation.trust import TrustError, check_descriptor, check_endorsement
 from federation.wire import (WireError, canonical, check_item_payload, claimed_signer, open_envelope, seal,
                             speaks_protocol)
-
-DATA = Path(__file__).parent / "data"
-
-
-def saved(name: str):
-    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
-
-
-KEYS = saved("public_keys")
-
+from tests.helpers.envelopes import KEYS, SAVED, saved
 
 def test_saved_item_envelope_verifies_with_its_origins_key():
     envelope = saved("item_envelope")
@@ -79,7 +69,7 @@ def test_protocol_true_or_1_0_is_refused():
 
 
 def test_protocol_1_0_is_refused_although_it_canonicalises_like_1_and_the_origins_signature_verifies():
-    text = (DATA / "item_envelope.json").read_text(encoding="utf-8")
+    text = (SAVED / "item_envelope.json").read_text(encoding="utf-8")
     assert '"protocol": 1,' in text
     envelope = json.loads(text.replace('"protocol": 1,', '"protocol": 1.0,'))  # as a parser reads it off the wire
     assert canonical(envelope["payload"]) == canonical(saved("item_envelope")["payload"])

@@ -15,9 +15,8 @@ from federation.replication import _missing
 from federation.wire import check_item_payload, open_envelope, seal, withdrawal_payload
 from node.core.models import Item
 from search.models import IndexTask
-from tests.conftest import SINKS, TEST_KEY
-from tests.federation.test_feed import publish
-from tests.federation.test_ingest import ME, ORIGIN_KEY, envelope, know_origin
+from tests.helpers.envelopes import ME, ORIGIN_KEY, envelope, know_origin
+from tests.helpers.nodes import SINKS, TEST_KEY, publish
 
 OESTJYLLAND = {"districts": ["Østjyllands Politi"]}
 NORDJYLLAND = {"districts": ["Nordjyllands Politi"]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import DEMO_FILES, vidensnet
+from tests.helpers.live_nodes import DEMO_FILES, vidensnet
 
 
 def _line(local_id: str, **fields) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import requests
 
-from tests.conftest import HTTP_TIMEOUT, PASSWORD
+from tests.helpers.live_nodes import HTTP_TIMEOUT
+from tests.helpers.nodes import PASSWORD
 
 
 def test_running_node_serves_pages_and_api_with_the_demo_corpus(demo_node):

@@ -9,7 +9,8 @@ import pytest
 from node.items.files import import_items
 from search.indexer import drain_outbox
 from search.query import SearchRequest, meilisearch_query, search_options
-from tests.conftest import DEMO_FILES, acting_node
+from tests.helpers.live_nodes import DEMO_FILES
+from tests.helpers.nodes import acting_node
 
 RECALL_AT_5 = 0.9
 # (query, local id of an item that must be in the top five, what the query exercises)

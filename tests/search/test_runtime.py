@@ -13,7 +13,7 @@ from search import runtime
 from search.index import SearchIndex
 from search.indexer import queued_count
 from search.process import ManagedMeilisearch
-from tests.conftest import acting_node
+from tests.helpers.nodes import acting_node
 
 
 def test_managed_meilisearch_is_restarted_after_it_dies_and_the_outbox_drains(node_home, sessions, monkeypatch):

@@ -15,7 +15,8 @@ from node.items.publishing import retract
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import drain_outbox, queued_count, reindex
 from search.models import IndexTask
-from tests.conftest import login, acting_node
+from tests.helpers.nodes import acting_node
+from tests.helpers.web import login
 
 ITEMS = [
     {"id": "skolefravaer", "type": "method", "title": "Indsats mod skolefravær",
@@ -160,7 +161,7 @@ def test_unreachable_meilisearch_degrades_to_a_database_search_with_a_notice(con
 
 
 def test_reindex_command_rebuilds_the_index_of_a_stopped_node(node_home, sessions):
-    from tests.conftest import vidensnet
+    from tests.helpers.live_nodes import vidensnet
 
     with sessions.begin() as session:
         import_items(session, acting_node(), [json.dumps(i, ensure_ascii=False) for i in ITEMS])

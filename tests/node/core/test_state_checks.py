@@ -14,7 +14,7 @@ from node.items.publishing import create_draft
 from node.items.schema import validate_item
 from node.subscriptions.service import subscribe
 from search.models import IndexState, IndexTask
-from tests.conftest import acting_node
+from tests.helpers.nodes import acting_node
 
 BY = acting_node("aarhus-kommune")
 STATE_COLUMNS = [(Item, "status", ItemStatus), (FeedSubscription, "state", SubscriptionState),

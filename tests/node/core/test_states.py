@@ -15,7 +15,7 @@ from node.core.states import TransitionRefused, Transitions
 from node.items.publishing import PublishingError, create_draft, publish, retract, revise
 from node.items.schema import validate_item
 from search.models import INDEX_TRANSITIONS, IndexState, IndexTask
-from tests.conftest import acting_node
+from tests.helpers.nodes import acting_node
 
 BY = acting_node("aarhus-kommune")
 GRAPHS = {

@@ -1,0 +1,116 @@
+"""The JSON API: reading with paging and filters, writing with tokens and roles, JSON errors."""
+
+from __future__ import annotations
+
+import json
+
+
+from node.items.files import import_items
+from tests.helpers.nodes import acting_node
+from tests.helpers.web import auth
+
+ITEM = {"id": "mentorordning", "type": "method", "title": "Mentorordning for unge",
+        "summary": "En voksen mentor følger den unge i et år.", "audience": "public",
+        "details": {"steps": ["Match", "Første møde"]}}
+
+
+def test_item_list_pages_with_a_next_link_and_filters_by_type(client, sessions, config):
+    lines = [json.dumps({**ITEM, "id": f"m{n}", "title": f"Metode {n}"}) for n in range(config.page_size + 5)]
+    lines.append(json.dumps({**ITEM, "id": "p1", "type": "practice", "details": {}}))
+    with sessions.begin() as session:
+        import_items(session, acting_node("aarhus-kommune"), lines)
+    first = client.get("/api/v1/items?type=method").get_json()
+    assert first["total"] == config.page_size + 5 and len(first["items"]) == config.page_size
+    assert first["next"].endswith("page=2") and "type=method" in first["next"]
+    second = client.get(first["next"].replace("http://localhost", "")).get_json()
+    assert len(second["items"]) == 5 and second["next"] is None
+    assert {i["type"] for i in first["items"] + second["items"]} == {"method"}
+
+
+def test_item_json_has_the_contract_fields(client, sessions):
+    with sessions.begin() as session:
+        import_items(session, acting_node("aarhus-kommune"), [json.dumps(ITEM, ensure_ascii=False)])
+    item = client.get("/api/v1/items/aarhus-kommune:mentorordning").get_json()
+    for key in ("id", "type", "title", "summary", "url", "origin", "version", "audience", "tags",
+                "municipalities", "police_districts", "prevention_level", "target_groups", "cooperation",
+                "expires_at", "details", "status", "created_at", "updated_at", "body_html"):
+        assert key in item, key
+    assert item["url"] == "http://localhost/items/aarhus-kommune:mentorordning"
+    assert (item["origin"], item["version"]) == ("aarhus-kommune", 1)
+
+
+def test_bad_filters_answer_400_json_naming_the_parameter(client):
+    response = client.get("/api/v1/items?type=opskrift")
+    assert response.status_code == 400 and "type" in response.get_json()["error"]["message"]
+    assert client.get("/api/v1/items?page=nul").status_code == 400
+
+
+def test_unknown_path_under_api_answers_json_404(client):
+    response = client.get("/api/v1/nothing")
+    assert response.status_code == 404 and response.is_json
+
+
+def test_writes_without_or_with_a_bad_token_are_401(client):
+    assert client.post("/api/v1/items", json=ITEM).status_code == 401
+    response = client.post("/api/v1/items", json=ITEM, headers=auth("vn_forkert"))
+    assert response.status_code == 401 and response.get_json()["error"]["status"] == 401
+
+
+def test_reader_token_cannot_write(client, tokens):
+    response = client.post("/api/v1/items", json=ITEM, headers=auth(tokens["reader"]))
+    assert response.status_code == 403
+
+
+def test_editor_creates_a_draft_and_publisher_publishes_it(client, tokens):
+    created = client.post("/api/v1/items", json=ITEM, headers=auth(tokens["editor"]))
+    assert created.status_code == 201
+    item = created.get_json()
+    assert (item["status"], item["version"]) == ("draft", 0)
+    assert client.get(f"/api/v1/items/{item['id']}").status_code == 404  # drafts are not public
+    assert client.post(f"/api/v1/items/{item['id']}/publish", headers=auth(tokens["editor"])).status_code == 403
+    published = client.post(f"/api/v1/items/{item['id']}/publish", headers=auth(tokens["publisher"])).get_json()
+    assert (published["status"], published["version"]) == ("published", 1)
+    assert client.get(f"/api/v1/items/{item['id']}").status_code == 200
+
+
+def test_update_of_published_item_makes_a_new_version_and_retract_hides_it(client, tokens):
+    headers = auth(tokens["publisher"])
+    item = client.post("/api/v1/items?publish=true", json=ITEM, headers=headers).get_json()
+    changed = client.put(f"/api/v1/items/{item['id']}", json={**ITEM, "title": "Mentorordning, ny udgave"}, headers=headers)
+    assert changed.get_json()["version"] == 2
+    assert client.post(f"/api/v1/items/{item['id']}/retract", headers=headers).get_json()["status"] == "retracted"
+    assert client.get(f"/api/v1/items/{item['id']}").status_code == 404
+    again = client.post(f"/api/v1/items/{item['id']}/retract", headers=headers)
+    assert again.status_code == 409 and again.is_json
+
+
+def test_invalid_item_gets_422_with_field_messages_and_stores_nothing(client, tokens):
+    response = client.post("/api/v1/items", json={**ITEM, "municipalities": ["1234"], "title": ""},
+                           headers=auth(tokens["editor"]))
+    assert response.status_code == 422
+    fields = response.get_json()["error"]["fields"]
+    assert set(fields) == {"municipalities", "title"}
+    assert client.get("/api/v1/items?status=draft", headers=auth(tokens["editor"])).get_json()["total"] == 0
+
+
+def test_non_json_body_gets_400(client, tokens):
+    response = client.post("/api/v1/items", data="title=x", headers=auth(tokens["editor"]))
+    assert response.status_code == 400 and response.is_json
+
+
+def test_personal_data_is_refused_with_422_naming_the_field_and_nothing_is_stored(client, tokens):
+    body = {**ITEM, "summary": "Kontakt Lone Pedersen på 23 45 67 89."}
+    response = client.post("/api/v1/items", json=body, headers=auth(tokens["editor"]))
+    assert response.status_code == 422
+    message = response.get_json()["error"]["fields"]["summary"]
+    assert "telefonnummer" in message and "personnavn" in message and "Lone" not in message
+    assert client.get("/api/v1/items?status=draft", headers=auth(tokens["editor"])).get_json()["total"] == 0
+
+
+def test_only_a_publisher_token_may_override_the_guard(client, tokens):
+    body = {**ITEM, "summary": "Udviklet af Lone Pedersen.",
+            "details": {**ITEM["details"], "personal_data_override": "Ophavspersonen har givet tilladelse"}}
+    assert client.post("/api/v1/items", json=body, headers=auth(tokens["editor"])).status_code == 422
+    created = client.post("/api/v1/items", json=body, headers=auth(tokens["publisher"]))
+    assert created.status_code == 201
+    assert created.get_json()["details"]["personal_data_override"] == "Ophavspersonen har givet tilladelse"

@@ -1,0 +1,69 @@
+"""Four-eyes bulletins through the editor pages and the API."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.web import api_tokens, auth, csrf_token, login
+
+FORM = {"title": "Grupper af unge ved banegården", "summary": "Flere grupper om aftenen.",
+        "audience_kind": "districts", "audience_districts": ["Østjyllands Politi"],
+        "police_districts": ["Østjyllands Politi"], "municipalities": ["0751"]}
+BULLETIN = {"type": "bulletin", "title": "Grupper af unge ved banegården", "summary": "Flere grupper om aftenen.",
+            "police_districts": ["Østjyllands Politi"]}
+
+
+def post(client, page: str, path: str, data: dict | None = None):
+    token = csrf_token(client.get(page).get_data(as_text=True))
+    return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+def test_editor_submits_and_a_second_publisher_approves_on_the_item_page(client, two_publishers):
+    login(client, "editor")
+    response = post(client, "/ny/bulletin", "/ny/bulletin", {**FORM, "action": "submit"})
+    page = response.headers["Location"]
+    assert "Afventer godkendelse" in client.get(page).get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    login(client, "udgiver2")
+    html = client.get(page).get_data(as_text=True)
+    assert "Godkend og udgiv" in html
+    post(client, page, page + "/udgiv")
+    html = client.get(page).get_data(as_text=True)
+    assert "Udgivet" in html and "Godkendt af Anden Udgiver" in html
+
+
+def test_publisher_who_wrote_the_bulletin_is_not_offered_approval_and_is_refused(client, two_publishers):
+    login(client, "publisher")
+    page = post(client, "/ny/bulletin", "/ny/bulletin", {**FORM, "action": "submit"}).headers["Location"]
+    html = client.get(page).get_data(as_text=True)
+    assert "Godkend og udgiv" not in html and "En anden udgiver skal godkende" in html
+    assert post(client, page, page + "/udgiv").status_code == 409
+
+
+def test_new_bulletin_form_offers_approval_not_direct_publishing(client, two_publishers):
+    login(client, "publisher")
+    html = client.get("/ny/bulletin").get_data(as_text=True)
+    assert "Gem og send til godkendelse" in html and "Gem og udgiv" not in html
+
+
+@pytest.fixture
+def tokens(sessions, two_publishers) -> dict[str, str]:
+    """A bearer token per user, the second publisher included."""
+    return api_tokens(sessions)
+
+
+def test_api_refuses_to_publish_a_bulletin_at_once_and_stores_nothing(client, tokens):
+    response = client.post("/api/v1/items?publish=true", json=BULLETIN, headers=auth(tokens["publisher"]))
+    assert response.status_code == 409 and "godkendelse" in response.json["error"]["message"]
+    listed = client.get("/api/v1/items?status=draft", headers=auth(tokens["publisher"])).json
+    assert listed["items"] == []
+
+
+def test_api_submit_then_second_publisher_publishes_and_the_approval_is_in_the_json(client, tokens):
+    created = client.post("/api/v1/items", json=BULLETIN, headers=auth(tokens["editor"])).json
+    path = f"/api/v1/items/{created['id']}"
+    assert client.post(path + "/submit", headers=auth(tokens["editor"])).json["status"] == "awaiting_approval"
+    assert client.post(path + "/publish", headers=auth(tokens["editor"])).status_code == 403
+    published = client.post(path + "/publish", headers=auth(tokens["udgiver2"])).json
+    assert published["status"] == "published"
+    assert published["approval"]["kind"] == "second_person" and published["approval"]["by"] == "udgiver2"

@@ -1,0 +1,54 @@
+"""Public pages: security headers, Danish pages, filters and pagination without JavaScript."""
+
+from __future__ import annotations
+
+import json
+
+from node.items.files import import_items
+from tests.helpers.nodes import acting_node
+from node.web.request import CONTENT_SECURITY_POLICY
+
+
+def _import(sessions, count: int, **fields):
+    lines = [json.dumps({"id": f"p{n}", "type": "practice", "title": f"Praksis nummer {n}", "summary": "Resumé.",
+                         "audience": "public", **fields}, ensure_ascii=False) for n in range(count)]
+    with sessions.begin() as session:
+        import_items(session, acting_node("aarhus-kommune"), lines)
+
+
+def test_every_response_carries_a_strict_csp_and_security_headers(client):
+    for path in ("/", "/praksis", "/login", "/api/v1/items", "/findes-ikke", "/static/style.css"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert csp == CONTENT_SECURITY_POLICY, path
+        assert "unsafe-inline" not in csp and "script-src 'self'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_are_danish_and_have_landmarks(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="da">' in page
+    for landmark in ("<header", "<nav", "<main", "<footer", 'class="skip-link"'):
+        assert landmark in page
+    assert "Praksiseksempler" in page and "Tendensbulletiner" in page
+
+
+def test_list_page_paginates_with_links_that_keep_filters(client, sessions, config):
+    _import(sessions, config.page_size + 3, municipalities=["0751"])
+    page = client.get("/praksis?municipality=0751").get_data(as_text=True)
+    assert f"{config.page_size + 3} emner" in page
+    assert "page=2" in page and "municipality=0751" in page
+    second = client.get("/praksis?municipality=0751&page=2").get_data(as_text=True)
+    assert second.count('class="card"') == 3
+
+
+def test_list_filters_by_municipality_and_cooperation(client, sessions):
+    _import(sessions, 2, municipalities=["0751"], cooperation=["PSP"])
+    assert "2 emner" in client.get("/praksis?municipality=0751&cooperation=PSP").get_data(as_text=True)
+    assert "0 emner" in client.get("/praksis?municipality=0101").get_data(as_text=True)
+
+
+def test_unknown_page_is_a_danish_404(client):
+    response = client.get("/findes-ikke")
+    assert response.status_code == 404 and "Siden findes ikke" in response.get_data(as_text=True)
