@@ -29,9 +29,9 @@ from datetime import date
 from pathlib import Path
 
 import requests
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from _common import NodeProcess, machine, median, percentile, progress, table
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select, text
 
 from federation.audience import NodeView
 from federation.changes import changes_since
@@ -40,13 +40,12 @@ from federation.models import Envelope
 from federation.peering import approve_peer, record_peer
 from federation.tokens import issue_token
 from federation.trust import check_descriptor, own_descriptor
-from node.web.app import create_app
 from node.core.config import NodeSettings, load_config, write_settings
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.items.files import import_items
 from node.items.publishing import ActingNode
 from node.process import item_sinks
-from sqlalchemy import func, select, text
+from node.web.app import create_app
 
 NODE = NodeSettings("aarhus-kommune", "Aarhus Kommune", "municipality", "http://127.0.0.1:9", "0751")
 CALLER = NodeSettings("randers-kommune", "Randers Kommune", "municipality", "http://127.0.0.1:9", "0730")

@@ -37,15 +37,15 @@ from datetime import date
 from pathlib import Path
 
 from _common import NodeProcess, item_lines, machine, peer_nodes, progress, table
+from sqlalchemy import event
 
 from federation.client import PeerClient
 from federation.identity import b64url_decode, public_key_from_text, public_key_text
-from node.process import open_process
 from federation.replication import pull_from_peer
 from federation.wire import canonical
 from node.core.config import load_config
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
-from sqlalchemy import event
+from node.process import open_process
 
 GOAL = 0.5
 PROFILE_ITEMS = 2000  # the profiled pull stops after this many items (the cost per item is flat)

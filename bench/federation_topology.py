@@ -44,6 +44,8 @@ from datetime import date
 from pathlib import Path
 
 from _common import machine, progress, table
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from federation.client import USER_AGENT, PeerClient, PeerUnavailable
 from federation.identity import generate_node_key, load_node_key
@@ -52,15 +54,13 @@ from federation.peering import approve_peer, record_peer
 from federation.replication import pull_from_peer
 from federation.tokens import issue_token
 from federation.trust import check_descriptor, own_descriptor
-from node.web.app import create_app
 from node.core.config import NodeSettings, load_config, slugify, write_settings
 from node.core.db import make_engine, upgrade_database
 from node.core.geography import municipalities, police_districts
-from node.items.files import import_items
 from node.core.models import Item
+from node.items.files import import_items
 from node.items.publishing import ActingNode
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from node.web.app import create_app
 
 NATIONAL = (("dkr", "Det Kriminalpræventive Råd"), ("ssp-samraadet", "SSP-Samrådet"), ("socialstyrelsen", "Socialstyrelsen"))
 PUBLIC_AT, NETWORK_AT, BULLETIN_DISTRICT = "0751", "0400", "Nordsjællands Politi"  # Aarhus, Bornholm

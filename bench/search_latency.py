@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import NodeProcess, generated_item, item_lines  # noqa: E402
 
 from search.binary import CACHED_BINARY  # noqa: E402
-from search.query import SearchRequest, meilisearch_query, search_options  # noqa: E402
 from search.index import SearchIndex  # noqa: E402
+from search.query import SearchRequest, meilisearch_query, search_options  # noqa: E402
 
 QUERIES = ["natteravne", "busterminalen", "klub", "politi", "SSP", "erfaringer", "vagtplan", "fravær",
            "forebyggelse", "tag-7", "område 42", "natteravne klub", "uro", "statusmøde", "voksne aften",

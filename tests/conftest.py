@@ -17,7 +17,7 @@ from node.core.config import NodeSettings, load_config, write_settings
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.web.app import create_app
 from tests.helpers.feed_server import FeedServer
-from tests.helpers.live_nodes import ChildNode, DEMO_FILES, LiveNode, peer, queued_index_updates, stop_all, wait_for
+from tests.helpers.live_nodes import DEMO_FILES, ChildNode, LiveNode, peer, queued_index_updates, stop_all, wait_for
 from tests.helpers.nodes import NODE_ID, PASSWORD, ROLES
 from tests.helpers.postgresql import PostgreSQLServer, postgresql_bindir, throwaway_cluster
 from tests.helpers.web import api_tokens

@@ -6,11 +6,20 @@ Starts a node with the demo corpus and its own Meilisearch, walks through the pa
 and logs in right away; prints after each step whether the node and its Meilisearch
 are alive. About one run in three ends with the node killed by SIGSEGV (-11).
 """
-import sys, subprocess, time, os, tempfile, requests
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2]))
-from deploy.local_federation import free_port, wait_until_serving as _wait_until_serving
+from deploy.local_federation import free_port
+from deploy.local_federation import wait_until_serving as _wait_until_serving
 from tests.helpers.live_nodes import DEMO_FILES
 from tests.helpers.nodes import PASSWORD
+
 PY = sys.executable
 def cli(home, *args, input=None):
     return subprocess.run([PY, "-m", "node", "--home", str(home), *args], input=input, capture_output=True, text=True, check=True, cwd=sys.path[0])

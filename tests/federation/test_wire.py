@@ -11,9 +11,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from federation.identity import public_key_text
 from federation.ingest import check_signatures
 from federation.trust import TrustError, check_descriptor, check_endorsement
-from federation.wire import (WireError, canonical, check_item_payload, claimed_signer, open_envelope, seal,
-                            speaks_protocol)
+from federation.wire import (
+    WireError,
+    canonical,
+    check_item_payload,
+    claimed_signer,
+    open_envelope,
+    seal,
+    speaks_protocol,
+)
 from tests.helpers.envelopes import KEYS, SAVED, saved
+
 
 def test_saved_item_envelope_verifies_with_its_origins_key():
     envelope = saved("item_envelope")

@@ -6,8 +6,15 @@ import copy
 
 import pytest
 
-from federation.wire import (WireError, check_item_payload, check_plan_endorsement_payload, claimed_signer, digest,
-                            open_envelope, plan_endorsement_id)
+from federation.wire import (
+    WireError,
+    check_item_payload,
+    check_plan_endorsement_payload,
+    claimed_signer,
+    digest,
+    open_envelope,
+    plan_endorsement_id,
+)
 from tests.helpers.envelopes import KEYS, saved
 
 

@@ -7,11 +7,11 @@ import json
 import pytest
 from sqlalchemy import select
 
-from node.web.app import create_app
-from node.items.files import import_items
 from node.accounts.users import create_api_token
 from node.core.models import Item, User
+from node.items.files import import_items
 from node.items.publishing import retract
+from node.web.app import create_app
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import drain_outbox, queued_count, reindex
 from search.models import IndexTask

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 import rfc8785
 from hypothesis import given, settings

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import insert, text
 
 from node.core.db import bulk_insert, make_engine, make_sessionmaker, upgrade_database
-from node.items.schema import validate_item
 from node.core.models import Item, ItemStatus
 from node.items.publishing import content_columns
+from node.items.schema import validate_item
 
 CONTENT = {"type": "bulletin", "title": "Uro ved stationen i Århus", "summary": "Grupper af unge 15-17 år.",
            "body": "Æbler, øl og årstider: \"citat\" og \\ og \n ny linje", "police_districts": ["Østjyllands Politi"],

@@ -7,14 +7,14 @@ import json
 
 import pytest
 
-from node.web.app import create_app
+from node.accounts.users import create_user
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.items.files import import_items
 from node.items.queries import ItemFilters, list_items
+from node.web.app import create_app
 from tests.helpers.live_nodes import DEMO_FILES
 from tests.helpers.nodes import PASSWORD, acting_node
 from tests.helpers.web import login
-from node.accounts.users import create_user
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from node.core.db import alembic_config, upgrade_database
 import federation.models  # noqa: F401  (the federation's and search's tables are part of the schema)
 import search.models  # noqa: F401
+from node.core.db import alembic_config, upgrade_database
 from node.core.models import Base
 
 MODEL_TABLES = set(Base.metadata.tables)

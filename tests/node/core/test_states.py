@@ -9,8 +9,15 @@ import pytest
 
 from federation.models import PEER_TRANSITIONS, Peer, PeerState
 from federation.peering import pull_failed, pull_succeeded
-from node.core.models import (ITEM_TRANSITIONS, SUBSCRIPTION_TRANSITIONS, FeedSubscription, Item, ItemStatus,
-                              SubscriptionState, utcnow)
+from node.core.models import (
+    ITEM_TRANSITIONS,
+    SUBSCRIPTION_TRANSITIONS,
+    FeedSubscription,
+    Item,
+    ItemStatus,
+    SubscriptionState,
+    utcnow,
+)
 from node.core.states import TransitionRefused, Transitions
 from node.items.publishing import PublishingError, create_draft, publish, retract, revise
 from node.items.schema import validate_item

@@ -8,11 +8,18 @@ import pytest
 from sqlalchemy import select
 
 from federation.models import Envelope
-from node.items.files import import_items
-from node.items.schema import validate_item
 from node.core.models import Approval, Item, ItemStatus, User
-from node.items.publishing import (ActingNode, PublishingError, create_draft, publish, return_to_draft, revise,
-                             submit_for_approval)
+from node.items.files import import_items
+from node.items.publishing import (
+    ActingNode,
+    PublishingError,
+    create_draft,
+    publish,
+    return_to_draft,
+    revise,
+    submit_for_approval,
+)
+from node.items.schema import validate_item
 from tests.helpers.nodes import SINKS, acting_node
 
 BULLETIN = {"type": "bulletin", "title": "Grupper af unge ved banegården", "summary": "Flere grupper om aftenen.",

@@ -8,10 +8,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from node.items.files import ImportRefused, import_items, write_export
 from node.core.models import Item, ItemStatus
-from tests.helpers.nodes import acting_node
+from node.items.files import ImportRefused, import_items, write_export
 from node.items.publishing import retract
+from tests.helpers.nodes import acting_node
 
 BY = acting_node("aarhus-kommune")
 

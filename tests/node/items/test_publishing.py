@@ -8,11 +8,10 @@ from datetime import timedelta
 import pytest
 
 from node import housekeeping
-from node.items.schema import validate_item
 from node.core.models import Item, ItemStatus, utcnow
-from tests.helpers.nodes import acting_node
-from node.items.schema import LocalRules
 from node.items.publishing import PublishingError, create_draft, publish, retract, revise
+from node.items.schema import LocalRules, validate_item
+from tests.helpers.nodes import acting_node
 
 BY = acting_node("aarhus-kommune")
 

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from node.items.files import import_items
 from node.core.models import Item, utcnow
-from tests.helpers.nodes import acting_node
-from tests.helpers.web import login
+from node.items.files import import_items
 from node.items.publishing import create_draft, retract
 from node.items.schema import validate_item
+from tests.helpers.nodes import acting_node
+from tests.helpers.web import login
 
 BY = acting_node("aarhus-kommune")
 HIDDEN = {

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.helpers.live_nodes import vidensnet
 from tests.helpers.feed_server import FeedServer, atom
+from tests.helpers.live_nodes import vidensnet
 
 ENTRY = {"id": "urn:dkr:1", "title": "Ny vejledning om bekymringssamtaler", "link": "https://dkr.example/bekymring",
          "summary": "Sådan forbereder I en bekymringssamtale."}

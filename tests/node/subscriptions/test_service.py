@@ -9,15 +9,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from node.subscriptions.entries import entry_local_id, subscription_prefix
 from node.core.models import FeedSubscription, Item, SubscriptionState, utcnow
+from node.subscriptions.entries import entry_local_id, subscription_prefix
 from node.subscriptions.service import SubscriptionError, refresh_subscription, run_cycle, subscribe
 from node.web.forms import item_to_form
+from tests.helpers.feed_server import FeedServer, atom, rss
+from tests.helpers.html_safety import executable_parts
 from tests.helpers.live_nodes import LiveNode, free_port, wait_for
 from tests.helpers.nodes import NODE_ID, acting_node
 from tests.helpers.web import csrf_token, login
-from tests.helpers.feed_server import FeedServer, atom, rss
-from tests.helpers.html_safety import executable_parts
 from tests.helpers.xss_payloads import SHORT_PAYLOADS
 
 SOURCE = "Det Kriminalpræventive Råd"

@@ -8,8 +8,8 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
-from node.syndication.builder import EMPTY_FEED_UPDATED, FeedFormat, FeedSpec, build_feed, entry_id
 from node.core.models import Item
+from node.syndication.builder import EMPTY_FEED_UPDATED, FeedFormat, FeedSpec, build_feed, entry_id
 from tests.helpers.html_safety import executable_parts
 from tests.helpers.xss_payloads import SHORT_PAYLOADS
 

@@ -10,14 +10,14 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
-from node.items.files import import_items
-from node.items.schema import validate_item
 from node.core.models import Item, utcnow
+from node.items.files import import_items
 from node.items.publishing import create_draft, retract
 from node.items.replicas import Replica, replace_replicas
+from node.items.schema import validate_item
+from tests.helpers.html_safety import executable_parts
 from tests.helpers.nodes import SINKS, acting_node
 from tests.helpers.web import login
-from tests.helpers.html_safety import executable_parts
 from tests.helpers.xss_payloads import SHORT_PAYLOADS, handmade_item_with
 
 BY = acting_node("aarhus-kommune")

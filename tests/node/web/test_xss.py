@@ -23,10 +23,21 @@ from tests.helpers.html_safety import assert_safe_page, csp_directives, executab
 from tests.helpers.live_nodes import vidensnet
 from tests.helpers.nodes import NODE_ID, acting_node
 from tests.helpers.web import csrf_token, login
-from tests.helpers.xss_payloads import (ITEM_TYPES, LIST_PAGES, PAYLOADS, SHORT_PAYLOADS, check_item, check_lists,
-                                        check_search, form_fields, form_tags, handmade_item_with, item_with, one_line,
-                                        reading_client)
-
+from tests.helpers.xss_payloads import (
+    ITEM_TYPES,
+    LIST_PAGES,
+    PAYLOADS,
+    SHORT_PAYLOADS,
+    check_item,
+    check_lists,
+    check_search,
+    form_fields,
+    form_tags,
+    handmade_item_with,
+    item_with,
+    one_line,
+    reading_client,
+)
 
 # ---------------------------------------------------------------------------------------------
 # The checker and the app's own pages

@@ -12,9 +12,18 @@ from node.accounts.users import create_api_token
 from node.core.models import User
 from tests.helpers.html_safety import assert_safe_page, executable_parts
 from tests.helpers.nodes import NODE_ID
-from tests.helpers.xss_payloads import (ITEM_TYPES, PAYLOADS, SHORT_PAYLOADS, check_item, check_lists,
-                                        handmade_item_with, item_with, publish_through_api, publisher_token,
-                                        reading_client)
+from tests.helpers.xss_payloads import (
+    ITEM_TYPES,
+    PAYLOADS,
+    SHORT_PAYLOADS,
+    check_item,
+    check_lists,
+    handmade_item_with,
+    item_with,
+    publish_through_api,
+    publisher_token,
+    reading_client,
+)
 
 
 def test_payloads_through_the_api_render_nothing_executable(client, sessions, users):

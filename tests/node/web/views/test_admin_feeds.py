@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from node.core.models import FeedSubscription, Item
-from tests.helpers.web import csrf_token, login
 from tests.helpers.feed_server import atom
+from tests.helpers.web import csrf_token, login
 
 ENTRY = {"id": "urn:dkr:1", "title": "Ny vejledning om bekymringssamtaler", "link": "https://dkr.example/bekymring",
          "summary": "Sådan forbereder I en bekymringssamtale."}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-
 from node.items.files import import_items
 from tests.helpers.nodes import acting_node
 from tests.helpers.web import auth

@@ -7,10 +7,10 @@ import json
 from sqlalchemy import select
 
 from federation.models import Envelope
-from node.items.files import import_items
-from node.items.schema import validate_item
 from node.core.models import utcnow
+from node.items.files import import_items
 from node.items.replicas import Replica, replace_replicas
+from node.items.schema import validate_item
 from tests.helpers.nodes import SINKS, acting_node
 from tests.helpers.web import auth, csrf_token, login
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from node.items.files import import_items
-from tests.helpers.nodes import acting_node
 from node.web.request import CONTENT_SECURITY_POLICY
+from tests.helpers.nodes import acting_node
 
 
 def _import(sessions, count: int, **fields):
