@@ -14,7 +14,7 @@ from node.core.ids import NODE_ID
 
 NODE_KINDS = ("municipality", "police", "national")
 CONFIG_FILE = "node.json"
-# Counts in bulletin observations below this are never shown exactly; Danmarks Statistik's own minimum is 3.
+# Counts in bulletin observations below this are never shown exactly ("under 5").
 DEFAULT_THRESHOLD = 5
 BULLETIN_DEFAULT_LIFETIME_DAYS = 90
 

@@ -11,10 +11,11 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from node.core.config import LocalRules
 from node.core.models import Item
 from node.items.as_json import item_to_json
 from node.items.publishing import ActingNode, ImportOutcome, import_refusal, publish_imported
-from node.items.schema import ItemContent, ItemInvalid, LocalRules, validate_item
+from node.items.schema import ItemContent, ItemInvalid, validate_item
 
 
 @dataclass

@@ -22,9 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.accounts.users import has_role
-from node.core.config import slugify
+from node.core.config import LocalRules, slugify
 from node.core.models import ITEM_TRANSITIONS, Approval, Item, ItemStatus, ItemTerm, Role, User, utcnow
-from node.items.schema import ItemContent, LocalRules, audience_kind
+from node.items.schema import ItemContent, audience_kind
 from node.items.sinks import ItemSinks
 from node.items.vocabulary import LIST_FIELDS
 

@@ -10,9 +10,9 @@ import hashlib
 
 from flask import Blueprint, Response, abort, request, url_for
 
+from node.core.ids import NODE_ID
 from node.core.models import Item
 from node.items.queries import ItemFilters, list_items
-from node.items.schema import NODE_ID
 from node.items.vocabulary import TYPE_PLURALS, TYPES
 from node.syndication.builder import FeedFormat, FeedSpec, build_feed
 from node.web.request import db, node_config
