@@ -115,7 +115,8 @@ class Target:
         self.body = ""
 
     def headers(self) -> dict[str, str]:
-        return {"Authorization": "Bearer " + issue_token(self.caller_key, CALLER.id, NODE.id), "User-Agent": "Vidensnet/1"}
+        token = issue_token(self.caller_key, CALLER.id, NODE.id)
+        return {"Authorization": "Bearer " + token, "User-Agent": "Vidensnet/1"}
 
     def poll_once(self, record: bool = True) -> None:
         """One empty poll three ways: changes_since() alone, the whole view in-process, and over HTTP."""
@@ -131,7 +132,8 @@ class Target:
         assert response.status_code == 200, response.get_data(as_text=True)
         h = self.headers()
         start = time.perf_counter()
-        response = requests.get(self.node.url + PATH, params=self.params, headers=h, timeout=10)  # a new connection, as PeerClient
+        # a new connection, as PeerClient
+        response = requests.get(self.node.url + PATH, params=self.params, headers=h, timeout=10)
         latency = time.perf_counter() - start
         assert response.status_code == 200 and response.json() == {"changes": [], "next": self.head, "more": False}
         if not record:
@@ -141,7 +143,8 @@ class Target:
         self.latencies.append(latency)
         self.body, sent = response.text, response.request
         self.body_sizes.add(len(response.content))
-        self.header_sizes.add(len("HTTP/1.1 200 OK\r\n") + sum(len(k) + len(v) + 4 for k, v in response.headers.items()) + 2)
+        self.header_sizes.add(len("HTTP/1.1 200 OK\r\n")
+                              + sum(len(k) + len(v) + 4 for k, v in response.headers.items()) + 2)
         self.request_sizes.add(len(f"{sent.method} {sent.path_url} HTTP/1.1\r\n")
                                + sum(len(k) + len(v) + 4 for k, v in sent.headers.items()) + 2)
 

@@ -97,7 +97,8 @@ class TimedClient(PeerClient):
         return self._timed("GET /nodes/<id>", super().node, node_id)
 
 
-def in_process_pull(home: Path, peer_id: str, profile: bool, cap: int = 10**12) -> tuple[float, object, cProfile.Profile | None]:
+def in_process_pull(home: Path, peer_id: str, profile: bool,
+                    cap: int = 10**12) -> tuple[float, object, cProfile.Profile | None]:
     config = load_config(home)
     upgrade_database(config.database_url)
     engine = make_engine(config.database_url)
@@ -130,7 +131,8 @@ def _count_statement(_conn, _cursor, statement: str, _params, _context, _many) -
 def top_costs(profiler: cProfile.Profile, limit: int = 25) -> str:
     stats = pstats.Stats(profiler).strip_dirs()
     rows = []
-    for (filename, line, func), (cc, nc, tt, ct, _callers) in sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:limit]:
+    by_self_time = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:limit]
+    for (filename, line, func), (cc, nc, tt, ct, _callers) in by_self_time:
         rows.append([f"`{filename}:{line}({func})`", nc, f"{tt:.2f}", f"{ct:.2f}"])
     return table(["function (self time order)", "calls", "self s", "cumulative s"], rows)
 
@@ -141,7 +143,8 @@ def project_cumulative(profiler: cProfile.Profile, total: float) -> str:
     rows = []
     for (filename, line, func), (cc, nc, tt, ct, _callers) in stats.stats.items():
         if "/federation/" in filename or "/node/" in filename:
-            short = filename[filename.index("/federation/") + 1:] if "/federation/" in filename else filename[filename.index("/node/") + 1:]
+            package = "/federation/" if "/federation/" in filename else "/node/"
+            short = filename[filename.index(package) + 1:]
             rows.append((ct, [f"`{short}:{func}`", nc, f"{ct:.2f}", f"{100 * ct / total:.0f}%"]))
     rows.sort(key=lambda r: -r[0])
     return table(["project function", "calls", "cumulative s", "share of pull"], [r[1] for r in rows[:22]])
@@ -221,10 +224,12 @@ def main() -> None:
         print(table(["round", "pull (printed by sync)", "sync wall time", "empty sync wall time",
                      "ingest rate (pull)", "raw Ed25519 verify, same round (before / after)", "**ratio**",
                      "ingest rate (whole command)"],
-                    [[r["round"], f"{r['pull_seconds']:.2f} s", f"{r['wall_seconds']:.2f} s", f"{r['empty_seconds']:.2f} s",
-                      f"{r['items'] / r['pull_seconds']:.0f} items/s", f"{r['raw_rate']:.0f} verifies/s ({r['raw_rates'][0]:.0f} / {r['raw_rates'][1]:.0f})",
+                    [[r["round"], f"{r['pull_seconds']:.2f} s", f"{r['wall_seconds']:.2f} s",
+                      f"{r['empty_seconds']:.2f} s", f"{r['items'] / r['pull_seconds']:.0f} items/s",
+                      f"{r['raw_rate']:.0f} verifies/s ({r['raw_rates'][0]:.0f} / {r['raw_rates'][1]:.0f})",
                       f"**{r['items'] / r['pull_seconds'] / r['raw_rate']:.2f}**",
-                      f"{r['items'] / r['wall_seconds']:.0f} items/s ({r['items'] / r['wall_seconds'] / r['raw_rate']:.2f})"]
+                      f"{r['items'] / r['wall_seconds']:.0f} items/s "
+                      f"({r['items'] / r['wall_seconds'] / r['raw_rate']:.2f})"]
                      for r in rounds]))
         print(f"\nMedian of {len(rounds)} rounds: ingest {pull_rate:.0f} items/s, raw verify {raw_rate:.0f}/s, "
               f"**ratio {ratio:.2f}** (goal ≥ {GOAL}); whole command including start-up {command_rate:.0f} items/s "

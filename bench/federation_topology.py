@@ -62,7 +62,8 @@ from node.items.files import import_items
 from node.items.publishing import ActingNode
 from node.web.app import create_app
 
-NATIONAL = (("dkr", "Det Kriminalpræventive Råd"), ("ssp-samraadet", "SSP-Samrådet"), ("socialstyrelsen", "Socialstyrelsen"))
+NATIONAL = (("dkr", "Det Kriminalpræventive Råd"), ("ssp-samraadet", "SSP-Samrådet"),
+            ("socialstyrelsen", "Socialstyrelsen"))
 PUBLIC_AT, NETWORK_AT, BULLETIN_DISTRICT = "0751", "0400", "Nordsjællands Politi"  # Aarhus, Bornholm
 GOAL_TRANSFERS = 1.05
 
@@ -179,7 +180,8 @@ class TestClientPeer(PeerClient):
         return envelopes
 
     def _call(self, method: str, path: str, **kwargs) -> dict:
-        headers = {"Authorization": "Bearer " + issue_token(self.key, self.my_id, self.peer_id), "User-Agent": USER_AGENT}
+        token = issue_token(self.key, self.my_id, self.peer_id)
+        headers = {"Authorization": "Bearer " + token, "User-Agent": USER_AGENT}
         peer = self.network.by_url[self.base_url.rstrip("/")]
         options = {"query_string": kwargs["params"]} if "params" in kwargs else {}
         options |= {"json": kwargs["json"]} if "json" in kwargs else {}
@@ -239,7 +241,8 @@ def run(root: Path, mode: str, max_rounds: int) -> dict:
         "id": "havnemiljoe", "type": "method", "title": "Samtaler i havnemiljøet", "summary": "Kun til netværket.",
         "audience": "network"})
     [items["district bulletin"]] = publish(nodes[police_id], {
-        "id": "knallerttyveri", "type": "bulletin", "title": "Knallerttyveri i Nordsjælland", "summary": "Flere tyverier.",
+        "id": "knallerttyveri", "type": "bulletin", "title": "Knallerttyveri i Nordsjælland",
+        "summary": "Flere tyverier.",
         "audience": {"districts": [BULLETIN_DISTRICT]}, "police_districts": [BULLETIN_DISTRICT],
         "details": {"observations": [{"label": "Anmeldte tyverier", "count": 17}]}})
     everyone = set(nodes)
@@ -348,8 +351,9 @@ def report(result: dict) -> None:
                  "bytes / request", "seconds", "ms / pull", "holders (public, network, bulletin)"], rows))
     quiet = result["rounds"][-1]
     if quiet["announced"] == 0:
-        print(f"\nLast round is the quiet one: {quiet['pulls']} empty polls, {quiet['bytes'] / quiet['calls']:.0f} bytes "
-              f"each on average, {1000 * quiet['seconds'] / quiet['pulls']:.1f} ms per pull in-process "
+        print(f"\nLast round is the quiet one: {quiet['pulls']} empty polls, "
+              f"{quiet['bytes'] / quiet['calls']:.0f} bytes each on average, "
+              f"{1000 * quiet['seconds'] / quiet['pulls']:.1f} ms per pull in-process "
               f"(client and server together, JWT signing and checking included).")
 
 
@@ -375,7 +379,8 @@ def main() -> None:
         report(result)
     ok = all(r["transfers"][i] / (len(r["expected"][i]) - 1) <= GOAL_TRANSFERS
              and i in r["reached_at"] for r in results for i in r["expected"])
-    print(f"\nVerdict: {'every item reached every node that may hold it, within the transfer goal' if ok else 'BELOW GOAL'}.")
+    verdict = "every item reached every node that may hold it, within the transfer goal" if ok else "BELOW GOAL"
+    print(f"\nVerdict: {verdict}.")
 
 
 if __name__ == "__main__":

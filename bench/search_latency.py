@@ -97,7 +97,8 @@ def index_lag(node: NodeProcess, samples: int) -> list[float]:
         marker = "lag" + secrets.token_hex(8)  # random, so typo tolerance cannot match an earlier sample
         item = {**generated_item(900_000 + n), "title": f"Forsinkelsesmåling {marker}"}
         headers = {"Authorization": f"Bearer {node.token}"}
-        assert requests.post(node.url + "/api/v1/items?publish=true", json=item, headers=headers, timeout=30).status_code == 201
+        response = requests.post(node.url + "/api/v1/items?publish=true", json=item, headers=headers, timeout=30)
+        assert response.status_code == 201
         start = time.monotonic()
         while not _found_in_meilisearch(node, marker):
             time.sleep(0.02)

@@ -96,13 +96,15 @@ def demo_node(tmp_path_factory) -> str:
         node.start()
         # Start from a settled node: its first indexing run has applied every queued update. (Serving pages
         # while that first run was under way can crash the node with heap corruption; see docs/known-issues.md.)
-        wait_for(lambda: queued_index_updates(node.home) == 0, timeout=60, message="first indexing run of the demo node")
+        wait_for(lambda: queued_index_updates(node.home) == 0, timeout=60,
+                 message="first indexing run of the demo node")
         yield node.url
     finally:
         # A node that died while serving is a failure of its own, whatever the test saw.
         exited = node.proc.poll() if node.proc else None
         node.stop()
-    assert exited is None, f"the demo node exited with {exited} while the tests ran; the end of {node.log_path}:\n{node.log()}"
+    assert exited is None, (f"the demo node exited with {exited} while the tests ran; "
+                            f"the end of {node.log_path}:\n{node.log()}")
 
 
 @pytest.fixture(scope="session")

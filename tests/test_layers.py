@@ -25,7 +25,8 @@ def test_the_layer_contract_is_kept():
 
 def test_the_contract_breaks_when_federation_imports_search(tmp_path):
     for package in ("node", "federation", "search"):
-        shutil.copytree(REPO / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__", "data", "demo"))
+        shutil.copytree(REPO / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("__pycache__", "data", "demo"))
     shutil.copy(REPO / "pyproject.toml", tmp_path)
     with (tmp_path / "federation" / "ingest.py").open("a", encoding="utf-8") as module:
         module.write("\nimport search.outbox  # noqa: E402,F401\n")

@@ -32,12 +32,14 @@ def run(*command: str | Path, **kwargs) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """The wheel pip builds from a clean copy of the repo (building in the repo would leave build/ behind and reuse it)."""
+    """The wheel pip builds from a clean copy of the repo (building in the repo would leave build/ behind and
+    reuse it)."""
     root = tmp_path_factory.mktemp("wheel")
     source = root / "source"
     shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
         ".git", ".venv", "var", "build", "*.egg-info", "__pycache__", ".pytest_cache"))
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", root / "dist", source, timeout=BUILD_TIMEOUT)
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", root / "dist", source,
+        timeout=BUILD_TIMEOUT)
     (built,) = (root / "dist").glob("vidensnet-*.whl")
     return built
 
@@ -59,7 +61,8 @@ def venv(wheel, tmp_path_factory) -> Path:
 
 def outside_the_repo(tmp_path: Path) -> dict[str, str]:
     """Environment for the installed node: no PYTHONPATH or other Python or Vidensnet settings from the test run."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIDENSNET_", "VIRTUAL_ENV"))}
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("PYTHON", "VIDENSNET_", "VIRTUAL_ENV"))}
     # Search runs degraded (database only): these tests are about pages, and a Meilisearch to start and
     # index would only slow the node down on a busy machine.
     env["VIDENSNET_MEILISEARCH_BIN"] = str(tmp_path / "no-meilisearch")
@@ -80,7 +83,8 @@ def test_the_wheel_carries_every_module_and_data_file_of_the_source_tree(wheel):
 
 def test_a_node_installed_from_the_built_wheel_serves_its_pages(venv, tmp_path):
     env = outside_the_repo(tmp_path)
-    imported = run(venv / "bin" / "python", "-c", "import node; print(node.__file__)", cwd=tmp_path, env=env).stdout.strip()
+    imported = run(venv / "bin" / "python", "-c", "import node; print(node.__file__)",
+                   cwd=tmp_path, env=env).stdout.strip()
     assert Path(imported).resolve().is_relative_to(venv.resolve()), f"node imported from {imported}, not the wheel"
 
     vidensnet, home = venv / "bin" / "vidensnet", tmp_path / "aarhus"
@@ -90,8 +94,8 @@ def test_a_node_installed_from_the_built_wheel_serves_its_pages(venv, tmp_path):
         "--municipality", "0751", "--url", url, cwd=tmp_path, env=env)
     log_path = tmp_path / "run.log"
     with log_path.open("w") as log:
-        proc = subprocess.Popen([str(vidensnet), "--home", str(home), "run", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+        command = [str(vidensnet), "--home", str(home), "run", "--host", "127.0.0.1", "--port", str(port)]
+        proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_until_serving(url, proc, timeout=60)
             front = requests.get(url + "/", timeout=HTTP_TIMEOUT)

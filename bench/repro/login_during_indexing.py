@@ -22,28 +22,44 @@ from tests.helpers.nodes import PASSWORD
 
 PY = sys.executable
 def cli(home, *args, input=None):
-    return subprocess.run([PY, "-m", "node", "--home", str(home), *args], input=input, capture_output=True, text=True, check=True, cwd=sys.path[0])
+    return subprocess.run([PY, "-m", "node", "--home", str(home), *args], input=input, capture_output=True, text=True,
+                          check=True, cwd=sys.path[0])
 home = tempfile.mkdtemp(prefix="repro2-") + "/aarhus"
-port = free_port(); url = f"http://127.0.0.1:{port}"
+port = free_port()
+url = f"http://127.0.0.1:{port}"
 cli(home, "init", "--name", "Aarhus Kommune", "--kind", "municipality", "--municipality", "0751", "--url", url)
-for p in DEMO_FILES: cli(home, "import", str(p))
+for p in DEMO_FILES:
+    cli(home, "import", str(p))
 cli(home, "user", "add", "laeser", "--role", "reader", "--password-stdin", input=PASSWORD + "\n")
 log = open(home + "/run.log", "w")
 cmd = [PY, "-m", "node", "--home", home, "run", "--port", str(port)]
-if os.environ.get("GDB"): cmd = ["gdb", "-batch", "-ex", "set pagination off", "-ex", "handle SIGPIPE nostop noprint", "-ex", "run", "-ex", "thread apply all bt 25", "--args"] + cmd
+if os.environ.get("GDB"):
+    cmd = ["gdb", "-batch", "-ex", "set pagination off", "-ex", "handle SIGPIPE nostop noprint",
+           "-ex", "run", "-ex", "thread apply all bt 25", "--args"] + cmd
 proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=sys.path[0])
 def meili(step):
     alive = subprocess.run(["pgrep", "-f", f"meilisearch.*{home}"], capture_output=True).returncode == 0
-    print(f"{step:30s} meili {'alive' if alive else 'GONE'} node {'alive' if proc.poll() is None else proc.returncode}", flush=True)
+    node = "alive" if proc.poll() is None else proc.returncode
+    print(f"{step:30s} meili {'alive' if alive else 'GONE'} node {node}", flush=True)
 try:
-    _wait_until_serving(url, proc); meili("serving")
-    requests.get(url + "/", timeout=30); meili("front")
-    items = requests.get(url + "/api/v1/items", timeout=30).json(); meili("api items")
-    requests.get(items["items"][0]["url"], timeout=30); meili("item page")
+    _wait_until_serving(url, proc)
+    meili("serving")
+    requests.get(url + "/", timeout=30)
+    meili("front")
+    items = requests.get(url + "/api/v1/items", timeout=30).json()
+    meili("api items")
+    requests.get(items["items"][0]["url"], timeout=30)
+    meili("item page")
     s = requests.Session()
-    t = s.get(url + "/login", timeout=30).text.split('name="csrf_token" value="')[1].split('"')[0]; meili("login page")
-    s.post(url + "/login", data={"username": "laeser", "password": PASSWORD, "csrf_token": t}, timeout=30); meili("login")
-    s.get(url + "/bulletiner", timeout=30); meili("bulletiner")
-    for i in range(8): time.sleep(1); meili(f"+{i+1}s")
+    t = s.get(url + "/login", timeout=30).text.split('name="csrf_token" value="')[1].split('"')[0]
+    meili("login page")
+    s.post(url + "/login", data={"username": "laeser", "password": PASSWORD, "csrf_token": t}, timeout=30)
+    meili("login")
+    s.get(url + "/bulletiner", timeout=30)
+    meili("bulletiner")
+    for i in range(8):
+        time.sleep(1)
+        meili(f"+{i+1}s")
 finally:
-    proc.terminate(); proc.wait(20)
+    proc.terminate()
+    proc.wait(20)

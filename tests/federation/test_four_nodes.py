@@ -38,7 +38,8 @@ def test_public_item_from_a_municipality_reaches_every_node_through_the_district
     assert dkr.item(item_id)["origin"] == "aarhus-kommune"
     # ... and it is searchable there: the replica went through dkr's search outbox.
     wait_for(lambda: [h["id"] for h in requests.get(dkr.url + "/api/v1/search", params={"q": "natteravne"},
-                                                    timeout=HTTP_TIMEOUT).json()["hits"]] == [item_id], message="search at dkr")
+                                                    timeout=HTTP_TIMEOUT).json()["hits"]] == [item_id],
+             message="search at dkr")
     # dkr never peered with Aarhus: it accepted Aarhus' key on the district node's endorsement.
     assert query(dkr, "SELECT vouched_by FROM known_nodes WHERE id = ?", "aarhus-kommune") == [("oestjyllands-politi",)]
 
@@ -47,8 +48,9 @@ def test_peer_list_and_sync_show_every_peer_with_its_state(four_nodes):
     politi, dkr = four_nodes["politi"], four_nodes["dkr"]
     expected = {("aarhus-kommune", "approved"), ("randers-kommune", "approved"), (dkr.id, "approved")}
     # A peer approved on one side first may fail one pull and back off; the other side's approval wakes it.
-    wait_for(lambda: {(p["id"], p["status"]) for p in json.loads(politi.cli("peer", "list", "--json").stdout)} == expected,
-             message="all peers approved")
+    def peer_states():
+        return {(p["id"], p["status"]) for p in json.loads(politi.cli("peer", "list", "--json").stdout)}
+    wait_for(lambda: peer_states() == expected, message="all peers approved")
     peers = json.loads(politi.cli("peer", "list", "--json").stdout)
     assert all(p["url"].startswith("http://127.0.0.1:") and p["last_error"] is None for p in peers)
     lines = politi.cli("sync").stdout.splitlines()
@@ -139,8 +141,9 @@ def _reserve(node, item_id: str, version: int, envelope: str) -> None:
         row = db.execute("SELECT origin, kind, audience, received_from, stored_at FROM envelopes WHERE item_id = ?",
                          (item_id,)).fetchone()
         db.execute("DELETE FROM envelopes WHERE item_id = ?", (item_id,))
-        db.execute("INSERT INTO envelopes (item_id, origin, version, kind, audience, envelope, received_from, stored_at)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (item_id, row[0], version, row[1], row[2], envelope, row[3], row[4]))
+        db.execute("INSERT INTO envelopes (item_id, origin, version, kind, audience, envelope, received_from,"
+                   " stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (item_id, row[0], version, row[1], row[2], envelope, row[3], row[4]))
 
 
 def test_node_that_was_down_catches_up_when_it_returns(four_nodes, tmp_path):

@@ -42,7 +42,8 @@ def test_randers_endorsement_of_aarhus_plan_reaches_aarhus_through_the_district_
     # Aarhus never peered with Randers: the district node relayed the endorsement, signed by Randers.
     assert query(aarhus, "SELECT received_from, subject FROM envelopes WHERE kind = 'plan-endorsement'") == [
         ("oestjyllands-politi", PLAN_ID)]
-    assert query(dkr, "SELECT received_from FROM envelopes WHERE kind = 'plan-endorsement'") == [("oestjyllands-politi",)]
+    assert query(dkr, "SELECT received_from FROM envelopes WHERE kind = 'plan-endorsement'") == [
+        ("oestjyllands-politi",)]
     assert query(politi, "SELECT count(*) FROM rejections") == [(0,)]
 
     # A network plan: anonymous visitors see neither it nor its endorsements.

@@ -25,7 +25,8 @@ def test_envelope_from_an_unknown_origin_waits_and_is_taken_when_the_key_arrives
         assert "randers-kommune" in waiting.reason
     with sessions.begin() as session:
         know_origin(session)
-        local = LocalNode(NodeSettings("aarhus-kommune", "Aarhus", "municipality", "http://x", "0751"), ORIGIN_KEY, SINKS)
+        settings = NodeSettings("aarhus-kommune", "Aarhus", "municipality", "http://x", "0751")
+        local = LocalNode(settings, ORIGIN_KEY, SINKS)
         assert take_waiting(session, local)[Outcome.STORED] == 1
         assert session.get(Item, "randers-kommune:plan").title == "Metode v1"
         assert session.scalars(select(WaitingEnvelope)).all() == []
@@ -41,8 +42,8 @@ def test_versions_only_move_forward(sessions):
 
 
 def test_tombstone_removes_the_item_and_older_versions_cannot_bring_it_back(sessions):
-    tombstone = seal(tombstone_payload("randers-kommune:plan", "randers-kommune", 2, "retracted", "2026-11-02T00:00:00Z"),
-                     ORIGIN_KEY)
+    tombstone = seal(tombstone_payload("randers-kommune:plan", "randers-kommune", 2, "retracted",
+                                       "2026-11-02T00:00:00Z"), ORIGIN_KEY)
     with sessions.begin() as session:
         know_origin(session)
         ingest(session, envelope(2), "p", ME, SINKS)
@@ -58,7 +59,8 @@ def test_item_signed_by_another_key_is_rejected_and_recorded(sessions):
         know_origin(session)
         assert ingest(session, envelope(1, key=Ed25519PrivateKey.generate()), "p", ME, SINKS) == Outcome.REJECTED
         [rejection] = session.scalars(select(Rejection)).all()
-        assert (rejection.item_id, rejection.reason, rejection.received_from) == ("randers-kommune:plan", "bad signature", "p")
+        assert (rejection.item_id, rejection.reason, rejection.received_from) == (
+            "randers-kommune:plan", "bad signature", "p")
         assert session.get(Item, "randers-kommune:plan") is None
 
 
@@ -87,7 +89,8 @@ def test_malformed_envelopes_are_rejected_instead_of_stopping_the_pull(sessions)
         naive["payload"]["published_at"] = "2026-11-01T09:00:00"
         naive = seal(naive["payload"], ORIGIN_KEY)
         assert ingest(session, naive, "p", ME, SINKS) == Outcome.REJECTED
-        assert "time zone" in session.scalars(select(Rejection.reason).where(Rejection.item_id == "randers-kommune:plan")).one()
+        reason = session.scalars(select(Rejection.reason).where(Rejection.item_id == "randers-kommune:plan")).one()
+        assert "time zone" in reason
 
 
 def test_a_page_keeps_only_the_newest_of_repeated_versions_and_stores_them_with_their_terms(sessions):
@@ -104,8 +107,8 @@ def test_a_page_keeps_only_the_newest_of_repeated_versions_and_stores_them_with_
 
 
 def test_a_tombstone_later_in_the_same_page_removes_the_item_stored_before_it(sessions):
-    tombstone = seal(tombstone_payload("randers-kommune:plan", "randers-kommune", 1, "retracted", "2026-11-02T00:00:00Z"),
-                     ORIGIN_KEY)
+    tombstone = seal(tombstone_payload("randers-kommune:plan", "randers-kommune", 1, "retracted",
+                                       "2026-11-02T00:00:00Z"), ORIGIN_KEY)
     with sessions.begin() as session:
         know_origin(session)
         assert ingest_page(session, [envelope(1), tombstone], "p", ME, SINKS) == [Outcome.STORED, Outcome.TOMBSTONED]
@@ -138,4 +141,5 @@ def test_a_peer_item_with_its_publishers_override_is_taken(sessions):
     with sessions.begin() as session:
         know_origin(session)
         details = {"personal_data_override": "Forfatteren har givet tilladelse"}
-        assert ingest(session, envelope(1, body="Skrevet af Mikkel Jensen.", details=details), "p", ME, SINKS) == Outcome.STORED
+        overridden = envelope(1, body="Skrevet af Mikkel Jensen.", details=details)
+        assert ingest(session, overridden, "p", ME, SINKS) == Outcome.STORED

@@ -86,7 +86,8 @@ def test_feed_needs_a_valid_token_for_this_node(app, client, users, published):
     approve(app, "randers-kommune")
     assert client.get("/federation/v1/changes").status_code == 401
     assert client.get("/federation/v1/changes", headers=remote.headers(audience="dkr")).status_code == 401
-    forged = {"Authorization": "Bearer " + issue_token(Ed25519PrivateKey.generate(), "randers-kommune", "aarhus-kommune")}
+    forged_token = issue_token(Ed25519PrivateKey.generate(), "randers-kommune", "aarhus-kommune")
+    forged = {"Authorization": "Bearer " + forged_token}
     assert client.get("/federation/v1/changes", headers=forged).status_code == 401
 
 
@@ -96,8 +97,8 @@ def test_national_peer_never_sees_a_district_item_in_feed_or_bodies(app, client,
     approve(app, "dkr")
     feed = client.get("/federation/v1/changes", headers=remote.headers()).get_json()
     assert [c["id"] for c in feed["changes"]] == ["aarhus-kommune:offentlig"]
-    bodies = client.post("/federation/v1/envelopes", json={"ids": ["aarhus-kommune:bulletin", "aarhus-kommune:offentlig"]},
-                         headers=remote.headers()).get_json()
+    asked = {"ids": ["aarhus-kommune:bulletin", "aarhus-kommune:offentlig"]}
+    bodies = client.post("/federation/v1/envelopes", json=asked, headers=remote.headers()).get_json()
     assert [e["payload"]["id"] for e in bodies["envelopes"]] == ["aarhus-kommune:offentlig"]
 
 

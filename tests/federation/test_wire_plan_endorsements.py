@@ -1,4 +1,5 @@
-"""The plan endorsement wire format against saved JSON: it verifies, names its plan version by digest, shape is checked."""
+"""The plan endorsement wire format against saved JSON: it verifies, names its plan version by digest,
+shape is checked."""
 
 from __future__ import annotations
 

@@ -81,7 +81,8 @@ def test_a_node_inside_the_narrowed_audience_keeps_the_item_and_passes_the_withd
         assert ingest_page(session, page, "p", ME, SINKS) == [Outcome.STORED, Outcome.SKIPPED]
         assert session.get(Item, "randers-kommune:plan").audience == OESTJYLLAND
     with sessions() as session:
-        assert served(session, "randers-kommune:plan", RANDERS) == (["item"], ["vidensnet.item", "vidensnet.withdrawal"])
+        assert served(session, "randers-kommune:plan", RANDERS) == (
+            ["item"], ["vidensnet.item", "vidensnet.withdrawal"])
         assert served(session, "randers-kommune:plan", DKR) == (["withdrawal"], ["vidensnet.withdrawal"])
 
 

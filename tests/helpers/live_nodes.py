@@ -42,7 +42,8 @@ class LiveNode(ChildNode):
     """A real node for the tests: initialised with an admin (PASSWORD) and its API token; started, it
     counts as serving when its front page answers."""
 
-    def __init__(self, home: Path, name: str, kind: str, *, municipality: str | None = None, district: str | None = None):
+    def __init__(self, home: Path, name: str, kind: str, *,
+                 municipality: str | None = None, district: str | None = None):
         super().__init__(home, env=LIVE_NODE_ENV, ready_path="/")
         self.init(name, kind, municipality=municipality, district=district)
         self.add_user("admin", "admin", PASSWORD)

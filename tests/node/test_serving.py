@@ -26,8 +26,8 @@ def test_running_node_hides_restricted_demo_items_from_anonymous_visitors(demo_n
     session = requests.Session()
     login_page = session.get(demo_node + "/login", timeout=HTTP_TIMEOUT).text
     token = login_page.split('name="csrf_token" value="')[1].split('"')[0]
-    logged_in = session.post(demo_node + "/login", data={"username": "laeser", "password": PASSWORD, "csrf_token": token},
-                             timeout=HTTP_TIMEOUT)
+    credentials = {"username": "laeser", "password": PASSWORD, "csrf_token": token}
+    logged_in = session.post(demo_node + "/login", data=credentials, timeout=HTTP_TIMEOUT)
     assert logged_in.status_code == 200 and "laeser" in logged_in.text
     bulletins = session.get(demo_node + "/bulletiner", timeout=HTTP_TIMEOUT).text
     assert "Tendensbulletiner" in bulletins and 'class="card"' in bulletins

@@ -68,7 +68,8 @@ def demo_index(tmp_path_factory, meilisearch_server):
 
 def top_five(index, query: str) -> list[str]:
     request = SearchRequest(query)
-    hits = index.search(meilisearch_query(request), {**search_options(request, logged_in=True), "hitsPerPage": 5})["hits"]
+    options = {**search_options(request, logged_in=True), "hitsPerPage": 5}
+    hits = index.search(meilisearch_query(request), options)["hits"]
     return [hit["id"].split(":", 1)[1] for hit in hits]
 
 
@@ -81,4 +82,5 @@ def test_recall_at_five_meets_the_threshold(demo_index):
               if expected not in top_five(demo_index, q)]
     recall = 1 - len(misses) / len(RELEVANCE_SET)
     print(f"recall@5 = {recall:.2f} over {len(RELEVANCE_SET)} queries; misses: {misses}")
-    assert recall >= RECALL_AT_5, f"recall@5 = {recall:.2f}; misses:\n" + json.dumps(misses, ensure_ascii=False, indent=1)
+    assert recall >= RECALL_AT_5, (f"recall@5 = {recall:.2f}; misses:\n"
+                                   + json.dumps(misses, ensure_ascii=False, indent=1))

@@ -26,8 +26,9 @@ def test_managed_meilisearch_is_restarted_after_it_dies_and_the_outbox_drains(no
         search.process.process.kill()
         search.process.process.wait()
         with sessions.begin() as session:
-            import_items(session, acting_node(), [json.dumps({"id": "efter-nedbrud", "type": "method", "title": "Efter nedbrud",
-                                                            "summary": "x", "audience": "public"})])
+            item = {"id": "efter-nedbrud", "type": "method", "title": "Efter nedbrud", "summary": "x",
+                    "audience": "public"}
+            import_items(session, acting_node(), [json.dumps(item)])
         assert runtime.run_cycle(search, sessions) == 1  # restarted, configured and drained in one tick
         with sessions() as session:
             assert queued_count(session) == 0
@@ -41,7 +42,8 @@ def test_configured_meilisearch_url_is_used_instead_of_starting_one(node_home, m
     monkeypatch.setenv("VIDENSNET_MEILISEARCH_URL", "http://127.0.0.1:7700")
     monkeypatch.setenv("VIDENSNET_MEILISEARCH_KEY", "production-key")
     search = runtime.start_search(node_home, load_search_settings())
-    assert search.process is None and (search.index.url, search.index.api_key) == ("http://127.0.0.1:7700", "production-key")
+    assert search.process is None and (search.index.url, search.index.api_key) == (
+        "http://127.0.0.1:7700", "production-key")
 
 
 def test_missing_binary_means_degraded_search_not_a_failed_node(node_home, monkeypatch):

@@ -70,12 +70,14 @@ def test_logged_in_user_finds_network_and_district_items_too(client_with_search,
     assert body["facets"]["cooperation"]["SSP"] == 3
 
 
-def test_api_token_reader_finds_what_the_node_holds_for_them_and_a_bad_token_is_401(client_with_search, sessions, users):
+def test_api_token_reader_finds_what_the_node_holds_for_them_and_a_bad_token_is_401(
+        client_with_search, sessions, users):
     with sessions.begin() as session:
         token = create_api_token(session, session.scalar(select(User).where(User.username == "reader")), "test")
     body = client_with_search.get("/api/v1/search?q=", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert body["total"] == 5
-    assert client_with_search.get("/api/v1/search?q=", headers={"Authorization": "Bearer vn_forkert"}).status_code == 401
+    bad_token = {"Authorization": "Bearer vn_forkert"}
+    assert client_with_search.get("/api/v1/search?q=", headers=bad_token).status_code == 401
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -119,7 +121,8 @@ def test_retraction_leaves_the_index_after_the_outbox_drains(sessions, client_wi
     assert "udslusning" not in found(client_with_search, "udslusning")
 
 
-def test_outbox_keeps_updates_while_meilisearch_is_down_and_applies_them_after(sessions, meilisearch_server, search_index):
+def test_outbox_keeps_updates_while_meilisearch_is_down_and_applies_them_after(
+        sessions, meilisearch_server, search_index):
     meilisearch_server.stop()
     try:
         with sessions.begin() as session:

@@ -46,7 +46,8 @@ def test_every_bad_field_is_reported_at_once_with_its_name():
         title="x", municipalities=["9999"], police_districts=["Jyllands Politi"],
         prevention_level="lidt", cooperation=["FBI"], audience="alle", colour="blå",
     ))
-    assert set(errors) == {"title", "municipalities", "police_districts", "prevention_level", "cooperation", "audience", "colour"}
+    assert set(errors) == {"title", "municipalities", "police_districts", "prevention_level", "cooperation",
+                           "audience", "colour"}
     assert "9999" in errors["municipalities"]
     assert errors["colour"] == "ukendt felt"
 
@@ -118,7 +119,8 @@ def test_content_hash_ignores_id_but_not_content():
 BULLETIN = {"id": "b2", "type": "bulletin", "title": "Unge grupper ved stationen", "summary": "Flere episoder.",
             "police_districts": ["Midt- og Vestjyllands Politi"],
             "details": {"observations": [{"label": "Episoder", "count": 18}, {"label": "Trusler", "count": 3},
-                                         {"label": "Røverier", "count": 6}, {"label": "I alt", "count": 27, "total": True}]}}
+                                         {"label": "Røverier", "count": 6},
+                                         {"label": "I alt", "count": 27, "total": True}]}}
 RULES = LocalRules(home_district="Østjyllands Politi", small_count_threshold=5, bulletin_max_days=120)
 
 
@@ -151,7 +153,8 @@ def test_peer_items_keep_their_signed_counts_untouched():
 def test_observation_shapes_are_checked():
     def details_error(*observations):
         return errors_of({**BULLETIN, "details": {"observations": list(observations)}}).get("details", "")
-    assert "total" in details_error({"label": "a", "count": 2, "total": True}, {"label": "b", "count": 9, "total": True})
+    assert "total" in details_error({"label": "a", "count": 2, "total": True},
+                                    {"label": "b", "count": 9, "total": True})
     assert "under" in details_error({"label": "a", "count": None})
     assert "count" in details_error({"label": "a", "count": 7, "under": 5})
     assert "total" in details_error({"label": "a", "count": 7, "total": "ja"})

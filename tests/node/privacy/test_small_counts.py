@@ -27,13 +27,15 @@ def test_threshold_is_configurable_three_as_danmarks_statistik():
 
 
 def test_one_hidden_part_of_a_shown_total_hides_the_next_smallest_part_too():
-    result = suppress_observations([obs("piger", 3), obs("drenge", 9), obs("ukendt", 14), obs("I alt", 26, total=True)], 5)
+    observations = [obs("piger", 3), obs("drenge", 9), obs("ukendt", 14), obs("I alt", 26, total=True)]
+    result = suppress_observations(observations, 5)
     assert shown(result) == ["under 5", "skjult", "14", "26"]
 
 
 def test_hidden_parts_that_sum_below_the_threshold_hide_another_part():
     # 1 + 2 hidden: total minus shown would say "3 in all", so both would be nearly known.
-    result = suppress_observations([obs("a", 1), obs("b", 2), obs("c", 6), obs("d", 20), obs("I alt", 29, total=True)], 5)
+    observations = [obs("a", 1), obs("b", 2), obs("c", 6), obs("d", 20), obs("I alt", 29, total=True)]
+    result = suppress_observations(observations, 5)
     assert shown(result) == ["under 5", "under 5", "skjult", "20", "29"]
 
 

@@ -17,7 +17,8 @@ def test_admin_sees_states_and_creates_a_user_who_can_log_in(app, users):
     admin = app.test_client()
     login(admin, "admin")
     page = admin.get("/admin/").get_data(as_text=True)
-    for label in ("Kladde", "Udgivet", "Tilbagetrukket", "Udløbet", "aarhus-kommune", "Indeksopdateringer i kø", "Peers"):
+    for label in ("Kladde", "Udgivet", "Tilbagetrukket", "Udløbet", "aarhus-kommune", "Indeksopdateringer i kø",
+                  "Peers"):
         assert label in page
     response = admin.post("/admin/brugere", data={
         "csrf_token": csrf_token(page), "username": "ssp-konsulent", "display_name": "SSP-konsulent",
@@ -31,7 +32,8 @@ def test_weak_password_is_refused_with_a_message(app, users):
     admin = app.test_client()
     login(admin, "admin")
     token = csrf_token(admin.get("/admin/").get_data(as_text=True))
-    response = admin.post("/admin/brugere", data={"csrf_token": token, "username": "ny", "role": "reader", "password": "kort"})
+    response = admin.post("/admin/brugere",
+                          data={"csrf_token": token, "username": "ny", "role": "reader", "password": "kort"})
     assert response.status_code == 422 and "mindst 12 tegn" in response.get_data(as_text=True)
 
 
@@ -43,14 +45,16 @@ def test_wrong_password_is_refused(client, users):
 
 def test_login_does_not_redirect_to_other_sites(client, users):
     token = csrf_token(client.get("/login").get_data(as_text=True))
-    response = client.post("/login?next=//evil.example/", data={"username": "admin", "password": PASSWORD, "csrf_token": token})
+    credentials = {"username": "admin", "password": PASSWORD, "csrf_token": token}
+    response = client.post("/login?next=//evil.example/", data=credentials)
     assert response.headers["Location"] == "/"
 
 
 def test_api_token_created_on_account_page_works_for_the_api(client, users):
     login(client, "editor")
     page = client.get("/konto").get_data(as_text=True)
-    shown = client.post("/konto/noegler", data={"csrf_token": csrf_token(page), "name": "Intranet"}).get_data(as_text=True)
+    created = client.post("/konto/noegler", data={"csrf_token": csrf_token(page), "name": "Intranet"})
+    shown = created.get_data(as_text=True)
     token = shown.split('<code class="token">')[1].split("<")[0]
     anonymous = client.application.test_client()
     response = anonymous.get("/api/v1/items?status=draft", headers={"Authorization": f"Bearer {token}"})

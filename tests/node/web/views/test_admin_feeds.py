@@ -1,4 +1,5 @@
-"""Feed subscriptions on the admin page: subscribe, see state and errors, refresh now and unsubscribe, CSRF-protected."""
+"""Feed subscriptions on the admin page: subscribe, see state and errors, refresh now and unsubscribe,
+CSRF-protected."""
 
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def test_only_admins_may_subscribe_and_a_post_without_csrf_token_is_refused(app,
     publisher = app.test_client()
     login(publisher, "publisher")
     token = csrf_token(publisher.get("/").get_data(as_text=True))  # the logout form carries one
-    assert publisher.post("/admin/feeds", data={"csrf_token": token, "url": "https://dkr.example/feed"}).status_code == 403
+    refused = publisher.post("/admin/feeds", data={"csrf_token": token, "url": "https://dkr.example/feed"})
+    assert refused.status_code == 403
     assert admin.post("/admin/feeds", data={"url": "https://dkr.example/feed"}).status_code == 400
     with sessions() as session:
         assert session.scalars(select(FeedSubscription)).all() == []

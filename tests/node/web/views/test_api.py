@@ -75,7 +75,8 @@ def test_editor_creates_a_draft_and_publisher_publishes_it(client, tokens):
 def test_update_of_published_item_makes_a_new_version_and_retract_hides_it(client, tokens):
     headers = auth(tokens["publisher"])
     item = client.post("/api/v1/items?publish=true", json=ITEM, headers=headers).get_json()
-    changed = client.put(f"/api/v1/items/{item['id']}", json={**ITEM, "title": "Mentorordning, ny udgave"}, headers=headers)
+    changed = client.put(f"/api/v1/items/{item['id']}", json={**ITEM, "title": "Mentorordning, ny udgave"},
+                         headers=headers)
     assert changed.get_json()["version"] == 2
     assert client.post(f"/api/v1/items/{item['id']}/retract", headers=headers).get_json()["status"] == "retracted"
     assert client.get(f"/api/v1/items/{item['id']}").status_code == 404

@@ -70,7 +70,8 @@ def test_editor_form_keeps_suppressed_counts_and_the_total_through_an_edit(clien
     token = csrf_token(client.get("/ny/bulletin").get_data(as_text=True))
     lines = "Episoder | 18\nTrusler | 2\nRøverier | 9\nI alt | 29"
     response = client.post("/ny/bulletin", data={"title": "Unge ved stationen", "summary": "Flere episoder.",
-                                                  "audience_kind": "districts", "audience_districts": ["Østjyllands Politi"],
+                                                  "audience_kind": "districts",
+                                                  "audience_districts": ["Østjyllands Politi"],
                                                   "d_observations": lines, "csrf_token": token})
     edit = client.get(response.headers["Location"] + "/rediger").get_data(as_text=True)
     assert "Episoder | 18\nTrusler | under 5\nRøverier | skjult\nI alt | 29" in edit

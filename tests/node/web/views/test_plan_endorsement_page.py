@@ -61,7 +61,8 @@ def test_a_publisher_endorses_the_current_version_and_the_page_shows_it_once(cli
     assert endorse(client).status_code == 302 and endorsement_count(sessions) == 1  # a second time changes nothing
 
 
-def test_after_a_new_plan_version_the_old_endorsement_is_marked_and_the_button_offers_the_new_one(client, users, sessions):
+def test_after_a_new_plan_version_the_old_endorsement_is_marked_and_the_button_offers_the_new_one(
+        client, users, sessions):
     publish_plan(sessions)
     login(client, "publisher")
     endorse(client)
@@ -86,7 +87,8 @@ def test_a_plan_this_municipality_does_not_take_part_in_offers_no_button_and_ref
     assert BUTTON not in page(client)
     response = endorse(client)
     assert response.status_code == 409
-    assert "denne node tilhører ikke en af planens deltagende kommuner" in html.unescape(response.get_data(as_text=True))
+    text = html.unescape(response.get_data(as_text=True))
+    assert "denne node tilhører ikke en af planens deltagende kommuner" in text
     assert endorsement_count(sessions) == 0
 
 
