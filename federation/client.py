@@ -1,17 +1,26 @@
-"""HTTP calls from this node to a peer, each authenticated with a fresh JWT."""
+"""HTTP calls from this node to a peer, each authenticated with a fresh JWT and bounded in time and bytes.
+
+A peer is untrusted input: every call has a total deadline (federation/deadline.py),
+its answer is read as a stream and refused once it grows past the limit (counted
+after decompression), and redirects are refused rather than followed.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from federation.deadline import DeadlineAdapter, deadline
 from federation.tokens import issue_token
+from node.core.config import PeerLimits
 
-TIMEOUT_SECONDS = 15
+CONNECT_SECONDS, READ_SECONDS = 5, 15  # each connect and each read; the deadline bounds the whole call
+CHUNK_BYTES = 64 * 1024
+NOTIFY_SECONDS = 5  # a wake-up: polling is the safety net, so a slow peer is not waited for
 USER_AGENT = "Vidensnet/1"
 
 
@@ -19,10 +28,23 @@ class PeerUnavailable(RuntimeError):
     """A peer that did not answer, or answered with an error; the message says what happened."""
 
 
-def fetch_descriptor(url: str) -> dict[str, Any]:
+class PeerSession(requests.Session):
+    """A session whose calls obey `deadline` and never follow a redirect (nor read its body)."""
+
+    def __init__(self):
+        super().__init__()
+        for scheme in ("http://", "https://"):
+            self.mount(scheme, DeadlineAdapter())
+
+    def get_redirect_target(self, resp) -> None:
+        """No redirect is followed: requests would otherwise read the redirect's whole body first."""
+        return None
+
+
+def fetch_descriptor(url: str, limits: PeerLimits = PeerLimits()) -> dict[str, Any]:
     """The signed descriptor a node serves at /.well-known/vidensnet (unauthenticated)."""
-    return _json(lambda: requests.get(url.rstrip("/") + "/.well-known/vidensnet", timeout=TIMEOUT_SECONDS,
-                                      headers={"User-Agent": USER_AGENT}))
+    with PeerSession() as http:
+        return _exchange(http, "GET", url.rstrip("/") + "/.well-known/vidensnet", {"User-Agent": USER_AGENT}, limits)
 
 
 @dataclass
@@ -33,8 +55,9 @@ class PeerClient:
     peer_id: str
     my_id: str
     key: Ed25519PrivateKey
+    limits: PeerLimits = PeerLimits()
     # One session per client keeps the connection open across the pages of a pull.
-    http: requests.Session = field(default_factory=requests.Session, repr=False, compare=False)
+    http: requests.Session = field(default_factory=PeerSession, repr=False, compare=False)
 
     def changes(self, cursor: int, limit: int) -> dict[str, Any]:
         """A page of the peer's changes feed after `cursor`."""
@@ -57,30 +80,58 @@ class PeerClient:
         self._call("POST", "/federation/v1/key-rotation", json={"rotations": rotations, "descriptor": descriptor})
 
     def notify(self) -> None:
-        """Ask the peer to pull from this node soon."""
-        self._call("POST", "/federation/v1/notify", json={})
+        """Ask the peer to pull from this node soon (a wake-up only, so it waits briefly)."""
+        self._call("POST", "/federation/v1/notify", NOTIFY_SECONDS, json={})
 
-    def _call(self, method: str, path: str, **kwargs) -> dict[str, Any]:
+    def _call(self, method: str, path: str, deadline_seconds: int | None = None, **kwargs) -> dict[str, Any]:
         headers = {"Authorization": "Bearer " + issue_token(self.key, self.my_id, self.peer_id),
                    "User-Agent": USER_AGENT}
         url = self.base_url.rstrip("/") + path
-        return _json(lambda: self.http.request(method, url, headers=headers, timeout=TIMEOUT_SECONDS, **kwargs))
+        limits = self.limits
+        if deadline_seconds is not None and deadline_seconds < limits.deadline_seconds:
+            limits = replace(limits, deadline_seconds=deadline_seconds)
+        return _exchange(self.http, method, url, headers, limits, **kwargs)
 
 
-def _json(send) -> dict[str, Any]:
-    try:
-        response = send()
-    except requests.RequestException as exc:
-        raise PeerUnavailable(f"no answer: {exc.__class__.__name__}") from None
-    if response.status_code >= 400:
-        message = response.text[:300]
+def _exchange(http: requests.Session, method: str, url: str, headers: dict[str, str], limits: PeerLimits,
+              **kwargs) -> dict[str, Any]:
+    """One bounded request: the answer as a JSON object, or PeerUnavailable saying what went wrong."""
+    with deadline(limits.deadline_seconds) as limit:
         try:
-            message = response.json()["error"]["message"]
-        except (ValueError, KeyError, TypeError):
+            response = http.request(method, url, headers=headers, timeout=(CONNECT_SECONDS, READ_SECONDS),
+                                    allow_redirects=False, stream=True, **kwargs)
+            with response:
+                status, content = response.status_code, _read_capped(response, limits.max_answer_bytes)
+        except requests.RequestException as exc:
+            if limit.expired:
+                raise PeerUnavailable(f"no complete answer within {limits.deadline_seconds} s") from None
+            raise PeerUnavailable(f"no answer: {exc.__class__.__name__}") from None
+    return _json(status, content)
+
+
+def _read_capped(response: requests.Response, max_bytes: int) -> bytes:
+    # iter_content decompresses as it goes, at most a chunk at a time, so a gzip bomb is cut off early too.
+    chunks, size = [], 0
+    for chunk in response.iter_content(CHUNK_BYTES):
+        size += len(chunk)
+        if size > max_bytes:
+            raise PeerUnavailable(f"answer larger than {max_bytes // 2**20} MB: refused")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json(status: int, content: bytes) -> dict[str, Any]:
+    if 300 <= status < 400:
+        raise PeerUnavailable(f"HTTP {status}: redirect refused (peers are called at their own URL only)")
+    if status >= 400:
+        message = content[:300].decode("utf-8", "replace")
+        try:
+            message = orjson.loads(content)["error"]["message"]
+        except (orjson.JSONDecodeError, KeyError, TypeError):
             pass
-        raise PeerUnavailable(f"HTTP {response.status_code}: {message}")
+        raise PeerUnavailable(f"HTTP {status}: {message}")
     try:
-        body = orjson.loads(response.content)  # several times faster than response.json() on pages of envelopes
+        body = orjson.loads(content)  # several times faster than response.json() on pages of envelopes
     except orjson.JSONDecodeError:
         raise PeerUnavailable("answer is not JSON") from None
     if not isinstance(body, dict):

@@ -9,7 +9,7 @@ from flask import current_app
 
 from federation.audience import NodeView
 from federation.identity import public_key_from_text
-from node.core.config import NodeSettings
+from node.core.config import NodeSettings, PeerLimits
 from node.items.sinks import ItemSinks
 
 
@@ -23,6 +23,8 @@ class LocalNode:
     sinks: ItemSinks
     # Node id -> public key of nodes trusted without peering (e.g. the national nodes).
     trust_anchors: dict[str, str] = field(default_factory=dict)
+    # What one call to a peer, and one pull from it, may cost.
+    limits: PeerLimits = PeerLimits()
 
     @property
     def id(self) -> str:

@@ -58,7 +58,7 @@ def add_peer(sessions: sessionmaker[Session], local: LocalNode, url: str) -> Add
     Both calls to the other node happen outside any transaction: a slow node never holds the database.
     """
     try:
-        descriptor = check_descriptor(fetch_descriptor(url))
+        descriptor = check_descriptor(fetch_descriptor(url, local.limits))
     except (PeerUnavailable, TrustError) as exc:
         raise PeeringError(f"{url}: {exc}") from None
     if descriptor.id == local.id:
@@ -68,7 +68,8 @@ def add_peer(sessions: sessionmaker[Session], local: LocalNode, url: str) -> Add
         added = AddedPeer(peer.id, peer.name, peer.state, peer.last_error)
         peer_url = peer.url
     try:
-        PeerClient(peer_url, added.id, local.id, local.key).request_peering(own_descriptor(local.settings, local.key))
+        client = PeerClient(peer_url, added.id, local.id, local.key, local.limits)
+        client.request_peering(own_descriptor(local.settings, local.key))
     except PeerUnavailable as exc:
         added = added._replace(warning=f"kunne ikke give besked: {exc}")
         with sessions.begin() as session:
@@ -94,7 +95,7 @@ def approve_peer(session: Session, peer_id: str) -> Peer:
 def wake_peer(local: LocalNode, peer_url: str, peer_id: str) -> None:
     """Ask a peer to pull now (call after committing an approval: its earlier pulls may have been refused)."""
     try:
-        PeerClient(peer_url, peer_id, local.id, local.key).notify()
+        PeerClient(peer_url, peer_id, local.id, local.key, local.limits).notify()
     except PeerUnavailable:
         pass  # a wake-up only; the peer's own schedule retries anyway
 

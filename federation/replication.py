@@ -8,9 +8,11 @@ any moment loses nothing (the batch is fetched again) and duplicates nothing
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -34,6 +36,9 @@ from federation.trust import (
 from federation.wire import Opened, WireError, claimed_signer
 
 BATCH = 500
+# One page is stored at a time in this process, whichever peer it came from: pulls run side by side
+# (federation/scheduling.py), and pages from two peers often carry the same relayed items.
+_STORING = threading.Lock()
 
 
 @dataclass
@@ -46,21 +51,24 @@ class FetchedPage:
     checked: list[Opened | None] | None = None
 
 
-def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: str, connect=PeerClient,
+def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: str, connect=None,
                    progress: Callable[[Counter], None] | None = None) -> Counter:
     """Pull everything new from one approved peer; returns outcome counts. Raises PeerUnavailable.
 
-    `connect(base_url, peer_id, my_id, key)` makes the client; the default speaks HTTP.
+    `connect(base_url, peer_id, my_id, key)` makes the client; the default speaks HTTP within `local.limits`.
+    A pull reads at most `local.limits.max_pages_per_pull` pages: past that it keeps what it stored and
+    raises PeerUnavailable, so the peer backs off instead of holding the node (an endless feed).
     `progress`, if given, is called with the counts so far after each stored page.
     Three stages overlap, each in its own thread: fetching pages, checking their
     signatures (large batches in a helper process, see federation/verifier.py) and storing them.
     """
+    connect = connect or partial(PeerClient, limits=local.limits)
     with sessions() as session:
         peer = session.get(Peer, peer_id)
         client, cursor = connect(peer.url, peer.id, local.id, local.key), peer.cursor
         trusted = {peer.id: peer.public_key, **local.trust_anchors}
     report: Counter = Counter()
-    fetched = read_ahead(fetch_pages(sessions, client, cursor, trusted))
+    fetched = read_ahead(fetch_pages(sessions, client, cursor, trusted, local.limits.max_pages_per_pull))
     for page in read_ahead(check_pages(sessions, fetched)):
         report.update(_store_page(sessions, page, client, peer_id, local))
         if progress:
@@ -68,15 +76,18 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
     return report
 
 
-def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int,
-                trusted: dict[str, str]) -> Iterator[FetchedPage]:
+def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int, trusted: dict[str, str],
+                max_pages: int) -> Iterator[FetchedPage]:
     """The peer's feed from `cursor` to its end, a page at a time, with the bodies this node lacks."""
-    more = True
+    more, pages = True, 0
     while more:
+        if pages == max_pages:
+            raise PeerUnavailable(f"more than {max_pages} pages in one pull: the rest waits for the next pull")
         changes, cursor, more = _read_page(client, cursor)
+        pages += 1
         with sessions() as session:
             wanted = _missing(session, changes)
-        envelopes = client.envelopes(wanted) if wanted else []
+        envelopes = client.envelopes(wanted) if wanted else []  # an item's withdrawal and endorsements come along
         _learn_keys(sessions, client, envelopes, trusted)
         yield FetchedPage(envelopes, cursor, more)
 
@@ -93,7 +104,7 @@ def check_pages(sessions: sessionmaker[Session], pages: Iterator[FetchedPage]) -
 def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: PeerClient, peer_id: str,
                 local: LocalNode) -> Counter:
     """Ingest one page and advance the checkpoint in one transaction; then retry what a key rotation explains."""
-    with sessions.begin() as session:
+    with _STORING, sessions.begin() as session:
         outcomes = ingest_page(session, page.envelopes, peer_id, local.view, local.sinks, page.checked)
         report = Counter(outcomes) + take_waiting(session, local)
         row = session.get(Peer, peer_id)
@@ -111,6 +122,8 @@ def _read_page(client: PeerClient, cursor: int) -> tuple[list[dict[str, Any]], i
     changes, next_cursor = page.get("changes"), page.get("next")
     if not isinstance(changes, list) or not isinstance(next_cursor, int) or next_cursor < cursor:
         raise PeerUnavailable("changes feed answer is malformed")
+    if len(changes) > BATCH:
+        raise PeerUnavailable(f"changes feed answered {len(changes)} entries for a page of {BATCH}")
     return changes, next_cursor, bool(page.get("more"))
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -19,6 +21,8 @@ from federation.replication import pull_from_peer
 from node.core.models import utcnow
 
 log = logging.getLogger(__name__)
+# Peers pulled side by side: a slow or dead peer holds one worker (at most its deadline per call), not the others.
+PULL_WORKERS = 4
 
 
 @dataclass
@@ -29,13 +33,28 @@ class FederationCycle:
     local: LocalNode
     pull_interval_seconds: int = 30
     notified_seq: int = field(default=-1)
+    workers: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(PULL_WORKERS, "pull"))
+    pulling: set[str] = field(default_factory=set)  # peers whose pull is under way
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def run_cycle(cycle: FederationCycle) -> None:
-    """One tick: notify peers if our feed moved, then pull every peer that is due."""
+    """One tick: notify peers if our feed moved, then start a pull of every due peer not already being pulled."""
     notify_peers_if_changed(cycle)
     for peer_id in due_peers(cycle.sessions):
+        with cycle.lock:
+            if peer_id in cycle.pulling:
+                continue
+            cycle.pulling.add(peer_id)
+        cycle.workers.submit(_pull_in_worker, cycle, peer_id)
+
+
+def _pull_in_worker(cycle: FederationCycle, peer_id: str) -> None:
+    try:
         pull_and_record(cycle, peer_id)
+    finally:
+        with cycle.lock:
+            cycle.pulling.discard(peer_id)
 
 
 def due_peers(sessions: sessionmaker[Session]) -> list[str]:
@@ -78,6 +97,6 @@ def notify_peers_if_changed(cycle: FederationCycle) -> None:
     cycle.notified_seq = head
     for peer_id, url in peers:
         try:
-            PeerClient(url, peer_id, cycle.local.id, cycle.local.key).notify()
+            PeerClient(url, peer_id, cycle.local.id, cycle.local.key, cycle.local.limits).notify()
         except PeerUnavailable:
             pass  # a wake-up only; polling remains the safety net

@@ -72,6 +72,9 @@ def peering_request():
         verify_token(_bearer(), descriptor.payload["public_key"], current_local_node().id)
         if unverified_issuer(_bearer()) != descriptor.id:
             raise TokenError("token issuer is not the descriptor's node")
+        if descriptor.id == current_local_node().id:
+            # Approved by mistake, an impostor with our id would be served every item of every audience.
+            raise PeeringError("en peeringanmodning med denne nodes eget id afvises")
         peer = record_peer(db(), descriptor)
     except (TrustError, TokenError, PeeringError) as exc:
         return json_error(400, str(exc))

@@ -46,5 +46,6 @@ def item_sinks(local_key) -> ItemSinks:
 def open_process(config: NodeConfig, search_index: SearchIndex | None = None) -> NodeProcess:
     """Build the process's set-up from its configuration: one engine, the node key loaded once."""
     key = load_node_key(config.keys_dir)
-    local = LocalNode(config.node, key, item_sinks(key), parse_trust_anchors(config.trust_anchors))
+    anchors = parse_trust_anchors(config.trust_anchors)
+    local = LocalNode(config.node, key, item_sinks(key), anchors, config.peer_limits)
     return NodeProcess(config, make_sessionmaker(make_engine(config.database_url)), local, search_index)

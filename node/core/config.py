@@ -60,6 +60,15 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
+class PeerLimits:
+    """How much one call to a peer, and one pull from it, may cost (docs/federation-protocol.md §19)."""
+
+    deadline_seconds: int = 120  # one HTTP exchange, from connecting to the last byte of the answer
+    max_answer_bytes: int = 128 * 1024 * 1024  # one answer's body, counted after decompression
+    max_pages_per_pull: int = 2000  # pages of the changes feed (500 entries each) in one pull
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     """Everything a running node needs to know, resolved once at start."""
 
@@ -75,6 +84,7 @@ class NodeConfig:
     feed_refresh_seconds: int = 900
     trust_anchors: str = ""  # VIDENSNET_TRUST_ANCHORS as written: id=publickey,... (federation parses it)
     search: SearchSettings = SearchSettings()
+    peer_limits: PeerLimits = PeerLimits()
 
     @property
     def keys_dir(self) -> Path:
@@ -159,6 +169,11 @@ def load_config(home: Path | None = None) -> NodeConfig:
         feed_refresh_seconds=_int_env("VIDENSNET_FEED_REFRESH_SECONDS", 900),
         trust_anchors=os.environ.get("VIDENSNET_TRUST_ANCHORS", ""),
         search=load_search_settings(),
+        peer_limits=PeerLimits(
+            deadline_seconds=_int_env("VIDENSNET_PEER_DEADLINE_SECONDS", PeerLimits.deadline_seconds),
+            max_answer_bytes=_int_env("VIDENSNET_PEER_MAX_MB", PeerLimits.max_answer_bytes // 2**20) * 2**20,
+            max_pages_per_pull=_int_env("VIDENSNET_PULL_MAX_PAGES", PeerLimits.max_pages_per_pull),
+        ),
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from federation.identity import load_node_key
+from federation.models import Peer
 from federation.tokens import issue_token
 from federation.trust import own_descriptor
 from node.core.config import NodeSettings
@@ -78,6 +79,15 @@ def test_peering_request_signed_by_another_key_is_refused(client):
     response = client.post("/federation/v1/peering", json={"descriptor": own_descriptor(remote.settings, remote.key)},
                            headers=impostor.headers())
     assert response.status_code == 400 and response.is_json
+
+
+def test_peering_request_with_this_nodes_own_id_is_refused_and_not_recorded(client, sessions):
+    ours = NodeSettings("aarhus-kommune", "Aarhus Kommune", "municipality", "http://127.0.0.1:9", "0751")
+    impostor = RemoteNode(ours)
+    response = impostor.ask_to_peer(client)
+    assert response.status_code == 400 and "eget id" in response.get_json()["error"]["message"]
+    with sessions() as session:
+        assert session.get(Peer, "aarhus-kommune") is None
 
 
 def test_feed_needs_a_valid_token_for_this_node(app, client, users, published):
