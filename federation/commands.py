@@ -10,7 +10,7 @@ from sqlalchemy import select
 from federation.client import PeerClient, PeerUnavailable
 from federation.identity import public_key_text
 from federation.models import Peer
-from federation.peering import PeeringError, add_peer, approve_peer, approved_peers, wake_peer
+from federation.peering import PeeringError, add_peer, approve_peer, approved_peers, change_peer, remove_peer, wake_peer
 from federation.plan_endorsements import EndorsementError, endorse_plan
 from federation.rotation import own_rotations, rotate_node_key
 from federation.scheduling import FederationCycle, pull_and_record
@@ -51,6 +51,39 @@ def peer_approve(obj, peer_id: str) -> None:
         raise click.ClickException(str(exc)) from None
     wake_peer(obj.process().local, url, peer_id)
     click.echo(f"{peer_id}: {state}")
+
+
+def _admin_move(action: str, help_text: str) -> None:
+    """Register `vidensnet peer <action> ID`, which moves the peer as ADMIN_MOVES says."""
+
+    @peer.command(action, help=help_text)
+    @click.argument("peer_id")
+    @click.pass_obj
+    def command(obj, peer_id: str) -> None:
+        try:
+            with obj.sessions().begin() as session:
+                state = change_peer(session, peer_id, action).state
+        except PeeringError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{peer_id}: {state}")
+
+
+_admin_move("suspend", "Pause a peer: no pulls either way until it is resumed.")
+_admin_move("resume", "Resume a suspended peer.")
+_admin_move("block", "Block a peer: its calls and peering requests are refused until it is removed.")
+
+
+@peer.command("remove")
+@click.argument("peer_id")
+@click.pass_obj
+def peer_remove(obj, peer_id: str) -> None:
+    """Forget a peer (also a pending request); the items it brought stay."""
+    try:
+        with obj.sessions().begin() as session:
+            remove_peer(session, peer_id)
+    except PeeringError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{peer_id}: fjernet")
 
 
 @peer.command("list")

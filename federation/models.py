@@ -19,14 +19,19 @@ class PeerState(StrEnum):
     PENDING = "pending"  # they asked us (or we added them); an admin must approve
     APPROVED = "approved"  # pulls both ways are allowed
     BACKING_OFF = "backing_off"  # approved, but recent pulls failed; retried later
+    SUSPENDED = "suspended"  # paused by an admin: no pulls either way until resumed
+    BLOCKED = "blocked"  # refused by an admin: its calls and its peering requests are refused until removed
 
 
 # The moves federation.peering makes: an admin approves a pending peer once; after that every pull
-# of it ends approved (it worked) or backing off (it failed). Nothing makes a peer pending again.
+# of it ends approved (it worked) or backing off (it failed). An admin may suspend and resume a peer,
+# or block it for good. Nothing makes a peer pending again; a removed peer may ask anew.
 PEER_TRANSITIONS = Transitions(PeerState, "state", {
-    PeerState.PENDING: (PeerState.APPROVED,),
-    PeerState.APPROVED: (PeerState.APPROVED, PeerState.BACKING_OFF),
-    PeerState.BACKING_OFF: (PeerState.APPROVED, PeerState.BACKING_OFF),
+    PeerState.PENDING: (PeerState.APPROVED, PeerState.BLOCKED),
+    PeerState.APPROVED: (PeerState.APPROVED, PeerState.BACKING_OFF, PeerState.SUSPENDED, PeerState.BLOCKED),
+    PeerState.BACKING_OFF: (PeerState.APPROVED, PeerState.BACKING_OFF, PeerState.SUSPENDED, PeerState.BLOCKED),
+    PeerState.SUSPENDED: (PeerState.APPROVED, PeerState.BLOCKED),
+    PeerState.BLOCKED: (),  # final: removing the peer is the way back
 })
 
 

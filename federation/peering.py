@@ -24,12 +24,29 @@ class PeeringError(ValueError):
     """A peering step that cannot be done, with a message for the admin."""
 
 
-def record_peer(session: Session, descriptor: Descriptor) -> Peer:
-    """Record (or refresh) a node as a peer from its checked descriptor; a new peer starts pending."""
+# Peers this node pulls from and serves to.
+PULLED_STATES = (PeerState.APPROVED, PeerState.BACKING_OFF)
+# What an admin may do to a peer, and the state it then has (remove deletes the record instead).
+ADMIN_MOVES = {"suspend": PeerState.SUSPENDED, "resume": PeerState.APPROVED, "block": PeerState.BLOCKED}
+STATE_LABELS = {PeerState.PENDING: "afventer godkendelse", PeerState.APPROVED: "godkendt",
+                PeerState.BACKING_OFF: "venter efter fejl", PeerState.SUSPENDED: "på pause",
+                PeerState.BLOCKED: "blokeret"}
+
+
+def record_peer(session: Session, descriptor: Descriptor, fetched_from_its_url: bool = False) -> Peer:
+    """Record (or refresh) a node as a peer from its checked descriptor; a new peer starts pending.
+
+    A pending record with another key gives way to a descriptor the admin fetched from the node's own
+    URL (`fetched_from_its_url`): an unauthenticated request must never keep the real node out.
+    """
     p = descriptor.payload
     peer = session.get(Peer, p["id"])
+    if peer is not None and peer.state == PeerState.BLOCKED:
+        raise PeeringError(f"{p['id']} er blokeret på denne node")
     if peer is not None and peer.public_key != p["public_key"]:
-        raise PeeringError(f"{p['id']} er kendt med en anden nøgle")
+        if not (fetched_from_its_url and peer.state == PeerState.PENDING):
+            raise PeeringError(f"{p['id']} er kendt med en anden nøgle")
+        peer.last_error = "en afventende anmodning med en anden nøgle blev erstattet af nodens egen beskrivelse"
     facts = ("kind", "municipality", "district")
     if peer is not None and peer.state != PeerState.PENDING and any(getattr(peer, f) != p.get(f) for f in facts):
         # Kind and place decide which restricted items a peer receives: they change only with a new approval.
@@ -64,7 +81,7 @@ def add_peer(sessions: sessionmaker[Session], local: LocalNode, url: str) -> Add
     if descriptor.id == local.id:
         raise PeeringError("en node kan ikke peere med sig selv")
     with sessions.begin() as session:
-        peer = record_peer(session, descriptor)
+        peer = record_peer(session, descriptor, fetched_from_its_url=True)
         added = AddedPeer(peer.id, peer.name, peer.state, peer.last_error)
         peer_url = peer.url
     try:
@@ -102,19 +119,45 @@ def wake_peer(local: LocalNode, peer_url: str, peer_id: str) -> None:
 
 def approved_peers(session: Session) -> list[Peer]:
     """Peers we pull from and serve to."""
-    return list(session.scalars(select(Peer).where(Peer.state.in_([PeerState.APPROVED, PeerState.BACKING_OFF]))))
+    return list(session.scalars(select(Peer).where(Peer.state.in_(PULLED_STATES))))
 
 
-def pull_succeeded(peer: Peer, now: datetime, interval_seconds: int) -> None:
-    """Back to the normal polling rhythm."""
+def change_peer(session: Session, peer_id: str, action: str) -> Peer:
+    """Suspend, resume or block a peer (ADMIN_MOVES), as an admin asks; PeeringError says why not."""
+    peer = session.get(Peer, peer_id)
+    if peer is None:
+        raise PeeringError(f"ingen peer med id '{peer_id}'")
+    wanted = ADMIN_MOVES[action]
+    if not PEER_TRANSITIONS.allows(peer.state, wanted) or (action == "resume" and peer.state != PeerState.SUSPENDED):
+        raise PeeringError(f"{peer_id} er {STATE_LABELS[peer.state]} og kan ikke blive {STATE_LABELS[wanted]}")
+    PEER_TRANSITIONS.move(peer, wanted)
+    if wanted == PeerState.APPROVED:
+        peer.next_pull_at = utcnow()
+    return peer
+
+
+def remove_peer(session: Session, peer_id: str) -> None:
+    """Forget a peer (a refused request, or a blocked node let back to ask again); its items stay."""
+    peer = session.get(Peer, peer_id)
+    if peer is None:
+        raise PeeringError(f"ingen peer med id '{peer_id}'")
+    session.delete(peer)
+
+
+def pull_succeeded(peer: Peer | None, now: datetime, interval_seconds: int) -> None:
+    """Back to the normal polling rhythm (unless an admin suspended or blocked the peer meanwhile)."""
+    if peer is None or peer.state not in PULLED_STATES:
+        return
     PEER_TRANSITIONS.move(peer, PeerState.APPROVED)
     peer.failures, peer.last_error = 0, None
     peer.last_pull_at = peer.last_success_at = now
     peer.next_pull_at = now + timedelta(seconds=interval_seconds)
 
 
-def pull_failed(peer: Peer, now: datetime, error: str) -> None:
+def pull_failed(peer: Peer | None, now: datetime, error: str) -> None:
     """Exponential backoff with jitter, so a dead peer costs little and peers do not retry in step."""
+    if peer is None or peer.state not in PULLED_STATES:
+        return
     PEER_TRANSITIONS.move(peer, PeerState.BACKING_OFF)
     peer.failures += 1
     peer.last_pull_at, peer.last_error = now, error[:500]

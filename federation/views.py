@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from federation.changes import changes_since, envelope_texts_for
 from federation.local import current_local_node
-from federation.models import KnownNode, Peer, PeerState
-from federation.peering import PeeringError, record_peer
+from federation.models import KnownNode, Peer
+from federation.peering import PULLED_STATES, PeeringError, record_peer
 from federation.rotation import apply_rotations, own_rotations
 from federation.tokens import TokenError, unverified_issuer, verify_token
 from federation.trust import Descriptor, TrustError, check_descriptor, endorse, own_descriptor
@@ -45,7 +45,7 @@ def from_approved_peer(view):
         token = _bearer()
         try:
             peer = db().get(Peer, unverified_issuer(token))
-            if peer is None or peer.state not in (PeerState.APPROVED, PeerState.BACKING_OFF):
+            if peer is None or peer.state not in PULLED_STATES:
                 abort(403, description="kun godkendte peers har adgang")
             verify_token(token, peer.public_key, current_local_node().id)
         except TokenError as exc:

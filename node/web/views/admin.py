@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from federation.local import current_local_node
 from federation.overview import federation_overview
-from federation.peering import PeeringError, add_peer, approve_peer, wake_peer
+from federation.peering import PeeringError, add_peer, approve_peer, change_peer, remove_peer, wake_peer
 from node.accounts.users import ROLE_RANK, AccountError, create_user
 from node.core.models import Item, ItemStatus, Role, User
 from node.items.vocabulary import FIELD_LABELS
@@ -93,6 +93,28 @@ def approve_peer_form(peer_id: str):
     db().commit()
     wake_peer(current_local_node(), peer.url, peer.id)
     flash(f"{peer_id} er godkendt.")
+    return redirect(url_for("admin.overview"))
+
+
+# The admin's peer actions, by the word in their URL: the peering action and the message after it.
+PEER_ACTIONS = {"pause": ("suspend", "er sat på pause"), "genoptag": ("resume", "er genoptaget"),
+                "bloker": ("block", "er blokeret"), "fjern": ("remove", "er fjernet")}
+
+
+@bp.post("/peers/<peer_id>/<action>")
+@requires(Role.ADMIN)
+def change_peer_form(peer_id: str, action: str):
+    """Suspend, resume, block or remove a peer (a pending request is refused by removing it)."""
+    if action not in PEER_ACTIONS:
+        abort(404)
+    move, done = PEER_ACTIONS[action]
+    try:
+        remove_peer(db(), peer_id) if move == "remove" else change_peer(db(), peer_id, move)
+    except PeeringError as exc:
+        db().rollback()
+        return _render({"peer": str(exc)}, status=422)
+    db().commit()
+    flash(f"{peer_id} {done}.")
     return redirect(url_for("admin.overview"))
 
 

@@ -108,8 +108,10 @@ def test_the_graphs_declare_exactly_the_moves_the_code_makes():
     assert [f"{a} -> {b}" for a, b in SUBSCRIPTION_TRANSITIONS.pairs()] == [
         "active -> active", "active -> backing_off", "backing_off -> active", "backing_off -> backing_off"]
     assert [f"{a} -> {b}" for a, b in PEER_TRANSITIONS.pairs()] == [
-        "pending -> approved", "approved -> approved", "approved -> backing_off",
-        "backing_off -> approved", "backing_off -> backing_off"]
+        "pending -> approved", "pending -> blocked",
+        "approved -> approved", "approved -> backing_off", "approved -> suspended", "approved -> blocked",
+        "backing_off -> approved", "backing_off -> backing_off", "backing_off -> suspended", "backing_off -> blocked",
+        "suspended -> approved", "suspended -> blocked"]
     assert [f"{a} -> {b}" for a, b in INDEX_TRANSITIONS.pairs()] == ["queued -> done"]
 
 
@@ -134,8 +136,17 @@ def test_a_published_item_stays_published_for_a_new_version_but_a_draft_is_never
 def test_a_pending_peer_cannot_back_off_before_it_is_approved():
     peer = Peer(id="randers-kommune", state=PeerState.PENDING, failures=0)
     with pytest.raises(TransitionRefused, match="Peer 'randers-kommune': pending -> backing_off"):
-        pull_failed(peer, utcnow(), "ikke godkendt")
+        PEER_TRANSITIONS.move(peer, PeerState.BACKING_OFF)
     assert (peer.state, peer.failures) == (PeerState.PENDING, 0)
+
+
+@pytest.mark.parametrize("current", [PeerState.PENDING, PeerState.SUSPENDED, PeerState.BLOCKED])
+def test_a_pull_that_ends_after_an_admin_stopped_the_peer_changes_nothing(current):
+    # A pull runs in a worker; an admin may suspend or block its peer meanwhile.
+    peer = Peer(id="randers-kommune", state=current, failures=0)
+    pull_failed(peer, utcnow(), "forbindelsen blev afbrudt")
+    pull_succeeded(peer, utcnow(), 30)
+    assert (peer.state, peer.failures) == (current, 0)
 
 
 def test_pulls_move_an_approved_peer_between_approved_and_backing_off():
