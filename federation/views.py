@@ -17,14 +17,14 @@ from federation.tokens import TokenError, unverified_issuer, verify_token
 from federation.trust import Descriptor, TrustError, check_descriptor, endorse, own_descriptor
 from node.core.models import utcnow
 from node.web.errors import json_error
-from node.web.request import csrf, db, node_config
+from node.web.request import csrf, db, json_body, node_config
 
 bp = Blueprint("federation", __name__)
 csrf.exempt(bp)  # node-to-node calls carry a signed JWT, never a cookie
 
 
 def _json_object() -> dict:
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         abort(400, description="forventede et JSON-objekt")
     return body

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any
 
+import orjson
 from flask import Flask, abort, current_app, g, request
 from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFProtect
@@ -80,6 +82,21 @@ def authenticate_bearer() -> None:
         abort(401, description="ugyldig eller ukendt API-nøgle")
     g.api_user = user
     db().commit()  # the token's last use
+
+
+def json_body() -> Any:
+    """The request's JSON body, or None when it is not JSON; a malformed or too deeply nested one is a 400.
+
+    orjson refuses nesting deeper than 1024 levels with an error, where the standard parser would
+    exhaust the interpreter's recursion limit and answer 500.
+    """
+    if not request.is_json:
+        return None
+    try:
+        return orjson.loads(request.get_data(cache=True))
+    except orjson.JSONDecodeError as exc:
+        reason = "for dybt indlejret (højst 1024 niveauer)" if "depth" in str(exc) else "ikke gyldig JSON"
+        abort(400, description=f"forespørgslens indhold er {reason}")
 
 
 def viewer() -> User | None:

@@ -137,3 +137,16 @@ def test_an_approved_peer_cannot_change_its_kind_or_place_by_asking_again(app, c
     approve(app, "randers-kommune")
     remote.settings = NodeSettings("randers-kommune", "Randers", "national", "http://127.0.0.1:9")
     assert remote.ask_to_peer(client).status_code == 400
+
+
+@pytest.mark.parametrize("body, reason", [("[" * 200_000, "for dybt indlejret"), ('{"descriptor": ', "ikke gyldig JSON")])
+def test_a_deeply_nested_or_broken_json_body_is_a_400_naming_the_reason(app, client, users, tokens, body, reason):
+    remote = RemoteNode(NEIGHBOUR)
+    remote.ask_to_peer(client)
+    approve(app, "randers-kommune")
+    calls = [("/federation/v1/peering", {}), ("/federation/v1/envelopes", remote.headers()),
+             ("/api/v1/items", {"Authorization": f"Bearer {tokens['editor']}"})]
+    for path, headers in calls:
+        response = client.post(path, data=body, content_type="application/json", headers=headers)
+        assert response.status_code == 400, path
+        assert reason in response.get_json()["error"]["message"]

@@ -24,7 +24,7 @@ from node.items.queries import FilterError, ItemFilters, list_items, parse_page
 from node.items.schema import ItemInvalid, validate_item
 from node.items.visibility import can_read
 from node.web.errors import json_error
-from node.web.request import acting_node, authenticate_bearer, csrf, db, node_config, viewer
+from node.web.request import acting_node, authenticate_bearer, csrf, db, json_body, node_config, viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # writes need a bearer token, never a cookie, so CSRF cannot reach them
@@ -77,7 +77,7 @@ def item(item_id: str):
 
 
 def _content_from_body(item_id: str | None = None):
-    data = request.get_json(silent=True)
+    data = json_body()
     if not isinstance(data, dict):
         abort(400, description="forventede et JSON-objekt med Content-Type: application/json")
     if item_id is not None:
