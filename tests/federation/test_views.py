@@ -139,7 +139,10 @@ def test_an_approved_peer_cannot_change_its_kind_or_place_by_asking_again(app, c
     assert remote.ask_to_peer(client).status_code == 400
 
 
-@pytest.mark.parametrize("body, reason", [("[" * 200_000, "for dybt indlejret"), ('{"descriptor": ', "ikke gyldig JSON")])
+BAD_BODIES = [("[" * 200_000, "for dybt indlejret"), ('{"descriptor": ', "ikke gyldig JSON")]
+
+
+@pytest.mark.parametrize("body, reason", BAD_BODIES)
 def test_a_deeply_nested_or_broken_json_body_is_a_400_naming_the_reason(app, client, users, tokens, body, reason):
     remote = RemoteNode(NEIGHBOUR)
     remote.ask_to_peer(client)
