@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
@@ -54,6 +55,12 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"  # already held at this version or newer (replays included)
     WAITING = "waiting"  # the origin's key is not accepted yet
     REJECTED = "rejected"
+
+
+# How long, and how many, received envelopes wait for their origin's key or are kept as rejected
+# (docs/federation-protocol.md §19); housekeeping prunes the rest.
+WAITING_KEPT, WAITING_MAX = timedelta(days=30), 10_000
+REJECTIONS_KEPT, REJECTIONS_MAX = timedelta(days=90), 10_000
 
 
 class Refused(ValueError):
@@ -289,3 +296,21 @@ def _reject(session: Session, envelope: Any, received_from: str, reason: str) ->
     item_id = str(payload.get("id"))[:160] if payload.get("id") else None
     session.add(Rejection(received_from=received_from, item_id=item_id,
                           version=version, reason=reason[:2000]))
+
+
+def prune_ingest_logs(session: Session, now: datetime) -> tuple[int, int]:
+    """Bound the waiting list and the rejection log by age and size; returns (waiting, rejections) removed.
+
+    Both grow with what peers send, so a hostile or broken peer must not be able to grow them without end.
+    """
+    waiting = _prune(session, WaitingEnvelope, WaitingEnvelope.received_at, now - WAITING_KEPT, WAITING_MAX)
+    rejections = _prune(session, Rejection, Rejection.at, now - REJECTIONS_KEPT, REJECTIONS_MAX)
+    return waiting, rejections
+
+
+
+def _prune(session: Session, model, stamped, older_than: datetime, keep: int) -> int:
+    removed = session.execute(delete(model).where(stamped < older_than)).rowcount
+    # Past the size limit the oldest go first: the newest rows are the ones an admin looks into.
+    newest = select(model.id).order_by(stamped.desc(), model.id.desc()).limit(keep)
+    return removed + session.execute(delete(model).where(model.id.not_in(newest))).rowcount

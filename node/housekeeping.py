@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from federation.changes import prune_tombstones
+from federation.ingest import prune_ingest_logs
 from node.core.models import utcnow
 from node.items.publishing import ActingNode, expire_due_items
 
@@ -15,10 +16,11 @@ log = logging.getLogger(__name__)
 
 
 def run_cycle(sessions: sessionmaker[Session], by: ActingNode, tombstone_days: int) -> int:
-    """Expire items whose expiry has passed and prune old tombstones; returns how many expired."""
+    """Expire items whose expiry has passed, prune old tombstones and the ingest logs; returns how many expired."""
     with sessions.begin() as session:
         expired = expire_due_items(session, by)
         prune_tombstones(session, utcnow() - timedelta(days=tombstone_days))
+        prune_ingest_logs(session, utcnow())
     if expired:
         log.info("expired %d item(s)", expired)
     return expired
