@@ -84,9 +84,9 @@ class PeerClient:
         self._call("POST", "/federation/v1/notify", NOTIFY_SECONDS, json={})
 
     def _call(self, method: str, path: str, deadline_seconds: int | None = None, **kwargs) -> dict[str, Any]:
-        headers = {"Authorization": "Bearer " + issue_token(self.key, self.my_id, self.peer_id),
-                   "User-Agent": USER_AGENT}
         url = self.base_url.rstrip("/") + path
+        token = issue_token(self.key, self.my_id, self.peer_id, method=method, url=url)
+        headers = {"Authorization": "Bearer " + token, "User-Agent": USER_AGENT}
         limits = self.limits
         if deadline_seconds is not None and deadline_seconds < limits.deadline_seconds:
             limits = replace(limits, deadline_seconds=deadline_seconds)

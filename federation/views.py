@@ -13,7 +13,7 @@ from federation.local import current_local_node
 from federation.models import KnownNode, Peer
 from federation.peering import PULLED_STATES, PeeringError, record_peer
 from federation.rotation import apply_rotations, own_rotations
-from federation.tokens import TokenError, unverified_issuer, verify_token
+from federation.tokens import SeenTokens, TokenError, check_binding, unverified_issuer, verify_token
 from federation.trust import Descriptor, TrustError, check_descriptor, endorse, own_descriptor
 from node.core.models import utcnow
 from node.web.errors import json_error
@@ -21,6 +21,8 @@ from node.web.request import csrf, db, json_body, node_config
 
 bp = Blueprint("federation", __name__)
 csrf.exempt(bp)  # node-to-node calls carry a signed JWT, never a cookie
+# Tokens accepted in this process within their lifetime: a captured token cannot be replayed.
+SEEN_TOKENS = SeenTokens()
 
 
 def _json_object() -> dict:
@@ -37,6 +39,12 @@ def _bearer() -> str:
     return token.strip()
 
 
+def _accept(claims: dict) -> None:
+    # Bound to this request (when the caller bound it) and not seen before.
+    check_binding(claims, request.method, request.path)
+    SEEN_TOKENS.first_use(claims)
+
+
 def from_approved_peer(view):
     """Allow the view only to an approved peer whose JWT verifies with its key."""
 
@@ -47,7 +55,7 @@ def from_approved_peer(view):
             peer = db().get(Peer, unverified_issuer(token))
             if peer is None or peer.state not in PULLED_STATES:
                 abort(403, description="kun godkendte peers har adgang")
-            verify_token(token, peer.public_key, current_local_node().id)
+            _accept(verify_token(token, peer.public_key, current_local_node().id))
         except TokenError as exc:
             abort(401, description=str(exc))
         g.peer = peer
@@ -69,7 +77,7 @@ def peering_request():
     body = _json_object()
     try:
         descriptor = check_descriptor(body.get("descriptor"))
-        verify_token(_bearer(), descriptor.payload["public_key"], current_local_node().id)
+        _accept(verify_token(_bearer(), descriptor.payload["public_key"], current_local_node().id))
         if unverified_issuer(_bearer()) != descriptor.id:
             raise TokenError("token issuer is not the descriptor's node")
         if descriptor.id == current_local_node().id:

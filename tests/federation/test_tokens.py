@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from federation.identity import public_key_text
-from federation.tokens import TokenError, issue_token, unverified_issuer, verify_token
+from federation.tokens import SeenTokens, TokenError, check_binding, issue_token, unverified_issuer, verify_token
 
 KEY = Ed25519PrivateKey.generate()
 PUBLIC = public_key_text(KEY)
@@ -42,3 +42,26 @@ def test_garbage_is_refused():
         unverified_issuer("not.a.token")
     with pytest.raises(TokenError):
         verify_token("not.a.token", PUBLIC, "b")
+
+
+def test_a_bound_token_is_accepted_only_for_its_method_and_path():
+    token = issue_token(KEY, "a", "b", method="get", url="https://b.example/federation/v1/changes?since=4")
+    claims = verify_token(token, PUBLIC, "b")
+    assert (claims["htm"], claims["htu"]) == ("GET", "https://b.example/federation/v1/changes")
+    check_binding(claims, "GET", "/federation/v1/changes")
+    with pytest.raises(TokenError, match="another request"):
+        check_binding(claims, "POST", "/federation/v1/changes")
+    with pytest.raises(TokenError, match="another request"):
+        check_binding(claims, "GET", "/federation/v1/envelopes")
+
+
+def test_an_unbound_token_is_still_accepted_in_protocol_1():
+    check_binding(verify_token(issue_token(KEY, "a", "b"), PUBLIC, "b"), "POST", "/federation/v1/notify")
+
+
+def test_a_token_is_accepted_once_within_its_lifetime():
+    seen, claims = SeenTokens(), verify_token(issue_token(KEY, "a", "b"), PUBLIC, "b")
+    seen.first_use(claims)
+    with pytest.raises(TokenError, match="already used"):
+        seen.first_use(claims)
+    seen.first_use(verify_token(issue_token(KEY, "a", "b"), PUBLIC, "b"))  # a fresh token is fine

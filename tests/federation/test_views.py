@@ -153,3 +153,17 @@ def test_a_deeply_nested_or_broken_json_body_is_a_400_naming_the_reason(app, cli
         response = client.post(path, data=body, content_type="application/json", headers=headers)
         assert response.status_code == 400, path
         assert reason in response.get_json()["error"]["message"]
+
+
+def test_a_replayed_or_rebound_token_is_refused(app, client, users, published):
+    remote = RemoteNode(NEIGHBOUR)
+    remote.ask_to_peer(client)
+    approve(app, "randers-kommune")
+    headers = remote.headers()
+    assert client.get("/federation/v1/changes", headers=headers).status_code == 200
+    replayed = client.get("/federation/v1/changes", headers=headers)
+    assert replayed.status_code == 401 and "already used" in replayed.get_json()["error"]["message"]
+    bound = issue_token(remote.key, "randers-kommune", "aarhus-kommune", method="GET",
+                        url="http://127.0.0.1:9/federation/v1/changes")
+    elsewhere = client.post("/federation/v1/notify", json={}, headers={"Authorization": "Bearer " + bound})
+    assert elsewhere.status_code == 401 and "another request" in elsewhere.get_json()["error"]["message"]
