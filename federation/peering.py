@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from federation.client import PeerClient, PeerUnavailable, fetch_descriptor
@@ -18,6 +18,10 @@ from node.core.models import utcnow
 
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 3600
+# Pending records (requests, or peers we added) are bounded: an admin answers within two weeks, and a
+# flood of self-signed requests cannot fill the admin's list (docs/federation-protocol.md §17).
+PENDING_KEPT = timedelta(days=14)
+PENDING_MAX = 100
 
 
 class PeeringError(ValueError):
@@ -52,6 +56,9 @@ def record_peer(session: Session, descriptor: Descriptor, fetched_from_its_url: 
         # Kind and place decide which restricted items a peer receives: they change only with a new approval.
         raise PeeringError(f"{p['id']} er godkendt som {peer.kind}; type og sted kan kun ændres ved ny godkendelse")
     if peer is None:
+        pending = session.scalar(select(func.count()).select_from(Peer).where(Peer.state == PeerState.PENDING))
+        if pending >= PENDING_MAX:
+            raise PeeringError(f"der er allerede {PENDING_MAX} afventende peers; afvis nogle, før flere kan komme til")
         peer = Peer(id=p["id"], state=PeerState.PENDING, cursor=0, failures=0, received_total=0)
         session.add(peer)
     peer.url = p["url"].rstrip("/")
@@ -134,6 +141,12 @@ def change_peer(session: Session, peer_id: str, action: str) -> Peer:
     if wanted == PeerState.APPROVED:
         peer.next_pull_at = utcnow()
     return peer
+
+
+def expire_pending_peers(session: Session, now: datetime) -> int:
+    """Forget pending records older than PENDING_KEPT; returns how many."""
+    old = delete(Peer).where(Peer.state == PeerState.PENDING, Peer.created_at < now - PENDING_KEPT)
+    return session.execute(old).rowcount
 
 
 def remove_peer(session: Session, peer_id: str) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from functools import wraps
 
-from flask import Blueprint, Response, abort, g, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from sqlalchemy import select
 
 from federation.changes import changes_since, envelope_texts_for
@@ -23,7 +25,26 @@ bp = Blueprint("federation", __name__)
 csrf.exempt(bp)  # node-to-node calls carry a signed JWT, never a cookie
 # Tokens accepted in this process within their lifetime: a captured token cannot be replayed.
 SEEN_TOKENS = SeenTokens()
+# Peering requests need no approval to be made, so each source address may make only a few.
+PEERING_REQUESTS_PER_ADDRESS, PEERING_WINDOW_SECONDS = 10, 600
 
+
+class PeeringRequestRate:
+    """When each source address last asked to peer, within the window; one per app (and process)."""
+
+    def __init__(self):
+        self._times: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def exceeded(self, address: str) -> bool:
+        """Record a request from `address`; True when it already made the most the window allows."""
+        now = time.monotonic()
+        with self._lock:
+            if len(self._times) > 10_000:  # forget addresses whose window is over
+                self._times = {a: t for a, t in self._times.items() if t[-1] > now - PEERING_WINDOW_SECONDS}
+            recent = [t for t in self._times.get(address, []) if t > now - PEERING_WINDOW_SECONDS]
+            self._times[address] = recent + [now]
+            return len(recent) >= PEERING_REQUESTS_PER_ADDRESS
 
 def _json_object() -> dict:
     body = json_body()
@@ -74,6 +95,10 @@ def descriptor():
 @bp.post("/federation/v1/peering")
 def peering_request():
     """Another node asks to peer: its descriptor and a JWT signed by the same key."""
+    rate = current_app.extensions.setdefault("vidensnet.peering_rate", PeeringRequestRate())
+    if rate.exceeded(request.remote_addr or ""):
+        return json_error(429, f"højst {PEERING_REQUESTS_PER_ADDRESS} peeringanmodninger pr. "
+                               f"{PEERING_WINDOW_SECONDS // 60} minutter fra samme adresse")
     body = _json_object()
     try:
         descriptor = check_descriptor(body.get("descriptor"))

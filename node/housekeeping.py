@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from federation.changes import prune_tombstones
 from federation.ingest import prune_ingest_logs
+from federation.peering import expire_pending_peers
 from node.core.models import utcnow
 from node.items.publishing import ActingNode, expire_due_items
 
@@ -16,11 +17,12 @@ log = logging.getLogger(__name__)
 
 
 def run_cycle(sessions: sessionmaker[Session], by: ActingNode, tombstone_days: int) -> int:
-    """Expire items whose expiry has passed, prune old tombstones and the ingest logs; returns how many expired."""
+    """Expire due items; prune old tombstones, the ingest logs and old pending peers; returns how many expired."""
     with sessions.begin() as session:
         expired = expire_due_items(session, by)
         prune_tombstones(session, utcnow() - timedelta(days=tombstone_days))
         prune_ingest_logs(session, utcnow())
+        expire_pending_peers(session, utcnow())
     if expired:
         log.info("expired %d item(s)", expired)
     return expired

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from federation import peering
 from federation.models import Peer, PeerState
-from federation.peering import PeeringError, approve_peer, change_peer, record_peer, remove_peer
+from federation.peering import PeeringError, approve_peer, change_peer, expire_pending_peers, record_peer, remove_peer
 from federation.tokens import issue_token
 from federation.trust import check_descriptor, own_descriptor
 from node.core.config import NodeSettings
+from node.core.models import utcnow
 from tests.helpers.live_nodes import vidensnet
 from tests.helpers.web import csrf_token, login
 
@@ -105,4 +109,23 @@ def test_the_admin_page_and_the_cli_suspend_block_and_remove(app, client, users,
     refused = vidensnet(node_home, "peer", "suspend", RANDERS.id, check=False)
     assert refused.returncode != 0 and "er blokeret og kan ikke blive på pause" in refused.stderr
     assert admin.post(f"/admin/peers/{RANDERS.id}/fjern", data={"csrf_token": token}).status_code == 302
+    assert state(sessions) is None
+
+
+def test_peering_requests_are_limited_per_source_address(client, sessions):
+    remote = Remote()  # asking again with the same key refreshes the pending record
+    answers = [remote.ask_to_peer(client).status_code for _ in range(11)]
+    assert answers[:10] == [202] * 10 and answers[10] == 429
+
+
+def test_pending_peers_are_capped_and_expire(sessions, monkeypatch):
+    monkeypatch.setattr(peering, "PENDING_MAX", 1)
+    with sessions.begin() as session:
+        record_peer(session, check_descriptor(Remote().descriptor()))
+    other = NodeSettings("favrskov-kommune", "Favrskov Kommune", "municipality", "http://127.0.0.1:9", "0710")
+    with sessions.begin() as session, pytest.raises(PeeringError, match="allerede 1 afventende"):
+        record_peer(session, check_descriptor(own_descriptor(other, Ed25519PrivateKey.generate())))
+    with sessions.begin() as session:
+        assert expire_pending_peers(session, utcnow()) == 0
+        assert expire_pending_peers(session, utcnow() + peering.PENDING_KEPT + timedelta(seconds=1)) == 1
     assert state(sessions) is None
