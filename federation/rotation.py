@@ -22,6 +22,7 @@ from node.core.models import utcnow
 from node.items.schema import format_datetime
 
 ROTATIONS_FILE = "rotations.json"
+ROTATION_KEEPS = ("kind", "municipality", "district")
 
 
 def own_rotations(keys_dir: Path) -> list[dict[str, Any]]:
@@ -54,6 +55,10 @@ def apply_rotations(session: Session, node_id: str, rotations: list[Any], descri
         raise TrustError("descriptor is for another node")
     if descriptor.payload["public_key"] == row.public_key:
         return False
+    # Kind and place decide what a node may receive and what it may vouch for: a new key must not change
+    # them, as an approved peer's new descriptor may not (federation/peering.py).
+    if any(getattr(row, fact) != descriptor.payload.get(fact) for fact in ROTATION_KEEPS):
+        raise TrustError(f"a key rotation cannot change {node_id}'s kind, municipality or district")
     for statement in rotations:
         _step(row, statement)
     if row.public_key != descriptor.payload["public_key"]:
