@@ -45,7 +45,7 @@ def peer_approve(obj, peer_id: str) -> None:
     """Approve a pending peer: it may pull from this node, and this node pulls from it."""
     try:
         with obj.sessions().begin() as session:
-            approved = approve_peer(session, peer_id)
+            approved = approve_peer(session, peer_id, obj.process().local.trust_anchors)
             state, url = approved.state, approved.url
     except PeeringError as exc:
         raise click.ClickException(str(exc)) from None

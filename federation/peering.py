@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from federation.client import PeerClient, PeerUnavailable, fetch_descriptor
 from federation.local import LocalNode
 from federation.models import PEER_TRANSITIONS, Peer, PeerState
-from federation.trust import Descriptor, TrustError, check_descriptor, own_descriptor, remember_node
+from federation.trust import Descriptor, TrustError, check_descriptor, check_pinned, own_descriptor, remember_node
 from node.core.backoff import retry_delay
 from node.core.models import utcnow
 
@@ -101,8 +101,11 @@ def add_peer(sessions: sessionmaker[Session], local: LocalNode, url: str) -> Add
     return added
 
 
-def approve_peer(session: Session, peer_id: str) -> Peer:
-    """Approve a peer: from now on it may pull from us and we pull from it."""
+def approve_peer(session: Session, peer_id: str, pinned: dict[str, str] | None = None) -> Peer:
+    """Approve a peer: from now on it may pull from us and we pull from it.
+
+    `pinned` are the trust anchors' configured keys: an anchor is approved only with exactly that key.
+    """
     peer = session.get(Peer, peer_id)
     if peer is None:
         raise PeeringError(f"ingen peer med id '{peer_id}'")
@@ -110,7 +113,9 @@ def approve_peer(session: Session, peer_id: str) -> Peer:
         PEER_TRANSITIONS.move(peer, PeerState.APPROVED)
         peer.next_pull_at = utcnow()
     try:
-        remember_node(session, Descriptor(json.loads(peer.descriptor)), vouched_by="peering")
+        descriptor = Descriptor(json.loads(peer.descriptor))
+        check_pinned(descriptor, pinned or {})
+        remember_node(session, descriptor, vouched_by="peering")
     except TrustError as exc:
         raise PeeringError(str(exc)) from None
     return peer

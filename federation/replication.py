@@ -31,6 +31,7 @@ from federation.trust import (
     accepted_public_keys,
     check_descriptor,
     check_endorsement,
+    check_pinned,
     remember_node,
 )
 from federation.wire import Opened, WireError, claimed_signer
@@ -154,6 +155,7 @@ def _learn_keys(sessions: sessionmaker[Session], client: PeerClient, envelopes: 
             descriptor = check_descriptor(record.get("descriptor"))
             if descriptor.id != origin:
                 continue
+            check_pinned(descriptor, trusted)
             endorser, endorsement = _first_trusted(descriptor, record.get("endorsements") or [], trusted)
             with sessions.begin() as session:
                 remember_node(session, descriptor, endorser, endorsement)

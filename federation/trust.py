@@ -83,6 +83,13 @@ def check_endorsement(descriptor: Descriptor, endorsement: Any, trusted_keys: di
     return endorser
 
 
+def check_pinned(descriptor: Descriptor, pinned: dict[str, str]) -> None:
+    """Refuse a descriptor of a pinned node (a trust anchor) that carries another key than the configured one."""
+    expected = pinned.get(descriptor.id)
+    if expected is not None and descriptor.payload["public_key"] != expected:
+        raise TrustError(f"{descriptor.id} is a trust anchor whose configured key differs from its descriptor's")
+
+
 def remember_node(session: Session, descriptor: Descriptor, vouched_by: str, endorsement: Any = None) -> KnownNode:
     """Accept (or refresh) a node's key; a different key for a known node is refused."""
     p = descriptor.payload

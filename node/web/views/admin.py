@@ -86,7 +86,7 @@ def add_peer_form():
 def approve_peer_form(peer_id: str):
     """Approve a pending peer."""
     try:
-        peer = approve_peer(db(), peer_id)
+        peer = approve_peer(db(), peer_id, current_local_node().trust_anchors)
     except PeeringError as exc:
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
