@@ -96,7 +96,12 @@ def notify_peers_if_changed(cycle: FederationCycle) -> None:
         return
     cycle.notified_seq = head
     for peer_id, url in peers:
-        try:
-            PeerClient(url, peer_id, cycle.local.id, cycle.local.key, cycle.local.limits).notify()
-        except PeerUnavailable:
-            pass  # a wake-up only; polling remains the safety net
+        # In the workers too: a peer that is slow to answer must not hold up the tick (and the pulls it starts).
+        cycle.workers.submit(_notify, cycle.local, peer_id, url)
+
+
+def _notify(local: LocalNode, peer_id: str, url: str) -> None:
+    try:
+        PeerClient(url, peer_id, local.id, local.key, local.limits).notify()
+    except PeerUnavailable:
+        pass  # a wake-up only; polling remains the safety net
