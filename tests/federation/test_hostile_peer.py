@@ -61,7 +61,7 @@ def test_an_answer_that_trickles_is_cut_off_at_the_deadline(hostile):
     started = time.monotonic()
     with pytest.raises(PeerUnavailable, match="no complete answer within 3 s"):
         client(hostile).changes(0, 500)
-    assert time.monotonic() - started < 3 + 2  # the deadline, plus a margin for a busy machine
+    assert time.monotonic() - started < 3 + 7  # the deadline, plus a margin for a busy machine (without it: days)
 
 
 @pytest.mark.parametrize("hostile", ["huge", "gzip"], indirect=True)
