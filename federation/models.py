@@ -80,6 +80,9 @@ class Envelope(Base):
 class DescribedNode:
     """Columns copied from a node's signed descriptor, shared by peers and known nodes."""
 
+    # What decides which restricted items a node may receive: changed only with a new approval.
+    AUDIENCE_FACTS = ("kind", "municipality", "district")
+
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
@@ -88,6 +91,10 @@ class DescribedNode:
     public_key: Mapped[str] = mapped_column(String(64))
     # The descriptor envelope exactly as signed.
     descriptor: Mapped[str] = mapped_column(Text)
+
+    def facts_differ(self, payload: dict[str, Any]) -> bool:
+        """Whether a descriptor payload names another kind, municipality or district than this row holds."""
+        return any(getattr(self, fact) != payload.get(fact) for fact in self.AUDIENCE_FACTS)
 
     def take_descriptor(self, envelope: dict[str, Any]) -> None:
         """Copy the facts of a checked descriptor envelope onto this row."""

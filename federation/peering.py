@@ -51,8 +51,7 @@ def record_peer(session: Session, descriptor: Descriptor, fetched_from_its_url: 
         if not (fetched_from_its_url and peer.state == PeerState.PENDING):
             raise PeeringError(f"{p['id']} er kendt med en anden nøgle")
         peer.last_error = "en afventende anmodning med en anden nøgle blev erstattet af nodens egen beskrivelse"
-    facts = ("kind", "municipality", "district")
-    if peer is not None and peer.state != PeerState.PENDING and any(getattr(peer, f) != p.get(f) for f in facts):
+    if peer is not None and peer.state != PeerState.PENDING and peer.facts_differ(p):
         # Kind and place decide which restricted items a peer receives: they change only with a new approval.
         raise PeeringError(f"{p['id']} er godkendt som {peer.kind}; type og sted kan kun ændres ved ny godkendelse")
     if peer is None:

@@ -22,7 +22,6 @@ from node.core.models import utcnow
 from node.items.schema import format_datetime
 
 ROTATIONS_FILE = "rotations.json"
-ROTATION_KEEPS = ("kind", "municipality", "district")
 
 
 def own_rotations(keys_dir: Path) -> list[dict[str, Any]]:
@@ -57,7 +56,7 @@ def apply_rotations(session: Session, node_id: str, rotations: list[Any], descri
         return False
     # Kind and place decide what a node may receive and what it may vouch for: a new key must not change
     # them, as an approved peer's new descriptor may not (federation/peering.py).
-    if any(getattr(row, fact) != descriptor.payload.get(fact) for fact in ROTATION_KEEPS):
+    if row.facts_differ(descriptor.payload):
         raise TrustError(f"a key rotation cannot change {node_id}'s kind, municipality or district")
     for statement in rotations:
         _step(row, statement)
