@@ -24,6 +24,7 @@ from federation.ingest import Outcome, check_signatures, ingest_page, signers
 from federation.local import LocalNode
 from federation.models import Envelope, EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope, WaitsFor
 from federation.readahead import read_ahead
+from federation.revocation import worth_refetching
 from federation.rotation import apply_rotations
 from federation.trust import (
     TrustError,
@@ -69,7 +70,7 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
         client, cursor = connect(peer.url, peer.id, local.id, local.key), peer.cursor
         trusted = {peer.id: peer.public_key, **local.trust_anchors}
     report: Counter = Counter()
-    fetched = read_ahead(fetch_pages(sessions, client, cursor, trusted, local.limits.max_pages_per_pull))
+    fetched = read_ahead(fetch_pages(sessions, client, cursor, trusted, local.limits.max_pages_per_pull, peer_id))
     for page in read_ahead(check_pages(sessions, fetched)):
         report.update(_store_page(sessions, page, client, peer_id, local))
         if progress:
@@ -78,7 +79,7 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
 
 
 def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int, trusted: dict[str, str],
-                max_pages: int) -> Iterator[FetchedPage]:
+                max_pages: int, peer_id: str = "") -> Iterator[FetchedPage]:
     """The peer's feed from `cursor` to its end, a page at a time, with the bodies this node lacks."""
     more, pages = True, 0
     while more:
@@ -87,7 +88,7 @@ def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int
         changes, cursor, more = _read_page(client, cursor)
         pages += 1
         with sessions() as session:
-            wanted = _missing(session, changes)
+            wanted = _missing(session, changes, peer_id)
         envelopes = client.envelopes(wanted) if wanted else []  # an item's withdrawal and endorsements come along
         _learn_keys(sessions, client, envelopes, trusted)
         yield FetchedPage(envelopes, cursor, more)
@@ -106,12 +107,13 @@ def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: Peer
                 local: LocalNode) -> Counter:
     """Ingest one page and advance the checkpoint in one transaction; then retry what a key rotation explains."""
     with _STORING, sessions.begin() as session:
-        outcomes = ingest_page(session, page.envelopes, peer_id, local.view, local.sinks, page.checked)
+        outcomes = ingest_page(session, page.envelopes, peer_id, local.view, local.sinks, page.checked,
+                               local.key_grace)
         report = Counter(outcomes) + take_waiting(session, local)
         row = session.get(Peer, peer_id)
         row.cursor = page.next_cursor
         row.received_total += sum(report[o] for o in (Outcome.STORED, Outcome.TOMBSTONED, Outcome.WITHDRAWN,
-                                                      Outcome.ENDORSED))
+                                                      Outcome.ENDORSED, Outcome.REVOKED))
     rejected = [e for e, outcome in zip(page.envelopes, outcomes) if outcome == Outcome.REJECTED]
     if rejected and _learn_rotations(sessions, client, rejected):
         report.update(_retry(sessions, rejected, peer_id, local))
@@ -128,11 +130,18 @@ def _read_page(client: PeerClient, cursor: int) -> tuple[list[dict[str, Any]], i
     return changes, next_cursor, bool(page.get("more"))
 
 
-def _missing(session: Session, changes: list[dict[str, Any]]) -> list[str]:
+def _missing(session: Session, changes: list[dict[str, Any]], peer_id: str = "") -> list[str]:
     """Ids whose announced version, tombstone or withdrawal this node does not hold yet (and needs)."""
     held = held_versions(session, [c.get("id") for c in changes if isinstance(c.get("id"), str)])
-    return [c["id"] for c in changes
-            if isinstance(c.get("id"), str) and isinstance(c.get("version"), int) and _wanted(c, held.get(c["id"]))]
+    usable = [c for c in changes if isinstance(c.get("id"), str) and isinstance(c.get("version"), int)]
+    again = [c["id"] for c in usable if _same(c, held.get(c["id"]))]
+    resigned = worth_refetching(session, again, peer_id) if again else set()
+    return [c["id"] for c in usable if _wanted(c, held.get(c["id"])) or c["id"] in resigned]
+
+
+def _same(change: dict[str, Any], mine: Held | None) -> bool:
+    """The change announces the version and kind held here: only a newer signature could be new."""
+    return mine is not None and mine.version == change["version"] and mine.kind == change.get("kind")
 
 
 def _wanted(change: dict[str, Any], mine: Held | None) -> bool:
@@ -198,7 +207,7 @@ def _retry(sessions: sessionmaker[Session], envelopes: list[Any], peer_id: str, 
     """Ingest once more after a key rotation was learned; the stale rejections are dropped."""
     report: Counter = Counter()
     with sessions.begin() as session:
-        outcomes = ingest_page(session, envelopes, peer_id, local.view, local.sinks)
+        outcomes = ingest_page(session, envelopes, peer_id, local.view, local.sinks, grace=local.key_grace)
         for envelope, outcome in zip(envelopes, outcomes):
             if outcome != Outcome.REJECTED:
                 report[outcome] += 1
@@ -224,6 +233,7 @@ def take_waiting(session: Session, local: LocalNode) -> Counter:
                            .order_by(WaitingEnvelope.id)).all()
     report: Counter = Counter()
     for row in rows:
-        report.update(ingest_page(session, [json.loads(row.envelope)], row.received_from, local.view, local.sinks))
+        report.update(ingest_page(session, [json.loads(row.envelope)], row.received_from, local.view, local.sinks,
+                                  grace=local.key_grace))
         session.delete(row)
     return report
