@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from federation.models import Envelope, KnownNode, Peer, Rejection, WaitingEnvelope
+from federation.models import Envelope, KnownNode, Peer, Rejection, RetiredKey, WaitingEnvelope
+from federation.revocation import DEFAULT_KEY_GRACE
+
+
+@dataclass(frozen=True)
+class EarlierKey:
+    """A key a known node rotated away from or revoked, as the admin page shows it."""
+
+    public_key: str
+    retired_at: datetime | None
+    accepted_until: datetime | None  # the end of the grace window
+    revoked_since: datetime | None
 
 
 @dataclass(frozen=True)
@@ -19,14 +31,25 @@ class FederationOverview:
     waiting: list[WaitingEnvelope]
     rejections: list[Rejection]
     feed_head: int
+    earlier_keys: dict[str, list[EarlierKey]] = field(default_factory=dict)  # node id -> its earlier keys
 
 
-def federation_overview(session: Session, limit: int = 20) -> FederationOverview:
-    """Peers, accepted keys, and the latest waiting and rejected envelopes."""
+def federation_overview(session: Session, limit: int = 20, grace: timedelta = DEFAULT_KEY_GRACE) -> FederationOverview:
+    """Peers, accepted keys (with earlier ones, retired or revoked), and the latest waiting and rejected envelopes."""
     return FederationOverview(
         peers=list(session.scalars(select(Peer).order_by(Peer.id))),
         known_nodes=list(session.scalars(select(KnownNode).order_by(KnownNode.id))),
         waiting=list(session.scalars(select(WaitingEnvelope).order_by(WaitingEnvelope.id.desc()).limit(limit))),
         rejections=list(session.scalars(select(Rejection).order_by(Rejection.id.desc()).limit(limit))),
         feed_head=session.scalar(select(func.coalesce(func.max(Envelope.seq), 0))),
+        earlier_keys=earlier_keys(session, grace),
     )
+
+
+def earlier_keys(session: Session, grace: timedelta) -> dict[str, list[EarlierKey]]:
+    """Each known node's retired and revoked keys, the most recently retired first."""
+    found: dict[str, list[EarlierKey]] = {}
+    for row in session.scalars(select(RetiredKey).order_by(RetiredKey.node_id, RetiredKey.retired_at.desc())):
+        until = row.retired_at + grace if row.retired_at else None
+        found.setdefault(row.node_id, []).append(EarlierKey(row.public_key, row.retired_at, until, row.revoked_since))
+    return found

@@ -27,6 +27,7 @@ from federation.wire import key_revocation_payload, moment, open_envelope, rotat
 from node.core.models import Item
 from tests.helpers.envelopes import ME, ORIGIN, envelope
 from tests.helpers.nodes import SINKS
+from tests.helpers.web import login
 
 OLD, NEW = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
 SINCE = "2026-11-15T00:00:00Z"
@@ -184,3 +185,17 @@ def test_this_node_cannot_revoke_its_current_key_and_its_revocation_enters_its_f
         assert envelope_["payload"]["since"] == SINCE
         [row] = session.scalars(select(Envelope).where(Envelope.kind == EnvelopeKind.KEY_REVOCATION)).all()
         assert row.received_from is None and open_envelope(json.loads(row.envelope), public_key_text(key))
+
+
+def test_the_admin_page_shows_a_known_nodes_retired_and_revoked_keys_with_danish_dates(app, users, sessions):
+    with sessions.begin() as session:
+        rotate_origin(session)
+        ingest(session, revocation(), "p", ME, SINKS)
+        retired_at = session.get(RetiredKey, (ORIGIN.id, public_key_text(OLD))).retired_at
+    admin = app.test_client()
+    login(admin, "admin")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert public_key_text(OLD)[:12] in page
+    assert f'udfaset <time datetime="{retired_at.isoformat()}">{retired_at:%d.%m.%Y}</time>' in page
+    assert "godtages til" in page
+    assert 'spærret fra <time datetime="2026-11-15T00:00:00+00:00">15.11.2026</time> 00:00' in page
