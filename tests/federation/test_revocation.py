@@ -13,7 +13,10 @@ from federation.audience import NodeView
 from federation.changes import changes_since, store_envelope
 from federation.identity import public_key_text
 from federation.ingest import Outcome, ingest, ingest_page
+from federation.local import LocalNode
 from federation.models import Envelope, EnvelopeKind, Rejection, RetiredKey
+from federation.peering import record_peer
+from federation.replication import FetchedPage, _store_page
 from federation.revocation import (
     KeyRefused,
     resign_own_envelopes,
@@ -24,6 +27,7 @@ from federation.revocation import (
 from federation.rotation import apply_rotations
 from federation.trust import check_descriptor, own_descriptor, remember_node
 from federation.wire import key_revocation_payload, moment, open_envelope, rotation_payload, seal
+from node.core.config import NodeSettings
 from node.core.models import Item
 from tests.helpers.envelopes import ME, ORIGIN, envelope
 from tests.helpers.nodes import SINKS
@@ -199,3 +203,36 @@ def test_the_admin_page_shows_a_known_nodes_retired_and_revoked_keys_with_danish
     assert f'udfaset <time datetime="{retired_at.isoformat()}">{retired_at:%d.%m.%Y}</time>' in page
     assert "godtages til" in page
     assert 'spærret fra <time datetime="2026-11-15T00:00:00+00:00">15.11.2026</time> 00:00' in page
+
+
+class RelayClient:
+    """A district node relaying Randers: it answers /nodes with Randers' rotation and /envelopes from a dict."""
+
+    def __init__(self, rotation: dict, held: dict[str, dict]):
+        self.rotation, self.held = rotation, held
+
+    def node(self, origin: str) -> dict:
+        return {"descriptor": own_descriptor(ORIGIN, NEW), "rotations": [self.rotation]}
+
+    def envelopes(self, ids: list[str]) -> list[dict]:
+        return [self.held[i] for i in ids if i in self.held]
+
+
+def test_a_node_behind_a_relay_learns_the_rotation_from_the_revocation_and_refetches_the_resigned_copies(sessions):
+    politi = NodeSettings("oestjyllands-politi", "Østjyllands Politi", "police", "http://127.0.0.1:9",
+                          district="Østjyllands Politi")
+    statement = seal(rotation_payload(ORIGIN.id, public_key_text(OLD), public_key_text(NEW),
+                                      "2026-12-01T09:00:00Z"), OLD)
+    with sessions.begin() as session:
+        remember_node(session, check_descriptor(own_descriptor(ORIGIN, OLD)), vouched_by=politi.id)
+        record_peer(session, check_descriptor(own_descriptor(politi, Ed25519PrivateKey.generate()))).state = "approved"
+        ingest(session, item("foer"), politi.id, ME, SINKS)
+    page = FetchedPage([revocation()], next_cursor=7, more=False, again=["randers-kommune:foer"])
+    client = RelayClient(statement, {"randers-kommune:foer": item("foer", key=NEW)})
+    local = LocalNode(NodeSettings(ME.id, "Aarhus", "municipality", "http://x", "0751"), NEW, SINKS)
+    report = _store_page(sessions, page, client, politi.id, local)
+    assert (report[Outcome.REVOKED], report[Outcome.RESIGNED], report[Outcome.REJECTED]) == (1, 1, 0)
+    with sessions() as session:
+        text = session.scalar(select(Envelope.envelope).where(Envelope.item_id == "randers-kommune:foer"))
+        assert open_envelope(json.loads(text), public_key_text(NEW))["id"] == "randers-kommune:foer"
+        assert session.scalars(select(Rejection)).all() == []
