@@ -150,18 +150,23 @@ def _take(session: Session, page: _Page, envelope: Any, opened: Opened | None, r
         _check_shape(payload)
         if current and take_resigned(session, page, payload, text, received_from):
             return Outcome.RESIGNED
-        if payload["type"] == PLAN_ENDORSEMENT:
-            return _take_plan_endorsement(session, page, envelope, payload, text, received_from)
-        if payload["type"] == KEY_REVOCATION:
-            return Outcome.REVOKED if take_revocation(session, page, payload, text, received_from) else Outcome.SKIPPED
-        if payload["type"] == ITEM:
-            return _take_item(page, payload, text, received_from, me)
-        if payload["type"] == TOMBSTONE:
-            return _take_tombstone(page, payload, text, received_from)
-        return _take_withdrawal(page, payload, text, received_from, me)
+        return _take_kind(session, page, envelope, payload, text, received_from, me)
     except (WireError, Refused, KeyRefused) as exc:
         _reject(session, envelope, received_from, str(exc))
         return Outcome.REJECTED
+
+
+def _take_kind(session: Session, page: _Page, envelope: dict, payload: dict, text: str, received_from: str,
+               me: NodeView) -> Outcome:
+    if payload["type"] == PLAN_ENDORSEMENT:
+        return _take_plan_endorsement(session, page, envelope, payload, text, received_from)
+    if payload["type"] == KEY_REVOCATION:
+        return Outcome.REVOKED if take_revocation(session, page, payload, text, received_from) else Outcome.SKIPPED
+    if payload["type"] == ITEM:
+        return _take_item(page, payload, text, received_from, me)
+    if payload["type"] == TOMBSTONE:
+        return _take_tombstone(page, payload, text, received_from)
+    return _take_withdrawal(page, payload, text, received_from, me)
 
 
 def _check_shape(payload: dict[str, Any]) -> None:

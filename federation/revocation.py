@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from federation.changes import Held, replace_envelopes
@@ -43,6 +43,9 @@ from node.items.schema import format_datetime
 DEFAULT_KEY_GRACE = timedelta(days=30)
 # Every node may hold a revocation: everyone who accepted the key must learn that it is compromised.
 REVOCATION_AUDIENCE = "network"
+# Revocations are never pruned, and only their origin can sign them: this bounds what one node can make
+# every other node keep for ever. An honest node rotates a handful of times in its life.
+MAX_REVOCATIONS_PER_NODE = 100
 _ROW_COLUMNS = [c for c in Envelope.__table__.c if c.name not in ("seq", "stored_at")]
 
 
@@ -135,12 +138,21 @@ def take_revocation(session: Session, page: Any, payload: dict[str, Any], text: 
     row_id = key_revocation_id(payload)
     if row_id in page.held:
         return False
+    if _revocations_held(session, page, origin) >= MAX_REVOCATIONS_PER_NODE:
+        raise KeyRefused(f"key: {origin} har allerede {MAX_REVOCATIONS_PER_NODE} spærrede nøgler her")
     _record_revocation(session, origin, key, since)
     page.keys[origin] = [k._replace(revoked_since=since) if k.text == key else k for k in keys]
     page.held[row_id] = Held(1, EnvelopeKind.KEY_REVOCATION, REVOCATION_AUDIENCE)
     page.envelopes[row_id] = revocation_row(payload, text, received_from)
     _drop_signed_since(session, page, origin, public_key_from_text(key), since)
     return True
+
+
+def _revocations_held(session: Session, page: Any, origin: str) -> int:
+    prefix = f"{origin}:key-revocation-"
+    held = session.scalar(select(func.count()).select_from(Envelope)
+                          .where(Envelope.item_id.startswith(prefix, autoescape=True)))
+    return held + sum(1 for i in page.envelopes if i.startswith(prefix))
 
 
 def _record_revocation(session: Session, origin: str, key: str, since: datetime) -> None:

@@ -236,3 +236,13 @@ def test_a_node_behind_a_relay_learns_the_rotation_from_the_revocation_and_refet
         text = session.scalar(select(Envelope.envelope).where(Envelope.item_id == "randers-kommune:foer"))
         assert open_envelope(json.loads(text), public_key_text(NEW))["id"] == "randers-kommune:foer"
         assert session.scalars(select(Rejection)).all() == []
+
+
+def test_one_node_can_make_others_keep_only_a_bounded_number_of_revocations(sessions, monkeypatch):
+    monkeypatch.setattr("federation.revocation.MAX_REVOCATIONS_PER_NODE", 2)
+    with sessions.begin() as session:
+        rotate_origin(session)
+        fakes = [Ed25519PrivateKey.generate() for _ in range(3)]
+        outcomes = ingest_page(session, [revocation(revoked=k) for k in fakes], "p", ME, SINKS)
+        assert outcomes == [Outcome.REVOKED, Outcome.REVOKED, Outcome.REJECTED]
+        assert last_rejection(session) == "key: randers-kommune har allerede 2 spærrede nøgler her"
