@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from deploy.local_federation import wait_until_serving
 from federation.client import PeerClient, PeerUnavailable, fetch_descriptor
+from federation.ingest import Outcome
 from federation.local import LocalNode
-from federation.models import Peer
+from federation.models import Envelope, Peer
 from federation.peering import approve_peer, record_peer
 from federation.replication import pull_from_peer
 from federation.trust import check_descriptor
@@ -92,6 +93,19 @@ def test_an_endless_feed_ends_the_pull_at_the_page_limit_and_keeps_its_place(hos
         pull_from_peer(sessions, local, NODE_ID)
     with sessions() as session:
         assert session.get(Peer, NODE_ID).cursor == 20  # the pages read are stored; the next pull goes on from there
+
+
+@pytest.mark.parametrize("hostile", ["feed"], indirect=True)
+def test_the_protocol_modes_speak_the_protocol_well_enough_to_be_pulled(hostile, sessions):
+    # The control for the protocol modes: told to behave, the peer's item arrives.
+    with sessions.begin() as session:
+        record_peer(session, check_descriptor(fetch_descriptor(hostile)))
+        approve_peer(session, NODE_ID)
+    local = LocalNode(AARHUS, Ed25519PrivateKey.generate(), SINKS, limits=SMALL)
+    report = pull_from_peer(sessions, local, NODE_ID)
+    assert report[Outcome.STORED] == 1
+    with sessions() as session:
+        assert session.query(Envelope).filter_by(item_id=f"{NODE_ID}:aerlig-metode").count() == 1
 
 
 @pytest.mark.parametrize("hostile", ["slow"], indirect=True)

@@ -10,6 +10,12 @@ of its mode:
 - `huge`: a 400 MB answer;
 - `gzip`: a small gzip stream that inflates to 1 GB;
 - `redirect`: a redirect to `/target` on itself (which counts its visitors: GET /hits).
+
+The protocol modes (PROTOCOL_MODES) answer `changes`, `envelopes`, `nodes` and
+`notify` like a node with a feed of items signed by its own key (`HostileFeed`),
+and misbehave in what they say rather than in how:
+
+- `feed`: honestly, one public item (the control: the machinery works).
 """
 
 from __future__ import annotations
@@ -21,13 +27,13 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from federation.trust import own_descriptor
 from node.core.config import NodeSettings
+from tests.helpers.hostile_feed import SCENARIOS, HostileFeed
 
 NODE_ID = "fjendtlig-kommune"
-MODES = ("slow", "endless", "huge", "gzip", "redirect")
+TRANSPORT_MODES = ("slow", "endless", "huge", "gzip", "redirect")
+PROTOCOL_MODES = ("feed",)
+MODES = TRANSPORT_MODES + PROTOCOL_MODES
 MB = 1024 * 1024
 
 
@@ -42,20 +48,40 @@ class HostileHandler(BaseHTTPRequestHandler):
         """The descriptor and the hit counter honestly; anything else as the mode says."""
         path = urlparse(self.path).path
         if path == "/.well-known/vidensnet":
-            return self._send_json(self.server.descriptor)
+            return self._send_json(self.server.feed.descriptor)
         if path == "/target":
             self.server.target_hits += 1
             return self._send_json({})
         if path == "/hits":
             return self._send_json({"target": self.server.target_hits})
+        if self.server.mode in PROTOCOL_MODES:
+            return self._answer_from_feed(path, b"")
         self._misbehave()
 
     def do_POST(self) -> None:
         """Peering requests are accepted; anything else as the mode says."""
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if urlparse(self.path).path == "/federation/v1/peering":
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path = urlparse(self.path).path
+        if path == "/federation/v1/peering":
             return self._send_json({"id": NODE_ID, "state": "pending"}, status=202)
+        if self.server.mode in PROTOCOL_MODES:
+            return self._answer_from_feed(path, body)
         self._misbehave()
+
+    def _answer_from_feed(self, path: str, body: bytes) -> None:
+        """The protocol's reads answered from the mode's feed (tokens are not checked: it trusts everyone)."""
+        feed = self.server.feed
+        if path == "/federation/v1/changes":
+            query = parse_qs(urlparse(self.path).query)
+            return self._send_json(feed.changes(int(query.get("since", ["0"])[0]), int(query.get("limit", ["200"])[0])))
+        if path == "/federation/v1/envelopes":
+            return self._send_json(feed.envelopes(json.loads(body or b"{}").get("ids") or []))
+        if path == "/federation/v1/notify":
+            return self._send_json({"ok": True}, status=202)
+        if path.startswith("/federation/v1/nodes/"):
+            record = feed.node(path.rsplit("/", 1)[1])
+            return self._send_json(record or {"error": "ukendt node"}, status=200 if record else 404)
+        self._send_json({"error": "ukendt"}, status=404)
 
     def _misbehave(self) -> None:
         try:
@@ -108,7 +134,9 @@ class HostileServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), HostileHandler)
         self.mode, self.target_hits = mode, 0
         settings = NodeSettings(NODE_ID, "Fjendtlig Kommune", "municipality", f"http://127.0.0.1:{port}", "0730")
-        self.descriptor = own_descriptor(settings, Ed25519PrivateKey.generate())
+        self.feed = HostileFeed(settings)
+        if mode in SCENARIOS:
+            SCENARIOS[mode](self.feed)
         self.gzip_bomb = _gzip_of_zeros(1024) if mode == "gzip" else b""
 
 
