@@ -108,6 +108,32 @@ def test_the_protocol_modes_speak_the_protocol_well_enough_to_be_pulled(hostile,
         assert session.query(Envelope).filter_by(item_id=f"{NODE_ID}:aerlig-metode").count() == 1
 
 
+@pytest.mark.parametrize("hostile", ["skewed-clock"], indirect=True)
+def test_a_peer_clock_minutes_ahead_is_measured_on_each_pull(hostile, sessions):
+    with sessions.begin() as session:
+        record_peer(session, check_descriptor(fetch_descriptor(hostile)))
+        approve_peer(session, NODE_ID)
+    pull_from_peer(sessions, LocalNode(AARHUS, Ed25519PrivateKey.generate(), SINKS, limits=SMALL), NODE_ID)
+    with sessions() as session:
+        assert 238 <= session.get(Peer, NODE_ID).clock_offset_seconds <= 241  # the Date header has whole seconds
+
+
+@pytest.mark.parametrize("hostile", ["forging"], indirect=True)
+def test_a_peer_whose_envelopes_are_rejected_too_fast_is_backed_off_without_being_called(hostile, sessions):
+    with sessions.begin() as session:
+        record_peer(session, check_descriptor(fetch_descriptor(hostile)))
+        approve_peer(session, NODE_ID)
+    local = LocalNode(AARHUS, Ed25519PrivateKey.generate(), SINKS, limits=SMALL)
+    with pytest.raises(PeerUnavailable, match="600 envelopes rejected within the hour"):
+        pull_from_peer(sessions, local, NODE_ID)
+    calls = []
+    with pytest.raises(PeerUnavailable, match="rejected within the hour"):
+        pull_from_peer(sessions, local, NODE_ID, connect=lambda *args: calls.append(args))
+    assert calls == []  # while the rate is over the limit, the peer is not even asked
+    with sessions() as session:
+        assert session.query(Envelope).count() == 0
+
+
 @pytest.mark.parametrize("hostile", ["slow"], indirect=True)
 def test_a_slow_peer_does_not_hold_up_pulls_from_an_honest_one(hostile, tmp_path):
     aarhus = LiveNode(tmp_path / "aarhus", "Aarhus Kommune", "municipality", municipality="0751")

@@ -15,7 +15,9 @@ The protocol modes (PROTOCOL_MODES) answer `changes`, `envelopes`, `nodes` and
 `notify` like a node with a feed of items signed by its own key (`HostileFeed`),
 and misbehave in what they say rather than in how:
 
-- `feed`: honestly, one public item (the control: the machinery works).
+- `feed`: honestly, one public item (the control: the machinery works);
+- `skewed-clock`: the same, with a clock four minutes ahead;
+- `forging`: 600 items with signatures by another key.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from tests.helpers.hostile_feed import SCENARIOS, HostileFeed
 
 NODE_ID = "fjendtlig-kommune"
 TRANSPORT_MODES = ("slow", "endless", "huge", "gzip", "redirect")
-PROTOCOL_MODES = ("feed",)
+PROTOCOL_MODES = ("feed", "skewed-clock", "forging")
 MODES = TRANSPORT_MODES + PROTOCOL_MODES
 MB = 1024 * 1024
 
@@ -43,6 +45,10 @@ class HostileHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:  # quiet: the tests read what they need from the answers
         pass
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, from a clock as far off as the mode says."""
+        return super().date_time_string((timestamp or time.time()) + self.server.feed.clock_ahead_seconds)
 
     def do_GET(self) -> None:
         """The descriptor and the hit counter honestly; anything else as the mode says."""
