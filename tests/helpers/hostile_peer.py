@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +37,8 @@ NODE_ID = "fjendtlig-kommune"
 TRANSPORT_MODES = ("slow", "endless", "huge", "gzip", "redirect")
 PROTOCOL_MODES = ("feed", "skewed-clock", "forging")
 MODES = TRANSPORT_MODES + PROTOCOL_MODES
+# Modes whose peer signs items of its own honestly enough to be stored (the misbehaviour lies elsewhere).
+STORED_MODES = ("feed", "skewed-clock")
 MB = 1024 * 1024
 
 
@@ -69,7 +72,7 @@ class HostileHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path = urlparse(self.path).path
         if path == "/federation/v1/peering":
-            return self._send_json({"id": NODE_ID, "state": "pending"}, status=202)
+            return self._send_json({"id": self.server.feed.settings.id, "state": "pending"}, status=202)
         if self.server.mode in PROTOCOL_MODES:
             return self._answer_from_feed(path, body)
         self._misbehave()
@@ -136,10 +139,15 @@ class HostileHandler(BaseHTTPRequestHandler):
 class HostileServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, mode: str):
+    def handle_error(self, request, client_address) -> None:
+        """A node that hangs up on a misbehaving answer is doing its job: nothing to report."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+    def __init__(self, port: int, mode: str, node_id: str = NODE_ID):
         super().__init__(("127.0.0.1", port), HostileHandler)
         self.mode, self.target_hits = mode, 0
-        settings = NodeSettings(NODE_ID, "Fjendtlig Kommune", "municipality", f"http://127.0.0.1:{port}", "0730")
+        settings = NodeSettings(node_id, "Fjendtlig Kommune", "municipality", f"http://127.0.0.1:{port}", "0730")
         self.feed = HostileFeed(settings)
         if mode in SCENARIOS:
             SCENARIOS[mode](self.feed)
@@ -157,8 +165,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--mode", choices=MODES, required=True)
+    parser.add_argument("--node-id", default=NODE_ID, help="its node id (several hostile peers need their own)")
     args = parser.parse_args()
-    HostileServer(args.port, args.mode).serve_forever()
+    HostileServer(args.port, args.mode, args.node_id).serve_forever()
 
 
 if __name__ == "__main__":
