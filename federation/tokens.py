@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import OKPKey
 
 from federation.identity import b64url_decode, public_key_from_text
@@ -22,6 +22,10 @@ LIFETIME_SECONDS = 120
 CLOCK_SKEW_SECONDS = 300
 # Longest lifetime (exp - iat) accepted from a caller; both come from the caller's clock, so skew plays no part.
 MAX_LIFETIME_SECONDS = 150
+
+
+# What a token that does not verify is told, whatever the reason it does not.
+UNVERIFIED = "invalid token: its signature does not verify"
 
 
 class TokenError(ValueError):
@@ -64,6 +68,11 @@ def verify_token(token: str, public_key: str, audience: str, now: float | None =
     try:
         key = OKPKey.import_key(public_key_from_text(public_key))
         claims = jwt.decode(token, key, algorithms=ALGORITHMS).claims
+    except BadSignatureError:
+        raise TokenError(UNVERIFIED) from None
+    except (JoseError, ValueError) as exc:
+        raise TokenError(f"invalid token: {exc}") from None
+    try:
         jwt.JWTClaimsRegistry(
             now=int(now if now is not None else time.time()), leeway=CLOCK_SKEW_SECONDS,
             aud={"essential": True, "value": audience}, exp={"essential": True}, iss={"essential": True},
