@@ -10,6 +10,10 @@ from sqlalchemy.orm import Session
 
 from federation.models import Envelope, KnownNode, Peer, Rejection, RetiredKey, WaitingEnvelope
 from federation.revocation import DEFAULT_KEY_GRACE
+from federation.tokens import CLOCK_SKEW_SECONDS
+
+# Offsets below this are the Date header's rounding and the network's delay, not a clock to fix.
+CLOCK_NOTED_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -31,17 +35,20 @@ class FederationOverview:
     waiting: list[WaitingEnvelope]
     rejections: list[Rejection]
     feed_head: int
+    clock_notes: dict[str, str]  # peer id -> how far its clock is off, where that is worth saying
     earlier_keys: dict[str, list[EarlierKey]] = field(default_factory=dict)  # node id -> its earlier keys
 
 
 def federation_overview(session: Session, limit: int = 20, grace: timedelta = DEFAULT_KEY_GRACE) -> FederationOverview:
     """Peers, accepted keys (with earlier ones, retired or revoked), and the latest waiting and rejected envelopes."""
+    peers = list(session.scalars(select(Peer).order_by(Peer.id)))
     return FederationOverview(
-        peers=list(session.scalars(select(Peer).order_by(Peer.id))),
+        peers=peers,
         known_nodes=list(session.scalars(select(KnownNode).order_by(KnownNode.id))),
         waiting=list(session.scalars(select(WaitingEnvelope).order_by(WaitingEnvelope.id.desc()).limit(limit))),
         rejections=list(session.scalars(select(Rejection).order_by(Rejection.id.desc()).limit(limit))),
         feed_head=session.scalar(select(func.coalesce(func.max(Envelope.seq), 0))),
+        clock_notes={p.id: note for p in peers if (note := clock_note(p.clock_offset_seconds))},
         earlier_keys=earlier_keys(session, grace),
     )
 
@@ -53,3 +60,15 @@ def earlier_keys(session: Session, grace: timedelta) -> dict[str, list[EarlierKe
         until = row.retired_at + grace if row.retired_at else None
         found.setdefault(row.node_id, []).append(EarlierKey(row.public_key, row.retired_at, until, row.revoked_since))
     return found
+
+
+def clock_note(offset: int | None) -> str | None:
+    """How far a peer's clock is off, in Danish, when it is off by more than rounding; past the bound, a warning."""
+    if offset is None or abs(offset) < CLOCK_NOTED_SECONDS:
+        return None
+    minutes, seconds = divmod(abs(offset), 60)
+    amount = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+    note = f"Dens ur går {amount} {'foran' if offset > 0 else 'bagud'}"
+    if abs(offset) > CLOCK_SKEW_SECONDS:
+        note += f", mere end de {CLOCK_SKEW_SECONDS // 60} minutter der tåles: dens kald afvises"
+    return note

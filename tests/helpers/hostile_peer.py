@@ -10,24 +10,35 @@ of its mode:
 - `huge`: a 400 MB answer;
 - `gzip`: a small gzip stream that inflates to 1 GB;
 - `redirect`: a redirect to `/target` on itself (which counts its visitors: GET /hits).
+
+The protocol modes (PROTOCOL_MODES) answer `changes`, `envelopes`, `nodes` and
+`notify` like a node with a feed of items signed by its own key (`HostileFeed`),
+and misbehave in what they say rather than in how:
+
+- `feed`: honestly, one public item (the control: the machinery works);
+- `skewed-clock`: the same, with a clock four minutes ahead;
+- `forging`: 600 items with signatures by another key.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from federation.trust import own_descriptor
 from node.core.config import NodeSettings
+from tests.helpers.hostile_feed import SCENARIOS, HostileFeed
 
 NODE_ID = "fjendtlig-kommune"
-MODES = ("slow", "endless", "huge", "gzip", "redirect")
+TRANSPORT_MODES = ("slow", "endless", "huge", "gzip", "redirect")
+PROTOCOL_MODES = ("feed", "skewed-clock", "forging")
+MODES = TRANSPORT_MODES + PROTOCOL_MODES
+# Modes whose peer signs items of its own honestly enough to be stored (the misbehaviour lies elsewhere).
+STORED_MODES = ("feed", "skewed-clock")
 MB = 1024 * 1024
 
 
@@ -38,24 +49,48 @@ class HostileHandler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet: the tests read what they need from the answers
         pass
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, from a clock as far off as the mode says."""
+        return super().date_time_string((timestamp or time.time()) + self.server.feed.clock_ahead_seconds)
+
     def do_GET(self) -> None:
         """The descriptor and the hit counter honestly; anything else as the mode says."""
         path = urlparse(self.path).path
         if path == "/.well-known/vidensnet":
-            return self._send_json(self.server.descriptor)
+            return self._send_json(self.server.feed.descriptor)
         if path == "/target":
             self.server.target_hits += 1
             return self._send_json({})
         if path == "/hits":
             return self._send_json({"target": self.server.target_hits})
+        if self.server.mode in PROTOCOL_MODES:
+            return self._answer_from_feed(path, b"")
         self._misbehave()
 
     def do_POST(self) -> None:
         """Peering requests are accepted; anything else as the mode says."""
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if urlparse(self.path).path == "/federation/v1/peering":
-            return self._send_json({"id": NODE_ID, "state": "pending"}, status=202)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path = urlparse(self.path).path
+        if path == "/federation/v1/peering":
+            return self._send_json({"id": self.server.feed.settings.id, "state": "pending"}, status=202)
+        if self.server.mode in PROTOCOL_MODES:
+            return self._answer_from_feed(path, body)
         self._misbehave()
+
+    def _answer_from_feed(self, path: str, body: bytes) -> None:
+        """The protocol's reads answered from the mode's feed (tokens are not checked: it trusts everyone)."""
+        feed = self.server.feed
+        if path == "/federation/v1/changes":
+            query = parse_qs(urlparse(self.path).query)
+            return self._send_json(feed.changes(int(query.get("since", ["0"])[0]), int(query.get("limit", ["200"])[0])))
+        if path == "/federation/v1/envelopes":
+            return self._send_json(feed.envelopes(json.loads(body or b"{}").get("ids") or []))
+        if path == "/federation/v1/notify":
+            return self._send_json({"ok": True}, status=202)
+        if path.startswith("/federation/v1/nodes/"):
+            record = feed.node(path.rsplit("/", 1)[1])
+            return self._send_json(record or {"error": "ukendt node"}, status=200 if record else 404)
+        self._send_json({"error": "ukendt"}, status=404)
 
     def _misbehave(self) -> None:
         try:
@@ -104,11 +139,18 @@ class HostileHandler(BaseHTTPRequestHandler):
 class HostileServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, mode: str):
+    def handle_error(self, request, client_address) -> None:
+        """A node that hangs up on a misbehaving answer is doing its job: nothing to report."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+    def __init__(self, port: int, mode: str, node_id: str = NODE_ID):
         super().__init__(("127.0.0.1", port), HostileHandler)
         self.mode, self.target_hits = mode, 0
-        settings = NodeSettings(NODE_ID, "Fjendtlig Kommune", "municipality", f"http://127.0.0.1:{port}", "0730")
-        self.descriptor = own_descriptor(settings, Ed25519PrivateKey.generate())
+        settings = NodeSettings(node_id, "Fjendtlig Kommune", "municipality", f"http://127.0.0.1:{port}", "0730")
+        self.feed = HostileFeed(settings)
+        if mode in SCENARIOS:
+            SCENARIOS[mode](self.feed)
         self.gzip_bomb = _gzip_of_zeros(1024) if mode == "gzip" else b""
 
 
@@ -123,8 +165,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--mode", choices=MODES, required=True)
+    parser.add_argument("--node-id", default=NODE_ID, help="its node id (several hostile peers need their own)")
     args = parser.parse_args()
-    HostileServer(args.port, args.mode).serve_forever()
+    HostileServer(args.port, args.mode, args.node_id).serve_forever()
 
 
 if __name__ == "__main__":
