@@ -8,14 +8,17 @@ import click
 from sqlalchemy import select
 
 from federation.client import PeerClient, PeerUnavailable
-from federation.identity import public_key_text
+from federation.identity import load_node_key, public_key_text
 from federation.models import Peer
 from federation.peering import PeeringError, add_peer, approve_peer, approved_peers, change_peer, remove_peer, wake_peer
 from federation.plan_endorsements import EndorsementError, endorse_plan
+from federation.revocation import KeyRefused, resign_own_envelopes, revoke_own_key
 from federation.rotation import own_rotations, rotate_node_key
 from federation.scheduling import FederationCycle, pull_and_record
 from federation.trust import own_descriptor
+from federation.wire import moment
 from node.core.models import Item
+from node.items.schema import format_datetime
 
 
 @click.group()
@@ -146,15 +149,56 @@ def key_rotate(obj) -> None:
     config = obj.config()
     old, new, _statement = rotate_node_key(config.keys_dir, config.node.id)
     rotations, descriptor = own_rotations(config.keys_dir), own_descriptor(config.node, new)
-    with obj.sessions()() as session:
+    # What the old key signed keeps reaching nodes that learn it after the grace window (§15).
+    with obj.sessions().begin() as session:
+        resigned = resign_own_envelopes(session, config.node.id, new)
         peers = [(p.id, p.url) for p in approved_peers(session)]
     click.echo(f"Ny nøgle: {public_key_text(new)} (den gamle er arkiveret i {config.keys_dir})")
+    click.echo(f"{resigned} egne konvolutter er signeret igen med den nye nøgle")
     for peer_id, url in peers:
         try:
             PeerClient(url, peer_id, config.node.id, old).announce_rotation(rotations, descriptor)
             click.echo(f"  {peer_id}: kender nu den nye nøgle")
         except PeerUnavailable as exc:
             click.echo(f"  {peer_id}: ikke nået ({exc}); lærer nøglen ved næste hentning", err=True)
+
+
+@key.command("revoke")
+@click.option("--key", "revoked", help="The earlier public key to revoke (default: the last one replaced).")
+@click.option("--since", help="ISO 8601 time from which the key is compromised (default: when it was replaced).")
+@click.pass_obj
+def key_revoke(obj, revoked: str | None, since: str | None) -> None:
+    """Revoke an earlier key of this node: nothing it signed from --since on is accepted anywhere.
+
+    The revocation is signed with the current key and spreads through the changes feed to every node.
+    """
+    config = obj.config()
+    revoked, moment_since = _revocation_target(config.keys_dir, revoked, since)
+    current = load_node_key(config.keys_dir)
+    try:
+        with obj.sessions().begin() as session:
+            revoke_own_key(session, config.node.id, current, revoked, moment_since)
+            resigned = resign_own_envelopes(session, config.node.id, current)
+    except KeyRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Nøglen {revoked} er spærret fra {format_datetime(moment_since)}; "
+               f"spærringen når alle noder gennem ændringsfeedet")
+    if resigned:
+        click.echo(f"{resigned} egne konvolutter er signeret igen med den nuværende nøgle")
+
+
+def _revocation_target(keys_dir, revoked: str | None, since: str | None):
+    """The earlier key to revoke and the moment from which, checked against this node's own rotations."""
+    replaced = {r["payload"]["old_key"]: r["payload"]["at"] for r in own_rotations(keys_dir)}
+    if not replaced:
+        raise click.ClickException("noden har aldrig skiftet nøgle; skift først (vidensnet key rotate)")
+    revoked = revoked or list(replaced)[-1]
+    if revoked not in replaced:
+        raise click.ClickException("--key: ikke en tidligere nøgle for denne node")
+    try:
+        return revoked, moment(since or replaced[revoked])
+    except ValueError:
+        raise click.ClickException(f"--since {since!r}: skal være et ISO 8601-tidspunkt med tidszone") from None
 
 
 @click.group()

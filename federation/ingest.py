@@ -21,19 +21,29 @@ from sqlalchemy.orm import Session
 from federation.audience import NodeView, may_hold
 from federation.changes import Held, held_payload, held_versions, plan_endorsement_row, replace_envelopes
 from federation.models import EnvelopeKind, KnownNode, Rejection, WaitingEnvelope, WaitsFor
-from federation.trust import accepted_public_keys
+from federation.revocation import (
+    DEFAULT_KEY_GRACE,
+    KeyRefused,
+    SigningKey,
+    open_signed,
+    row_id,
+    signing_keys,
+    take_resigned,
+    take_revocation,
+)
 from federation.verifier import verify_all
 from federation.wire import (
     ITEM,
+    KEY_REVOCATION,
     PLAN_ENDORSEMENT,
     TOMBSTONE,
     Opened,
     WireError,
     check_item_payload,
+    check_key_revocation_payload,
     check_plan_endorsement_payload,
     claimed_signer,
     digest,
-    open_with_keys,
     plan_endorsement_id,
     stored_text,
     unseal,
@@ -52,6 +62,8 @@ class Outcome(StrEnum):
     TOMBSTONED = "tombstoned"
     WITHDRAWN = "withdrawn"  # the item's audience narrowed past this node: its copy is dropped
     ENDORSED = "endorsed"  # a participating municipality's endorsement of a held plan version
+    REVOKED = "revoked"  # a node's signed revocation of one of its earlier keys, applied at once
+    RESIGNED = "resigned"  # a held envelope replaced by the same payload signed with the origin's current key
     SKIPPED = "skipped"  # already held at this version or newer (replays included)
     WAITING = "waiting"  # the origin's key is not accepted yet
     REJECTED = "rejected"
@@ -75,19 +87,21 @@ class _Page:
     """What one page is judged against (read once), and the writes it has accepted so far."""
 
     held: dict[str, Held]
-    keys: dict[str, list[Ed25519PublicKey]]
+    keys: dict[str, list[SigningKey]]
+    grace: timedelta  # how long a key the origin rotated away from still verifies (LocalNode.key_grace)
+    now: datetime = field(default_factory=utcnow)
     envelopes: dict[str, dict[str, Any]] = field(default_factory=dict)  # item id -> envelope row
     replicas: dict[str, Replica | None] = field(default_factory=dict)  # item id -> replica, None = remove
 
 
 def ingest_page(session: Session, envelopes: list[Any], received_from: str, me: NodeView, sinks: ItemSinks,
-                checked: list[Opened | None] | None = None) -> list[Outcome]:
+                checked: list[Opened | None] | None = None, grace: timedelta = DEFAULT_KEY_GRACE) -> list[Outcome]:
     """Store each received envelope that is valid, signed by its origin, newer and meant for this node.
 
     `checked` may carry the result of check_signatures for these envelopes, so that
-    signatures verified ahead of time (with keys this node accepts) are not verified twice.
+    signatures verified ahead of time (with the origins' current keys) are not verified twice.
     """
-    page = _Page(held_versions(session, _ids(envelopes)), accepted_public_keys(session, signers(envelopes)))
+    page = _Page(held_versions(session, _ids(envelopes)), signing_keys(session, signers(envelopes)), grace)
     checked = checked or [None] * len(envelopes)
     outcomes = [_take(session, page, envelope, opened, received_from, me)
                 for envelope, opened in zip(envelopes, checked)]
@@ -133,20 +147,38 @@ def _take(session: Session, page: _Page, envelope: Any, opened: Opened | None, r
             _check_waitable(envelope)
             _wait(session, envelope, origin, received_from, WaitsFor.KEY)
             return Outcome.WAITING
-        payload, signed = opened or open_with_keys(envelope, page.keys[origin])
+        (payload, signed), current = (opened, True) if opened else open_signed(envelope, page.keys[origin],
+                                                                               page.now, page.grace)
         text = stored_text(signed, envelope["signature"])
-        if payload.get("type") == PLAN_ENDORSEMENT:
-            return _take_plan_endorsement(session, page, envelope, check_plan_endorsement_payload(payload), text,
-                                          received_from)
-        check_item_payload(payload)
-        if payload["type"] == ITEM:
-            return _take_item(page, payload, text, received_from, me)
-        if payload["type"] == TOMBSTONE:
-            return _take_tombstone(page, payload, text, received_from)
-        return _take_withdrawal(page, payload, text, received_from, me)
-    except (WireError, Refused) as exc:
+        _check_shape(payload)
+        if current and take_resigned(session, page, payload, text, received_from):
+            return Outcome.RESIGNED
+        return _take_kind(session, page, envelope, payload, text, received_from, me)
+    except (WireError, Refused, KeyRefused) as exc:
         _reject(session, envelope, received_from, str(exc))
         return Outcome.REJECTED
+
+
+def _take_kind(session: Session, page: _Page, envelope: dict, payload: dict, text: str, received_from: str,
+               me: NodeView) -> Outcome:
+    if payload["type"] == PLAN_ENDORSEMENT:
+        return _take_plan_endorsement(session, page, envelope, payload, text, received_from)
+    if payload["type"] == KEY_REVOCATION:
+        return Outcome.REVOKED if take_revocation(session, page, payload, text, received_from) else Outcome.SKIPPED
+    if payload["type"] == ITEM:
+        return _take_item(page, payload, text, received_from, me)
+    if payload["type"] == TOMBSTONE:
+        return _take_tombstone(page, payload, text, received_from)
+    return _take_withdrawal(page, payload, text, received_from, me)
+
+
+def _check_shape(payload: dict[str, Any]) -> None:
+    if payload.get("type") == PLAN_ENDORSEMENT:
+        check_plan_endorsement_payload(payload)
+    elif payload.get("type") == KEY_REVOCATION:
+        check_key_revocation_payload(payload)
+    else:
+        check_item_payload(payload)
 
 
 def _take_item(page: _Page, payload: dict, text: str, received_from: str, me: NodeView) -> Outcome:
@@ -234,7 +266,7 @@ def _keep(page: _Page, payload: dict, text: str, kind: EnvelopeKind, audience: A
     page.envelopes.pop(item_id, None)  # a later envelope for the same item in this page takes the later seq
     page.envelopes[item_id] = {"item_id": item_id, "origin": payload["origin"], "version": payload["version"],
                                "kind": kind, "audience": audience, "envelope": text, "received_from": received_from,
-                               "withdrawn_from": withdrawn_from, "withdrawal": None}
+                               "withdrawn_from": withdrawn_from, "withdrawal": None, "subject": None}
 
 
 def _ids(envelopes: list[Any]) -> list[str]:
@@ -246,6 +278,8 @@ def _ids(envelopes: list[Any]) -> list[str]:
             ids.append(p["plan"])
             if isinstance(p.get("endorser"), str) and isinstance(p.get("version"), int):
                 ids.append(plan_endorsement_id(p))
+        elif isinstance(p, dict) and p.get("type") == KEY_REVOCATION and isinstance(p.get("origin"), str):
+            ids.append(row_id(p))
     return ids
 
 
@@ -275,6 +309,8 @@ def _check_waitable(envelope: dict) -> None:
     payload = envelope.get("payload")
     if payload.get("type") == PLAN_ENDORSEMENT:
         check_plan_endorsement_payload(payload)
+    elif payload.get("type") == KEY_REVOCATION:
+        check_key_revocation_payload(payload)
     elif not isinstance(payload.get("id"), str) or not isinstance(payload.get("version"), int) \
             or isinstance(payload.get("version"), bool):
         raise Refused("payload has no valid id and version")
@@ -283,11 +319,11 @@ def _check_waitable(envelope: dict) -> None:
 def _wait(session: Session, envelope: Any, origin: str, received_from: str, waits_for: WaitsFor) -> None:
     # An endorsement waits under the plan version it names: that is what take_waiting looks for.
     payload = envelope["payload"]
-    item_id = payload["plan"] if payload.get("type") == PLAN_ENDORSEMENT else payload["id"]
+    item_id = payload["plan"] if payload.get("type") == PLAN_ENDORSEMENT else row_id(payload)
     reason = (f"venter på en godkendt nøgle for {origin}" if waits_for == WaitsFor.KEY
               else f"venter på version {payload['version']} af planen {item_id}")
     session.add(WaitingEnvelope(
-        item_id=item_id[:160], origin=origin, version=payload["version"], waits_for=waits_for,
+        item_id=item_id[:160], origin=origin, version=payload.get("version", 1), waits_for=waits_for,
         envelope=json.dumps(envelope, ensure_ascii=False), received_from=received_from, reason=reason,
     ))
 

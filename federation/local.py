@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
 from federation.audience import NodeView
 from federation.identity import public_key_from_text
+from federation.revocation import DEFAULT_KEY_GRACE
 from node.core.config import NodeSettings, PeerLimits
 from node.items.sinks import ItemSinks
 
@@ -25,6 +27,8 @@ class LocalNode:
     trust_anchors: dict[str, str] = field(default_factory=dict)
     # What one call to a peer, and one pull from it, may cost.
     limits: PeerLimits = PeerLimits()
+    # How long a key another node rotated away from still verifies its envelopes (VIDENSNET_KEY_GRACE_DAYS).
+    key_grace: timedelta = DEFAULT_KEY_GRACE
 
     @property
     def id(self) -> str:

@@ -40,6 +40,7 @@ class EnvelopeKind(StrEnum):
     TOMBSTONE = "tombstone"
     WITHDRAWAL = "withdrawal"  # the item's audience narrowed and no longer includes this node
     PLAN_ENDORSEMENT = "plan-endorsement"  # a participating municipality endorses a version of a plan
+    KEY_REVOCATION = "key-revocation"  # a node says one of its earlier keys is compromised since a time
 
 
 class WaitsFor(StrEnum):
@@ -141,6 +142,24 @@ class KnownNode(DescribedNode, Base):
     # The signed rotation statements, oldest first, so they can be passed on to others.
     rotations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RetiredKey(Base):
+    """A key a known node rotated away from (or revoked): until when this node accepts it, and for what.
+
+    `retired_at` is when this node followed the rotation, by its own clock (the rotation's signed `at` is
+    chosen by whoever holds the old key); the key verifies envelopes for the grace window after it.
+    `revoked_since` is the time from which the node's signed revocation says the key is compromised:
+    nothing the key signed at or after it is accepted.
+    """
+
+    __tablename__ = "retired_keys"
+
+    node_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    retired_at: Mapped[datetime | None]
+    revoked_since: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]  # when this node received the revocation
 
 
 class WaitingEnvelope(Base):

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from federation.models import Envelope, KnownNode, Peer, Rejection, WaitingEnvelope
+from federation.models import Envelope, KnownNode, Peer, Rejection, RetiredKey, WaitingEnvelope
+from federation.revocation import DEFAULT_KEY_GRACE
 from federation.tokens import CLOCK_SKEW_SECONDS
 
 # Offsets below this are the Date header's rounding and the network's delay, not a clock to fix.
 CLOCK_NOTED_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class EarlierKey:
+    """A key a known node rotated away from or revoked, as the admin page shows it."""
+
+    public_key: str
+    retired_at: datetime | None
+    accepted_until: datetime | None  # the end of the grace window
+    revoked_since: datetime | None
 
 
 @dataclass(frozen=True)
@@ -24,10 +36,11 @@ class FederationOverview:
     rejections: list[Rejection]
     feed_head: int
     clock_notes: dict[str, str]  # peer id -> how far its clock is off, where that is worth saying
+    earlier_keys: dict[str, list[EarlierKey]] = field(default_factory=dict)  # node id -> its earlier keys
 
 
-def federation_overview(session: Session, limit: int = 20) -> FederationOverview:
-    """Peers, accepted keys, and the latest waiting and rejected envelopes."""
+def federation_overview(session: Session, limit: int = 20, grace: timedelta = DEFAULT_KEY_GRACE) -> FederationOverview:
+    """Peers, accepted keys (with earlier ones, retired or revoked), and the latest waiting and rejected envelopes."""
     peers = list(session.scalars(select(Peer).order_by(Peer.id)))
     return FederationOverview(
         peers=peers,
@@ -36,7 +49,17 @@ def federation_overview(session: Session, limit: int = 20) -> FederationOverview
         rejections=list(session.scalars(select(Rejection).order_by(Rejection.id.desc()).limit(limit))),
         feed_head=session.scalar(select(func.coalesce(func.max(Envelope.seq), 0))),
         clock_notes={p.id: note for p in peers if (note := clock_note(p.clock_offset_seconds))},
+        earlier_keys=earlier_keys(session, grace),
     )
+
+
+def earlier_keys(session: Session, grace: timedelta) -> dict[str, list[EarlierKey]]:
+    """Each known node's retired and revoked keys, the most recently retired first."""
+    found: dict[str, list[EarlierKey]] = {}
+    for row in session.scalars(select(RetiredKey).order_by(RetiredKey.node_id, RetiredKey.retired_at.desc())):
+        until = row.retired_at + grace if row.retired_at else None
+        found.setdefault(row.node_id, []).append(EarlierKey(row.public_key, row.retired_at, until, row.revoked_since))
+    return found
 
 
 def clock_note(offset: int | None) -> str | None:

@@ -11,7 +11,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from federation.changes import Held, held_versions
 from federation.client import PeerClient, PeerUnavailable
+from federation.identity import public_key_text
 from federation.ingest import REJECTIONS_PER_HOUR, Outcome, check_signatures, ingest_page, recent_rejections, signers
 from federation.local import LocalNode
 from federation.models import Envelope, EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope, WaitsFor
 from federation.readahead import read_ahead
+from federation.revocation import worth_refetching
 from federation.rotation import apply_rotations
 from federation.trust import (
     TrustError,
@@ -51,6 +53,8 @@ class FetchedPage:
     next_cursor: int
     more: bool
     checked: list[Opened | None] | None = None
+    checked_with: dict[str, str] | None = None  # origin -> the current key the signatures were checked with
+    again: list[str] = field(default_factory=list)  # ids announced at the version held here, not fetched
 
 
 def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: str, connect=None,
@@ -71,7 +75,7 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
         client, cursor = connect(peer.url, peer.id, local.id, local.key), peer.cursor
         trusted = {peer.id: peer.public_key, **local.trust_anchors}
     report: Counter = Counter()
-    fetched = read_ahead(fetch_pages(sessions, client, cursor, trusted, local.limits.max_pages_per_pull))
+    fetched = read_ahead(fetch_pages(sessions, client, cursor, trusted, local.limits.max_pages_per_pull, peer_id))
     for page in read_ahead(check_pages(sessions, fetched)):
         report.update(_store_page(sessions, page, client, peer_id, local))
         if progress:
@@ -80,7 +84,7 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
 
 
 def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int, trusted: dict[str, str],
-                max_pages: int) -> Iterator[FetchedPage]:
+                max_pages: int, peer_id: str = "") -> Iterator[FetchedPage]:
     """The peer's feed from `cursor` to its end, a page at a time, with the bodies this node lacks."""
     more, pages = True, 0
     while more:
@@ -89,10 +93,10 @@ def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int
         changes, cursor, more = _read_page(client, cursor)
         pages += 1
         with sessions() as session:
-            wanted = _missing(session, changes)
+            wanted, again = _sort_changes(session, changes, peer_id)
         envelopes = client.envelopes(wanted) if wanted else []  # an item's withdrawal and endorsements come along
         _learn_keys(sessions, client, envelopes, trusted)
-        yield FetchedPage(envelopes, cursor, more)
+        yield FetchedPage(envelopes, cursor, more, again=again)
 
 
 def check_pages(sessions: sessionmaker[Session], pages: Iterator[FetchedPage]) -> Iterator[FetchedPage]:
@@ -101,6 +105,7 @@ def check_pages(sessions: sessionmaker[Session], pages: Iterator[FetchedPage]) -
         with sessions() as session:
             keys = accepted_public_keys(session, signers(page.envelopes))
         page.checked = check_signatures(page.envelopes, keys)
+        page.checked_with = {origin: public_key_text(found[0]) for origin, found in keys.items()}
         yield page
 
 
@@ -108,18 +113,51 @@ def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: Peer
                 local: LocalNode) -> Counter:
     """Ingest one page and advance the checkpoint in one transaction; then retry what a key rotation explains."""
     with _STORING, sessions.begin() as session:
-        outcomes = ingest_page(session, page.envelopes, peer_id, local.view, local.sinks, page.checked)
+        outcomes = ingest_page(session, page.envelopes, peer_id, local.view, local.sinks,
+                               _still_current(session, page), local.key_grace)
         report = Counter(outcomes) + take_waiting(session, local)
         row = session.get(Peer, peer_id)
         row.cursor, row.clock_offset_seconds = page.next_cursor, client.clock_offset
         row.received_total += sum(report[o] for o in (Outcome.STORED, Outcome.TOMBSTONED, Outcome.WITHDRAWN,
-                                                      Outcome.ENDORSED))
+                                                      Outcome.ENDORSED, Outcome.REVOKED))
     rejected = [e for e, outcome in zip(page.envelopes, outcomes) if outcome == Outcome.REJECTED]
     if rejected and _learn_rotations(sessions, client, rejected):
         report.update(_retry(sessions, rejected, peer_id, local))
+        report.update(_refetch_resigned(sessions, client, page.again, peer_id, local))
     if rejected:
         _check_rejection_rate(sessions, peer_id)
     return report
+
+
+def _refetch_resigned(sessions: sessionmaker[Session], client: PeerClient, again: list[str], peer_id: str,
+                      local: LocalNode) -> Counter:
+    """Fetch once more what the page announced at a held version, now that a rotation shows it may be re-signed."""
+    with sessions() as session:
+        ids = sorted(worth_refetching(session, again, peer_id))
+    if not ids:
+        return Counter()
+    envelopes = client.envelopes(ids)
+    with _STORING, sessions.begin() as session:
+        return Counter(ingest_page(session, envelopes, peer_id, local.view, local.sinks, grace=local.key_grace))
+
+
+def _still_current(session: Session, page: FetchedPage) -> list[Opened | None] | None:
+    """The signatures checked ahead, less those of origins whose key rotated since: ingest judges those itself.
+
+    A key that was current when checked may have been retired or revoked by the time the page is stored.
+    """
+    if page.checked is None:
+        return None
+    now = {o: k for o, k in (page.checked_with or {}).items() if accepted_key(session, o) == k}
+    return [opened if opened is not None and _signer(envelope) in now else None
+            for envelope, opened in zip(page.envelopes, page.checked)]
+
+
+def _signer(envelope: Any) -> str | None:
+    try:
+        return claimed_signer(envelope)
+    except WireError:
+        return None
 
 
 def _check_rejection_rate(sessions: sessionmaker[Session], peer_id: str) -> None:
@@ -141,11 +179,24 @@ def _read_page(client: PeerClient, cursor: int) -> tuple[list[dict[str, Any]], i
     return changes, next_cursor, bool(page.get("more"))
 
 
-def _missing(session: Session, changes: list[dict[str, Any]]) -> list[str]:
+def _missing(session: Session, changes: list[dict[str, Any]], peer_id: str = "") -> list[str]:
     """Ids whose announced version, tombstone or withdrawal this node does not hold yet (and needs)."""
+    return _sort_changes(session, changes, peer_id)[0]
+
+
+def _sort_changes(session: Session, changes: list[dict[str, Any]], peer_id: str) -> tuple[list[str], list[str]]:
+    """The ids this node needs (see _missing), and those announced at the held version that it does not fetch."""
     held = held_versions(session, [c.get("id") for c in changes if isinstance(c.get("id"), str)])
-    return [c["id"] for c in changes
-            if isinstance(c.get("id"), str) and isinstance(c.get("version"), int) and _wanted(c, held.get(c["id"]))]
+    usable = [c for c in changes if isinstance(c.get("id"), str) and isinstance(c.get("version"), int)]
+    again = [c["id"] for c in usable if _same(c, held.get(c["id"]))]
+    resigned = worth_refetching(session, again, peer_id) if again else set()
+    wanted = [c["id"] for c in usable if _wanted(c, held.get(c["id"])) or c["id"] in resigned]
+    return wanted, [i for i in again if i not in resigned]
+
+
+def _same(change: dict[str, Any], mine: Held | None) -> bool:
+    """The change announces the version and kind held here: only a newer signature could be new."""
+    return mine is not None and mine.version == change["version"] and mine.kind == change.get("kind")
 
 
 def _wanted(change: dict[str, Any], mine: Held | None) -> bool:
@@ -188,7 +239,7 @@ def _first_trusted(descriptor, endorsements: list[Any], trusted: dict[str, str])
 def _learn_rotations(sessions: sessionmaker[Session], client: PeerClient, rejected: list[Any]) -> bool:
     """After signature failures, ask the peer whether those origins rotated their keys; True if any did."""
     learned = False
-    for origin in {claimed_signer(e) for e in rejected if _has_signer(e)}:
+    for origin in {_signer(e) for e in rejected} - {None}:
         try:
             record = client.node(origin)
             with sessions.begin() as session:
@@ -199,19 +250,11 @@ def _learn_rotations(sessions: sessionmaker[Session], client: PeerClient, reject
     return learned
 
 
-def _has_signer(envelope: Any) -> bool:
-    try:
-        claimed_signer(envelope)
-        return True
-    except WireError:
-        return False
-
-
 def _retry(sessions: sessionmaker[Session], envelopes: list[Any], peer_id: str, local: LocalNode) -> Counter:
     """Ingest once more after a key rotation was learned; the stale rejections are dropped."""
     report: Counter = Counter()
     with sessions.begin() as session:
-        outcomes = ingest_page(session, envelopes, peer_id, local.view, local.sinks)
+        outcomes = ingest_page(session, envelopes, peer_id, local.view, local.sinks, grace=local.key_grace)
         for envelope, outcome in zip(envelopes, outcomes):
             if outcome != Outcome.REJECTED:
                 report[outcome] += 1
@@ -237,6 +280,7 @@ def take_waiting(session: Session, local: LocalNode) -> Counter:
                            .order_by(WaitingEnvelope.id)).all()
     report: Counter = Counter()
     for row in rows:
-        report.update(ingest_page(session, [json.loads(row.envelope)], row.received_from, local.view, local.sinks))
+        report.update(ingest_page(session, [json.loads(row.envelope)], row.received_from, local.view, local.sinks,
+                                  grace=local.key_grace))
         session.delete(row)
     return report

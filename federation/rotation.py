@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from federation.identity import KEY_FILE, generate_node_key, load_node_key, public_key_text
 from federation.models import KnownNode, Peer
+from federation.revocation import KeyRefused, retire_key
 from federation.trust import TrustError, check_descriptor
 from federation.wire import KEY_ROTATION, WireError, open_envelope, rotation_payload, seal
 from node.core.models import utcnow
@@ -59,7 +60,7 @@ def apply_rotations(session: Session, node_id: str, rotations: list[Any], descri
     if row.facts_differ(descriptor.payload):
         raise TrustError(f"a key rotation cannot change {node_id}'s kind, municipality or district")
     for statement in rotations:
-        _step(row, statement)
+        _step(session, row, statement)
     if row.public_key != descriptor.payload["public_key"]:
         raise TrustError(f"no signed rotation leads from the known key of {node_id} to its new key")
     row.descriptor, row.updated_at = json.dumps(descriptor.envelope, ensure_ascii=False), utcnow()
@@ -70,7 +71,7 @@ def apply_rotations(session: Session, node_id: str, rotations: list[Any], descri
     return True
 
 
-def _step(row: KnownNode, statement: Any) -> None:
+def _step(session: Session, row: KnownNode, statement: Any) -> None:
     payload = statement.get("payload") if isinstance(statement, dict) else None
     if not isinstance(payload, dict) or payload.get("type") != KEY_ROTATION or payload.get("origin") != row.id:
         raise TrustError("not a key rotation of this node")
@@ -80,5 +81,9 @@ def _step(row: KnownNode, statement: Any) -> None:
         open_envelope(statement, row.public_key)
     except WireError as exc:
         raise TrustError(f"key rotation of {row.id}: {exc}") from None
+    try:
+        retire_key(session, row.id, row.public_key, payload)  # its grace window starts now
+    except KeyRefused as exc:
+        raise TrustError(str(exc)) from None
     row.previous_keys = [*(row.previous_keys or []), row.public_key]
     row.public_key = payload["new_key"]

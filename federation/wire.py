@@ -28,6 +28,7 @@ NODE = "vidensnet.node"
 ENDORSEMENT = "vidensnet.endorsement"
 KEY_ROTATION = "vidensnet.key-rotation"
 PLAN_ENDORSEMENT = "vidensnet.plan-endorsement"
+KEY_REVOCATION = "vidensnet.key-revocation"
 
 # The author-controlled fields of an item, exactly as in docs/item-format.md.
 CONTENT_FIELDS = (
@@ -35,6 +36,10 @@ CONTENT_FIELDS = (
     "prevention_level", "target_groups", "cooperation", "expires_at", "details",
 )
 NODE_FIELDS = ("id", "name", "kind", "municipality", "district", "url", "public_key")
+KEY_REVOCATION_FIELDS = ("origin", "key", "since", "at")
+# The field holding the time each payload type says it was signed at, which a revocation is judged against.
+SIGNED_AT = {ITEM: "published_at", TOMBSTONE: "at", WITHDRAWAL: "at", PLAN_ENDORSEMENT: "endorsed_at",
+             KEY_ROTATION: "at", KEY_REVOCATION: "at", ENDORSEMENT: "at", NODE: "issued_at"}
 PLAN_ENDORSEMENT_FIELDS = ("endorser", "municipality", "plan", "version", "plan_digest", "endorsed_at")
 _ITEM_ID = re.compile(NODE_ID.pattern + ":" + LOCAL_ID.pattern)
 
@@ -206,6 +211,48 @@ def check_plan_endorsement_payload(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def key_revocation_payload(origin: str, key: str, since: str, at: str) -> dict[str, Any]:
+    """A node's statement, signed with its current key, that its earlier key `key` is compromised since `since`."""
+    return {"type": KEY_REVOCATION, "protocol": PROTOCOL, "origin": origin, "key": key, "since": since, "at": at}
+
+
+def key_revocation_id(payload: dict[str, Any]) -> str:
+    """The feed id of a revocation: one per node and revoked key, shaped like an item id of that node."""
+    named = hashlib.sha256(str(payload["key"]).encode()).hexdigest()[:32]
+    return f"{payload['origin']}:key-revocation-{named}"
+
+
+def check_key_revocation_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """Check the shape of a key revocation payload; returns it."""
+    missing = [k for k in KEY_REVOCATION_FIELDS if k not in payload]
+    if payload.get("type") != KEY_REVOCATION or missing:
+        raise WireError(f"key revocation lacks {', '.join(missing) or 'its type'}")
+    checks = {
+        "origin": isinstance(payload["origin"], str) and NODE_ID.fullmatch(payload["origin"]),
+        "key": _is_public_key(payload["key"]),
+        "since": _is_utc_moment(payload["since"]),
+        "at": _is_utc_moment(payload["at"]),
+    }
+    bad = [name for name, ok in checks.items() if not ok]
+    if bad:
+        raise WireError(f"key revocation has an invalid {', '.join(bad)}")
+    return payload
+
+
+def signed_at(payload: dict[str, Any]) -> datetime | None:
+    """When a payload says it was signed (its type's time field, SIGNED_AT), or None if that does not parse."""
+    value = payload.get(SIGNED_AT.get(payload.get("type"), ""))
+    return moment(value) if _is_utc_moment(value) else None
+
+
+def moment(value: str) -> datetime:
+    """An ISO 8601 time with a time zone ("2026-11-01T09:30:00Z") as an aware datetime; ValueError otherwise."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone")
+    return parsed
+
+
 def check_item_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """Check the envelope-level shape of an item, tombstone or withdrawal payload; returns it."""
     kind = payload.get("type")
@@ -235,6 +282,14 @@ def _is_utc_moment(value: Any) -> bool:
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).tzinfo is not None
     except (AttributeError, ValueError):
+        return False
+
+
+def _is_public_key(value: Any) -> bool:
+    try:
+        public_key_from_text(value)
+        return isinstance(value, str) and "=" not in value  # compared as text: only the unpadded form (§3.3)
+    except (ValueError, TypeError):
         return False
 
 

@@ -9,6 +9,7 @@ node's rules and tells the same item sinks about its changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,5 +48,6 @@ def open_process(config: NodeConfig, search_index: SearchIndex | None = None) ->
     """Build the process's set-up from its configuration: one engine, the node key loaded once."""
     key = load_node_key(config.keys_dir)
     anchors = parse_trust_anchors(config.trust_anchors)
-    local = LocalNode(config.node, key, item_sinks(key), anchors, config.peer_limits)
+    local = LocalNode(config.node, key, item_sinks(key), anchors, config.peer_limits,
+                      timedelta(days=config.key_grace_days))
     return NodeProcess(config, make_sessionmaker(make_engine(config.database_url)), local, search_index)

@@ -82,6 +82,8 @@ class NodeConfig:
     small_count_threshold: int = DEFAULT_THRESHOLD
     bulletin_max_days: int = 180
     feed_refresh_seconds: int = 900
+    # How long a key a peer rotated away from still verifies its envelopes (docs/federation-protocol.md §15).
+    key_grace_days: int = 30
     trust_anchors: str = ""  # VIDENSNET_TRUST_ANCHORS as written: id=publickey,... (federation parses it)
     search: SearchSettings = SearchSettings()
     peer_limits: PeerLimits = PeerLimits()
@@ -167,6 +169,7 @@ def load_config(home: Path | None = None) -> NodeConfig:
         small_count_threshold=_int_env("VIDENSNET_SMALL_COUNT_THRESHOLD", DEFAULT_THRESHOLD, minimum=2),
         bulletin_max_days=_int_env("VIDENSNET_BULLETIN_MAX_DAYS", 180),
         feed_refresh_seconds=_int_env("VIDENSNET_FEED_REFRESH_SECONDS", 900),
+        key_grace_days=_int_env("VIDENSNET_KEY_GRACE_DAYS", 30, minimum=0),
         trust_anchors=os.environ.get("VIDENSNET_TRUST_ANCHORS", ""),
         search=load_search_settings(),
         peer_limits=PeerLimits(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from node.core.config import ConfigError, load_config
+from node.process import open_process
 
 
 def test_bulletin_rules_default_to_five_and_one_hundred_eighty_days_and_the_nodes_district(node_home, monkeypatch):
@@ -24,4 +27,14 @@ def test_threshold_and_maximum_are_configurable(node_home, monkeypatch):
 def test_a_threshold_below_two_is_refused_naming_the_variable(node_home, monkeypatch):
     monkeypatch.setenv("VIDENSNET_SMALL_COUNT_THRESHOLD", "1")
     with pytest.raises(ConfigError, match="VIDENSNET_SMALL_COUNT_THRESHOLD"):
+        load_config(node_home)
+
+
+def test_the_key_grace_window_defaults_to_thirty_days_and_reaches_the_local_node(node_home, monkeypatch):
+    monkeypatch.delenv("VIDENSNET_KEY_GRACE_DAYS", raising=False)
+    assert load_config(node_home).key_grace_days == 30
+    monkeypatch.setenv("VIDENSNET_KEY_GRACE_DAYS", "0")
+    assert open_process(load_config(node_home)).local.key_grace == timedelta(0)
+    monkeypatch.setenv("VIDENSNET_KEY_GRACE_DAYS", "-1")
+    with pytest.raises(ConfigError, match="VIDENSNET_KEY_GRACE_DAYS"):
         load_config(node_home)

@@ -15,7 +15,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 import federation.models  # noqa: F401  (the federation's and search's tables are part of the schema)
 import search.models  # noqa: F401
@@ -97,3 +97,19 @@ def test_migration_scripts_do_not_import_node_code():
     assert scripts, f"no migrations found in {VERSIONS_DIR}"
     offenders = [p.name for p in scripts if re.search(r"^\s*(from|import)\s+node\b", p.read_text(), re.M)]
     assert offenders == [], f"migrations must stay valid when the models change; they import node: {offenders}"
+
+
+def test_key_revocation_migration_starts_the_grace_window_of_earlier_previous_keys_at_the_upgrade(empty_database_url):
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0009")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO known_nodes (id, public_key, name, kind, descriptor, vouched_by, previous_keys, "
+                          "rotations, updated_at) VALUES ('randers-kommune', 'k3', 'Randers', 'municipality', '{}', "
+                          "'test', '[\"k1\", \"k2\"]', '[]', CURRENT_TIMESTAMP)"))
+    command.upgrade(config, "0010")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT node_id, public_key, retired_at IS NOT NULL, revoked_since FROM retired_keys "
+                                 "ORDER BY public_key")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("randers-kommune", "k1", True, None), ("randers-kommune", "k2", True, None)]
