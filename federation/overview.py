@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from federation.models import Envelope, KnownNode, Peer, Rejection, WaitingEnvelope
+from federation.alerts import recent_alerts
+from federation.models import Envelope, KnownNode, Peer, Rejection, TrustAlert, WaitingEnvelope
 
 
 @dataclass(frozen=True)
@@ -19,14 +20,24 @@ class FederationOverview:
     waiting: list[WaitingEnvelope]
     rejections: list[Rejection]
     feed_head: int
+    alerts: list[TrustAlert]
+    names: dict[str, str]  # node id -> name, for every node this node has a descriptor of
+
+    def name(self, node_id: str) -> str:
+        """A node's name where this node knows it, else its id."""
+        return self.names.get(node_id, node_id)
 
 
 def federation_overview(session: Session, limit: int = 20) -> FederationOverview:
-    """Peers, accepted keys, and the latest waiting and rejected envelopes."""
+    """Peers, accepted keys, trust alerts, and the latest waiting and rejected envelopes."""
+    peers = list(session.scalars(select(Peer).order_by(Peer.id)))
+    known = list(session.scalars(select(KnownNode).order_by(KnownNode.id)))
     return FederationOverview(
-        peers=list(session.scalars(select(Peer).order_by(Peer.id))),
-        known_nodes=list(session.scalars(select(KnownNode).order_by(KnownNode.id))),
+        peers=peers,
+        known_nodes=known,
         waiting=list(session.scalars(select(WaitingEnvelope).order_by(WaitingEnvelope.id.desc()).limit(limit))),
         rejections=list(session.scalars(select(Rejection).order_by(Rejection.id.desc()).limit(limit))),
         feed_head=session.scalar(select(func.coalesce(func.max(Envelope.seq), 0))),
+        alerts=recent_alerts(session, limit),
+        names={n.id: n.name for n in [*known, *peers]},
     )

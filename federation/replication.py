@@ -20,20 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from federation.changes import Held, held_versions
 from federation.client import PeerClient, PeerUnavailable
+from federation.endorsements import endorsers, learn_keys, note_known
 from federation.ingest import Outcome, check_signatures, ingest_page, signers
 from federation.local import LocalNode
 from federation.models import Envelope, EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope, WaitsFor
 from federation.readahead import read_ahead
 from federation.rotation import apply_rotations
-from federation.trust import (
-    TrustError,
-    accepted_key,
-    accepted_public_keys,
-    check_descriptor,
-    check_endorsement,
-    check_pinned,
-    remember_node,
-)
+from federation.trust import TrustError, accepted_key, accepted_public_keys
 from federation.wire import Opened, WireError, claimed_signer
 
 BATCH = 500
@@ -67,9 +60,9 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
     with sessions() as session:
         peer = session.get(Peer, peer_id)
         client, cursor = connect(peer.url, peer.id, local.id, local.key), peer.cursor
-        trusted = {peer.id: peer.public_key, **local.trust_anchors}
     report: Counter = Counter()
-    fetched = read_ahead(fetch_pages(sessions, client, cursor, trusted, local.limits.max_pages_per_pull))
+    learn = partial(learn_keys, sessions, local, client, peer_id, connect=connect)
+    fetched = read_ahead(fetch_pages(sessions, client, cursor, learn, local.limits.max_pages_per_pull))
     for page in read_ahead(check_pages(sessions, fetched)):
         report.update(_store_page(sessions, page, client, peer_id, local))
         if progress:
@@ -77,9 +70,12 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
     return report
 
 
-def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int, trusted: dict[str, str],
-                max_pages: int) -> Iterator[FetchedPage]:
-    """The peer's feed from `cursor` to its end, a page at a time, with the bodies this node lacks."""
+def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int,
+                learn: Callable[[set[str]], None], max_pages: int) -> Iterator[FetchedPage]:
+    """The peer's feed from `cursor` to its end, a page at a time, with the bodies this node lacks.
+
+    `learn(origins)` is given the signers of each page's envelopes, to learn the keys not accepted yet.
+    """
     more, pages = True, 0
     while more:
         if pages == max_pages:
@@ -89,7 +85,7 @@ def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int
         with sessions() as session:
             wanted = _missing(session, changes)
         envelopes = client.envelopes(wanted) if wanted else []  # an item's withdrawal and endorsements come along
-        _learn_keys(sessions, client, envelopes, trusted)
+        learn(signers(envelopes))
         yield FetchedPage(envelopes, cursor, more)
 
 
@@ -113,7 +109,7 @@ def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: Peer
         row.received_total += sum(report[o] for o in (Outcome.STORED, Outcome.TOMBSTONED, Outcome.WITHDRAWN,
                                                       Outcome.ENDORSED))
     rejected = [e for e, outcome in zip(page.envelopes, outcomes) if outcome == Outcome.REJECTED]
-    if rejected and _learn_rotations(sessions, client, rejected):
+    if rejected and _learn_rotations(sessions, client, rejected, peer_id, local):
         report.update(_retry(sessions, rejected, peer_id, local))
     return report
 
@@ -144,46 +140,33 @@ def _wanted(change: dict[str, Any], mine: Held | None) -> bool:
     return mine is None or mine.version < version
 
 
-def _learn_keys(sessions: sessionmaker[Session], client: PeerClient, envelopes: list[Any],
-                trusted: dict[str, str]) -> None:
-    """Ask the peer for the endorsed descriptor of every origin whose key is not accepted yet."""
-    with sessions() as session:
-        unknown = [o for o in signers(envelopes) if accepted_key(session, o) is None]
-    for origin in unknown:
-        try:
-            record = client.node(origin)
-            descriptor = check_descriptor(record.get("descriptor"))
-            if descriptor.id != origin:
-                continue
-            check_pinned(descriptor, trusted)
-            endorser, endorsement = _first_trusted(descriptor, record.get("endorsements") or [], trusted)
-            with sessions.begin() as session:
-                remember_node(session, descriptor, endorser, endorsement)
-        except (PeerUnavailable, TrustError):
-            continue  # its envelopes wait, visibly, until a trusted node vouches for the key
+def _learn_rotations(sessions: sessionmaker[Session], client: PeerClient, rejected: list[Any], peer_id: str,
+                     local: LocalNode) -> bool:
+    """After signature failures, ask the peer whether those origins rotated their keys; True if any did.
 
-
-def _first_trusted(descriptor, endorsements: list[Any], trusted: dict[str, str]) -> tuple[str, Any]:
-    for endorsement in endorsements:
-        try:
-            return check_endorsement(descriptor, endorsement, trusted), endorsement
-        except TrustError:
-            continue
-    raise TrustError(f"no trusted endorsement for {descriptor.id}")
-
-
-def _learn_rotations(sessions: sessionmaker[Session], client: PeerClient, rejected: list[Any]) -> bool:
-    """After signature failures, ask the peer whether those origins rotated their keys; True if any did."""
+    A peer that instead vouches for another key of a known node, with no rotation leading to it, is
+    recorded as a trust alert (the key is not applied).
+    """
     learned = False
     for origin in {claimed_signer(e) for e in rejected if _has_signer(e)}:
         try:
             record = client.node(origin)
-            with sessions.begin() as session:
-                if accepted_key(session, origin) is not None:
-                    learned |= apply_rotations(session, origin, record.get("rotations") or [], record.get("descriptor"))
-        except (PeerUnavailable, TrustError):
+        except PeerUnavailable:
             continue
+        with sessions.begin() as session:
+            if accepted_key(session, origin) is None:
+                continue
+            learned |= _rotate(session, origin, record)
+            note_known(session, origin, record, endorsers(session, local), peer_id)
     return learned
+
+
+def _rotate(session: Session, origin: str, record: Any) -> bool:
+    try:
+        with session.begin_nested():  # a refused chain leaves nothing half-applied
+            return apply_rotations(session, origin, record.get("rotations") or [], record.get("descriptor"))
+    except (TrustError, AttributeError):
+        return False
 
 
 def _has_signer(envelope: Any) -> bool:

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
-import sys
 import time
 
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from deploy.local_federation import wait_until_serving
 from federation.client import PeerClient, PeerUnavailable, fetch_descriptor
 from federation.ingest import Outcome
 from federation.local import LocalNode
@@ -26,8 +23,8 @@ from federation.peering import approve_peer, record_peer
 from federation.replication import pull_from_peer
 from federation.trust import check_descriptor
 from node.core.config import NodeSettings, PeerLimits
-from tests.helpers.hostile_peer import NODE_ID
-from tests.helpers.live_nodes import REPO, LiveNode, free_port, peer, stop_all, wait_for, write_items
+from tests.helpers.hostile_peer import NODE_ID, running
+from tests.helpers.live_nodes import LiveNode, peer, stop_all, wait_for, write_items
 from tests.helpers.nodes import SINKS
 
 SMALL = PeerLimits(deadline_seconds=3, max_answer_bytes=1024 * 1024, max_pages_per_pull=20)
@@ -37,16 +34,8 @@ AARHUS = NodeSettings("aarhus-kommune", "Aarhus Kommune", "municipality", "http:
 @pytest.fixture
 def hostile(request):
     """Start the hostile peer in the mode the test names (indirect parametrisation); yields its URL."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "tests.helpers.hostile_peer", "--port", str(port),
-                             "--mode", request.param], cwd=REPO)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(url + "/.well-known/vidensnet", proc, timeout=30)
+    with running(*request.param.split()) as url:
         yield url
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
 
 
 def client(url: str) -> PeerClient:
