@@ -119,7 +119,8 @@ def test_a_peer_forging_a_known_nodes_key_raises_an_alert_while_the_honest_peers
             wait_for(lambda: aarhus.item("randers-kommune:efter-loegnen"), timeout=30, message="randers' item")
         assert aarhus.item("randers-kommune:forfalsket") is None
         real = requests.get(randers.url + "/.well-known/vidensnet", timeout=HTTP_TIMEOUT).json()["payload"]
-        assert query(aarhus, "SELECT public_key FROM known_nodes WHERE id = 'randers-kommune'") == [(real["public_key"],)]
+        held_key = query(aarhus, "SELECT public_key FROM known_nodes WHERE id = 'randers-kommune'")
+        assert held_key == [(real["public_key"],)]
     finally:
         stop_all([aarhus, randers])
 
