@@ -32,8 +32,9 @@ from federation.trust import (
 )
 from federation.wire import digest
 
-# What one page may make this node ask: unknown origins looked up, and other peers asked about each.
-MAX_ORIGINS_PER_PAGE = 20
+# What a pull may make this node ask: unknown origins looked up per page and per pull (a peer that
+# invents origins must not turn one pull into thousands of calls), and other peers asked about each.
+MAX_ORIGINS_PER_PAGE, MAX_ORIGINS_PER_PULL = 20, 100
 MAX_OTHER_PEERS = 3
 # Endorsements read from one answer; an honest node holds a handful per node.
 MAX_ENDORSEMENTS_READ = 16
@@ -116,16 +117,34 @@ def _count(claim: Claim, descriptor: Descriptor, endorsement: Any, who: Endorser
         claim.endorsements.setdefault(endorser, endorsement)
 
 
+@dataclass
+class KeyLearning:
+    """Key learning for one pull: each unknown origin is looked up once, and at most MAX_ORIGINS_PER_PULL."""
+
+    sessions: sessionmaker[Session]
+    local: LocalNode
+    client: PeerClient
+    peer_id: str
+    connect: Callable[..., PeerClient]
+    asked: set[str] = field(default_factory=set)
+
+    def __call__(self, origins: set[str]) -> None:
+        """Learn what can be learned about the signers of one page."""
+        new = sorted(origins - self.asked)[:max(0, MAX_ORIGINS_PER_PULL - len(self.asked))]
+        self.asked.update(learn_keys(self.sessions, self.local, self.client, self.peer_id, set(new), self.connect))
+
+
 def learn_keys(sessions: sessionmaker[Session], local: LocalNode, client: PeerClient, peer_id: str,
-               origins: set[str], connect: Callable[..., PeerClient]) -> None:
+               origins: set[str], connect: Callable[..., PeerClient]) -> list[str]:
     """Ask the pulled peer, and a few other approved peers, about each unknown origin; accept what agrees.
 
     Every call is made outside a transaction; each decision is committed in its own small one.
+    Returns the origins looked up.
     """
     with sessions() as session:
         unknown = sorted(o for o in origins if accepted_key(session, o) is None)[:MAX_ORIGINS_PER_PAGE]
         if not unknown:
-            return
+            return []
         who = endorsers(session, local)
         others = [(p.id, p.url) for p in session.scalars(
             select(Peer).where(Peer.state == PeerState.APPROVED, Peer.id != peer_id).order_by(Peer.id))]
@@ -137,6 +156,7 @@ def learn_keys(sessions: sessionmaker[Session], local: LocalNode, client: PeerCl
         for asked_id, make_client in askers:
             _ask(testimony, asked_id, make_client, who)
         settle(sessions, testimony, who, peer_id)
+    return unknown
 
 
 def _ask(testimony: Testimony, peer_id: str, make_client: Callable[[], PeerClient], who: Endorsers) -> None:

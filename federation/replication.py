@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from federation.changes import Held, held_versions
 from federation.client import PeerClient, PeerUnavailable
-from federation.endorsements import endorsers, learn_keys, note_known
+from federation.endorsements import KeyLearning, endorsers, note_known
 from federation.ingest import Outcome, check_signatures, ingest_page, signers
 from federation.local import LocalNode
 from federation.models import Envelope, EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope, WaitsFor
@@ -61,7 +61,7 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
         peer = session.get(Peer, peer_id)
         client, cursor = connect(peer.url, peer.id, local.id, local.key), peer.cursor
     report: Counter = Counter()
-    learn = partial(learn_keys, sessions, local, client, peer_id, connect=connect)
+    learn = KeyLearning(sessions, local, client, peer_id, connect)
     fetched = read_ahead(fetch_pages(sessions, client, cursor, learn, local.limits.max_pages_per_pull))
     for page in read_ahead(check_pages(sessions, fetched)):
         report.update(_store_page(sessions, page, client, peer_id, local))

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from federation.client import PeerUnavailable
-from federation.endorsements import endorsers, learn_keys, note_known
+from federation.endorsements import MAX_ORIGINS_PER_PULL, KeyLearning, endorsers, learn_keys, note_known
 from federation.identity import public_key_text
 from federation.local import LocalNode
 from federation.models import AlertKind, KnownNode, TrustAlert
@@ -171,3 +171,12 @@ def test_a_peer_vouching_for_another_key_of_a_known_node_raises_an_alert_and_the
         assert session.get(KnownNode, FAVRSKOV.id).public_key == real
     [alert] = alerts(sessions)
     assert alert.reported_by == RANDERS.id and set(alert.keys) == {real, public_key_text(FORGED)}
+
+
+def test_a_peer_inventing_origins_makes_one_pull_look_up_at_most_a_hundred_and_each_once(sessions):
+    approved(sessions, POLITI)
+    liar = Answering(POLITI)
+    learning = KeyLearning(sessions, LocalNode(AARHUS, TEST_KEY, SINKS), liar, POLITI.id, connect=None)
+    for page in range(8):  # eight pages of twenty invented origins, the first page repeated each time
+        learning({f"opdigtet-{i}" for i in range(page * 20, page * 20 + 20)} | {f"opdigtet-{i}" for i in range(20)})
+    assert len(liar.asked) == MAX_ORIGINS_PER_PULL == len(set(liar.asked))
