@@ -7,8 +7,10 @@ after decompression), and redirects are refused rather than followed.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from email.utils import parsedate_to_datetime
+from typing import Any, NamedTuple
 
 import orjson
 import requests
@@ -41,10 +43,18 @@ class PeerSession(requests.Session):
         return None
 
 
+class Answer(NamedTuple):
+    """A peer's JSON answer, and how far its clock was ahead of ours (seconds, from its `Date` header)."""
+
+    body: dict[str, Any]
+    clock_offset: int | None
+
+
 def fetch_descriptor(url: str, limits: PeerLimits = PeerLimits()) -> dict[str, Any]:
     """The signed descriptor a node serves at /.well-known/vidensnet (unauthenticated)."""
     with PeerSession() as http:
-        return _exchange(http, "GET", url.rstrip("/") + "/.well-known/vidensnet", {"User-Agent": USER_AGENT}, limits)
+        url = url.rstrip("/") + "/.well-known/vidensnet"
+        return _exchange(http, "GET", url, {"User-Agent": USER_AGENT}, limits).body
 
 
 @dataclass
@@ -58,6 +68,8 @@ class PeerClient:
     limits: PeerLimits = PeerLimits()
     # One session per client keeps the connection open across the pages of a pull.
     http: requests.Session = field(default_factory=PeerSession, repr=False, compare=False)
+    # The peer's clock offset as its last answer showed it; the pull records it for the admin page.
+    clock_offset: int | None = field(default=None, compare=False)
 
     def changes(self, cursor: int, limit: int) -> dict[str, Any]:
         """A page of the peer's changes feed after `cursor`."""
@@ -90,23 +102,35 @@ class PeerClient:
         limits = self.limits
         if deadline_seconds is not None and deadline_seconds < limits.deadline_seconds:
             limits = replace(limits, deadline_seconds=deadline_seconds)
-        return _exchange(self.http, method, url, headers, limits, **kwargs)
+        answer = _exchange(self.http, method, url, headers, limits, **kwargs)
+        if answer.clock_offset is not None:
+            self.clock_offset = answer.clock_offset
+        return answer.body
 
 
 def _exchange(http: requests.Session, method: str, url: str, headers: dict[str, str], limits: PeerLimits,
-              **kwargs) -> dict[str, Any]:
+              **kwargs) -> Answer:
     """One bounded request: the answer as a JSON object, or PeerUnavailable saying what went wrong."""
     with deadline(limits.deadline_seconds) as limit:
         try:
             response = http.request(method, url, headers=headers, timeout=(CONNECT_SECONDS, READ_SECONDS),
                                     allow_redirects=False, stream=True, **kwargs)
+            offset = clock_offset(response.headers.get("Date"), time.time())
             with response:
                 status, content = response.status_code, _read_capped(response, limits.max_answer_bytes)
         except requests.RequestException as exc:
             if limit.expired:
                 raise PeerUnavailable(f"no complete answer within {limits.deadline_seconds} s") from None
             raise PeerUnavailable(f"no answer: {exc.__class__.__name__}") from None
-    return _json(status, content)
+    return Answer(_json(status, content), offset)
+
+
+def clock_offset(date_header: str | None, now: float) -> int | None:
+    """Whole seconds the peer's clock (its HTTP `Date`, when the answer began) is ahead of `now`; None if unknown."""
+    try:
+        return round(parsedate_to_datetime(date_header).timestamp() - now)
+    except (TypeError, ValueError):
+        return None
 
 
 def _read_capped(response: requests.Response, max_bytes: int) -> bytes:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
@@ -61,6 +61,9 @@ class Outcome(StrEnum):
 # (docs/federation-protocol.md §19); housekeeping prunes the rest.
 WAITING_KEPT, WAITING_MAX = timedelta(days=30), 10_000
 REJECTIONS_KEPT, REJECTIONS_MAX = timedelta(days=90), 10_000
+# A peer whose envelopes are refused faster than this is backed off (§19): a peer that sends little but
+# refused data must neither crowd others out of the bounded rejection log nor keep a pull worker busy.
+REJECTIONS_PER_HOUR = 500
 
 
 class Refused(ValueError):
@@ -298,6 +301,13 @@ def _reject(session: Session, envelope: Any, received_from: str, reason: str) ->
                           version=version, reason=reason[:2000]))
 
 
+def recent_rejections(session: Session, received_from: str, now: datetime) -> int:
+    """How many envelopes from this peer were rejected within the last hour."""
+    since = now - timedelta(hours=1)
+    return session.scalar(select(func.count()).select_from(Rejection)
+                          .where(Rejection.received_from == received_from, Rejection.at >= since))
+
+
 def prune_ingest_logs(session: Session, now: datetime) -> tuple[int, int]:
     """Bound the waiting list and the rejection log by age and size; returns (waiting, rejections) removed.
 
@@ -306,7 +316,6 @@ def prune_ingest_logs(session: Session, now: datetime) -> tuple[int, int]:
     waiting = _prune(session, WaitingEnvelope, WaitingEnvelope.received_at, now - WAITING_KEPT, WAITING_MAX)
     rejections = _prune(session, Rejection, Rejection.at, now - REJECTIONS_KEPT, REJECTIONS_MAX)
     return waiting, rejections
-
 
 
 def _prune(session: Session, model, stamped, older_than: datetime, keep: int) -> int:

@@ -124,6 +124,8 @@ class Peer(DescribedNode, Base):
     last_success_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     received_total: Mapped[int] = mapped_column(Integer, default=0)
+    # How far the peer's clock was ahead of ours at its last answer (negative: behind), for the admin page.
+    clock_offset_seconds: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set by an admin: this peer's endorsement alone introduces a key, as a trust anchor's does
     # (e.g. a municipality's own police district). Otherwise two approved peers must agree (§14).

@@ -9,6 +9,10 @@ from sqlalchemy.orm import Session
 
 from federation.alerts import recent_alerts
 from federation.models import Envelope, KnownNode, Peer, Rejection, TrustAlert, WaitingEnvelope
+from federation.tokens import CLOCK_SKEW_SECONDS
+
+# Offsets below this are the Date header's rounding and the network's delay, not a clock to fix.
+CLOCK_NOTED_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,7 @@ class FederationOverview:
     waiting: list[WaitingEnvelope]
     rejections: list[Rejection]
     feed_head: int
+    clock_notes: dict[str, str]  # peer id -> how far its clock is off, where that is worth saying
     alerts: list[TrustAlert]
     names: dict[str, str]  # node id -> name, for every node this node has a descriptor of
 
@@ -38,6 +43,19 @@ def federation_overview(session: Session, limit: int = 20) -> FederationOverview
         waiting=list(session.scalars(select(WaitingEnvelope).order_by(WaitingEnvelope.id.desc()).limit(limit))),
         rejections=list(session.scalars(select(Rejection).order_by(Rejection.id.desc()).limit(limit))),
         feed_head=session.scalar(select(func.coalesce(func.max(Envelope.seq), 0))),
+        clock_notes={p.id: note for p in peers if (note := clock_note(p.clock_offset_seconds))},
         alerts=recent_alerts(session, limit),
         names={n.id: n.name for n in [*known, *peers]},
     )
+
+
+def clock_note(offset: int | None) -> str | None:
+    """How far a peer's clock is off, in Danish, when it is off by more than rounding; past the bound, a warning."""
+    if offset is None or abs(offset) < CLOCK_NOTED_SECONDS:
+        return None
+    minutes, seconds = divmod(abs(offset), 60)
+    amount = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+    note = f"Dens ur går {amount} {'foran' if offset > 0 else 'bagud'}"
+    if abs(offset) > CLOCK_SKEW_SECONDS:
+        note += f", mere end de {CLOCK_SKEW_SECONDS // 60} minutter der tåles: dens kald afvises"
+    return note

@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from federation.changes import Held, held_versions
 from federation.client import PeerClient, PeerUnavailable
 from federation.endorsements import KeyLearning, endorsers, note_known
-from federation.ingest import Outcome, check_signatures, ingest_page, signers
+from federation.ingest import REJECTIONS_PER_HOUR, Outcome, check_signatures, ingest_page, recent_rejections, signers
 from federation.local import LocalNode
 from federation.models import Envelope, EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope, WaitsFor
 from federation.readahead import read_ahead
 from federation.rotation import apply_rotations
 from federation.trust import TrustError, accepted_key, accepted_public_keys
 from federation.wire import Opened, WireError, claimed_signer
+from node.core.models import utcnow
 
 BATCH = 500
 # One page is stored at a time in this process, whichever peer it came from: pulls run side by side
@@ -57,6 +58,7 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
     signatures (large batches in a helper process, see federation/verifier.py) and storing them.
     """
     connect = connect or partial(PeerClient, limits=local.limits)
+    _check_rejection_rate(sessions, peer_id)
     with sessions() as session:
         peer = session.get(Peer, peer_id)
         client, cursor = connect(peer.url, peer.id, local.id, local.key), peer.cursor
@@ -105,13 +107,24 @@ def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: Peer
         outcomes = ingest_page(session, page.envelopes, peer_id, local.view, local.sinks, page.checked)
         report = Counter(outcomes) + take_waiting(session, local)
         row = session.get(Peer, peer_id)
-        row.cursor = page.next_cursor
+        row.cursor, row.clock_offset_seconds = page.next_cursor, client.clock_offset
         row.received_total += sum(report[o] for o in (Outcome.STORED, Outcome.TOMBSTONED, Outcome.WITHDRAWN,
                                                       Outcome.ENDORSED))
     rejected = [e for e, outcome in zip(page.envelopes, outcomes) if outcome == Outcome.REJECTED]
     if rejected and _learn_rotations(sessions, client, rejected, peer_id, local):
         report.update(_retry(sessions, rejected, peer_id, local))
+    if rejected:
+        _check_rejection_rate(sessions, peer_id)
     return report
+
+
+def _check_rejection_rate(sessions: sessionmaker[Session], peer_id: str) -> None:
+    """End the pull (the peer backs off) while the peer's rejections of the last hour exceed the limit."""
+    with sessions() as session:
+        rejected = recent_rejections(session, peer_id, utcnow())
+    if rejected > REJECTIONS_PER_HOUR:
+        raise PeerUnavailable(f"{rejected} envelopes rejected within the hour (limit {REJECTIONS_PER_HOUR}): "
+                              "backing off until the rate falls")
 
 
 def _read_page(client: PeerClient, cursor: int) -> tuple[list[dict[str, Any]], int, bool]:

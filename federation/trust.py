@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from federation.identity import public_key_from_text, public_key_text
 from federation.models import KnownNode
+from federation.tokens import CLOCK_SKEW_SECONDS
 from federation.wire import NODE, WireError, digest, endorsement_payload, node_payload, open_envelope, seal
 from node.core.config import NODE_KINDS, NodeSettings
 from node.core.ids import NODE_ID
@@ -21,7 +22,7 @@ from node.items.schema import format_datetime
 
 # Freshness (docs/federation-protocol.md §14): nothing signed may come from further in the future than the
 # clock skew allows; a node's own descriptor and any endorsement that counts must be at most 30 days old.
-CLOCK_SKEW = timedelta(seconds=30)
+CLOCK_SKEW = timedelta(seconds=CLOCK_SKEW_SECONDS)
 DESCRIPTOR_MAX_AGE = timedelta(days=30)
 ENDORSEMENT_MAX_AGE = timedelta(days=30)
 

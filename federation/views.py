@@ -7,11 +7,13 @@ import threading
 import time
 from functools import wraps
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from sqlalchemy import select
 
 from federation.alerts import record_false_facts
 from federation.changes import changes_since, envelope_texts_for
+from federation.identity import public_key_text
 from federation.local import current_local_node
 from federation.models import KnownNode, Peer
 from federation.peering import PULLED_STATES, FactsChanged, PeeringError, record_peer
@@ -32,6 +34,8 @@ from node.web.request import csrf, db, json_body, node_config
 
 bp = Blueprint("federation", __name__)
 csrf.exempt(bp)  # node-to-node calls carry a signed JWT, never a cookie
+# The key a token from an unknown caller is checked against: a fresh one whose private half is dropped at once.
+STRANGERS_KEY = public_key_text(Ed25519PrivateKey.generate())
 # Tokens accepted in this process within their lifetime: a captured token cannot be replayed.
 SEEN_TOKENS = SeenTokens()
 # Peering requests need no approval to be made, so each source address may make only a few.
@@ -83,9 +87,12 @@ def from_approved_peer(view):
         token = _bearer()
         try:
             peer = db().get(Peer, unverified_issuer(token))
-            if peer is None or peer.state not in PULLED_STATES:
+            # A caller we do not know is checked against a key nobody holds: it is refused exactly as a known
+            # caller with a wrong signature is, so that a stranger cannot probe who our peers are.
+            claims = verify_token(token, peer.public_key if peer else STRANGERS_KEY, current_local_node().id)
+            if peer.state not in PULLED_STATES:  # only a caller that proved its key learns its state here
                 abort(403, description="kun godkendte peers har adgang")
-            _accept(verify_token(token, peer.public_key, current_local_node().id))
+            _accept(claims)
         except TokenError as exc:
             abort(401, description=str(exc))
         g.peer = peer

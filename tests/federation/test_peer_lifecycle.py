@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -26,8 +27,9 @@ class Remote:
     def __init__(self):
         self.key = Ed25519PrivateKey.generate()
 
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": "Bearer " + issue_token(self.key, RANDERS.id, "aarhus-kommune")}
+    def headers(self, clock_ahead: float = 0) -> dict[str, str]:
+        token = issue_token(self.key, RANDERS.id, "aarhus-kommune", now=time.time() + clock_ahead)
+        return {"Authorization": "Bearer " + token}
 
     def descriptor(self):
         return own_descriptor(RANDERS, self.key)
@@ -110,6 +112,18 @@ def test_the_admin_page_and_the_cli_suspend_block_and_remove(app, client, users,
     assert refused.returncode != 0 and "er blokeret og kan ikke blive på pause" in refused.stderr
     assert admin.post(f"/admin/peers/{RANDERS.id}/fjern", data={"csrf_token": token}).status_code == 302
     assert state(sessions) is None
+
+
+def test_a_peer_whose_clock_is_minutes_off_is_served_and_shown_to_the_admin(app, client, users, sessions, randers):
+    assert client.get("/federation/v1/changes", headers=randers.headers(clock_ahead=240)).status_code == 200
+    assert client.get("/federation/v1/changes", headers=randers.headers(clock_ahead=-400)).status_code == 200
+    assert client.get("/federation/v1/changes", headers=randers.headers(clock_ahead=-600)).status_code == 401
+    with sessions.begin() as session:
+        session.get(Peer, RANDERS.id).clock_offset_seconds = -330  # as its last answer showed
+    admin = app.test_client()
+    login(admin, "admin")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert "Dens ur går 5 min 30 s bagud, mere end de 5 minutter der tåles" in page
 
 
 def test_peering_requests_are_limited_per_source_address(client, sessions):

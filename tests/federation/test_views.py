@@ -7,7 +7,7 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from federation.identity import load_node_key
+from federation.identity import b64url, load_node_key
 from federation.models import Peer
 from federation.tokens import issue_token
 from federation.trust import own_descriptor
@@ -167,3 +167,20 @@ def test_a_replayed_or_rebound_token_is_refused(app, client, users, published):
                         url="http://127.0.0.1:9/federation/v1/changes")
     elsewhere = client.post("/federation/v1/notify", json={}, headers={"Authorization": "Bearer " + bound})
     assert elsewhere.status_code == 401 and "another request" in elsewhere.get_json()["error"]["message"]
+
+
+def test_a_stranger_cannot_tell_which_nodes_are_peers_from_the_refusals(client, published):
+    # Before, an unknown id got 403 before its signature was checked, and a pending one the same: the split
+    # between 401 and 403 told anyone who was a peer. Now every token that does not verify gets one answer.
+    pending, forger = RemoteNode(NEIGHBOUR), RemoteNode(NEIGHBOUR)
+    assert pending.ask_to_peer(client).status_code == 202
+    stranger = RemoteNode(NodeSettings("ukendt-kommune", "Ukendt", "municipality", "http://127.0.0.1:9", "0101"))
+    answers = [client.get("/federation/v1/changes", headers=node.headers()) for node in (forger, stranger)]
+    assert [a.status_code for a in answers] == [401, 401]
+    assert answers[0].get_json() == answers[1].get_json()
+    garbled = [{"Authorization": f"Bearer e30.{b64url(json.dumps({'iss': node}).encode())}.!!"}
+               for node in ("randers-kommune", "ukendt-kommune")]
+    refusals = [client.get("/federation/v1/changes", headers=headers) for headers in garbled]
+    assert refusals[0].status_code == 401 and refusals[0].get_json() == refusals[1].get_json()
+    # The pending node itself, with its own key, learns that it is not approved yet.
+    assert client.get("/federation/v1/changes", headers=pending.headers()).status_code == 403

@@ -43,6 +43,7 @@ class HostileFeed:
     key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
     entries: list[Entry] = field(default_factory=list)
     reads: int = 0  # how many `changes` requests were answered: modes change their story between reads
+    clock_ahead_seconds: int = 0  # what its HTTP Date headers add to the real time
     lock: threading.Lock = field(default_factory=threading.Lock)
     # `lying-keys`: the real node it lies about, and the key it claims that node has.
     victim: NodeSettings | None = None
@@ -109,6 +110,19 @@ def honest_feed(feed: HostileFeed) -> None:
     feed.append(feed.item("aerlig-metode", 1, title="En ærlig metode"))
 
 
+def skewed_clock(feed: HostileFeed) -> None:
+    """Honest, but its clock is four minutes ahead: within the bound, and shown to the admin."""
+    honest_feed(feed)
+    feed.clock_ahead_seconds = 240
+
+
+def forging(feed: HostileFeed) -> None:
+    """600 items whose signatures are made with another key: every one is rejected."""
+    forger = Ed25519PrivateKey.generate()
+    for n in range(600):
+        feed.append(feed.item(f"forfalsket-{n}", 1, key=forger))
+
+
 def lying_keys_feed(feed: HostileFeed) -> None:
     """Items claiming to be its victim's, signed by the forged key its `/nodes/<victim>` answer vouches for."""
     feed.append(feed.item("forfalsket", 1, key=feed.forged_key, origin=feed.victim.id,
@@ -123,5 +137,7 @@ def lying_facts_feed(feed: HostileFeed) -> None:
 
 
 # How each protocol mode starts its feed; modes that change their story later do it in HostileFeed's hooks.
-SCENARIOS: dict[str, Callable[[HostileFeed], None]] = {"feed": honest_feed, "lying-keys": lying_keys_feed,
-                                                       "lying-facts": lying_facts_feed}
+SCENARIOS: dict[str, Callable[[HostileFeed], None]] = {
+    "feed": honest_feed, "skewed-clock": skewed_clock, "forging": forging,
+    "lying-keys": lying_keys_feed, "lying-facts": lying_facts_feed,
+}

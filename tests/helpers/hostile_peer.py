@@ -16,12 +16,16 @@ The protocol modes (PROTOCOL_MODES) answer `changes`, `envelopes`, `nodes` and
 and misbehave in what they say rather than in how:
 
 - `feed`: honestly, one public item (the control: the machinery works);
+- `skewed-clock`: the same, with a clock four minutes ahead;
+- `forging`: 600 items with signatures by another key;
 - `lying-keys`: lies about another node's key: `/nodes/<victim>` (`--victim ID`) answers a forged
   descriptor with a key of its own, endorsed by itself and (falsely) by a real district, and its feed
   serves an item in the victim's name signed by that key;
 - `lying-facts`: lies about its own facts once approved: `/nodes/<itself>` says `kind: national`, and
   after its first feed read it sends `--lie-to URL` a new peering request claiming the same
   (the answer's status is shown by GET /hits as `lie`).
+
+`running(mode, *options)` starts one as a child process for a test.
 """
 
 from __future__ import annotations
@@ -48,8 +52,10 @@ from tests.helpers.hostile_feed import SCENARIOS, HostileFeed
 
 NODE_ID = "fjendtlig-kommune"
 TRANSPORT_MODES = ("slow", "endless", "huge", "gzip", "redirect")
-PROTOCOL_MODES = ("feed", "lying-keys", "lying-facts")
+PROTOCOL_MODES = ("feed", "skewed-clock", "forging", "lying-keys", "lying-facts")
 MODES = TRANSPORT_MODES + PROTOCOL_MODES
+# Modes whose peer signs items of its own honestly enough to be stored (the misbehaviour lies elsewhere).
+STORED_MODES = ("feed", "skewed-clock")
 MB = 1024 * 1024
 
 
@@ -59,6 +65,10 @@ class HostileHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:  # quiet: the tests read what they need from the answers
         pass
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, from a clock as far off as the mode says."""
+        return super().date_time_string((timestamp or time.time()) + self.server.feed.clock_ahead_seconds)
 
     def do_GET(self) -> None:
         """The descriptor and the hit counter honestly; anything else as the mode says."""
@@ -79,7 +89,7 @@ class HostileHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path = urlparse(self.path).path
         if path == "/federation/v1/peering":
-            return self._send_json({"id": NODE_ID, "state": "pending"}, status=202)
+            return self._send_json({"id": self.server.feed.settings.id, "state": "pending"}, status=202)
         if self.server.mode in PROTOCOL_MODES:
             return self._answer_from_feed(path, body)
         self._misbehave()
@@ -147,11 +157,17 @@ class HostileHandler(BaseHTTPRequestHandler):
 class HostileServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, mode: str, victim: str | None = None, lie_to: str | None = None):
+    def handle_error(self, request, client_address) -> None:
+        """A node that hangs up on a misbehaving answer is doing its job: nothing to report."""
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+    def __init__(self, port: int, mode: str, node_id: str = NODE_ID, victim: str | None = None,
+                 lie_to: str | None = None):
         super().__init__(("127.0.0.1", port), HostileHandler)
         self.mode, self.target_hits, self.lie_to, self.lie_answer = mode, 0, lie_to, None
         self._lied = threading.Lock()
-        settings = NodeSettings(NODE_ID, "Fjendtlig Kommune", "municipality", f"http://127.0.0.1:{port}", "0730")
+        settings = NodeSettings(node_id, "Fjendtlig Kommune", "municipality", f"http://127.0.0.1:{port}", "0730")
         self.feed = HostileFeed(settings)
         if victim:  # the forged descriptor claims the victim lives here, as a municipality
             self.feed.victim = NodeSettings(victim, victim, "municipality", f"http://127.0.0.1:{port}", "0730")
@@ -170,7 +186,7 @@ class HostileServer(ThreadingHTTPServer):
         target = requests.get(self.lie_to + "/.well-known/vidensnet", timeout=30).json()["payload"]["id"]
         claimed = NodeSettings(**{**self.feed.settings.__dict__, **self.feed.claimed})
         try:
-            client = PeerClient(self.lie_to, target, NODE_ID, self.feed.key)
+            client = PeerClient(self.lie_to, target, self.feed.settings.id, self.feed.key)
             client.request_peering(own_descriptor(claimed, self.feed.key))
             self.lie_answer = 202
         except PeerUnavailable as exc:
@@ -203,10 +219,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--mode", choices=MODES, required=True)
+    parser.add_argument("--node-id", default=NODE_ID, help="its node id (several hostile peers need their own)")
     parser.add_argument("--victim", help="lying-keys: the id of the node it lies about")
     parser.add_argument("--lie-to", help="lying-facts: the node it sends its lying peering request to")
     args = parser.parse_args()
-    HostileServer(args.port, args.mode, args.victim, args.lie_to).serve_forever()
+    HostileServer(args.port, args.mode, args.node_id, args.victim, args.lie_to).serve_forever()
 
 
 if __name__ == "__main__":

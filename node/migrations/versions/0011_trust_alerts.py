@@ -1,7 +1,7 @@
 """Trust alerts, introducer peers and longer vouched_by: keys need an anchor, an introducer or two peers.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-01 19:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0011'
-down_revision: Union[str, Sequence[str], None] = '0009'
+down_revision: Union[str, Sequence[str], None] = '0013'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
