@@ -18,7 +18,8 @@ and misbehave in what they say rather than in how:
 - `feed`: honestly, one public item (the control: the machinery works);
 - `skewed-clock`: the same, with a clock four minutes ahead;
 - `forging`: 600 items with signatures by another key;
-- `lying-keys`: lies about another node's key: `/nodes/<victim>` (`--victim ID`) answers a forged
+- `lying-keys`: lies about another node's key: `/nodes/<victim>` (`--victim ID`, default
+  randers-kommune) answers a forged
   descriptor with a key of its own, endorsed by itself and (falsely) by a real district, and its feed
   serves an item in the victim's name signed by that key;
 - `lying-facts`: lies about its own facts once approved: `/nodes/<itself>` says `kind: national`, and
@@ -55,7 +56,9 @@ TRANSPORT_MODES = ("slow", "endless", "huge", "gzip", "redirect")
 PROTOCOL_MODES = ("feed", "skewed-clock", "forging", "lying-keys", "lying-facts")
 MODES = TRANSPORT_MODES + PROTOCOL_MODES
 # Modes whose peer signs items of its own honestly enough to be stored (the misbehaviour lies elsewhere).
-STORED_MODES = ("feed", "skewed-clock")
+STORED_MODES = ("feed", "skewed-clock", "lying-keys", "lying-facts")
+# Whom `lying-keys` lies about unless told (`--victim`): a real node of the suite's federations.
+DEFAULT_VICTIM = "randers-kommune"
 MB = 1024 * 1024
 
 
@@ -169,6 +172,7 @@ class HostileServer(ThreadingHTTPServer):
         self._lied = threading.Lock()
         settings = NodeSettings(node_id, "Fjendtlig Kommune", "municipality", f"http://127.0.0.1:{port}", "0730")
         self.feed = HostileFeed(settings)
+        victim = victim or (DEFAULT_VICTIM if mode == "lying-keys" else None)
         if victim:  # the forged descriptor claims the victim lives here, as a municipality
             self.feed.victim = NodeSettings(victim, victim, "municipality", f"http://127.0.0.1:{port}", "0730")
         if mode in SCENARIOS:
