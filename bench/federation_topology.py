@@ -47,6 +47,7 @@ from _common import machine, progress, table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from deploy.local_federation import INTRODUCERS
 from federation.client import USER_AGENT, PeerClient, PeerUnavailable
 from federation.identity import generate_node_key, load_node_key
 from federation.models import Envelope
@@ -126,7 +127,9 @@ def build(root: Path) -> tuple[dict[str, Node], list[tuple[str, str]]]:
         with Session(engine) as session, session.begin():
             for peer_id in peers:
                 record_peer(session, descriptors[peer_id])
-                approve_peer(session, peer_id)
+                # Introducers as an operator sets them up (§14), so single-peer nodes learn keys at all.
+                vouches = descriptors[peer_id].payload["kind"] in INTRODUCERS[configs[node_id].node.kind]
+                approve_peer(session, peer_id, introducer=vouches)
         engine.dispose()
     return nodes, edges
 

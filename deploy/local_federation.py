@@ -139,6 +139,11 @@ class ChildNode:
             self._id = json.loads((self.home / "node.json").read_text(encoding="utf-8"))["id"]
         return self._id
 
+    @property
+    def kind(self) -> str:
+        """The node's kind (municipality, police or national), from its node.json."""
+        return json.loads((self.home / "node.json").read_text(encoding="utf-8"))["kind"]
+
     def cli(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
         """Run `vidensnet --home <this node> ...`."""
         return vidensnet(self.home, *args, input=input, check=check, timeout=self.cli_timeout)
@@ -235,10 +240,25 @@ def stop_all(nodes: Iterable[ChildNode]) -> None:
         node.stop()
 
 
+# Whose endorsement alone introduces other nodes' keys, by the approving node's kind, as an operator of a
+# Danish deployment sets it up (docs/federation-protocol.md §14): a municipality lets its police district
+# and the national bodies vouch, a police district the national bodies, and a national body the police
+# districts (each for its own municipalities). Anyone else's word counts only with a second peer's.
+INTRODUCERS = {"municipality": ("police", "national"), "police": ("national",), "national": ("police",)}
+
+
 def peer(a: ChildNode, b: ChildNode) -> None:
-    """Peer two running nodes both ways: a adds b (unless it has already), then each approves the other."""
+    """Peer two running nodes both ways: a adds b (unless it has already), then each approves the other.
+
+    Each marks the other as an introducer where INTRODUCERS says an operator would.
+    """
     if b.id not in a.peer_ids():
         a.cli("peer", "add", b.url)
         a.peer_ids().add(b.id)
-    a.cli("peer", "approve", b.id)
-    b.cli("peer", "approve", a.id)
+    a.cli("peer", "approve", b.id, *introducer_flag(a, b))
+    b.cli("peer", "approve", a.id, *introducer_flag(b, a))
+
+
+def introducer_flag(approving: ChildNode, approved: ChildNode) -> tuple[str, ...]:
+    """`--introducer` when the approving node lets the approved one's endorsement count alone."""
+    return ("--introducer",) if approved.kind in INTRODUCERS[approving.kind] else ()

@@ -10,7 +10,16 @@ from sqlalchemy import select
 from federation.client import PeerClient, PeerUnavailable
 from federation.identity import load_node_key, public_key_text
 from federation.models import Peer
-from federation.peering import PeeringError, add_peer, approve_peer, approved_peers, change_peer, remove_peer, wake_peer
+from federation.peering import (
+    PeeringError,
+    add_peer,
+    approve_peer,
+    approved_peers,
+    change_peer,
+    remove_peer,
+    set_introducer,
+    wake_peer,
+)
 from federation.plan_endorsements import EndorsementError, endorse_plan
 from federation.revocation import KeyRefused, resign_own_envelopes, revoke_own_key
 from federation.rotation import own_rotations, rotate_node_key
@@ -43,12 +52,14 @@ def peer_add(obj, url: str) -> None:
 
 @peer.command("approve")
 @click.argument("peer_id")
+@click.option("--introducer", is_flag=True, default=None,
+              help="Its endorsement alone introduces other nodes' keys (e.g. this municipality's police district).")
 @click.pass_obj
-def peer_approve(obj, peer_id: str) -> None:
+def peer_approve(obj, peer_id: str, introducer: bool | None) -> None:
     """Approve a pending peer: it may pull from this node, and this node pulls from it."""
     try:
         with obj.sessions().begin() as session:
-            approved = approve_peer(session, peer_id, obj.process().local.trust_anchors)
+            approved = approve_peer(session, peer_id, obj.process().local.trust_anchors, introducer)
             state, url = approved.state, approved.url
     except PeeringError as exc:
         raise click.ClickException(str(exc)) from None
@@ -65,7 +76,7 @@ def _admin_move(action: str, help_text: str) -> None:
     def command(obj, peer_id: str) -> None:
         try:
             with obj.sessions().begin() as session:
-                state = change_peer(session, peer_id, action).state
+                state = change_peer(session, peer_id, action, obj.process().local.sinks).state
         except PeeringError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"{peer_id}: {state}")
@@ -74,6 +85,20 @@ def _admin_move(action: str, help_text: str) -> None:
 _admin_move("suspend", "Pause a peer: no pulls either way until it is resumed.")
 _admin_move("resume", "Resume a suspended peer.")
 _admin_move("block", "Block a peer: its calls and peering requests are refused until it is removed.")
+
+
+@peer.command("introducer")
+@click.argument("peer_id")
+@click.option("--off", is_flag=True, help="Its endorsements count only together with another peer's again.")
+@click.pass_obj
+def peer_introducer(obj, peer_id: str, off: bool) -> None:
+    """Let a peer's endorsement alone introduce other nodes' keys, as a trust anchor's does."""
+    try:
+        with obj.sessions().begin() as session:
+            set_introducer(session, peer_id, not off)
+    except PeeringError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{peer_id}: {'anbefaler ikke nøgler alene' if off else 'anbefaler nøgler alene'}")
 
 
 @peer.command("remove")
@@ -109,7 +134,7 @@ def peer_summary(p: Peer) -> dict:
     when = lambda d: d.isoformat() if d else None  # noqa: E731
     return {"id": p.id, "name": p.name, "url": p.url, "kind": p.kind, "status": p.state, "cursor": p.cursor,
             "failures": p.failures, "received": p.received_total, "last_success_at": when(p.last_success_at),
-            "next_pull_at": when(p.next_pull_at), "last_error": p.last_error}
+            "next_pull_at": when(p.next_pull_at), "last_error": p.last_error, "introducer": p.introducer}
 
 
 @click.command()

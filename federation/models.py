@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from federation.audience import NodeView
@@ -128,6 +128,9 @@ class Peer(DescribedNode, Base):
     # How far the peer's clock was ahead of ours at its last answer (negative: behind), for the admin page.
     clock_offset_seconds: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by an admin: this peer's endorsement alone introduces a key, as a trust anchor's does
+    # (e.g. a municipality's own police district). Otherwise two approved peers must agree (§14).
+    introducer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class KnownNode(DescribedNode, Base):
@@ -135,8 +138,11 @@ class KnownNode(DescribedNode, Base):
 
     __tablename__ = "known_nodes"
 
+    # The signed endorsements the key was accepted on, as a JSON list (one JSON object in rows from before
+    # two-peer agreement); re-served with `/nodes/<id>` so others can count them too.
     endorsement: Mapped[str | None] = mapped_column(Text)
-    vouched_by: Mapped[str] = mapped_column(String(64))
+    # Who vouched: "peering", an endorser's id, or the agreeing endorsers' ids joined by ",".
+    vouched_by: Mapped[str] = mapped_column(String(200))
     # Keys the node used before a signed rotation: envelopes it signed then still verify.
     previous_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The signed rotation statements, oldest first, so they can be passed on to others.
@@ -192,3 +198,28 @@ class Rejection(Base):
     version: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AlertKind(StrEnum):
+    KEY_CONFLICT = "key-conflict"  # endorsements that counted vouch for another key than one accepted or offered
+    FACTS = "facts"  # an approved peer claimed another kind, municipality or district than it was approved as
+
+
+class TrustAlert(Base):
+    """A contradiction about a node's key or facts, never applied: shown to the admin with its signed evidence."""
+
+    __tablename__ = "trust_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    node: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    # Every key involved, sorted: the one accepted (if any) and the ones vouched for.
+    keys: Mapped[list[str]] = mapped_column(JSON)
+    # Who said what: [{"by": endorser or peer id, "key": public key, "at": its signed time}, ...].
+    claims: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # The descriptors and endorsements as signed (a JSON list), so the claims can be checked by anyone.
+    evidence: Mapped[str] = mapped_column(Text)
+    reported_by: Mapped[str] = mapped_column(String(64))  # the peer whose answer showed it
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen: Mapped[int] = mapped_column(Integer, default=1)

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from federation.models import Envelope, KnownNode, Peer, Rejection, RetiredKey, WaitingEnvelope
+from federation.alerts import recent_alerts
+from federation.models import Envelope, KnownNode, Peer, Rejection, RetiredKey, TrustAlert, WaitingEnvelope
 from federation.revocation import DEFAULT_KEY_GRACE
 from federation.tokens import CLOCK_SKEW_SECONDS
 
@@ -36,19 +37,29 @@ class FederationOverview:
     rejections: list[Rejection]
     feed_head: int
     clock_notes: dict[str, str]  # peer id -> how far its clock is off, where that is worth saying
+    alerts: list[TrustAlert]
+    names: dict[str, str]  # node id -> name, for every node this node has a descriptor of
     earlier_keys: dict[str, list[EarlierKey]] = field(default_factory=dict)  # node id -> its earlier keys
+
+    def name(self, node_id: str) -> str:
+        """A node's name where this node knows it, else its id."""
+        return self.names.get(node_id, node_id)
 
 
 def federation_overview(session: Session, limit: int = 20, grace: timedelta = DEFAULT_KEY_GRACE) -> FederationOverview:
-    """Peers, accepted keys (with earlier ones, retired or revoked), and the latest waiting and rejected envelopes."""
+    """Peers, accepted keys (with earlier ones, retired or revoked), trust alerts, and the latest waiting and
+    rejected envelopes."""
     peers = list(session.scalars(select(Peer).order_by(Peer.id)))
+    known = list(session.scalars(select(KnownNode).order_by(KnownNode.id)))
     return FederationOverview(
         peers=peers,
-        known_nodes=list(session.scalars(select(KnownNode).order_by(KnownNode.id))),
+        known_nodes=known,
         waiting=list(session.scalars(select(WaitingEnvelope).order_by(WaitingEnvelope.id.desc()).limit(limit))),
         rejections=list(session.scalars(select(Rejection).order_by(Rejection.id.desc()).limit(limit))),
         feed_head=session.scalar(select(func.coalesce(func.max(Envelope.seq), 0))),
         clock_notes={p.id: note for p in peers if (note := clock_note(p.clock_offset_seconds))},
+        alerts=recent_alerts(session, limit),
+        names={n.id: n.name for n in [*known, *peers]},
         earlier_keys=earlier_keys(session, grace),
     )
 

@@ -9,12 +9,22 @@ from typing import NamedTuple
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from federation.blocking import forget_relays
 from federation.client import PeerClient, PeerUnavailable, fetch_descriptor
 from federation.local import LocalNode
 from federation.models import PEER_TRANSITIONS, Peer, PeerState
-from federation.trust import Descriptor, TrustError, check_descriptor, check_pinned, own_descriptor, remember_node
+from federation.trust import (
+    DESCRIPTOR_MAX_AGE,
+    Descriptor,
+    TrustError,
+    check_descriptor,
+    check_pinned,
+    own_descriptor,
+    remember_node,
+)
 from node.core.backoff import retry_delay
 from node.core.models import utcnow
+from node.items.sinks import ItemSinks
 
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 3600
@@ -26,6 +36,14 @@ PENDING_MAX = 100
 
 class PeeringError(ValueError):
     """A peering step that cannot be done, with a message for the admin."""
+
+
+class FactsChanged(PeeringError):
+    """An approved peer's descriptor names another kind, municipality or district than it was approved as."""
+
+    def __init__(self, message: str, peer_id: str, approved: dict[str, str | None]):
+        super().__init__(message)
+        self.peer_id, self.approved = peer_id, approved
 
 
 # Peers this node pulls from and serves to.
@@ -53,7 +71,8 @@ def record_peer(session: Session, descriptor: Descriptor, fetched_from_its_url: 
         peer.last_error = "en afventende anmodning med en anden nøgle blev erstattet af nodens egen beskrivelse"
     if peer is not None and peer.state != PeerState.PENDING and peer.facts_differ(p):
         # Kind and place decide which restricted items a peer receives: they change only with a new approval.
-        raise PeeringError(f"{p['id']} er godkendt som {peer.kind}; type og sted kan kun ændres ved ny godkendelse")
+        raise FactsChanged(f"{p['id']} er godkendt som {peer.kind}; type og sted kan kun ændres ved ny godkendelse",
+                           peer.id, {f: getattr(peer, f) for f in peer.AUDIENCE_FACTS})
     if peer is None:
         pending = session.scalar(select(func.count()).select_from(Peer).where(Peer.state == PeerState.PENDING))
         if pending >= PENDING_MAX:
@@ -81,7 +100,7 @@ def add_peer(sessions: sessionmaker[Session], local: LocalNode, url: str) -> Add
     Both calls to the other node happen outside any transaction: a slow node never holds the database.
     """
     try:
-        descriptor = check_descriptor(fetch_descriptor(url, local.limits))
+        descriptor = check_descriptor(fetch_descriptor(url, local.limits), DESCRIPTOR_MAX_AGE)
     except (PeerUnavailable, TrustError) as exc:
         raise PeeringError(f"{url}: {exc}") from None
     if descriptor.id == local.id:
@@ -100,10 +119,12 @@ def add_peer(sessions: sessionmaker[Session], local: LocalNode, url: str) -> Add
     return added
 
 
-def approve_peer(session: Session, peer_id: str, pinned: dict[str, str] | None = None) -> Peer:
+def approve_peer(session: Session, peer_id: str, pinned: dict[str, str] | None = None,
+                 introducer: bool | None = None) -> Peer:
     """Approve a peer: from now on it may pull from us and we pull from it.
 
     `pinned` are the trust anchors' configured keys: an anchor is approved only with exactly that key.
+    `introducer`, when given, sets whether the peer's endorsement alone introduces other nodes' keys.
     """
     peer = session.get(Peer, peer_id)
     if peer is None:
@@ -117,6 +138,17 @@ def approve_peer(session: Session, peer_id: str, pinned: dict[str, str] | None =
         remember_node(session, descriptor, vouched_by="peering")
     except TrustError as exc:
         raise PeeringError(str(exc)) from None
+    if introducer is not None:
+        peer.introducer = introducer
+    return peer
+
+
+def set_introducer(session: Session, peer_id: str, introducer: bool) -> Peer:
+    """Let a peer's endorsement alone introduce keys (as a trust anchor's does), or stop doing so."""
+    peer = session.get(Peer, peer_id)
+    if peer is None:
+        raise PeeringError(f"ingen peer med id '{peer_id}'")
+    peer.introducer = introducer
     return peer
 
 
@@ -133,8 +165,12 @@ def approved_peers(session: Session) -> list[Peer]:
     return list(session.scalars(select(Peer).where(Peer.state.in_(PULLED_STATES))))
 
 
-def change_peer(session: Session, peer_id: str, action: str) -> Peer:
-    """Suspend, resume or block a peer (ADMIN_MOVES), as an admin asks; PeeringError says why not."""
+def change_peer(session: Session, peer_id: str, action: str, sinks: ItemSinks | None = None) -> Peer:
+    """Suspend, resume or block a peer (ADMIN_MOVES), as an admin asks; PeeringError says why not.
+
+    Blocking also drops what the peer relayed that no other peer serves (federation/blocking.py);
+    `sinks` are told about the replicas that go.
+    """
     peer = session.get(Peer, peer_id)
     if peer is None:
         raise PeeringError(f"ingen peer med id '{peer_id}'")
@@ -144,6 +180,8 @@ def change_peer(session: Session, peer_id: str, action: str) -> Peer:
     PEER_TRANSITIONS.move(peer, wanted)
     if wanted == PeerState.APPROVED:
         peer.next_pull_at = utcnow()
+    if wanted == PeerState.BLOCKED:
+        forget_relays(session, peer_id, sinks or ItemSinks(()))
     return peer
 
 

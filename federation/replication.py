@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from federation.changes import Held, held_versions
 from federation.client import PeerClient, PeerUnavailable
+from federation.endorsements import KeyLearning, endorsers, note_known
 from federation.identity import public_key_text
 from federation.ingest import REJECTIONS_PER_HOUR, Outcome, check_signatures, ingest_page, recent_rejections, signers
 from federation.local import LocalNode
@@ -27,15 +28,7 @@ from federation.models import Envelope, EnvelopeKind, KnownNode, Peer, Rejection
 from federation.readahead import read_ahead
 from federation.revocation import worth_refetching
 from federation.rotation import apply_rotations
-from federation.trust import (
-    TrustError,
-    accepted_key,
-    accepted_public_keys,
-    check_descriptor,
-    check_endorsement,
-    check_pinned,
-    remember_node,
-)
+from federation.trust import TrustError, accepted_key, accepted_public_keys
 from federation.wire import Opened, WireError, claimed_signer
 from node.core.models import utcnow
 
@@ -73,9 +66,9 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
     with sessions() as session:
         peer = session.get(Peer, peer_id)
         client, cursor = connect(peer.url, peer.id, local.id, local.key), peer.cursor
-        trusted = {peer.id: peer.public_key, **local.trust_anchors}
     report: Counter = Counter()
-    fetched = read_ahead(fetch_pages(sessions, client, cursor, trusted, local.limits.max_pages_per_pull, peer_id))
+    learn = KeyLearning(sessions, local, client, peer_id, connect)
+    fetched = read_ahead(fetch_pages(sessions, client, cursor, learn, local.limits.max_pages_per_pull, peer_id))
     for page in read_ahead(check_pages(sessions, fetched)):
         report.update(_store_page(sessions, page, client, peer_id, local))
         if progress:
@@ -83,9 +76,12 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
     return report
 
 
-def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int, trusted: dict[str, str],
-                max_pages: int, peer_id: str = "") -> Iterator[FetchedPage]:
-    """The peer's feed from `cursor` to its end, a page at a time, with the bodies this node lacks."""
+def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int,
+                learn: Callable[[set[str]], None], max_pages: int, peer_id: str = "") -> Iterator[FetchedPage]:
+    """The peer's feed from `cursor` to its end, a page at a time, with the bodies this node lacks.
+
+    `learn(origins)` is given the signers of each page's envelopes, to learn the keys not accepted yet.
+    """
     more, pages = True, 0
     while more:
         if pages == max_pages:
@@ -95,7 +91,7 @@ def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int
         with sessions() as session:
             wanted, again = _sort_changes(session, changes, peer_id)
         envelopes = client.envelopes(wanted) if wanted else []  # an item's withdrawal and endorsements come along
-        _learn_keys(sessions, client, envelopes, trusted)
+        learn(signers(envelopes))
         yield FetchedPage(envelopes, cursor, more, again=again)
 
 
@@ -121,7 +117,7 @@ def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: Peer
         row.received_total += sum(report[o] for o in (Outcome.STORED, Outcome.TOMBSTONED, Outcome.WITHDRAWN,
                                                       Outcome.ENDORSED, Outcome.REVOKED))
     rejected = [e for e, outcome in zip(page.envelopes, outcomes) if outcome == Outcome.REJECTED]
-    if rejected and _learn_rotations(sessions, client, rejected):
+    if rejected and _learn_rotations(sessions, client, rejected, peer_id, local):
         report.update(_retry(sessions, rejected, peer_id, local))
         report.update(_refetch_resigned(sessions, client, page.again, peer_id, local))
     if rejected:
@@ -208,46 +204,33 @@ def _wanted(change: dict[str, Any], mine: Held | None) -> bool:
     return mine is None or mine.version < version
 
 
-def _learn_keys(sessions: sessionmaker[Session], client: PeerClient, envelopes: list[Any],
-                trusted: dict[str, str]) -> None:
-    """Ask the peer for the endorsed descriptor of every origin whose key is not accepted yet."""
-    with sessions() as session:
-        unknown = [o for o in signers(envelopes) if accepted_key(session, o) is None]
-    for origin in unknown:
-        try:
-            record = client.node(origin)
-            descriptor = check_descriptor(record.get("descriptor"))
-            if descriptor.id != origin:
-                continue
-            check_pinned(descriptor, trusted)
-            endorser, endorsement = _first_trusted(descriptor, record.get("endorsements") or [], trusted)
-            with sessions.begin() as session:
-                remember_node(session, descriptor, endorser, endorsement)
-        except (PeerUnavailable, TrustError):
-            continue  # its envelopes wait, visibly, until a trusted node vouches for the key
+def _learn_rotations(sessions: sessionmaker[Session], client: PeerClient, rejected: list[Any], peer_id: str,
+                     local: LocalNode) -> bool:
+    """After signature failures, ask the peer whether those origins rotated their keys; True if any did.
 
-
-def _first_trusted(descriptor, endorsements: list[Any], trusted: dict[str, str]) -> tuple[str, Any]:
-    for endorsement in endorsements:
-        try:
-            return check_endorsement(descriptor, endorsement, trusted), endorsement
-        except TrustError:
-            continue
-    raise TrustError(f"no trusted endorsement for {descriptor.id}")
-
-
-def _learn_rotations(sessions: sessionmaker[Session], client: PeerClient, rejected: list[Any]) -> bool:
-    """After signature failures, ask the peer whether those origins rotated their keys; True if any did."""
+    A peer that instead vouches for another key of a known node, with no rotation leading to it, is
+    recorded as a trust alert (the key is not applied).
+    """
     learned = False
     for origin in {_signer(e) for e in rejected} - {None}:
         try:
             record = client.node(origin)
-            with sessions.begin() as session:
-                if accepted_key(session, origin) is not None:
-                    learned |= apply_rotations(session, origin, record.get("rotations") or [], record.get("descriptor"))
-        except (PeerUnavailable, TrustError):
+        except PeerUnavailable:
             continue
+        with sessions.begin() as session:
+            if accepted_key(session, origin) is None:
+                continue
+            learned |= _rotate(session, origin, record)
+            note_known(session, origin, record, endorsers(session, local), peer_id)
     return learned
+
+
+def _rotate(session: Session, origin: str, record: Any) -> bool:
+    try:
+        with session.begin_nested():  # a refused chain leaves nothing half-applied
+            return apply_rotations(session, origin, record.get("rotations") or [], record.get("descriptor"))
+    except (TrustError, AttributeError):
+        return False
 
 
 def _retry(sessions: sessionmaker[Session], envelopes: list[Any], peer_id: str, local: LocalNode) -> Counter:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -12,11 +13,18 @@ from sqlalchemy.orm import Session
 
 from federation.identity import public_key_from_text, public_key_text
 from federation.models import KnownNode
+from federation.tokens import CLOCK_SKEW_SECONDS
 from federation.wire import NODE, WireError, digest, endorsement_payload, node_payload, open_envelope, seal
 from node.core.config import NODE_KINDS, NodeSettings
 from node.core.ids import NODE_ID
 from node.core.models import utcnow
 from node.items.schema import format_datetime
+
+# Freshness (docs/federation-protocol.md §14): nothing signed may come from further in the future than the
+# clock skew allows; a node's own descriptor and any endorsement that counts must be at most 30 days old.
+CLOCK_SKEW = timedelta(seconds=CLOCK_SKEW_SECONDS)
+DESCRIPTOR_MAX_AGE = timedelta(days=30)
+ENDORSEMENT_MAX_AGE = timedelta(days=30)
 
 
 class TrustError(ValueError):
@@ -46,8 +54,32 @@ def own_descriptor(settings: NodeSettings, key: Ed25519PrivateKey) -> dict[str, 
     return seal(node_payload(descriptor, format_datetime(utcnow())), key)
 
 
-def check_descriptor(envelope: Any) -> Descriptor:
-    """A descriptor whose fields are well-formed and whose signature matches its own key."""
+def signed_at(value: Any) -> datetime:
+    """The UTC time an ISO 8601 `issued_at` or `at` names; TrustError when it names none."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise TrustError(f"{value!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise TrustError(f"{value!r} has no UTC offset")
+    return moment.astimezone(UTC)
+
+
+def check_fresh(value: Any, max_age: timedelta | None, what: str, now: datetime | None = None) -> None:
+    """Refuse a signed time from the future (past the clock skew) or, with `max_age`, older than that."""
+    now, moment = now or utcnow(), signed_at(value)
+    if moment > now + CLOCK_SKEW:
+        raise TrustError(f"{what} is signed in the future ({value})")
+    if max_age is not None and moment < now - max_age:
+        raise TrustError(f"{what} is older than {max_age.days} days ({value})")
+
+
+def check_descriptor(envelope: Any, max_age: timedelta | None = None) -> Descriptor:
+    """A descriptor whose fields are well-formed and whose signature matches its own key.
+
+    Its `issued_at` may not lie in the future; `max_age` is given where the node itself serves it
+    (its own descriptor is signed per request), not for descriptors other nodes relay (§14).
+    """
     payload = envelope.get("payload") if isinstance(envelope, dict) else None
     if not isinstance(payload, dict) or payload.get("type") != NODE:
         raise TrustError("not a node descriptor")
@@ -59,6 +91,7 @@ def check_descriptor(envelope: Any) -> Descriptor:
         open_envelope(envelope, payload.get("public_key", ""))
     except WireError as exc:
         raise TrustError(f"descriptor of {payload['id']}: {exc}") from None
+    check_fresh(payload.get("issued_at"), max_age, f"descriptor of {payload['id']}")
     return Descriptor(envelope)
 
 
@@ -90,8 +123,9 @@ def check_pinned(descriptor: Descriptor, pinned: dict[str, str]) -> None:
         raise TrustError(f"{descriptor.id} is a trust anchor whose configured key differs from its descriptor's")
 
 
-def remember_node(session: Session, descriptor: Descriptor, vouched_by: str, endorsement: Any = None) -> KnownNode:
-    """Accept (or refresh) a node's key; a different key for a known node is refused."""
+def remember_node(session: Session, descriptor: Descriptor, vouched_by: str,
+                  endorsements: list[Any] | None = None) -> KnownNode:
+    """Accept (or refresh) a node's key on these endorsements; a different key for a known node is refused."""
     p = descriptor.payload
     row = session.get(KnownNode, p["id"])
     if row is not None and row.public_key != p["public_key"]:
@@ -99,11 +133,19 @@ def remember_node(session: Session, descriptor: Descriptor, vouched_by: str, end
     row = row or KnownNode(id=p["id"], previous_keys=[], rotations=[])
     row.take_descriptor(descriptor.envelope)
     row.vouched_by = vouched_by
-    row.endorsement = json.dumps(endorsement, ensure_ascii=False) if endorsement else row.endorsement
+    row.endorsement = json.dumps(endorsements, ensure_ascii=False) if endorsements else row.endorsement
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
     return row
+
+
+def stored_endorsements(row: KnownNode) -> list[dict[str, Any]]:
+    """The endorsements a known node's key was accepted on that name its stored descriptor (stale ones left out)."""
+    stored = json.loads(row.endorsement) if row.endorsement else []
+    stored = [stored] if isinstance(stored, dict) else stored  # one object in rows from before agreement
+    wanted = digest(json.loads(row.descriptor)["payload"])
+    return [e for e in stored if isinstance(e, dict) and (e.get("payload") or {}).get("descriptor") == wanted]
 
 
 def accepted_key(session: Session, node_id: str) -> str | None:

@@ -11,14 +11,23 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from sqlalchemy import select
 
+from federation.alerts import record_false_facts
 from federation.changes import changes_since, envelope_texts_for
 from federation.identity import public_key_text
 from federation.local import current_local_node
 from federation.models import KnownNode, Peer
-from federation.peering import PULLED_STATES, PeeringError, record_peer
+from federation.peering import PULLED_STATES, FactsChanged, PeeringError, record_peer
 from federation.rotation import apply_rotations, own_rotations
 from federation.tokens import SeenTokens, TokenError, check_binding, unverified_issuer, verify_token
-from federation.trust import Descriptor, TrustError, check_descriptor, endorse, own_descriptor
+from federation.trust import (
+    DESCRIPTOR_MAX_AGE,
+    Descriptor,
+    TrustError,
+    check_descriptor,
+    endorse,
+    own_descriptor,
+    stored_endorsements,
+)
 from node.core.models import utcnow
 from node.web.errors import json_error
 from node.web.request import csrf, db, json_body, node_config
@@ -108,7 +117,7 @@ def peering_request():
                                f"{PEERING_WINDOW_SECONDS // 60} minutter fra samme adresse")
     body = _json_object()
     try:
-        descriptor = check_descriptor(body.get("descriptor"))
+        descriptor = check_descriptor(body.get("descriptor"), DESCRIPTOR_MAX_AGE)  # its own: signed just now
         _accept(verify_token(_bearer(), descriptor.payload["public_key"], current_local_node().id))
         if unverified_issuer(_bearer()) != descriptor.id:
             raise TokenError("token issuer is not the descriptor's node")
@@ -116,6 +125,12 @@ def peering_request():
             # Approved by mistake, an impostor with our id would be served every item of every audience.
             raise PeeringError("en peeringanmodning med denne nodes eget id afvises")
         peer = record_peer(db(), descriptor)
+    except FactsChanged as exc:
+        # Signed by the approved peer's own key: evidence that it claims to be something it was not approved as.
+        db().rollback()
+        record_false_facts(db(), exc.peer_id, exc.approved, descriptor.envelope)
+        db().commit()
+        return json_error(400, str(exc))
     except (TrustError, TokenError, PeeringError) as exc:
         return json_error(400, str(exc))
     db().commit()
@@ -151,19 +166,18 @@ def envelopes():
 @bp.get("/federation/v1/nodes/<node_id>")
 @from_approved_peer
 def node(node_id: str):
-    """A node's descriptor, with this node's endorsement and the one it accepted the key on."""
+    """A node's descriptor, with this node's fresh endorsement and every stored one it accepted the key on."""
     local = current_local_node()
     if node_id == local.id:
-        envelope, stored = own_descriptor(local.settings, local.key), None
+        envelope, stored = own_descriptor(local.settings, local.key), []
         rotations = own_rotations(node_config().keys_dir)
     else:
         row = db().scalar(select(KnownNode).where(KnownNode.id == node_id))
         if row is None:
             return json_error(404, f"ukendt node '{node_id}'")
-        envelope, stored, rotations = json.loads(row.descriptor), row.endorsement, row.rotations or []
-    endorsements = [endorse(Descriptor(envelope), local.id, local.key)]
-    if stored:
-        endorsements.append(json.loads(stored))
+        envelope, stored, rotations = json.loads(row.descriptor), stored_endorsements(row), row.rotations or []
+    # The caller counts these to reach agreement (two peers, or an anchor): stale ones are already left out.
+    endorsements = [endorse(Descriptor(envelope), local.id, local.key), *stored]
     return {"descriptor": envelope, "endorsements": endorsements, "rotations": rotations}
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from federation.endorsements import learn_keys
 from federation.identity import public_key_text
+from federation.local import LocalNode
 from federation.models import KnownNode
 from federation.peering import PeeringError, approve_peer, record_peer
-from federation.replication import _learn_keys
 from federation.trust import check_descriptor, endorse, own_descriptor
 from node.core.config import NodeSettings
+from tests.helpers.nodes import SINKS, TEST_KEY
 
 DKR = NodeSettings("dkr", "Det Kriminalpræventive Råd", "national", "http://127.0.0.1:9")
+AARHUS = NodeSettings("aarhus-kommune", "Aarhus Kommune", "municipality", "http://127.0.0.1:9", "0751")
 POLITI = NodeSettings("oestjyllands-politi", "Østjyllands Politi", "police", "http://127.0.0.1:9",
                       district="Østjyllands Politi")
 ANCHOR_KEY, FALSE_KEY, PEER_KEY = (Ed25519PrivateKey.generate() for _ in range(3))
@@ -31,11 +34,15 @@ class PeerAnswering:
 
 
 def test_a_peer_cannot_introduce_a_false_key_for_a_trust_anchor(sessions):
-    trusted = {POLITI.id: public_key_text(PEER_KEY), **PINNED}
-    _learn_keys(sessions, PeerAnswering(FALSE_KEY), [{"payload": {"origin": "dkr"}}], trusted)
+    with sessions.begin() as session:
+        record_peer(session, check_descriptor(own_descriptor(POLITI, PEER_KEY)))
+        approve_peer(session, POLITI.id, introducer=True)  # even a peer whose word counts alone
+    local = LocalNode(AARHUS, TEST_KEY, SINKS, trust_anchors=PINNED)
+    learn_keys(sessions, local, PeerAnswering(FALSE_KEY), POLITI.id, {"dkr"}, connect=None)
     with sessions() as session:
         assert session.get(KnownNode, "dkr") is None
-    _learn_keys(sessions, PeerAnswering(ANCHOR_KEY), [{"payload": {"origin": "dkr"}}], trusted)
+    # The anchor's own descriptor with its configured key vouches for itself.
+    learn_keys(sessions, local, PeerAnswering(ANCHOR_KEY), POLITI.id, {"dkr"}, connect=None)
     with sessions() as session:
         assert session.get(KnownNode, "dkr").public_key == PINNED["dkr"]
 

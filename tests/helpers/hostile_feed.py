@@ -14,9 +14,14 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from federation.trust import own_descriptor
-from federation.wire import item_payload, seal
+from federation.trust import check_descriptor, endorse, own_descriptor
+from federation.wire import endorsement_payload, item_payload, seal
 from node.core.config import NodeSettings
+from node.core.models import utcnow
+from node.items.schema import format_datetime
+
+# Whose endorsement `lying-keys` fakes next to its own: a police district that really exists.
+FAKED_ENDORSER = "oestjyllands-politi"
 
 
 @dataclass
@@ -40,15 +45,22 @@ class HostileFeed:
     reads: int = 0  # how many `changes` requests were answered: modes change their story between reads
     clock_ahead_seconds: int = 0  # what its HTTP Date headers add to the real time
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # `lying-keys`: the real node it lies about, and the key it claims that node has.
+    victim: NodeSettings | None = None
+    forged_key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
+    # `lying-facts`: what it claims to be once approved (its kind, municipality and district).
+    claimed: dict[str, Any] = field(default_factory=dict)
 
     @property
     def descriptor(self) -> dict[str, Any]:
         """Its own descriptor, honestly signed."""
         return own_descriptor(self.settings, self.key)
 
-    def item(self, local_id: str, version: int, key: Ed25519PrivateKey | None = None, **content) -> dict[str, Any]:
-        """A signed public method of this node (by `key`, its own unless told)."""
-        item = {"id": f"{self.settings.id}:{local_id}", "origin": self.settings.id, "version": version,
+    def item(self, local_id: str, version: int, key: Ed25519PrivateKey | None = None, origin: str | None = None,
+             **content) -> dict[str, Any]:
+        """A signed public method of this node (or of `origin`), by `key` (its own unless told)."""
+        origin = origin or self.settings.id
+        item = {"id": f"{origin}:{local_id}", "origin": origin, "version": version,
                 "published_at": "2026-11-20T09:00:00Z", "type": "method", "title": f"Metode {local_id} v{version}",
                 "summary": "Fra en fjendtlig peer.", "body": "", "audience": "public", "tags": [],
                 "municipalities": [], "police_districts": [], "prevention_level": None, "target_groups": [],
@@ -76,10 +88,21 @@ class HostileFeed:
         return {"envelopes": [latest[i] for i in ids if i in latest]}
 
     def node(self, node_id: str) -> dict[str, Any] | None:
-        """Its own descriptor with its own endorsement of nothing else; None for other nodes (modes may lie)."""
+        """Its own descriptor (with the facts it claims); for its victim a forged one; None for other nodes."""
+        if self.victim is not None and node_id == self.victim.id:
+            return self.forged_record()
         if node_id != self.settings.id:
             return None
-        return {"descriptor": self.descriptor, "endorsements": [], "rotations": []}
+        settings = NodeSettings(**{**self.settings.__dict__, **self.claimed})
+        return {"descriptor": own_descriptor(settings, self.key), "endorsements": [], "rotations": []}
+
+    def forged_record(self) -> dict[str, Any]:
+        """A descriptor of the victim with the forged key, endorsed by itself and, falsely, by a real district."""
+        descriptor = check_descriptor(own_descriptor(self.victim, self.forged_key))
+        fake = seal(endorsement_payload(FAKED_ENDORSER, descriptor.envelope, format_datetime(utcnow())),
+                    self.forged_key)  # the district's key is not this peer's to use: the signature cannot verify
+        return {"descriptor": descriptor.envelope, "endorsements": [endorse(descriptor, self.settings.id, self.key),
+                                                                    fake], "rotations": []}
 
 
 def honest_feed(feed: HostileFeed) -> None:
@@ -100,7 +123,21 @@ def forging(feed: HostileFeed) -> None:
         feed.append(feed.item(f"forfalsket-{n}", 1, key=forger))
 
 
+def lying_keys_feed(feed: HostileFeed) -> None:
+    """Items claiming to be its victim's, signed by the forged key its `/nodes/<victim>` answer vouches for."""
+    feed.append(feed.item("forfalsket", 1, key=feed.forged_key, origin=feed.victim.id,
+                          title="Forfalsket metode", summary="Underskrevet med en falsk nøgle."))
+    feed.append(feed.item("aerlig-metode", 1, title="En ærlig metode"))
+
+
+def lying_facts_feed(feed: HostileFeed) -> None:
+    """Its own honest item; once approved it claims to be a national node (in `/nodes/<itself>` and a request)."""
+    feed.claimed = {"kind": "national", "municipality": None}
+    feed.append(feed.item("aerlig-metode", 1, title="En ærlig metode"))
+
+
 # How each protocol mode starts its feed; modes that change their story later do it in HostileFeed's hooks.
 SCENARIOS: dict[str, Callable[[HostileFeed], None]] = {
     "feed": honest_feed, "skewed-clock": skewed_clock, "forging": forging,
+    "lying-keys": lying_keys_feed, "lying-facts": lying_facts_feed,
 }

@@ -17,28 +17,48 @@ and misbehave in what they say rather than in how:
 
 - `feed`: honestly, one public item (the control: the machinery works);
 - `skewed-clock`: the same, with a clock four minutes ahead;
-- `forging`: 600 items with signatures by another key.
+- `forging`: 600 items with signatures by another key;
+- `lying-keys`: lies about another node's key: `/nodes/<victim>` (`--victim ID`, default
+  randers-kommune) answers a forged
+  descriptor with a key of its own, endorsed by itself and (falsely) by a real district, and its feed
+  serves an item in the victim's name signed by that key;
+- `lying-facts`: lies about its own facts once approved: `/nodes/<itself>` says `kind: national`, and
+  after its first feed read it sends `--lie-to URL` a new peering request claiming the same
+  (the answer's status is shown by GET /hits as `lie`).
+
+`running(mode, *options)` starts one as a child process for a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+import threading
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+import requests
+
+from deploy.local_federation import REPO, free_port, wait_until_serving
+from federation.client import PeerClient, PeerUnavailable
+from federation.trust import own_descriptor
 from node.core.config import NodeSettings
 from tests.helpers.hostile_feed import SCENARIOS, HostileFeed
 
 NODE_ID = "fjendtlig-kommune"
 TRANSPORT_MODES = ("slow", "endless", "huge", "gzip", "redirect")
-PROTOCOL_MODES = ("feed", "skewed-clock", "forging")
+PROTOCOL_MODES = ("feed", "skewed-clock", "forging", "lying-keys", "lying-facts")
 MODES = TRANSPORT_MODES + PROTOCOL_MODES
 # Modes whose peer signs items of its own honestly enough to be stored (the misbehaviour lies elsewhere).
-STORED_MODES = ("feed", "skewed-clock")
+STORED_MODES = ("feed", "skewed-clock", "lying-keys", "lying-facts")
+# Whom `lying-keys` lies about unless told (`--victim`): a real node of the suite's federations.
+DEFAULT_VICTIM = "randers-kommune"
 MB = 1024 * 1024
 
 
@@ -62,7 +82,7 @@ class HostileHandler(BaseHTTPRequestHandler):
             self.server.target_hits += 1
             return self._send_json({})
         if path == "/hits":
-            return self._send_json({"target": self.server.target_hits})
+            return self._send_json({"target": self.server.target_hits, "lie": self.server.lie_answer})
         if self.server.mode in PROTOCOL_MODES:
             return self._answer_from_feed(path, b"")
         self._misbehave()
@@ -82,6 +102,7 @@ class HostileHandler(BaseHTTPRequestHandler):
         feed = self.server.feed
         if path == "/federation/v1/changes":
             query = parse_qs(urlparse(self.path).query)
+            self.server.lie_about_itself()
             return self._send_json(feed.changes(int(query.get("since", ["0"])[0]), int(query.get("limit", ["200"])[0])))
         if path == "/federation/v1/envelopes":
             return self._send_json(feed.envelopes(json.loads(body or b"{}").get("ids") or []))
@@ -144,14 +165,36 @@ class HostileServer(ThreadingHTTPServer):
         if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
             super().handle_error(request, client_address)
 
-    def __init__(self, port: int, mode: str, node_id: str = NODE_ID):
+    def __init__(self, port: int, mode: str, node_id: str = NODE_ID, victim: str | None = None,
+                 lie_to: str | None = None):
         super().__init__(("127.0.0.1", port), HostileHandler)
-        self.mode, self.target_hits = mode, 0
+        self.mode, self.target_hits, self.lie_to, self.lie_answer = mode, 0, lie_to, None
+        self._lied = threading.Lock()
         settings = NodeSettings(node_id, "Fjendtlig Kommune", "municipality", f"http://127.0.0.1:{port}", "0730")
         self.feed = HostileFeed(settings)
+        victim = victim or (DEFAULT_VICTIM if mode == "lying-keys" else None)
+        if victim:  # the forged descriptor claims the victim lives here, as a municipality
+            self.feed.victim = NodeSettings(victim, victim, "municipality", f"http://127.0.0.1:{port}", "0730")
         if mode in SCENARIOS:
             SCENARIOS[mode](self.feed)
         self.gzip_bomb = _gzip_of_zeros(1024) if mode == "gzip" else b""
+
+
+    def lie_about_itself(self) -> None:
+        """In `lying-facts`, once (it is being pulled, so it is approved): ask to peer anew as what it claims."""
+        if self.mode != "lying-facts" or not self.lie_to or not self._lied.acquire(blocking=False):
+            return
+        threading.Thread(target=self._send_lie, daemon=True).start()
+
+    def _send_lie(self) -> None:
+        target = requests.get(self.lie_to + "/.well-known/vidensnet", timeout=30).json()["payload"]["id"]
+        claimed = NodeSettings(**{**self.feed.settings.__dict__, **self.feed.claimed})
+        try:
+            client = PeerClient(self.lie_to, target, self.feed.settings.id, self.feed.key)
+            client.request_peering(own_descriptor(claimed, self.feed.key))
+            self.lie_answer = 202
+        except PeerUnavailable as exc:
+            self.lie_answer = str(exc)  # e.g. 'HTTP 400: ...'
 
 
 def _gzip_of_zeros(megabytes: int) -> bytes:
@@ -160,14 +203,31 @@ def _gzip_of_zeros(megabytes: int) -> bytes:
     return b"".join(packer.compress(block) for _ in range(megabytes)) + packer.flush()
 
 
+@contextmanager
+def running(mode: str, *options: str) -> Iterator[str]:
+    """The hostile peer as a child process in `mode` (with its command-line options); yields its URL."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "tests.helpers.hostile_peer", "--port", str(port),
+                             "--mode", mode, *options], cwd=REPO)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(url + "/.well-known/vidensnet", proc, timeout=30)
+        yield url
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 def main() -> None:
     """Serve until killed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--mode", choices=MODES, required=True)
     parser.add_argument("--node-id", default=NODE_ID, help="its node id (several hostile peers need their own)")
+    parser.add_argument("--victim", help="lying-keys: the id of the node it lies about")
+    parser.add_argument("--lie-to", help="lying-facts: the node it sends its lying peering request to")
     args = parser.parse_args()
-    HostileServer(args.port, args.mode, args.node_id).serve_forever()
+    HostileServer(args.port, args.mode, args.node_id, args.victim, args.lie_to).serve_forever()
 
 
 if __name__ == "__main__":

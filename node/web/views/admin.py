@@ -7,7 +7,15 @@ from sqlalchemy import func, select
 
 from federation.local import current_local_node
 from federation.overview import federation_overview
-from federation.peering import PeeringError, add_peer, approve_peer, change_peer, remove_peer, wake_peer
+from federation.peering import (
+    PeeringError,
+    add_peer,
+    approve_peer,
+    change_peer,
+    remove_peer,
+    set_introducer,
+    wake_peer,
+)
 from node.accounts.users import ROLE_RANK, AccountError, create_user
 from node.core.models import Item, ItemStatus, Role, User
 from node.items.vocabulary import FIELD_LABELS
@@ -96,6 +104,21 @@ def approve_peer_form(peer_id: str):
     return redirect(url_for("admin.overview"))
 
 
+@bp.post("/peers/<peer_id>/anbefaler")
+@requires(Role.ADMIN)
+def introducer_form(peer_id: str):
+    """Let a peer's endorsement alone introduce other nodes' keys, or stop it (`fra` in the form)."""
+    introducer = request.form.get("anbefaler") != "fra"
+    try:
+        peer = set_introducer(db(), peer_id, introducer)
+    except PeeringError as exc:
+        db().rollback()
+        return _render({"peer": str(exc)}, status=422)
+    db().commit()
+    flash(f"{peer.name} {'anbefaler nu nøgler alene' if introducer else 'anbefaler ikke længere nøgler alene'}.")
+    return redirect(url_for("admin.overview"))
+
+
 # The admin's peer actions, by the word in their URL: the peering action and the message after it.
 PEER_ACTIONS = {"pause": ("suspend", "er sat på pause"), "genoptag": ("resume", "er genoptaget"),
                 "bloker": ("block", "er blokeret"), "fjern": ("remove", "er fjernet")}
@@ -109,7 +132,10 @@ def change_peer_form(peer_id: str, action: str):
         abort(404)
     move, done = PEER_ACTIONS[action]
     try:
-        remove_peer(db(), peer_id) if move == "remove" else change_peer(db(), peer_id, move)
+        if move == "remove":
+            remove_peer(db(), peer_id)
+        else:
+            change_peer(db(), peer_id, move, current_local_node().sinks)
     except PeeringError as exc:
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
