@@ -97,3 +97,15 @@ def test_migration_scripts_do_not_import_node_code():
     assert scripts, f"no migrations found in {VERSIONS_DIR}"
     offenders = [p.name for p in scripts if re.search(r"^\s*(from|import)\s+node\b", p.read_text(), re.M)]
     assert offenders == [], f"migrations must stay valid when the models change; they import node: {offenders}"
+
+
+def test_the_feed_table_keeps_autoincrement_on_sqlite_so_seqs_are_never_reused(tmp_path):
+    # A batch-mode migration recreates the table without AUTOINCREMENT: a replaced row would then
+    # get the seq it had, and peers whose cursor is past it would never see the new version.
+    url = f"sqlite:///{tmp_path / 'node.db'}"
+    upgrade_database(url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'envelopes'").scalar()
+    engine.dispose()
+    assert "AUTOINCREMENT" in sql
