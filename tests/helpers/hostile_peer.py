@@ -15,7 +15,13 @@ The protocol modes (PROTOCOL_MODES) answer `changes`, `envelopes`, `nodes` and
 `notify` like a node with a feed of items signed by its own key (`HostileFeed`),
 and misbehave in what they say rather than in how:
 
-- `feed`: honestly, one public item (the control: the machinery works).
+- `feed`: honestly, one public item (the control: the machinery works);
+- `equivocating`: version 1 of an item with payload A; after `POST /story`,
+  version 1 again with payload B under a new seq (two stories, one version);
+- `replaying`: every read after the first re-announces old envelopes under new
+  seqs: an old version after the newer one, a retracted item's earlier version
+  after its tombstone, the latest version again, and both once more under a
+  version number they do not have.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from tests.helpers.hostile_feed import SCENARIOS, HostileFeed
 
 NODE_ID = "fjendtlig-kommune"
 TRANSPORT_MODES = ("slow", "endless", "huge", "gzip", "redirect")
-PROTOCOL_MODES = ("feed",)
+PROTOCOL_MODES = ("feed", "equivocating", "replaying")
 MODES = TRANSPORT_MODES + PROTOCOL_MODES
 MB = 1024 * 1024
 
@@ -64,6 +70,9 @@ class HostileHandler(BaseHTTPRequestHandler):
         path = urlparse(self.path).path
         if path == "/federation/v1/peering":
             return self._send_json({"id": NODE_ID, "state": "pending"}, status=202)
+        if path == "/story":  # the test moves the mode's story on
+            self.server.feed.story()
+            return self._send_json({"ok": True})
         if self.server.mode in PROTOCOL_MODES:
             return self._answer_from_feed(path, body)
         self._misbehave()
