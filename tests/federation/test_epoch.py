@@ -2,10 +2,14 @@
 
 The peer here is a HostileFeed called in-process (it answers like a node); the
 server's side (the epoch row, the mark of the highest cursor issued, a restore
-noticed at start) is tested against a real database.
+noticed at start) is tested against a real database, and the last test restores
+a live node's database from an older copy while its peer keeps pulling.
 """
 
 from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -23,6 +27,7 @@ from federation.trust import check_descriptor
 from node.core.config import NodeSettings
 from tests.helpers.envelopes import ME
 from tests.helpers.hostile_feed import HostileFeed
+from tests.helpers.live_nodes import LiveNode, peer, query, stop_all, wait_for, write_items
 from tests.helpers.nodes import SINKS, publish
 
 PEER = NodeSettings("randers-kommune", "Randers Kommune", "municipality", "http://127.0.0.1:9", "0730")
@@ -145,3 +150,54 @@ def test_the_issued_mark_only_grows_and_survives_a_new_process(tmp_path):
         mark.note(cursor)
     assert read_mark(tmp_path / MARK_FILE) == ("epoke", 9)
     assert IssuedMark(tmp_path, "epoke").issued == 9 and IssuedMark(tmp_path, "ny").issued == 0
+
+
+def test_a_live_node_restored_from_an_older_copy_is_read_again_by_its_peer_with_nothing_lost(tmp_path):
+    aarhus = LiveNode(tmp_path / "aarhus", "Aarhus Kommune", "municipality", municipality="0751")
+    randers = LiveNode(tmp_path / "randers", "Randers Kommune", "municipality", municipality="0730")
+    ids = {name: f"aarhus-kommune:{name}" for name in ("x", "y", "z", "w")}
+    try:
+        for node in (aarhus, randers):
+            node.start()
+        peer(aarhus, randers)
+        aarhus.publish(write_items(tmp_path / "x.jsonl", method("x")))
+        wait_for(lambda: randers.item(ids["x"]), message="x at randers")
+        aarhus.stop()
+        backup = copy_database(aarhus.home / "vidensnet.db", tmp_path / "backup.db")
+        aarhus.start()
+        aarhus.publish(write_items(tmp_path / "yz.jsonl", method("y"), method("z")))
+        wait_for(lambda: randers.item(ids["z"]) and cursor_at(randers, "aarhus-kommune") >= 3,
+                 message="y and z at randers, its cursor past them")
+        aarhus.stop()
+        copy_database(backup, aarhus.home / "vidensnet.db")  # the older copy: its feed ends at seq 1
+        aarhus.start()
+        # Gets seq 2 again, which randers' cursor is past: only the new epoch makes randers read it.
+        aarhus.publish(write_items(tmp_path / "w.jsonl", method("w")))
+        wait_for(lambda: randers.item(ids["w"]), message="w at randers")
+        for item_id in ids.values():  # y and z, which aarhus lost, stay at randers; nothing is held twice
+            assert query(randers, "SELECT count(*), max(version) FROM envelopes WHERE item_id = ?", item_id) == [(1, 1)]
+            assert query(randers, "SELECT count(*) FROM items WHERE id = ?", item_id) == [(1,)]
+        assert query(randers, "SELECT count(*) FROM equivocations") == [(0,)]
+        [(epoch,)] = query(aarhus, "SELECT epoch FROM feed_epoch")
+        assert query(randers, "SELECT epoch FROM peers WHERE id = 'aarhus-kommune'") == [(epoch,)]
+        assert "restored from an older copy" in aarhus.log(200)
+    finally:
+        stop_all([aarhus, randers])
+
+
+def method(local_id: str) -> dict:
+    return {"id": local_id, "type": "method", "title": f"Metode {local_id}", "summary": "Før og efter en gendannelse.",
+            "audience": "public"}
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A consistent copy of a stopped node's SQLite database (as a backup or a restore would make it)."""
+    for suffix in ("", "-wal", "-shm"):  # the copy replaces the database whole
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def cursor_at(node: LiveNode, peer_id: str) -> int:
+    return query(node, "SELECT cursor FROM peers WHERE id = ?", peer_id)[0][0]
