@@ -154,8 +154,8 @@ def _take(session: Session, page: _Page, envelope: Any, opened: Opened | None, r
 
 def _take_item(session: Session, page: _Page, payload: dict, sighting: equivocation.Sighting,
                me: NodeView) -> Outcome:
-    item_id, held, text, received_from = payload["id"], page.held.get(payload["id"]), sighting.text, \
-        sighting.received_from
+    item_id, held = payload["id"], page.held.get(payload["id"])
+    text, received_from = sighting.text, sighting.received_from
     if held and held.version == payload["version"] and held.kind == EnvelopeKind.ITEM:
         return _judge_same_version(session, page, held, sighting)
     if held and held.version >= payload["version"]:
