@@ -150,7 +150,7 @@ def changes_since(session: Session, cursor: int, limit: int, reader: NodeView) -
     """A page of the feed after `cursor` that `reader` may see, the next cursor, and whether more follow.
 
     Rows outside the reader's audience are skipped but still advance the cursor,
-    so an empty poll reads nothing past the cursor: it costs one index probe.
+    so an empty poll reads nothing past the cursor: it costs two index probes (the rows, then the head).
     """
     limit = max(1, min(limit, MAX_PAGE))
     rows = session.execute(
