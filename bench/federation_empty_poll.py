@@ -135,7 +135,9 @@ class Target:
         # a new connection, as PeerClient
         response = requests.get(self.node.url + PATH, params=self.params, headers=h, timeout=10)
         latency = time.perf_counter() - start
-        assert response.status_code == 200 and response.json() == {"changes": [], "next": self.head, "more": False}
+        answer = response.json()
+        assert response.status_code == 200 and answer == {"changes": [], "next": self.head, "more": False,
+                                                          "epoch": answer.get("epoch")} and answer["epoch"]
         if not record:
             return
         self.query.append(query)

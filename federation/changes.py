@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
 from federation.models import Envelope, EnvelopeKind
-from federation.wire import item_payload, plan_endorsement_id, seal, tombstone_payload, withdrawal_payload
+from federation.wire import digest, item_payload, plan_endorsement_id, seal, tombstone_payload, withdrawal_payload
 from node.core.canonical import canonical_json
 from node.core.db import bulk_insert
 from node.core.models import Item, utcnow
@@ -33,9 +33,14 @@ class Change:
     id: str
     version: int
     kind: str
+    digest: str | None = None  # of the payload served for this change; None where the node keeps none
 
     def to_json(self) -> dict[str, Any]:
-        return {"seq": self.seq, "id": self.id, "version": self.version, "kind": self.kind}
+        """The change as the feed answer carries it (§8.4); `digest` only where it is known."""
+        entry = {"seq": self.seq, "id": self.id, "version": self.version, "kind": self.kind}
+        if self.digest:
+            entry["digest"] = self.digest
+        return entry
 
 
 def store_envelope(session: Session, payload: dict[str, Any], envelope: dict[str, Any], kind: EnvelopeKind,
@@ -46,6 +51,7 @@ def store_envelope(session: Session, payload: dict[str, Any], envelope: dict[str
         "item_id": payload["id"], "origin": payload["origin"], "version": payload["version"], "kind": kind,
         "audience": audience, "envelope": _text(envelope), "received_from": received_from,
         "withdrawn_from": withdrawn_from, "withdrawal": _text(withdrawal) if withdrawal else None, "subject": None,
+        "digest": digest(payload),
     }])
 
 
@@ -54,7 +60,7 @@ def plan_endorsement_row(payload: dict[str, Any], text: str, plan: Held, receive
     return {"item_id": plan_endorsement_id(payload), "origin": payload["plan"].rpartition(":")[0],
             "version": payload["version"], "kind": EnvelopeKind.PLAN_ENDORSEMENT, "audience": plan.audience,
             "envelope": text, "received_from": received_from, "withdrawn_from": None, "withdrawal": None,
-            "subject": payload["plan"]}
+            "subject": payload["plan"], "digest": digest(payload)}
 
 
 def _text(envelope: dict[str, Any]) -> str:
@@ -62,13 +68,16 @@ def _text(envelope: dict[str, Any]) -> str:
 
 
 def replace_envelopes(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Replace the envelope rows of these items (at most one row per item), giving them new seqs in list order."""
+    """Replace the envelope rows of these items (at most one row per item), giving them new seqs in list order.
+
+    Each row carries its payload's `digest`; a replaced row's conflict ends with it (a new version or a tombstone).
+    """
     if not rows:
         return
     _serialise_feed_writes(session)
     session.execute(delete(Envelope).where(Envelope.item_id.in_([r["item_id"] for r in rows])))
     now = utcnow()
-    bulk_insert(session, Envelope.__table__, [{**row, "stored_at": now} for row in rows])
+    bulk_insert(session, Envelope.__table__, [{"conflict": False, **row, "stored_at": now} for row in rows])
     _update_endorsements(session, rows)
 
 
@@ -141,18 +150,44 @@ def changes_since(session: Session, cursor: int, limit: int, reader: NodeView) -
     """A page of the feed after `cursor` that `reader` may see, the next cursor, and whether more follow.
 
     Rows outside the reader's audience are skipped but still advance the cursor,
-    so an empty poll reads nothing past the cursor: it costs one index probe.
+    so an empty poll reads nothing past the cursor: it costs two index probes (the rows, then the head).
     """
     limit = max(1, min(limit, MAX_PAGE))
     rows = session.execute(
         select(Envelope.seq, Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience, Envelope.origin,
-               Envelope.withdrawn_from)
+               Envelope.withdrawn_from, Envelope.conflict, Envelope.digest)
         .where(Envelope.seq > cursor).order_by(Envelope.seq).limit(limit)
     ).all()
     served = [(r, served_kind(r, reader)) for r in rows]
-    changes = [Change(r.seq, r.item_id, r.version, kind) for r, kind in served if kind]
-    next_cursor = rows[-1].seq if rows else cursor
+    # The row's digest is that of its own envelope: a withdrawal served in place of an item has none here.
+    changes = [Change(r.seq, r.item_id, r.version, kind, r.digest if kind == r.kind else None)
+               for r, kind in served if kind]
+    next_cursor = rows[-1].seq if rows else _next_on_empty(session, cursor)
     return changes, next_cursor, len(rows) == limit
+
+
+def _next_on_empty(session: Session, cursor: int) -> int:
+    """`cursor`, unless it lies past everything this feed holds: then the feed's head, below it (§9).
+
+    A cursor past the head was issued by a feed this database no longer is (restored from an older copy),
+    and a `next` below `since` makes the caller read again from the start instead of waiting past seqs
+    that will be given to new changes.
+    """
+    return min(cursor, feed_head(session))
+
+
+def feed_head(session: Session) -> int:
+    """The highest seq in the feed (0 when empty)."""
+    return session.scalar(select(func.coalesce(func.max(Envelope.seq), 0)))
+
+
+def fill_missing_digests(session: Session, batch: int = 1000) -> int:
+    """Compute the digest of rows stored before digests were kept (one batch); returns how many."""
+    rows = session.execute(select(Envelope.seq, Envelope.envelope).where(Envelope.digest.is_(None)).limit(batch)).all()
+    for row in rows:
+        session.execute(update(Envelope).where(Envelope.seq == row.seq)
+                        .values(digest=digest(json.loads(row.envelope)["payload"])))
+    return len(rows)
 
 
 def served_kind(row: Any, reader: NodeView) -> str | None:
@@ -162,6 +197,8 @@ def served_kind(row: Any, reader: NodeView) -> str | None:
     inside an earlier audience (`withdrawn_from`) may still hold an earlier version: it gets
     the origin's withdrawal, or the tombstone (which carries no content), so that it drops it.
     """
+    if row.conflict:  # the origin equivocated on this version: neither payload is passed on
+        return None
     inside_now = may_hold(row.audience, reader, row.origin)
     if inside_now and row.kind != EnvelopeKind.WITHDRAWAL:
         return row.kind
@@ -178,7 +215,7 @@ def envelope_texts_for(session: Session, item_ids: list[str], reader: NodeView) 
     """
     rows = session.execute(
         select(Envelope.envelope, Envelope.kind, Envelope.audience, Envelope.origin, Envelope.withdrawn_from,
-               Envelope.withdrawal).where(Envelope.item_id.in_(item_ids[:MAX_PAGE]))
+               Envelope.withdrawal, Envelope.conflict).where(Envelope.item_id.in_(item_ids[:MAX_PAGE]))
     ).all()
     texts = []
     for row in rows:
@@ -191,21 +228,24 @@ def envelope_texts_for(session: Session, item_ids: list[str], reader: NodeView) 
 
 
 class Held(NamedTuple):
-    """What this node holds for one item: its envelope's version, kind, audience and earlier audiences."""
+    """What this node holds for one item: its envelope's version, kind, audience, earlier audiences and digest."""
 
     version: int
     kind: str
     audience: Any
     withdrawn_from: list[Any] | None = None
+    digest: str | None = None
+    conflict: bool = False
 
 
 def held_versions(session: Session, item_ids: list[str]) -> dict[str, Held]:
-    """The held envelope (version, kind, audience, earlier audiences) of each of these items that this node holds."""
+    """The held envelope (version, kind, audience, earlier audiences, digest) of each of these items held here."""
     rows = session.execute(
-        select(Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience, Envelope.withdrawn_from)
+        select(Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience, Envelope.withdrawn_from,
+               Envelope.digest, Envelope.conflict)
         .where(Envelope.item_id.in_(item_ids))
     ).all()
-    return {r.item_id: Held(r.version, r.kind, r.audience, r.withdrawn_from) for r in rows}
+    return {r.item_id: Held(r.version, r.kind, r.audience, r.withdrawn_from, r.digest, r.conflict) for r in rows}
 
 
 def prune_tombstones(session: Session, older_than: datetime) -> int:

@@ -8,6 +8,7 @@ written at the end with one statement per table, in the caller's transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from federation import equivocation
 from federation.audience import NodeView, may_hold
 from federation.changes import Held, held_payload, held_versions, plan_endorsement_row, replace_envelopes
 from federation.models import EnvelopeKind, KnownNode, Rejection, WaitingEnvelope, WaitsFor
@@ -65,6 +67,7 @@ class Outcome(StrEnum):
     REVOKED = "revoked"  # a node's signed revocation of one of its earlier keys, applied at once
     RESIGNED = "resigned"  # a held envelope replaced by the same payload signed with the origin's current key
     SKIPPED = "skipped"  # already held at this version or newer (replays included)
+    CONFLICT = "conflict"  # another payload of a held version: both kept as evidence, the item withheld
     WAITING = "waiting"  # the origin's key is not accepted yet
     REJECTED = "rejected"
 
@@ -106,6 +109,7 @@ def ingest_page(session: Session, envelopes: list[Any], received_from: str, me: 
     outcomes = [_take(session, page, envelope, opened, received_from, me)
                 for envelope, opened in zip(envelopes, checked)]
     replace_envelopes(session, list(page.envelopes.values()))
+    equivocation.resolve(session, [i for i, row in page.envelopes.items() if not row.get("conflict")])
     replace_replicas(session, page.replicas, sinks)
     return outcomes
 
@@ -153,20 +157,22 @@ def _take(session: Session, page: _Page, envelope: Any, opened: Opened | None, r
         _check_shape(payload)
         if current and take_resigned(session, page, payload, text, received_from):
             return Outcome.RESIGNED
-        return _take_kind(session, page, envelope, payload, text, received_from, me)
+        return _take_kind(session, page, envelope, payload, signed, text, received_from, me)
     except (WireError, Refused, KeyRefused) as exc:
         _reject(session, envelope, received_from, str(exc))
         return Outcome.REJECTED
 
 
-def _take_kind(session: Session, page: _Page, envelope: dict, payload: dict, text: str, received_from: str,
-               me: NodeView) -> Outcome:
+def _take_kind(session: Session, page: _Page, envelope: dict, payload: dict, signed: bytes, text: str,
+               received_from: str, me: NodeView) -> Outcome:
     if payload["type"] == PLAN_ENDORSEMENT:
         return _take_plan_endorsement(session, page, envelope, payload, text, received_from)
     if payload["type"] == KEY_REVOCATION:
         return Outcome.REVOKED if take_revocation(session, page, payload, text, received_from) else Outcome.SKIPPED
     if payload["type"] == ITEM:
-        return _take_item(page, payload, text, received_from, me)
+        sighting = equivocation.Sighting(payload["id"], payload["origin"], payload["version"],
+                                         hashlib.sha256(signed).hexdigest(), text, received_from)
+        return _take_item(session, page, payload, sighting, me)
     if payload["type"] == TOMBSTONE:
         return _take_tombstone(page, payload, text, received_from)
     return _take_withdrawal(page, payload, text, received_from, me)
@@ -181,8 +187,12 @@ def _check_shape(payload: dict[str, Any]) -> None:
         check_item_payload(payload)
 
 
-def _take_item(page: _Page, payload: dict, text: str, received_from: str, me: NodeView) -> Outcome:
+def _take_item(session: Session, page: _Page, payload: dict, sighting: equivocation.Sighting,
+               me: NodeView) -> Outcome:
     item_id, held = payload["id"], page.held.get(payload["id"])
+    text, received_from = sighting.text, sighting.received_from
+    if held and held.version == payload["version"] and held.kind == EnvelopeKind.ITEM:
+        return _judge_same_version(session, page, held, sighting)
     if held and held.version >= payload["version"]:
         return Outcome.SKIPPED
     published_at = _moment(payload["published_at"])
@@ -194,12 +204,24 @@ def _take_item(page: _Page, payload: dict, text: str, received_from: str, me: No
         raise Refused(f"invalid item: {exc}") from None
     if not may_hold(content.audience, me, payload["origin"]):
         raise Refused("item is outside its audience on this node")
-    _keep(page, payload, text, EnvelopeKind.ITEM, content.audience, received_from)
+    _keep(page, payload, text, EnvelopeKind.ITEM, content.audience, received_from,
+          payload_digest=sighting.digest)
     live = content.expires_at is None or content.expires_at > utcnow()
     # An expired item is still kept as an envelope (so it can be relayed), but not shown as a live item.
     replica = Replica(item_id, payload["origin"], payload["version"], published_at, content)
     page.replicas[item_id] = replica if live else None
     return Outcome.STORED
+
+
+def _judge_same_version(session: Session, page: _Page, held: Held, sighting: equivocation.Sighting) -> Outcome:
+    """A replay of the held payload is skipped; another payload signed for the same version is a conflict."""
+    pending = page.envelopes.get(sighting.item_id)
+    first = equivocation.held_digest(session, sighting.item_id, held, pending)
+    if first == sighting.digest or not equivocation.record(session, sighting, first, pending):
+        return Outcome.SKIPPED
+    page.held[sighting.item_id] = held._replace(digest=first, conflict=True)
+    page.replicas[sighting.item_id] = None  # withheld from pages, the API and search until resolved
+    return Outcome.CONFLICT
 
 
 def _take_tombstone(page: _Page, payload: dict, text: str, received_from: str) -> Outcome:
@@ -260,13 +282,14 @@ def _check_endorsable(session: Session, payload: dict, plan_payload: dict, plan:
 
 
 def _keep(page: _Page, payload: dict, text: str, kind: EnvelopeKind, audience: Any, received_from: str,
-          withdrawn_from: list[Any] | None = None) -> None:
-    item_id = payload["id"]
-    page.held[item_id] = Held(payload["version"], kind, audience, withdrawn_from)
+          withdrawn_from: list[Any] | None = None, payload_digest: str | None = None) -> None:
+    item_id, payload_digest = payload["id"], payload_digest or digest(payload)
+    page.held[item_id] = Held(payload["version"], kind, audience, withdrawn_from, payload_digest)
     page.envelopes.pop(item_id, None)  # a later envelope for the same item in this page takes the later seq
     page.envelopes[item_id] = {"item_id": item_id, "origin": payload["origin"], "version": payload["version"],
                                "kind": kind, "audience": audience, "envelope": text, "received_from": received_from,
-                               "withdrawn_from": withdrawn_from, "withdrawal": None, "subject": None}
+                               "withdrawn_from": withdrawn_from, "withdrawal": None, "subject": None,
+                               "digest": payload_digest, "conflict": False}
 
 
 def _ids(envelopes: list[Any]) -> list[str]:

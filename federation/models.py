@@ -76,6 +76,12 @@ class Envelope(Base):
     # The item a row is about when it is not the item's own envelope: a plan endorsement names its plan,
     # whose audience it shares and whose row it follows in the feed.
     subject: Mapped[str | None] = mapped_column(String(160), index=True)
+    # SHA-256 of the canonical payload of `envelope`, announced in the feed so that a peer holding the same
+    # version can tell whether it holds the same payload (docs/federation-protocol.md §8.4, §11).
+    digest: Mapped[str | None] = mapped_column(String(64))
+    # The origin signed another payload for this version (an Equivocation): neither is shown or relayed
+    # until a higher version or a tombstone replaces the row.
+    conflict: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class DescribedNode:
@@ -119,6 +125,8 @@ class Peer(DescribedNode, Base):
     url: Mapped[str] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(16), index=True)
     cursor: Mapped[int] = mapped_column(Integer, default=0)
+    # The epoch of the peer's feed that `cursor` belongs to; another epoch means the feed started again.
+    epoch: Mapped[str | None] = mapped_column(String(64))
     failures: Mapped[int] = mapped_column(Integer, default=0)
     next_pull_at: Mapped[datetime | None]
     last_pull_at: Mapped[datetime | None]
@@ -223,3 +231,36 @@ class TrustAlert(Base):
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     seen: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class FeedEpoch(Base):
+    """The identity of this database's changes feed: a new database (or a detected restore) starts a new one."""
+
+    __tablename__ = "feed_epoch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # the single row has id 1
+    epoch: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Equivocation(Base):
+    """Two validly signed, different payloads of one origin for the same item id and version: kept as evidence.
+
+    While unresolved the item is withheld (Envelope.conflict); a higher version or a tombstone resolves it.
+    """
+
+    __tablename__ = "equivocations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(160), index=True)
+    origin: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    first_digest: Mapped[str] = mapped_column(String(64))
+    first_envelope: Mapped[str] = mapped_column(Text)
+    first_received_from: Mapped[str | None] = mapped_column(String(64))
+    first_received_at: Mapped[datetime]
+    second_digest: Mapped[str] = mapped_column(String(64))
+    second_envelope: Mapped[str] = mapped_column(Text)
+    second_received_from: Mapped[str] = mapped_column(String(64))
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    resolved_at: Mapped[datetime | None]

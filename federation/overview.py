@@ -1,4 +1,4 @@
-"""What the admin page shows about the federation: peers and their health, keys, waiting and rejected data."""
+"""What the admin page shows about the federation: peers and their health, keys, waiting, rejected, conflicting."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from federation.alerts import recent_alerts
+from federation.equivocation import ConflictView, conflicts_for_admin
 from federation.models import Envelope, KnownNode, Peer, Rejection, RetiredKey, TrustAlert, WaitingEnvelope
 from federation.revocation import DEFAULT_KEY_GRACE
 from federation.tokens import CLOCK_SKEW_SECONDS
@@ -39,6 +40,7 @@ class FederationOverview:
     clock_notes: dict[str, str]  # peer id -> how far its clock is off, where that is worth saying
     alerts: list[TrustAlert]
     names: dict[str, str]  # node id -> name, for every node this node has a descriptor of
+    conflicts: list[ConflictView]
     earlier_keys: dict[str, list[EarlierKey]] = field(default_factory=dict)  # node id -> its earlier keys
 
     def name(self, node_id: str) -> str:
@@ -47,8 +49,8 @@ class FederationOverview:
 
 
 def federation_overview(session: Session, limit: int = 20, grace: timedelta = DEFAULT_KEY_GRACE) -> FederationOverview:
-    """Peers, accepted keys (with earlier ones, retired or revoked), trust alerts, and the latest waiting and
-    rejected envelopes."""
+    """Peers, accepted keys (with earlier ones, retired or revoked), trust alerts, the latest waiting and
+    rejected envelopes, and conflicting versions."""
     peers = list(session.scalars(select(Peer).order_by(Peer.id)))
     known = list(session.scalars(select(KnownNode).order_by(KnownNode.id)))
     return FederationOverview(
@@ -61,6 +63,7 @@ def federation_overview(session: Session, limit: int = 20, grace: timedelta = DE
         alerts=recent_alerts(session, limit),
         names={n.id: n.name for n in [*known, *peers]},
         earlier_keys=earlier_keys(session, grace),
+        conflicts=conflicts_for_admin(session, limit),
     )
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,9 +45,19 @@ class FetchedPage:
     envelopes: list[Any]
     next_cursor: int
     more: bool
+    epoch: str | None = None  # the epoch of the feed `next_cursor` belongs to, if the peer names one
     checked: list[Opened | None] | None = None
     checked_with: dict[str, str] | None = None  # origin -> the current key the signatures were checked with
     again: list[str] = field(default_factory=list)  # ids announced at the version held here, not fetched
+
+
+class FeedAnswer(NamedTuple):
+    """One `/changes` answer, its shape checked."""
+
+    changes: list[dict[str, Any]]
+    next_cursor: int
+    more: bool
+    epoch: str | None
 
 
 def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: str, connect=None,
@@ -65,10 +75,11 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
     _check_rejection_rate(sessions, peer_id)
     with sessions() as session:
         peer = session.get(Peer, peer_id)
-        client, cursor = connect(peer.url, peer.id, local.id, local.key), peer.cursor
+        client, cursor, epoch = connect(peer.url, peer.id, local.id, local.key), peer.cursor, peer.epoch
     report: Counter = Counter()
     learn = KeyLearning(sessions, local, client, peer_id, connect)
-    fetched = read_ahead(fetch_pages(sessions, client, cursor, learn, local.limits.max_pages_per_pull, peer_id))
+    fetched = read_ahead(fetch_pages(sessions, client, cursor, learn, local.limits.max_pages_per_pull, peer_id,
+                                     epoch))
     for page in read_ahead(check_pages(sessions, fetched)):
         report.update(_store_page(sessions, page, client, peer_id, local))
         if progress:
@@ -77,22 +88,39 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
 
 
 def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int,
-                learn: Callable[[set[str]], None], max_pages: int, peer_id: str = "") -> Iterator[FetchedPage]:
+                learn: Callable[[set[str]], None], max_pages: int, peer_id: str = "",
+                epoch: str | None = None) -> Iterator[FetchedPage]:
     """The peer's feed from `cursor` to its end, a page at a time, with the bodies this node lacks.
 
     `learn(origins)` is given the signers of each page's envelopes, to learn the keys not accepted yet.
+    A feed that started again (another epoch, or a `next` below the cursor: §9) is read again from
+    the start, once per pull; ingest skips what is held already, so nothing is stored twice.
     """
-    more, pages = True, 0
+    more, pages, restarted = True, 0, False
     while more:
         if pages == max_pages:
             raise PeerUnavailable(f"more than {max_pages} pages in one pull: the rest waits for the next pull")
-        changes, cursor, more = _read_page(client, cursor)
+        answer = _read_page(client, cursor)
         pages += 1
+        if _started_again(answer, cursor, epoch):
+            if restarted:
+                raise PeerUnavailable("the changes feed started again twice in one pull")
+            cursor, epoch, more, restarted = 0, answer.epoch, True, True
+            continue
+        cursor, more, epoch = answer.next_cursor, answer.more, answer.epoch or epoch
         with sessions() as session:
-            wanted, again = _sort_changes(session, changes, peer_id)
+            wanted, again = _sort_changes(session, answer.changes, peer_id)
         envelopes = client.envelopes(wanted) if wanted else []  # an item's withdrawal and endorsements come along
         learn(signers(envelopes))
-        yield FetchedPage(envelopes, cursor, more, again=again)
+        yield FetchedPage(envelopes, cursor, more, epoch, again=again)
+
+
+def _started_again(answer: FeedAnswer, cursor: int, epoch: str | None) -> bool:
+    """Whether the peer's feed is not the one `cursor` was read in: a new epoch, or a head below the cursor."""
+    if answer.next_cursor < cursor:
+        return True
+    # A peer first read before epochs (or one that names none) is taken at its word from now on.
+    return epoch is not None and answer.epoch is not None and answer.epoch != epoch
 
 
 def check_pages(sessions: sessionmaker[Session], pages: Iterator[FetchedPage]) -> Iterator[FetchedPage]:
@@ -113,7 +141,8 @@ def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: Peer
                                _still_current(session, page), local.key_grace)
         report = Counter(outcomes) + take_waiting(session, local)
         row = session.get(Peer, peer_id)
-        row.cursor, row.clock_offset_seconds = page.next_cursor, client.clock_offset
+        row.cursor, row.epoch = page.next_cursor, page.epoch or row.epoch
+        row.clock_offset_seconds = client.clock_offset
         row.received_total += sum(report[o] for o in (Outcome.STORED, Outcome.TOMBSTONED, Outcome.WITHDRAWN,
                                                       Outcome.ENDORSED, Outcome.REVOKED))
     rejected = [e for e, outcome in zip(page.envelopes, outcomes) if outcome == Outcome.REJECTED]
@@ -165,14 +194,15 @@ def _check_rejection_rate(sessions: sessionmaker[Session], peer_id: str) -> None
                               "backing off until the rate falls")
 
 
-def _read_page(client: PeerClient, cursor: int) -> tuple[list[dict[str, Any]], int, bool]:
+def _read_page(client: PeerClient, cursor: int) -> FeedAnswer:
     page = client.changes(cursor, BATCH)
-    changes, next_cursor = page.get("changes"), page.get("next")
-    if not isinstance(changes, list) or not isinstance(next_cursor, int) or next_cursor < cursor:
+    changes, next_cursor, epoch = page.get("changes"), page.get("next"), page.get("epoch")
+    if not isinstance(changes, list) or not isinstance(next_cursor, int) or isinstance(next_cursor, bool) \
+            or next_cursor < 0 or not (epoch is None or isinstance(epoch, str) and 0 < len(epoch) <= 64):
         raise PeerUnavailable("changes feed answer is malformed")
     if len(changes) > BATCH:
         raise PeerUnavailable(f"changes feed answered {len(changes)} entries for a page of {BATCH}")
-    return changes, next_cursor, bool(page.get("more"))
+    return FeedAnswer(changes, next_cursor, bool(page.get("more")), epoch)
 
 
 def _missing(session: Session, changes: list[dict[str, Any]], peer_id: str = "") -> list[str]:
@@ -184,9 +214,10 @@ def _sort_changes(session: Session, changes: list[dict[str, Any]], peer_id: str)
     """The ids this node needs (see _missing), and those announced at the held version that it does not fetch."""
     held = held_versions(session, [c.get("id") for c in changes if isinstance(c.get("id"), str)])
     usable = [c for c in changes if isinstance(c.get("id"), str) and isinstance(c.get("version"), int)]
-    again = [c["id"] for c in usable if _same(c, held.get(c["id"]))]
+    needed = {c["id"] for c in usable if _wanted(c, held.get(c["id"]))}
+    again = [c["id"] for c in usable if c["id"] not in needed and _same(c, held.get(c["id"]))]
     resigned = worth_refetching(session, again, peer_id) if again else set()
-    wanted = [c["id"] for c in usable if _wanted(c, held.get(c["id"])) or c["id"] in resigned]
+    wanted = [c["id"] for c in usable if c["id"] in needed or c["id"] in resigned]
     return wanted, [i for i in again if i not in resigned]
 
 
@@ -197,6 +228,9 @@ def _same(change: dict[str, Any], mine: Held | None) -> bool:
 
 def _wanted(change: dict[str, Any], mine: Held | None) -> bool:
     version, kind = change["version"], change.get("kind")
+    if kind == EnvelopeKind.ITEM and mine is not None and mine.kind == EnvelopeKind.ITEM and mine.version == version:
+        # The same version with another payload is fetched so that ingest can see the conflict (§11).
+        return isinstance(change.get("digest"), str) and mine.digest is not None and change["digest"] != mine.digest
     if kind == EnvelopeKind.WITHDRAWAL:  # only matters where an earlier version of the item is held
         return mine is not None and mine.kind == EnvelopeKind.ITEM and mine.version < version
     if kind == EnvelopeKind.TOMBSTONE and mine is not None and mine.kind != EnvelopeKind.TOMBSTONE:

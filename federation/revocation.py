@@ -27,6 +27,7 @@ from federation.wire import (
     Opened,
     WireError,
     canonical,
+    digest,
     key_revocation_id,
     key_revocation_payload,
     moment,
@@ -168,7 +169,8 @@ def revocation_row(payload: dict[str, Any], text: str, received_from: str | None
     """The feed row of a revocation: its own row, version 1, for every node."""
     return {"item_id": key_revocation_id(payload), "origin": payload["origin"], "version": 1,
             "kind": EnvelopeKind.KEY_REVOCATION, "audience": REVOCATION_AUDIENCE, "envelope": text,
-            "received_from": received_from, "withdrawn_from": None, "withdrawal": None, "subject": None}
+            "received_from": received_from, "withdrawn_from": None, "withdrawal": None, "subject": None,
+            "digest": digest(payload)}
 
 
 def _drop_signed_since(session: Session, page: Any, origin: str, key: Ed25519PublicKey, since: datetime) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from federation.alerts import record_false_facts
 from federation.changes import changes_since, envelope_texts_for
+from federation.epoch import IssuedMark, feed_epoch
 from federation.identity import public_key_text
 from federation.local import current_local_node
 from federation.models import KnownNode, Peer
@@ -148,7 +149,19 @@ def changes():
     if since < 0:
         return json_error(400, "since må ikke være negativ")
     page, next_cursor, more = changes_since(db(), since, limit, g.peer.view)
-    return {"changes": [c.to_json() for c in page], "next": next_cursor, "more": more}
+    mark = _issued_mark()
+    mark.note(next_cursor)  # before the answer leaves: a restored copy of the database is then noticed (§9)
+    return {"changes": [c.to_json() for c in page], "next": next_cursor, "more": more, "epoch": mark.epoch}
+
+
+def _issued_mark() -> IssuedMark:
+    """The feed epoch and the highest cursor issued in it, read once per app (the epoch changes only at start)."""
+    mark = current_app.extensions.get("vidensnet.issued_mark")
+    if mark is None:
+        epoch = feed_epoch(db())
+        db().commit()  # a database made without the migration gets its epoch now
+        mark = current_app.extensions.setdefault("vidensnet.issued_mark", IssuedMark(node_config().home, epoch))
+    return mark
 
 
 @bp.post("/federation/v1/envelopes")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from federation.changes import prune_tombstones
+from federation.equivocation import prune_equivocations
 from federation.ingest import prune_ingest_logs
 from federation.peering import expire_pending_peers
 from node.core.models import utcnow
@@ -17,11 +18,12 @@ log = logging.getLogger(__name__)
 
 
 def run_cycle(sessions: sessionmaker[Session], by: ActingNode, tombstone_days: int) -> int:
-    """Expire due items; prune old tombstones, the ingest logs and old pending peers; returns how many expired."""
+    """Expire due items; prune old tombstones, ingest logs, resolved conflicts, old pending peers; returns expired."""
     with sessions.begin() as session:
         expired = expire_due_items(session, by)
         prune_tombstones(session, utcnow() - timedelta(days=tombstone_days))
         prune_ingest_logs(session, utcnow())
+        prune_equivocations(session, utcnow())
         expire_pending_peers(session, utcnow())
     if expired:
         log.info("expired %d item(s)", expired)

@@ -11,7 +11,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from waitress import serve
 
 from federation import scheduling as federation_scheduling
-from federation.changes import sign_unsigned_items
+from federation.changes import fill_missing_digests, sign_unsigned_items
+from federation.epoch import check_restored
 from federation.identity import ensure_node_key
 from node import housekeeping
 from node.core.config import NodeConfig
@@ -49,7 +50,17 @@ def start_scheduler(process: NodeProcess, search: search_runtime.SearchRuntime) 
 
 
 def prepare_federation(process: NodeProcess) -> None:
-    """Sign the published items of a node that predates federation into the changes feed."""
+    """Sign the published items of a node that predates federation into the changes feed; check the feed's epoch.
+
+    Rows from before payload digests were kept get theirs; a database restored from an older copy
+    starts a new feed epoch, so that peers read its feed again (federation/epoch.py).
+    """
+    with process.sessions.begin() as session:
+        check_restored(session, process.config.home)
+    while True:
+        with process.sessions.begin() as session:
+            if not fill_missing_digests(session):
+                break
     with process.sessions.begin() as session:
         signed = sign_unsigned_items(session, process.local.id, process.local.key)
     if signed:

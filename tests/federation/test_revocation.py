@@ -208,7 +208,7 @@ def test_the_admin_page_shows_a_known_nodes_retired_and_revoked_keys_with_danish
 class RelayClient:
     """A district node relaying Randers: it answers /nodes with Randers' rotation and /envelopes from a dict."""
 
-    clock_offset = None  # what its Date header said about its clock (read on main's client): nothing here
+    clock_offset = None  # no Date header in-process
 
     def __init__(self, rotation: dict, held: dict[str, dict]):
         self.rotation, self.held = rotation, held

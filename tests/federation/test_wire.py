@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from federation.changes import Change, Held
 from federation.identity import public_key_text
 from federation.ingest import check_signatures
+from federation.replication import _wanted
 from federation.trust import TrustError, check_descriptor, check_endorsement
 from federation.wire import (
     WireError,
     canonical,
     check_item_payload,
     claimed_signer,
+    digest,
     open_envelope,
     seal,
     speaks_protocol,
@@ -169,3 +173,19 @@ def test_endorsement_by_an_untrusted_node_or_for_another_key_is_refused():
     forged["payload"]["public_key"] = KEYS["oestjyllands-politi"]
     with pytest.raises(TrustError):
         check_descriptor(forged)
+
+
+def test_the_saved_feed_page_announces_the_digest_of_the_saved_item_and_an_epoch():
+    page, item = saved("feed_page"), saved("item_envelope")
+    [entry] = page["changes"]
+    assert entry["digest"] == digest(item["payload"]) == hashlib.sha256(canonical(item["payload"])).hexdigest()
+    assert Change(41, item["payload"]["id"], 2, "item", digest(item["payload"])).to_json() == entry
+    assert isinstance(page["epoch"], str) and 0 < len(page["epoch"]) <= 64
+
+
+def test_a_change_with_the_held_digest_is_not_fetched_and_one_with_another_digest_is():
+    [entry] = saved("feed_page")["changes"]
+    held = Held(2, "item", "public", None, entry["digest"])
+    assert not _wanted(entry, held)
+    assert _wanted(entry, held._replace(digest="0" * 64))
+    assert not _wanted({k: v for k, v in entry.items() if k != "digest"}, held._replace(digest="0" * 64))

@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from federation.trust import check_descriptor, endorse, own_descriptor
-from federation.wire import endorsement_payload, item_payload, seal
+from federation.wire import digest, endorsement_payload, item_payload, seal, tombstone_payload
 from node.core.config import NodeSettings
 from node.core.models import utcnow
 from node.items.schema import format_datetime
@@ -50,6 +50,10 @@ class HostileFeed:
     forged_key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
     # `lying-facts`: what it claims to be once approved (its kind, municipality and district).
     claimed: dict[str, Any] = field(default_factory=dict)
+    epoch: str = "fjendtlig-epoke"
+    # Called under the lock before each `changes` answer, and on POST /story: how a mode changes its story.
+    on_read: Callable[[HostileFeed], None] | None = None
+    on_story: Callable[[HostileFeed], None] | None = None
 
     @property
     def descriptor(self) -> dict[str, Any]:
@@ -67,20 +71,35 @@ class HostileFeed:
                 "cooperation": [], "expires_at": None, "details": {}, **content}
         return seal(item_payload(item), key or self.key)
 
-    def append(self, envelope: dict[str, Any], kind: str = "item") -> None:
-        """Add an envelope to the end of the feed (a new seq), whatever it says."""
+    def tombstone(self, local_id: str, version: int) -> dict[str, Any]:
+        """A signed retraction of one of its items."""
+        payload = tombstone_payload(f"{self.settings.id}:{local_id}", self.settings.id, version, "retracted",
+                                    "2026-11-21T09:00:00Z")
+        return seal(payload, self.key)
+
+    def append(self, envelope: dict[str, Any], kind: str = "item", version: int | None = None) -> None:
+        """Add an envelope to the end of the feed (a new seq), whatever it says; `version` may lie about it."""
         payload = envelope["payload"]
         seq = len(self.entries) + 1
-        self.entries.append(Entry(seq, payload["id"], payload["version"], kind, envelope))
+        self.entries.append(Entry(seq, payload["id"], version or payload["version"], kind, envelope))
+
+    def story(self) -> None:
+        """Move the mode's story on (POST /story): what it tells from the next read on."""
+        with self.lock:
+            if self.on_story:
+                self.on_story(self)
 
     def changes(self, since: int, limit: int) -> dict[str, Any]:
         """A feed page after `since`, as §8.4 shapes it."""
         with self.lock:
             self.reads += 1
+            if self.on_read:
+                self.on_read(self)
             page = [e for e in self.entries if e.seq > since][:limit]
             more = bool(page) and page[-1].seq < self.entries[-1].seq
-        return {"changes": [{"seq": e.seq, "id": e.id, "version": e.version, "kind": e.kind} for e in page],
-                "next": page[-1].seq if page else since, "more": more}
+        return {"changes": [{"seq": e.seq, "id": e.id, "version": e.version, "kind": e.kind,
+                             "digest": digest(e.envelope["payload"])} for e in page],
+                "next": page[-1].seq if page else since, "more": more, "epoch": self.epoch}
 
     def envelopes(self, ids: list[str]) -> dict[str, Any]:
         """The latest envelope of each asked id it has."""
@@ -136,8 +155,47 @@ def lying_facts_feed(feed: HostileFeed) -> None:
     feed.append(feed.item("aerlig-metode", 1, title="En ærlig metode"))
 
 
+EQUIVOCATED = "to-historier"  # the item the equivocating mode tells two stories about
+
+
+def equivocating_feed(feed: HostileFeed) -> None:
+    """Version 1 of one item with payload A; after POST /story, version 1 again with payload B under a new seq."""
+    feed.append(feed.item(EQUIVOCATED, 1, title="Den første fortælling"))
+    feed.on_story = _tell_the_other_story
+
+
+def _tell_the_other_story(feed: HostileFeed) -> None:
+    if len(feed.entries) == 1:
+        feed.append(feed.item(EQUIVOCATED, 1, title="Den anden fortælling", summary="Det modsatte af før."))
+
+
+REPLAYED, RETRACTED = "genudsendt", "trukket-tilbage"  # the items the replaying mode replays
+
+
+def replaying_feed(feed: HostileFeed) -> None:
+    """Two versions of one item and a retracted item; every later read re-announces old envelopes anew."""
+    feed.append(feed.item(REPLAYED, 1, title="Gammel udgave"))
+    feed.append(feed.item(REPLAYED, 2, title="Ny udgave"))
+    feed.append(feed.item(RETRACTED, 1, title="Trukket tilbage"))
+    feed.append(feed.tombstone(RETRACTED, 1), kind="tombstone")
+    feed.on_read = _replay
+
+
+def _replay(feed: HostileFeed) -> None:
+    if feed.reads == 1:
+        return
+    old, new, retracted = (feed.entries[i].envelope for i in range(3))
+    feed.append(old)  # an old version after the newer one
+    feed.append(retracted)  # the retracted item's earlier version after its tombstone
+    feed.append(new)  # the same envelope again, endlessly, under new seqs
+    # Lies about the version so that the body is fetched and ingest itself must see it is stale.
+    feed.append(old, version=7)
+    feed.append(retracted, version=7)
+
+
 # How each protocol mode starts its feed; modes that change their story later do it in HostileFeed's hooks.
 SCENARIOS: dict[str, Callable[[HostileFeed], None]] = {
     "feed": honest_feed, "skewed-clock": skewed_clock, "forging": forging,
     "lying-keys": lying_keys_feed, "lying-facts": lying_facts_feed,
+    "equivocating": equivocating_feed, "replaying": replaying_feed,
 }

@@ -24,7 +24,13 @@ and misbehave in what they say rather than in how:
   serves an item in the victim's name signed by that key;
 - `lying-facts`: lies about its own facts once approved: `/nodes/<itself>` says `kind: national`, and
   after its first feed read it sends `--lie-to URL` a new peering request claiming the same
-  (the answer's status is shown by GET /hits as `lie`).
+  (the answer's status is shown by GET /hits as `lie`);
+- `equivocating`: version 1 of an item with payload A; after `POST /story`,
+  version 1 again with payload B under a new seq (two stories, one version);
+- `replaying`: every read after the first re-announces old envelopes under new
+  seqs: an old version after the newer one, a retracted item's earlier version
+  after its tombstone, the latest version again, and both once more under a
+  version number they do not have.
 
 `running(mode, *options)` starts one as a child process for a test.
 """
@@ -53,10 +59,10 @@ from tests.helpers.hostile_feed import SCENARIOS, HostileFeed
 
 NODE_ID = "fjendtlig-kommune"
 TRANSPORT_MODES = ("slow", "endless", "huge", "gzip", "redirect")
-PROTOCOL_MODES = ("feed", "skewed-clock", "forging", "lying-keys", "lying-facts")
+PROTOCOL_MODES = ("feed", "skewed-clock", "forging", "lying-keys", "lying-facts", "equivocating", "replaying")
 MODES = TRANSPORT_MODES + PROTOCOL_MODES
 # Modes whose peer signs items of its own honestly enough to be stored (the misbehaviour lies elsewhere).
-STORED_MODES = ("feed", "skewed-clock", "lying-keys", "lying-facts")
+STORED_MODES = ("feed", "skewed-clock", "lying-keys", "lying-facts", "equivocating", "replaying")
 # Whom `lying-keys` lies about unless told (`--victim`): a real node of the suite's federations.
 DEFAULT_VICTIM = "randers-kommune"
 MB = 1024 * 1024
@@ -93,6 +99,9 @@ class HostileHandler(BaseHTTPRequestHandler):
         path = urlparse(self.path).path
         if path == "/federation/v1/peering":
             return self._send_json({"id": self.server.feed.settings.id, "state": "pending"}, status=202)
+        if path == "/story":  # the test moves the mode's story on
+            self.server.feed.story()
+            return self._send_json({"ok": True})
         if self.server.mode in PROTOCOL_MODES:
             return self._answer_from_feed(path, body)
         self._misbehave()

@@ -107,9 +107,21 @@ def test_key_revocation_migration_starts_the_grace_window_of_earlier_previous_ke
         conn.execute(text("INSERT INTO known_nodes (id, public_key, name, kind, descriptor, vouched_by, previous_keys, "
                           "rotations, updated_at) VALUES ('randers-kommune', 'k3', 'Randers', 'municipality', '{}', "
                           "'test', '[\"k1\", \"k2\"]', '[]', CURRENT_TIMESTAMP)"))
-    command.upgrade(config, "0010")
+    command.upgrade(config, "0011")
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT node_id, public_key, retired_at IS NOT NULL, revoked_since FROM retired_keys "
                                  "ORDER BY public_key")).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("randers-kommune", "k1", True, None), ("randers-kommune", "k2", True, None)]
+
+
+def test_the_feed_table_keeps_autoincrement_on_sqlite_so_seqs_are_never_reused(tmp_path):
+    # A batch-mode migration recreates the table without AUTOINCREMENT: a replaced row would then
+    # get the seq it had, and peers whose cursor is past it would never see the new version.
+    url = f"sqlite:///{tmp_path / 'node.db'}"
+    upgrade_database(url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'envelopes'").scalar()
+    engine.dispose()
+    assert "AUTOINCREMENT" in sql

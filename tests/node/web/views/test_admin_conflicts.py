@@ -1,0 +1,30 @@
+"""The admin page names items in conflict by title and their origin by name, in Danish."""
+
+from __future__ import annotations
+
+import html
+
+from federation.ingest import ingest
+from tests.helpers.envelopes import ME, envelope, know_origin
+from tests.helpers.nodes import SINKS
+from tests.helpers.web import login
+
+
+def test_the_admin_page_shows_an_item_in_conflict_by_title_and_origin_name(app, sessions, users):
+    with sessions.begin() as session:
+        know_origin(session)
+        ingest(session, envelope(1, title="Natteravne i Vorup"), "randers-kommune", ME, SINKS)
+        ingest(session, envelope(1, title="Natteravne i Vorup – anden udgave"), "randers-kommune", ME, SINKS)
+    admin = app.test_client()
+    login(admin, "admin")
+    page = html.unescape(admin.get("/admin/").get_data(as_text=True))
+    section = page.split("Emner i konflikt", 1)[1].split("<h3", 1)[0]
+    assert "Natteravne i Vorup / Natteravne i Vorup – anden udgave" in section
+    assert "Randers Kommune" in section and "i konflikt" in section
+    assert "randers-kommune:plan" not in section  # names, not ids
+
+
+def test_the_admin_page_says_when_there_are_no_conflicts(app, users):
+    admin = app.test_client()
+    login(admin, "admin")
+    assert "Ingen konflikter." in admin.get("/admin/").get_data(as_text=True)
