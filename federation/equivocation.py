@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from federation.audience import NodeView, may_hold
 from federation.changes import Held
 from federation.models import Envelope, Equivocation, KnownNode, Peer
 from federation.wire import digest
@@ -105,21 +106,25 @@ class ConflictView:
     resolved_at: datetime | None
 
 
-def conflicts_for_admin(session: Session, limit: int = 20) -> list[ConflictView]:
-    """The latest conflicts, open ones first, with the items' titles and the nodes' names."""
+def conflicts_for_admin(session: Session, me: NodeView, limit: int = 20) -> list[ConflictView]:
+    """The latest conflicts, open ones first, with the items' titles (where `me` may see them) and the nodes' names."""
     rows = session.scalars(select(Equivocation).order_by(Equivocation.resolved_at.is_not(None),
                                                          Equivocation.id.desc()).limit(limit)).all()
     ids = {r.origin for r in rows} | {r.first_received_from for r in rows} | {r.second_received_from for r in rows}
     names = {**dict(session.execute(select(KnownNode.id, KnownNode.name).where(KnownNode.id.in_(ids))).all()),
              **dict(session.execute(select(Peer.id, Peer.name).where(Peer.id.in_(ids))).all())}
-    return [ConflictView(r.item_id, (_title(r.first_envelope), _title(r.second_envelope)),
+    return [ConflictView(r.item_id, (_title(r.first_envelope, me), _title(r.second_envelope, me)),
                          names.get(r.origin, r.origin), r.version,
                          names.get(r.first_received_from, r.first_received_from or "denne node"),
                          names.get(r.second_received_from, r.second_received_from), r.detected_at, r.resolved_at)
             for r in rows]
 
 
-def _title(text: str) -> str:
-    content = json.loads(text)["payload"].get("content")
-    title = content.get("title") if isinstance(content, dict) else None
-    return str(title) if title else "(uden titel)"
+def _title(text: str, me: NodeView) -> str:
+    # The second payload was never checked against this node's audience (the conflict is judged first):
+    # its title is shown only where that payload was meant for this node.
+    payload = json.loads(text)["payload"]
+    content = payload.get("content") if isinstance(payload.get("content"), dict) else {}
+    if not may_hold(content.get("audience"), me, payload.get("origin")):
+        return "(ikke til denne node)"
+    return str(content["title"]) if content.get("title") else "(uden titel)"

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from federation.alerts import recent_alerts
+from federation.audience import NodeView
 from federation.equivocation import ConflictView, conflicts_for_admin
 from federation.models import Envelope, KnownNode, Peer, Rejection, RetiredKey, TrustAlert, WaitingEnvelope
 from federation.revocation import DEFAULT_KEY_GRACE
@@ -48,7 +49,8 @@ class FederationOverview:
         return self.names.get(node_id, node_id)
 
 
-def federation_overview(session: Session, limit: int = 20, grace: timedelta = DEFAULT_KEY_GRACE) -> FederationOverview:
+def federation_overview(session: Session, me: NodeView, limit: int = 20,
+                        grace: timedelta = DEFAULT_KEY_GRACE) -> FederationOverview:
     """Peers, accepted keys (with earlier ones, retired or revoked), trust alerts, the latest waiting and
     rejected envelopes, and conflicting versions."""
     peers = list(session.scalars(select(Peer).order_by(Peer.id)))
@@ -63,7 +65,7 @@ def federation_overview(session: Session, limit: int = 20, grace: timedelta = DE
         alerts=recent_alerts(session, limit),
         names={n.id: n.name for n in [*known, *peers]},
         earlier_keys=earlier_keys(session, grace),
-        conflicts=conflicts_for_admin(session, limit),
+        conflicts=conflicts_for_admin(session, me, limit),
     )
 
 

@@ -113,9 +113,21 @@ def test_the_admin_sees_titles_and_names_of_an_open_conflict(sessions):
         ingest(session, envelope(1), "randers-kommune", ME, SINKS)
         ingest(session, envelope(1, title="Den anden fortælling"), "randers-kommune", ME, SINKS)
     with sessions() as session:
-        [conflict] = conflicts_for_admin(session)
+        [conflict] = conflicts_for_admin(session, ME)
     assert conflict.titles == ("Metode v1", "Den anden fortælling")
     assert conflict.origin_name == "Randers Kommune" and conflict.resolved_at is None
+
+
+def test_the_admin_is_not_shown_the_title_of_a_second_payload_meant_for_other_nodes(sessions):
+    # The conflict is judged before the second payload's audience: its title may be a restricted item's.
+    secret = envelope(1, title="Kun for Nordjyllands Politi", audience={"districts": ["Nordjyllands Politi"]})
+    with sessions.begin() as session:
+        know_origin(session)
+        ingest(session, envelope(1), "randers-kommune", ME, SINKS)
+        ingest(session, secret, "randers-kommune", ME, SINKS)
+    with sessions() as session:
+        [conflict] = conflicts_for_admin(session, ME)
+    assert conflict.titles == ("Metode v1", "(ikke til denne node)")
 
 
 def test_a_puller_fetches_a_held_version_again_only_when_its_digest_differs():

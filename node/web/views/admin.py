@@ -39,7 +39,7 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
     users = session.scalars(select(User).order_by(User.username)).all()
     return render_template(
         "admin.html",
-        federation=federation_overview(session, grace=current_local_node().key_grace),
+        federation=federation_overview(session, current_local_node().view, grace=current_local_node().key_grace),
         search_outbox=outbox_status(session),
         search_connected=current_app.extensions.get("vidensnet.search") is not None,
         counts={s: counts.get(s, 0) for s in ItemStatus},
