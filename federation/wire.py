@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -193,21 +194,25 @@ def plan_endorsement_id(payload: dict[str, Any]) -> str:
 
 def check_plan_endorsement_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """Check the shape of a plan endorsement payload; returns it."""
-    missing = [k for k in PLAN_ENDORSEMENT_FIELDS if k not in payload]
-    if payload.get("type") != PLAN_ENDORSEMENT or missing:
-        raise WireError(f"plan endorsement lacks {', '.join(missing) or 'its type'}")
-    checks = {
-        "endorser": isinstance(payload["endorser"], str) and NODE_ID.fullmatch(payload["endorser"]),
-        "municipality": isinstance(payload["municipality"], str) and re.fullmatch(r"[0-9]{4}", payload["municipality"]),
-        "plan": isinstance(payload["plan"], str) and _ITEM_ID.fullmatch(payload["plan"]),
-        "version": type(payload["version"]) is int and payload["version"] >= 1,
-        "plan_digest": isinstance(payload["plan_digest"], str)
-        and re.fullmatch(r"[0-9a-f]{64}", payload["plan_digest"]),
-        "endorsed_at": _is_utc_moment(payload["endorsed_at"]),
-    }
-    bad = [name for name, ok in checks.items() if not ok]
+    return _check_fields(payload, PLAN_ENDORSEMENT, "plan endorsement", PLAN_ENDORSEMENT_FIELDS, lambda p: {
+        "endorser": isinstance(p["endorser"], str) and NODE_ID.fullmatch(p["endorser"]),
+        "municipality": isinstance(p["municipality"], str) and re.fullmatch(r"[0-9]{4}", p["municipality"]),
+        "plan": isinstance(p["plan"], str) and _ITEM_ID.fullmatch(p["plan"]),
+        "version": type(p["version"]) is int and p["version"] >= 1,
+        "plan_digest": isinstance(p["plan_digest"], str) and re.fullmatch(r"[0-9a-f]{64}", p["plan_digest"]),
+        "endorsed_at": _is_utc_moment(p["endorsed_at"]),
+    })
+
+
+def _check_fields(payload: dict[str, Any], kind: str, label: str, fields: tuple[str, ...],
+                  checks: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """Refuse a payload of another type, without one of `fields`, or failing one of `checks`; returns it."""
+    missing = [k for k in fields if k not in payload]
+    if payload.get("type") != kind or missing:
+        raise WireError(f"{label} lacks {', '.join(missing) or 'its type'}")
+    bad = [name for name, ok in checks(payload).items() if not ok]
     if bad:
-        raise WireError(f"plan endorsement has an invalid {', '.join(bad)}")
+        raise WireError(f"{label} has an invalid {', '.join(bad)}")
     return payload
 
 
@@ -224,19 +229,12 @@ def key_revocation_id(payload: dict[str, Any]) -> str:
 
 def check_key_revocation_payload(payload: dict[str, Any]) -> dict[str, Any]:
     """Check the shape of a key revocation payload; returns it."""
-    missing = [k for k in KEY_REVOCATION_FIELDS if k not in payload]
-    if payload.get("type") != KEY_REVOCATION or missing:
-        raise WireError(f"key revocation lacks {', '.join(missing) or 'its type'}")
-    checks = {
-        "origin": isinstance(payload["origin"], str) and NODE_ID.fullmatch(payload["origin"]),
-        "key": _is_public_key(payload["key"]),
-        "since": _is_utc_moment(payload["since"]),
-        "at": _is_utc_moment(payload["at"]),
-    }
-    bad = [name for name, ok in checks.items() if not ok]
-    if bad:
-        raise WireError(f"key revocation has an invalid {', '.join(bad)}")
-    return payload
+    return _check_fields(payload, KEY_REVOCATION, "key revocation", KEY_REVOCATION_FIELDS, lambda p: {
+        "origin": isinstance(p["origin"], str) and NODE_ID.fullmatch(p["origin"]),
+        "key": _is_public_key(p["key"]),
+        "since": _is_utc_moment(p["since"]),
+        "at": _is_utc_moment(p["at"]),
+    })
 
 
 def signed_at(payload: dict[str, Any]) -> datetime | None:

@@ -57,6 +57,13 @@ def hostile(request):
         proc.wait(timeout=10)
 
 
+def approve(url: str, sessions) -> None:
+    """Record the hostile peer from its descriptor and approve it, as an admin who was fooled would."""
+    with sessions.begin() as session:
+        record_peer(session, check_descriptor(fetch_descriptor(url)))
+        approve_peer(session, NODE_ID)
+
+
 def client(url: str) -> PeerClient:
     return PeerClient(url, NODE_ID, AARHUS.id, Ed25519PrivateKey.generate(), SMALL)
 
@@ -93,9 +100,7 @@ def test_a_redirect_is_refused_and_never_followed(hostile):
 
 @pytest.mark.parametrize("hostile", ["endless"], indirect=True)
 def test_an_endless_feed_ends_the_pull_at_the_page_limit_and_keeps_its_place(hostile, sessions):
-    with sessions.begin() as session:
-        record_peer(session, check_descriptor(fetch_descriptor(hostile)))
-        approve_peer(session, NODE_ID)
+    approve(hostile, sessions)
     local = LocalNode(AARHUS, Ed25519PrivateKey.generate(), SINKS, limits=SMALL)
     with pytest.raises(PeerUnavailable, match="more than 20 pages in one pull"):
         pull_from_peer(sessions, local, NODE_ID)
@@ -106,9 +111,7 @@ def test_an_endless_feed_ends_the_pull_at_the_page_limit_and_keeps_its_place(hos
 @pytest.mark.parametrize("hostile", ["feed"], indirect=True)
 def test_the_protocol_modes_speak_the_protocol_well_enough_to_be_pulled(hostile, sessions):
     # The control for the protocol modes: told to behave, the peer's item arrives.
-    with sessions.begin() as session:
-        record_peer(session, check_descriptor(fetch_descriptor(hostile)))
-        approve_peer(session, NODE_ID)
+    approve(hostile, sessions)
     local = LocalNode(AARHUS, Ed25519PrivateKey.generate(), SINKS, limits=SMALL)
     report = pull_from_peer(sessions, local, NODE_ID)
     assert report[Outcome.STORED] == 1
@@ -118,9 +121,7 @@ def test_the_protocol_modes_speak_the_protocol_well_enough_to_be_pulled(hostile,
 
 @pytest.mark.parametrize("hostile", ["skewed-clock"], indirect=True)
 def test_a_peer_clock_minutes_ahead_is_measured_on_each_pull(hostile, sessions):
-    with sessions.begin() as session:
-        record_peer(session, check_descriptor(fetch_descriptor(hostile)))
-        approve_peer(session, NODE_ID)
+    approve(hostile, sessions)
     pull_from_peer(sessions, LocalNode(AARHUS, Ed25519PrivateKey.generate(), SINKS, limits=SMALL), NODE_ID)
     with sessions() as session:
         assert 238 <= session.get(Peer, NODE_ID).clock_offset_seconds <= 241  # the Date header has whole seconds
@@ -128,9 +129,7 @@ def test_a_peer_clock_minutes_ahead_is_measured_on_each_pull(hostile, sessions):
 
 @pytest.mark.parametrize("hostile", ["forging"], indirect=True)
 def test_a_peer_whose_envelopes_are_rejected_too_fast_is_backed_off_without_being_called(hostile, sessions):
-    with sessions.begin() as session:
-        record_peer(session, check_descriptor(fetch_descriptor(hostile)))
-        approve_peer(session, NODE_ID)
+    approve(hostile, sessions)
     local = LocalNode(AARHUS, Ed25519PrivateKey.generate(), SINKS, limits=SMALL)
     with pytest.raises(PeerUnavailable, match="600 envelopes rejected within the hour"):
         pull_from_peer(sessions, local, NODE_ID)
