@@ -153,7 +153,11 @@ def learn_keys(sessions: sessionmaker[Session], local: LocalNode, client: PeerCl
         for other_id, url in others[:MAX_OTHER_PEERS]]
     for origin in unknown:
         testimony = Testimony(origin)
-        for asked_id, make_client in askers:
+        # The pulled peer relayed this origin's envelopes, so it knows the origin: a failed call to it ends the pull
+        # (PeerUnavailable goes up) before the page is stored, so the page is fetched again, instead of leaving the
+        # envelopes waiting behind a cursor that has moved past them. Other peers only add testimony.
+        testimony.hear(peer_id, client.node(origin), who)
+        for asked_id, make_client in askers[1:]:
             _ask(testimony, asked_id, make_client, who)
         settle(sessions, testimony, who, peer_id)
     return unknown
