@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import random
+import signal
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -66,6 +68,7 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=120, help="seconds of faults before each settling")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the nodes are stopped on the way out
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
     with tempfile.TemporaryDirectory(prefix="fault-soak-") as tmp:
         run, rows, seconds = soak(args.minutes, args.window, seed, Path(tmp))
