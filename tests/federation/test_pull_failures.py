@@ -1,10 +1,11 @@
 """A pull cut off while it learns a relayed origin's key leaves the page to be fetched again.
 
-Found while building the fault test (tests/federation/test_faults.py), by reading the pull: a node that pulled a relayed item from a new
-origin, and whose question for that origin's key (`GET /federation/v1/nodes/<origin>`) then failed on a
-dropped connection, put the item in its waiting list and moved its cursor past it. The item was
-taken only if some later pull happened to bring another envelope of that origin; a node with one peer
-and an origin that published nothing more never got the item.
+Found while building the fault test (tests/federation/test_faults.py), by reading the pull: a node
+that pulled a relayed item from a new origin, and whose question for that origin's key
+(`GET /federation/v1/nodes/<origin>`) then failed on a dropped connection, put the item in its waiting
+list and moved its cursor past it. The item was taken only if some later pull happened to bring
+another envelope of that origin; a node with one peer and an origin that published nothing more
+never got the item.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class RelayingPeer:
             self.failures -= 1
             raise PeerUnavailable("no answer: ConnectionResetError")
         descriptor = own_descriptor(ORIGIN, ORIGIN_KEY)
-        return {"descriptor": descriptor, "endorsements": [endorse(check_descriptor(descriptor), POLITI.id, POLITI_KEY)]}
+        endorsement = endorse(check_descriptor(descriptor), POLITI.id, POLITI_KEY)
+        return {"descriptor": descriptor, "endorsements": [endorsement]}
 
 
 @pytest.fixture
