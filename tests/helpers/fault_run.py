@@ -91,7 +91,8 @@ class FaultRun:
             proxy.drop(self.random.randint(0, 8192))
         else:
             getattr(proxy, {"pass": "pass_through"}.get(mode, mode))()
-        self.faults[mode.split()[0]] += mode != "pass"
+        if mode != "pass":
+            self.faults[mode.split()[0]] += 1
         self.ledger.note("proxy", f"proxy of {node_id}: {mode}")
 
     def crash(self) -> None:
