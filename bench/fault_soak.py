@@ -49,7 +49,7 @@ def soak(minutes: float, window: float, seed: int, root: Path) -> tuple[FaultRun
             run.run(min(window, max(10.0, deadline - time.monotonic())))
             quiet = len(rows) % 2 == 0
             settled = run.settle(QUIET_INTERVALS if quiet else WOKEN_INTERVALS, wake=not quiet)
-            for node_id, mb in network.max_rss_mb().items():
+            for node_id, mb in network.rss_mb().items():
                 peak[node_id] = max(peak.get(node_id, 0.0), mb)
             rows.append([len(rows) + 1, run.steps - steps, sum(run.faults.values()) - faults,
                          "quiet" if quiet else "woken", f"{settled:.1f}", f"{settled / PULL_SECONDS:.1f}"])

@@ -80,7 +80,6 @@ class FaultNode(ChildNode):
         super().__init__(home, port=port, env=NODE_ENV, start_timeout=90)
         self.spec, self.proxy = spec, proxy
         self.advertised_url = proxy.url if proxy else self.url
-        self.kills = 0
 
     def create(self) -> None:
         """`vidensnet init` with the advertised URL (the proxy's, for a proxied node)."""
@@ -94,7 +93,6 @@ class FaultNode(ChildNode):
     def crash(self) -> None:
         """kill -9 the `run` process, as a power cut would."""
         self.kill()
-        self.kills += 1
 
     def rows(self, sql: str, *args) -> list[tuple]:
         """Rows from the node's own SQLite database (read while it runs, as WAL allows)."""
@@ -156,7 +154,7 @@ class FaultNetwork:
         for proxy in self.proxies.values():
             proxy.close()
 
-    def max_rss_mb(self) -> dict[str, float]:
+    def rss_mb(self) -> dict[str, float]:
         """The resident memory of each running node process now, in MB (Linux /proc)."""
         sizes = {}
         for node_id, node in self.nodes.items():

@@ -223,7 +223,7 @@ class FaultRun:
     def summary(self, settled_seconds: float, total_seconds: float) -> str:
         """One paragraph of figures for the test output and the benchmark."""
         operations = {k: v for k, v in self.ledger.counts.items() if k in ("publish", "update", "narrow", "retract")}
-        rss = self.network.max_rss_mb()
+        rss = self.network.rss_mb()
         rejected = sum(n.rows("SELECT count(*) FROM rejections")[0][0] for n in self.network.nodes.values())
         waiting = sum(n.rows("SELECT count(*) FROM waiting_envelopes")[0][0] for n in self.network.nodes.values())
         return (f"seed {self.seed}: {len(self.network.nodes)} nodes, {self.steps} steps, operations {operations}, "
