@@ -34,8 +34,12 @@ WOKEN_INTERVALS = 60  # pull intervals a settling may take when every node publi
 QUIET_INTERVALS = 300
 
 
-def soak(minutes: float, window: float, seed: int, root: Path) -> tuple[FaultRun, list[list[object]], float]:
-    """Fault windows and settlings until `minutes` have passed; returns the run, one row per settling, the time."""
+def soak(minutes: float, window: float, seed: int, root: Path) -> tuple[FaultRun, list[list[object]], dict, float]:
+    """Fault windows and settlings until `minutes` have passed.
+
+    Returns the run, one row per settling, each node's peak RSS in MB (the largest of its processes seen at a
+    settling) and the seconds the soak took.
+    """
     network = FaultNetwork(root / "nodes", seed=seed)
     rows: list[list[object]] = []
     peak: dict[str, float] = {}
@@ -49,14 +53,13 @@ def soak(minutes: float, window: float, seed: int, root: Path) -> tuple[FaultRun
             run.run(min(window, max(10.0, deadline - time.monotonic())))
             quiet = len(rows) % 2 == 0
             settled = run.settle(QUIET_INTERVALS if quiet else WOKEN_INTERVALS, wake=not quiet)
-            for node_id, mb in network.rss_mb().items():
+            for node_id, mb in network.peak_rss_mb().items():
                 peak[node_id] = max(peak.get(node_id, 0.0), mb)
             rows.append([len(rows) + 1, run.steps - steps, sum(run.faults.values()) - faults,
                          "quiet" if quiet else "woken", f"{settled:.1f}", f"{settled / PULL_SECONDS:.1f}"])
             progress(f"settling {len(rows)}: {rows[-1]}")
         run.check_exports()
-        run.peak_rss = peak
-        return run, rows, time.monotonic() - started
+        return run, rows, peak, time.monotonic() - started
     finally:
         network.stop()
 
@@ -71,7 +74,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the nodes are stopped on the way out
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
     with tempfile.TemporaryDirectory(prefix="fault-soak-") as tmp:
-        run, rows, seconds = soak(args.minutes, args.window, seed, Path(tmp))
+        run, rows, peak, seconds = soak(args.minutes, args.window, seed, Path(tmp))
     print(f"# Fault soak, {seconds / 60:.0f} minutes ({machine()})\n")
     print(f"seed {seed}, {len(run.network.nodes)} nodes, {run.steps} steps; operations "
           f"{_counts(run.ledger.counts, ('publish', 'update', 'narrow', 'retract'))}; faults {_counts(run.faults)}; "
@@ -82,8 +85,8 @@ def main() -> None:
         times = [float(r[4]) for r in rows if r[3] == kind]
         if times:
             print(f"\n{kind}: median {statistics.median(times):.1f} s, max {max(times):.1f} s to settle")
-    print("\npeak RSS per node (MB, sampled at each settling): "
-          + ", ".join(f"{k} {v:.0f}" for k, v in sorted(run.peak_rss.items())))
+    print("\npeak RSS per node (MB, VmHWM read at each settling): "
+          + ", ".join(f"{k} {v:.0f}" for k, v in sorted(peak.items())))
 
 
 def _counts(counts, keys=None) -> str:

@@ -154,8 +154,8 @@ class FaultNetwork:
         for proxy in self.proxies.values():
             proxy.close()
 
-    def rss_mb(self) -> dict[str, float]:
-        """The resident memory of each running node process now, in MB (Linux /proc)."""
+    def peak_rss_mb(self) -> dict[str, float]:
+        """The peak resident memory of each running node process so far, in MB (VmHWM in Linux /proc)."""
         sizes = {}
         for node_id, node in self.nodes.items():
             if node.running:
@@ -184,7 +184,7 @@ def _proxy_to(port: int, avoiding: list[int], seed: int) -> TcpProxy:
 def _rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass

@@ -223,14 +223,14 @@ class FaultRun:
     def summary(self, settled_seconds: float, total_seconds: float) -> str:
         """One paragraph of figures for the test output and the benchmark."""
         operations = {k: v for k, v in self.ledger.counts.items() if k in ("publish", "update", "narrow", "retract")}
-        rss = self.network.rss_mb()
+        rss = self.network.peak_rss_mb()
         rejected = sum(n.rows("SELECT count(*) FROM rejections")[0][0] for n in self.network.nodes.values())
         waiting = sum(n.rows("SELECT count(*) FROM waiting_envelopes")[0][0] for n in self.network.nodes.values())
         return (f"seed {self.seed}: {len(self.network.nodes)} nodes, {self.steps} steps, operations {operations}, "
                 f"faults {dict(self.faults)}, settled {settled_seconds:.1f} s after the faults "
                 f"({settled_seconds / PULL_SECONDS:.1f} pull intervals), {rejected} envelopes rejected and {waiting} "
                 f"waiting on all nodes, whole run {total_seconds:.0f} s, "
-                f"largest node RSS now {max(rss.values()):.0f} MB")
+                f"largest peak RSS of a node {max(rss.values()):.0f} MB")
 
     def report(self, problems: dict[str, list[str]], headline: str) -> str:
         """A failure message: the seed, what differs on which node, and the end of the operation log."""
