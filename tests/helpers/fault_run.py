@@ -64,7 +64,7 @@ class FaultRun:
 
     def operate(self, node: FaultNode) -> None:
         """An administrator's batch on one node: one to three changes in one import, sometimes a retraction."""
-        live = [i for i in self.ledger.live(node.spec.id)]
+        live = self.ledger.live(node.spec.id)
         self.random.shuffle(live)
         changes = []
         for _ in range(self.random.randint(1, 3)):
