@@ -226,11 +226,14 @@ class FaultRun:
         rss = self.network.peak_rss_mb()
         rejected = sum(n.rows("SELECT count(*) FROM rejections")[0][0] for n in self.network.nodes.values())
         waiting = sum(n.rows("SELECT count(*) FROM waiting_envelopes")[0][0] for n in self.network.nodes.values())
+        cut = Counter()
+        for proxy in self.network.proxies.values():
+            cut.update(vars(proxy.counts))
         return (f"seed {self.seed}: {len(self.network.nodes)} nodes, {self.steps} steps, operations {operations}, "
-                f"faults {dict(self.faults)}, settled {settled_seconds:.1f} s after the faults "
-                f"({settled_seconds / PULL_SECONDS:.1f} pull intervals), {rejected} envelopes rejected and {waiting} "
-                f"waiting on all nodes, whole run {total_seconds:.0f} s, "
-                f"largest peak RSS of a node {max(rss.values()):.0f} MB")
+                f"faults {dict(self.faults)}, connections through the proxies {dict(cut)}, "
+                f"settled {settled_seconds:.1f} s after the faults ({settled_seconds / PULL_SECONDS:.1f} pull "
+                f"intervals), {rejected} envelopes rejected and {waiting} waiting on all nodes, "
+                f"whole run {total_seconds:.0f} s, largest peak RSS of a node {max(rss.values()):.0f} MB")
 
     def report(self, problems: dict[str, list[str]], headline: str) -> str:
         """A failure message: the seed, what differs on which node, and the end of the operation log."""
