@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from _common import machine, progress, table
@@ -78,7 +79,8 @@ def main() -> None:
     print(f"# Fault soak, {seconds / 60:.0f} minutes ({machine()})\n")
     print(f"seed {seed}, {len(run.network.nodes)} nodes, {run.steps} steps; operations "
           f"{_counts(run.ledger.counts, ('publish', 'update', 'narrow', 'retract'))}; faults {_counts(run.faults)}; "
-          f"{len(run.ledger.items)} items, {len(run.ledger.live())} live at the end.\n")
+          f"{len(run.ledger.items)} items, {len(run.ledger.live())} live at the end; connections through the "
+          f"proxies: {_counts(_proxy_counts(run))}.\n")
     print(table(["settling", "steps before", "faults before", "after the faults", "seconds to settle",
                  "pull intervals"], rows))
     for kind in ("quiet", "woken"):
@@ -87,6 +89,13 @@ def main() -> None:
             print(f"\n{kind}: median {statistics.median(times):.1f} s, max {max(times):.1f} s to settle")
     print("\npeak RSS per node (MB, VmHWM read at each settling): "
           + ", ".join(f"{k} {v:.0f}" for k, v in sorted(peak.items())))
+
+
+def _proxy_counts(run: FaultRun) -> Counter:
+    counts: Counter = Counter()
+    for proxy in run.network.proxies.values():
+        counts.update(vars(proxy.counts))
+    return counts
 
 
 def _counts(counts, keys=None) -> str:
