@@ -29,6 +29,10 @@ USER_AGENT = "Vidensnet/1"
 class PeerUnavailable(RuntimeError):
     """A peer that did not answer, or answered with an error; the message says what happened."""
 
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status  # the HTTP status when the peer answered with an error; None when it did not answer
+
 
 class PeerSession(requests.Session):
     """A session whose calls obey `deadline` and never follow a redirect (nor read its body)."""
@@ -153,7 +157,7 @@ def _json(status: int, content: bytes) -> dict[str, Any]:
             message = orjson.loads(content)["error"]["message"]
         except (orjson.JSONDecodeError, KeyError, TypeError):
             pass
-        raise PeerUnavailable(f"HTTP {status}: {message}")
+        raise PeerUnavailable(f"HTTP {status}: {message}", status)
     try:
         body = orjson.loads(content)  # several times faster than response.json() on pages of envelopes
     except orjson.JSONDecodeError:

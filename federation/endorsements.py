@@ -153,10 +153,22 @@ def learn_keys(sessions: sessionmaker[Session], local: LocalNode, client: PeerCl
         for other_id, url in others[:MAX_OTHER_PEERS]]
     for origin in unknown:
         testimony = Testimony(origin)
-        for asked_id, make_client in askers:
+        _ask_pulled(testimony, peer_id, client, who)
+        for asked_id, make_client in askers[1:]:
             _ask(testimony, asked_id, make_client, who)
         settle(sessions, testimony, who, peer_id)
     return unknown
+
+
+def _ask_pulled(testimony: Testimony, peer_id: str, client: PeerClient, who: Endorsers) -> None:
+    # The pulled peer relayed this origin's envelopes. If it does not answer, the pull ends here (PeerUnavailable
+    # goes up) before the page is stored, so the page is fetched again; otherwise the envelopes would wait behind
+    # a cursor that has moved past them. Only its answer that it does not know the origin (404) counts as no word.
+    try:
+        testimony.hear(peer_id, client.node(testimony.node_id), who)
+    except PeerUnavailable as exc:
+        if exc.status != 404:
+            raise
 
 
 def _ask(testimony: Testimony, peer_id: str, make_client: Callable[[], PeerClient], who: Endorsers) -> None:

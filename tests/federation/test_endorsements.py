@@ -50,7 +50,7 @@ class Answering:
     def node(self, node_id: str):
         self.asked.append(node_id)
         if node_id not in self.records:
-            raise PeerUnavailable("404")
+            raise PeerUnavailable("HTTP 404", status=404)
         return self.records[node_id]
 
 

@@ -38,7 +38,7 @@ class HonestDistrict:
 
     def node(self, node_id: str):
         if node_id != FAVRSKOV.id:
-            raise PeerUnavailable("HTTP 404")
+            raise PeerUnavailable("HTTP 404", status=404)
         descriptor = check_descriptor(own_descriptor(FAVRSKOV, FAVRSKOV_KEY))
         return {"descriptor": descriptor.envelope, "endorsements": [endorse(descriptor, POLITI.id, POLITI_KEY)]}
 
