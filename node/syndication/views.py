@@ -15,7 +15,7 @@ from node.core.models import Item
 from node.items.queries import ItemFilters, list_items
 from node.items.vocabulary import TYPE_PLURALS, TYPES
 from node.syndication.builder import FeedFormat, FeedSpec, build_feed
-from node.web.request import db, node_config
+from node.web.request import db, node_config, public_url
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -67,8 +67,8 @@ def _serve(fmt: str, key: str, label: str, filters: ItemFilters, page_path: str)
         subtitle=f"Offentlige emner i Vidensnet fra {node.name}, nyeste først",
         node_id=node.id,
         node_name=node.name,
-        self_url=_absolute(url_for(request.endpoint, fmt=fmt, **_route_args())),
-        page_url=_absolute(page_path),
+        self_url=public_url(request.endpoint, fmt=fmt, **_route_args()),
+        page_url=node_config().node.url.rstrip("/") + page_path,
         item_url=_item_url,
     )
     return _conditional(build_feed(spec, items, feed_format), feed_format)
@@ -88,9 +88,4 @@ def _route_args() -> dict[str, str]:
 
 
 def _item_url(item: Item) -> str:
-    return _absolute(url_for("pages.item", item_id=item.id))
-
-
-def _absolute(path: str) -> str:
-    # From the configured node URL, not the request's Host header, which a client chooses.
-    return node_config().node.url.rstrip("/") + path
+    return public_url("pages.item", item_id=item.id)

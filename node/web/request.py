@@ -6,7 +6,7 @@ from functools import wraps
 from typing import Any
 
 import orjson
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, request, url_for
 from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
@@ -57,6 +57,15 @@ def init_app(app: Flask, config: NodeConfig) -> None:
 def node_config() -> NodeConfig:
     """The running node's configuration."""
     return current_app.extensions["vidensnet"]
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute link to an endpoint, from the node's configured public URL.
+
+    Never from the request: its Host header is the client's choice (and behind a proxy not even the
+    client's), so links built from it could point callers at another server.
+    """
+    return node_config().node.url.rstrip("/") + url_for(endpoint, **values)
 
 
 def acting_node(for_viewer: bool = True) -> ActingNode:

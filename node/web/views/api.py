@@ -24,7 +24,7 @@ from node.items.queries import FilterError, ItemFilters, list_items, parse_page
 from node.items.schema import ItemInvalid, validate_item
 from node.items.visibility import can_read
 from node.web.errors import json_error
-from node.web.request import acting_node, authenticate_bearer, csrf, db, json_body, node_config, viewer
+from node.web.request import acting_node, authenticate_bearer, csrf, db, json_body, node_config, public_url, viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # writes need a bearer token, never a cookie, so CSRF cannot reach them
@@ -39,7 +39,7 @@ def _authenticate():
 
 
 def _json(item: Item) -> dict:
-    url = url_for("pages.item", item_id=item.id, _external=True)
+    url = public_url("pages.item", item_id=item.id)
     return item_to_json(item, url, node_config().small_count_threshold)
 
 
@@ -61,7 +61,7 @@ def items():
     result = list_items(db(), viewer(), filters, page, node_config().page_size, drafts=drafts)
     next_url = None
     if result.has_next:
-        next_url = url_for("api.items", **{**request.args.to_dict(), "page": page + 1}, _external=True)
+        next_url = public_url("api.items", **{**request.args.to_dict(), "page": page + 1})
     return {"total": result.total, "page": page, "items": [_json(i) for i in result.items], "next": next_url}
 
 

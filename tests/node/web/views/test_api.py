@@ -21,9 +21,20 @@ def test_item_list_pages_with_a_next_link_and_filters_by_type(client, sessions, 
     first = client.get("/api/v1/items?type=method").get_json()
     assert first["total"] == config.page_size + 5 and len(first["items"]) == config.page_size
     assert first["next"].endswith("page=2") and "type=method" in first["next"]
-    second = client.get(first["next"].replace("http://localhost", "")).get_json()
+    second = client.get(first["next"].replace("http://127.0.0.1:8080", "")).get_json()
     assert len(second["items"]) == 5 and second["next"] is None
     assert {i["type"] for i in first["items"] + second["items"]} == {"method"}
+
+
+def test_links_are_built_from_the_configured_url_whatever_host_the_client_names(client, sessions, config):
+    lines = [json.dumps({**ITEM, "id": f"m{n}"}) for n in range(config.page_size + 1)]
+    with sessions.begin() as session:
+        import_items(session, acting_node("aarhus-kommune"), lines)
+    page = client.get("/api/v1/items", headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"}).get_json()
+    assert page["next"].startswith("http://127.0.0.1:8080/api/v1/items?")
+    assert all(i["url"].startswith("http://127.0.0.1:8080/items/") for i in page["items"])
+    feed = client.get("/feeds/alle.atom", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in feed and "http://127.0.0.1:8080/items/aarhus-kommune:m0" in feed
 
 
 def test_item_json_has_the_contract_fields(client, sessions):
@@ -34,7 +45,7 @@ def test_item_json_has_the_contract_fields(client, sessions):
                 "municipalities", "police_districts", "prevention_level", "target_groups", "cooperation",
                 "expires_at", "details", "status", "created_at", "updated_at", "body_html"):
         assert key in item, key
-    assert item["url"] == "http://localhost/items/aarhus-kommune:mentorordning"
+    assert item["url"] == "http://127.0.0.1:8080/items/aarhus-kommune:mentorordning"
     assert (item["origin"], item["version"]) == ("aarhus-kommune", 1)
 
 
