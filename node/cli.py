@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,9 @@ class Context:
 @click.pass_context
 def main(ctx: click.Context, home: Path | None) -> None:
     """Vidensnet: a node in the Danish crime-prevention knowledge network."""
+    # Whatever the caller's umask, what the node creates (its database, keys, search data, logs) is readable by
+    # its own user only: bulletins and account data must not be world-readable on a shared server.
+    os.umask(0o077)
     collect_less_often()
     ctx.obj = Context((home or default_home()).resolve())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from tests.helpers.live_nodes import DEMO_FILES, vidensnet
 
@@ -31,6 +32,20 @@ def test_init_creates_config_keys_dir_and_database(tmp_path):
     assert (home / "keys").is_dir() and (home / "vidensnet.db").exists()
     again = vidensnet(home, "init", "--name", "X", "--kind", "national", "--url", "http://x", check=False)
     assert again.returncode != 0
+
+
+def test_the_data_directory_is_private_to_the_node_whatever_the_umask(tmp_path):
+    home = tmp_path / "randers"
+    previous = os.umask(0)  # the child inherits it: the most permissive a careless operator could have
+    try:
+        vidensnet(home, "init", "--name", "Randers Kommune", "--kind", "municipality", "--url", "http://127.0.0.1:1",
+                  "--municipality", "0730")
+        vidensnet(home, "user", "add", "anna", "--role", "admin", "--password-stdin", input="et-langt-kodeord\n")
+    finally:
+        os.umask(previous)
+    paths = [home, *home.rglob("*")]
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in paths if p.stat().st_mode & 0o077} == {}
+    assert home.stat().st_mode & 0o777 == 0o700
 
 
 def test_import_with_a_bad_line_names_it_imports_nothing_and_exits_nonzero(node_home, tmp_path):
