@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from node.core.models import ApiToken, Role, User, utcnow
+from node.core.models import ApiToken, Role, User
 
 ROLE_RANK = {Role.READER: 0, Role.EDITOR: 1, Role.PUBLISHER: 2, Role.ADMIN: 3}
 ROLE_LABELS = {Role.READER: "Læser", Role.EDITOR: "Redaktør", Role.PUBLISHER: "Udgiver", Role.ADMIN: "Administrator"}
@@ -70,10 +71,22 @@ def create_api_token(session: Session, user: User, name: str) -> str:
     return token
 
 
+# A token's last use is bookkeeping for the admin: recorded at most this often, so a busy client does not
+# make every request a write (and wait for a long import's write lock).
+TOKEN_USE_RECORDED_EVERY = timedelta(minutes=5)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    """The user a bearer token belongs to, recording its use; None for unknown tokens."""
+    """The user a bearer token belongs to; None for unknown tokens. Nothing is written (see record_token_use)."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None:
-        return None
-    row.last_used_at = utcnow()
-    return row.user
+    return row.user if row is not None else None
+
+
+def record_token_use(session: Session, token: str, now: datetime) -> bool:
+    """Note the token's use when the last note is older than TOKEN_USE_RECORDED_EVERY; True if it wrote."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    # Read first: most uses are recent enough to need no write at all, so they never wait for a write lock.
+    if row is None or (row.last_used_at is not None and row.last_used_at > now - TOKEN_USE_RECORDED_EVERY):
+        return False
+    row.last_used_at = now
+    return True

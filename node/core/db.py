@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -42,8 +44,28 @@ def _tune_sqlite(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.close()
+
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+@contextmanager
+def without_waiting(session: Session) -> Iterator[None]:
+    """Within the block, a write that finds SQLite locked fails at once instead of waiting (for bookkeeping).
+
+    Other databases lock rows, not the whole file, so there is nothing to change there.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:

@@ -9,12 +9,14 @@ import orjson
 from flask import Flask, abort, current_app, g, request, url_for
 from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from node.accounts.users import ROLE_LABELS, has_role, user_for_token
+from node.accounts.users import ROLE_LABELS, has_role, record_token_use, user_for_token
 from node.core.config import NodeConfig
+from node.core.db import without_waiting
 from node.core.geography import municipality_name
-from node.core.models import Role, User
+from node.core.models import Role, User, utcnow
 from node.items.publishing import ActingNode
 from node.items.rendering import render_markdown
 from node.items.vocabulary import TYPE_PLURALS, TYPES
@@ -90,7 +92,19 @@ def authenticate_bearer() -> None:
     if user is None:
         abort(401, description="ugyldig eller ukendt API-nøgle")
     g.api_user = user
-    db().commit()  # the token's last use
+    _record_token_use(token.strip())
+
+
+def _record_token_use(token: str) -> None:
+    # Bookkeeping must never fail or hold up a request: in its own short transaction, and a busy database
+    # (a long import holding SQLite's write lock) only means this use goes unrecorded.
+    sessions = current_app.extensions["vidensnet.sessions"]
+    try:
+        with sessions.begin() as session, without_waiting(session):
+            if record_token_use(session, token, utcnow()):
+                session.flush()  # the write happens here, while a locked database makes it fail at once
+    except OperationalError:
+        current_app.logger.info("token use not recorded: the database is busy")
 
 
 def json_body() -> Any:

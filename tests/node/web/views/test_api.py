@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 
 from node.items.files import import_items
 from tests.helpers.nodes import acting_node
@@ -125,3 +127,20 @@ def test_only_a_publisher_token_may_override_the_guard(client, tokens):
     created = client.post("/api/v1/items", json=body, headers=auth(tokens["publisher"]))
     assert created.status_code == 201
     assert created.get_json()["details"]["personal_data_override"] == "Ophavspersonen har givet tilladelse"
+
+
+def test_a_token_request_answers_at_once_while_a_long_write_holds_the_database(client, tokens, config):
+    # A long `vidensnet import` holds SQLite's write lock; the token's last use is bookkeeping and must not
+    # turn the request into a 500 "database is locked" (nor wait the busy timeout out).
+    blocker = sqlite3.connect(config.database_url.removeprefix("sqlite:///"), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        response = client.get("/api/v1/items", headers=auth(tokens["reader"]))
+        waited = time.monotonic() - started
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert response.status_code == 200
+    assert waited < 5  # the busy timeout is 10 s: it did not wait for the lock
+    assert client.get("/api/v1/items", headers=auth(tokens["reader"])).status_code == 200  # recorded now
