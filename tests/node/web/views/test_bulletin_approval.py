@@ -123,3 +123,13 @@ def test_form_publisher_who_only_resubmitted_is_offered_approval_and_publishes(c
     assert "Godkend og udgiv" in client.get(page).get_data(as_text=True)
     assert post(client, page, page + "/udgiv").status_code == 302
     assert "Godkendt af Test publisher" in client.get(page).get_data(as_text=True)
+
+
+def test_form_publisher_who_saved_the_bulletin_unchanged_is_no_author_and_may_approve(client, two_publishers):
+    login(client, "editor")
+    page = post(client, "/ny/bulletin", "/ny/bulletin", {**FORM, "action": "submit"}).headers["Location"]
+    logout(client)
+    login(client, "publisher")
+    assert post(client, page + "/rediger", page + "/rediger", {**FORM, "action": "submit"}).status_code == 302
+    assert "Godkend og udgiv" in client.get(page).get_data(as_text=True)
+    assert post(client, page, page + "/udgiv").status_code == 302
