@@ -33,6 +33,11 @@ class PublishingError(ValueError):
     """A state change that is not allowed, with a Danish message for the user."""
 
 
+# The rule by name and nothing else: who wrote the version is on the item, not in the message.
+FOUR_EYES_REFUSAL = ("fire øjne: en tendensbulletin skal godkendes af en anden udgiver end dem, "
+                     "der har skrevet eller ændret den version, der afventer godkendelse")
+
+
 class ImportOutcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
@@ -100,7 +105,7 @@ def return_to_draft(session: Session, item: Item, by: ActingNode) -> Item:
 
 
 def revise(session: Session, item: Item, by: ActingNode, content: ItemContent) -> Item:
-    """Change an item: a draft stays a draft, a published item becomes a new version; the user becomes an author."""
+    """Change an item (a draft stays a draft, a published item gets a new version); whoever changes it is an author."""
     _require_own(item, by)
     if item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
         raise PublishingError("et tilbagetrukket eller udløbet emne kan ikke ændres")
@@ -179,10 +184,6 @@ def _require_own(item: Item, by: ActingNode) -> None:
     # Only the origin may change its items; federation depends on it.
     if item.origin != by.node_id:
         raise PublishingError("kun den oprindelige node kan ændre dette emne")
-
-
-FOUR_EYES_REFUSAL = ("fire øjne: en tendensbulletin skal godkendes af en anden udgiver end dem, "
-                     "der har skrevet eller ændret den version, der afventer godkendelse")
 
 
 def _record_author(item: Item, by: ActingNode) -> None:
