@@ -73,7 +73,7 @@ ITEM_TRANSITIONS = Transitions(ItemStatus, "status", {
 class Approval(StrEnum):
     """How a bulletin was approved before it left the node (four-eyes rule)."""
 
-    SECOND_PERSON = "second_person"  # a publisher other than its author
+    SECOND_PERSON = "second_person"  # a publisher who changed none of the approved version's content
     ADMIN_IMPORT = "admin_import"  # the node's administrator, through `vidensnet import` on the machine
 
 
@@ -120,6 +120,11 @@ class Item(Base):
     approval: Mapped[str | None] = mapped_column(String(16))
     approved_at: Mapped[datetime | None]
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Usernames of everyone who changed the content of the version in preparation, emptied when it is
+    # published (the approver of a bulletin must be none of them), and of the authors the approval covers.
+    # Usernames, not ids, so the record still names a deleted user.
+    content_authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    approved_authors: Mapped[list[str] | None] = mapped_column(JSON)
 
     terms: Mapped[list[ItemTerm]] = relationship(
         back_populates="item", cascade="all, delete-orphan", lazy="selectin"

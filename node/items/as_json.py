@@ -43,7 +43,8 @@ def item_to_json(item: Item, url: str | None = None, count_threshold: int | None
     }
     if item.approval:
         data["approval"] = {"kind": item.approval, "at": format_datetime(item.approved_at),
-                            "by": item.approved_by.username if item.approved_by else None}
+                            "by": item.approved_by.username if item.approved_by else None,
+                            "authors": item.approved_authors}
     if url is not None:
         # API readers get the page link and the body rendered as sanitised HTML.
         data["url"] = url

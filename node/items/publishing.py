@@ -33,6 +33,11 @@ class PublishingError(ValueError):
     """A state change that is not allowed, with a Danish message for the user."""
 
 
+# The rule by name and nothing else: who wrote the version is on the item, not in the message.
+FOUR_EYES_REFUSAL = ("fire øjne: en tendensbulletin skal godkendes af en anden udgiver end dem, "
+                     "der har skrevet eller ændret den version, der afventer godkendelse")
+
+
 class ImportOutcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
@@ -59,7 +64,9 @@ def create_draft(session: Session, by: ActingNode, content: ItemContent) -> Item
     item_id = content.id or new_item_id(by.node_id, content.title)
     if session.get(Item, item_id) is not None:
         raise PublishingError(f"id: '{item_id}' findes allerede")
-    item = Item(id=item_id, origin=by.node_id, status=ItemStatus.DRAFT, version=0, author=by.user)
+    item = Item(id=item_id, origin=by.node_id, status=ItemStatus.DRAFT, version=0, author=by.user,
+                content_authors=[])
+    _record_author(item, by)
     apply_content(item, content)
     session.add(item)
     session.flush()
@@ -98,7 +105,7 @@ def return_to_draft(session: Session, item: Item, by: ActingNode) -> Item:
 
 
 def revise(session: Session, item: Item, by: ActingNode, content: ItemContent) -> Item:
-    """Change an item: a draft stays a draft, a published item becomes a new version."""
+    """Change an item (a draft stays a draft, a published item gets a new version); whoever changes it is an author."""
     _require_own(item, by)
     if item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
         raise PublishingError("et tilbagetrukket eller udløbet emne kan ikke ændres")
@@ -106,6 +113,7 @@ def revise(session: Session, item: Item, by: ActingNode, content: ItemContent) -
         return item
     if item.type == "bulletin" and item.status == ItemStatus.PUBLISHED:
         _approve_bulletin(item, by)
+    _record_author(item, by)
     apply_content(item, content)
     if item.status == ItemStatus.AWAITING_APPROVAL:
         # Changed after it was handed over: the approver must see it again.
@@ -178,8 +186,15 @@ def _require_own(item: Item, by: ActingNode) -> None:
         raise PublishingError("kun den oprindelige node kan ændre dette emne")
 
 
+def _record_author(item: Item, by: ActingNode) -> None:
+    # Called only for a change of content (its hash differs): a re-submit or a return adds nobody.
+    # The node itself (import on the machine) has no username and adds nobody either.
+    if by.user is not None and by.user.username not in item.content_authors:
+        item.content_authors = [*item.content_authors, by.user.username]  # a new list: JSON is not tracked
+
+
 def _approve_bulletin(item: Item, by: ActingNode) -> None:
-    # Four eyes: a bulletin leaves the node only when someone other than its author approved it,
+    # Four eyes: a bulletin leaves the node only when someone who changed none of its content approved it,
     # or when the node's administrator imports it on the machine (no logged-in user).
     if by.user is None:
         item.approval, item.approved_by = Approval.ADMIN_IMPORT, None
@@ -188,10 +203,13 @@ def _approve_bulletin(item: Item, by: ActingNode) -> None:
                               "træk den tilbage og skriv en ny")
     elif item.status != ItemStatus.AWAITING_APPROVAL:
         raise PublishingError("en tendensbulletin skal sendes til godkendelse, før den kan udgives")
-    elif not has_role(by.user, Role.PUBLISHER) or item.author_id == by.user.id:
-        raise PublishingError("en anden udgiver end forfatteren skal godkende tendensbulletinen")
+    elif not has_role(by.user, Role.PUBLISHER):
+        raise PublishingError("kun en udgiver kan godkende en tendensbulletin")
+    elif by.user.username in item.content_authors:
+        raise PublishingError(FOUR_EYES_REFUSAL)
     else:
         item.approval, item.approved_by = Approval.SECOND_PERSON, by.user
+    item.approved_authors = list(item.content_authors)
     item.approved_at = utcnow()
 
 
@@ -200,6 +218,7 @@ def _publish_version(session: Session, item: Item, by: ActingNode) -> None:
     now = utcnow()
     item.version += 1
     item.published_at = item.updated_at = now
+    item.content_authors = []  # the next version starts with no authors
     if item.type == "bulletin" and item.expires_at is None:
         item.expires_at = now + timedelta(days=by.rules.bulletin_lifetime_days)
     by.sinks.version_published(session, item)

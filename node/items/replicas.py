@@ -55,5 +55,6 @@ def _item_row(replica: Replica, created_at: datetime | None) -> dict:
         "status": ItemStatus.PUBLISHED, "published_at": replica.published_at, "updated_at": replica.published_at,
         # A newer version of a held replica keeps the date this node first received it.
         "created_at": created_at or replica.published_at, "retracted_at": None, "author_id": None,
+        "content_authors": [],  # written elsewhere: no local user changed it
     }
 

@@ -6,6 +6,7 @@ postgresql_server fixture in tests/conftest.py), each time in a new database.
 
 from __future__ import annotations
 
+import json
 import pprint
 import re
 from pathlib import Path
@@ -125,3 +126,25 @@ def test_the_feed_table_keeps_autoincrement_on_sqlite_so_seqs_are_never_reused(t
         sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'envelopes'").scalar()
     engine.dispose()
     assert "AUTOINCREMENT" in sql
+
+
+def test_content_authors_migration_makes_the_creator_the_author_of_unpublished_items_only(empty_database_url):
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0013")
+    engine = create_engine(empty_database_url)
+    columns = ("id, type, status, origin, version, title, summary, body, audience, audience_kind, tags, "
+               "municipalities, police_districts, target_groups, cooperation, details, content_hash, "
+               "created_at, updated_at, author_id")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (id, username, display_name, password_hash, role, created_at) "
+                          "VALUES (1, 'editor', 'E', 'x', 'editor', CURRENT_TIMESTAMP)"))
+        for item_id, status in (("n:venter", "awaiting_approval"), ("n:udgivet", "published")):
+            conn.execute(text(f"INSERT INTO items ({columns}) VALUES (:id, 'bulletin', :status, 'n', 0, 't', 's', "
+                              "'', '\"network\"', 'network', '[]', '[]', '[]', '[]', '[]', '{}', 'h', "
+                              "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"), {"id": item_id, "status": status})
+    command.upgrade(config, "0014")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, content_authors, approved_authors FROM items ORDER BY id")).all()
+    engine.dispose()
+    as_lists = [(i, json.loads(a) if isinstance(a, str) else a, b) for i, a, b in rows]
+    assert as_lists == [("n:udgivet", [], None), ("n:venter", ["editor"], None)]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from federation.models import Envelope
 from node.core.models import Approval, Item, ItemStatus, User
+from node.items.as_json import item_to_json
 from node.items.files import import_items
 from node.items.publishing import (
     ActingNode,
@@ -57,7 +58,7 @@ def test_author_cannot_approve_own_bulletin_even_as_publisher(sessions, two_publ
         author = as_user(session, "publisher")
         item = create_draft(session, author, bulletin())
         submit_for_approval(session, item, author)
-        with pytest.raises(PublishingError, match="anden udgiver end forfatteren"):
+        with pytest.raises(PublishingError, match="fire øjne"):
             publish(session, item, author)
         assert item.status == ItemStatus.AWAITING_APPROVAL and signed_versions(session, item.id) == 0
 
@@ -121,3 +122,61 @@ def test_administrators_import_counts_as_approved_and_is_recorded_as_such(sessio
         item = session.get(Item, "aarhus-kommune:banegaarden")
         assert item.status == ItemStatus.PUBLISHED
         assert (item.approval, item.approved_by, item.approved_at is not None) == (Approval.ADMIN_IMPORT, None, True)
+        assert item.approved_authors == []
+
+
+def test_publisher_who_rewrote_a_submitted_bulletin_cannot_approve_it(sessions, two_publishers):
+    with sessions.begin() as session:
+        item = submitted(session, "editor")
+        rewriter = as_user(session, "publisher")
+        revise(session, item, rewriter, bulletin(summary="Omskrevet af udgiveren."))
+        submit_for_approval(session, item, rewriter)
+        with pytest.raises(PublishingError, match="fire øjne"):
+            publish(session, item, rewriter)
+        assert item.status == ItemStatus.AWAITING_APPROVAL and signed_versions(session, item.id) == 0
+        assert item.content_authors == ["editor", "publisher"]
+
+
+def test_a_publisher_who_only_resubmitted_may_approve(sessions, two_publishers):
+    with sessions.begin() as session:
+        item = submitted(session, "editor")
+        publisher = as_user(session, "publisher")
+        return_to_draft(session, item, publisher)
+        revise(session, item, publisher, bulletin())  # the same content saved again: no change of content
+        submit_for_approval(session, item, publisher)
+        assert item.content_authors == ["editor"]
+        publish(session, item, publisher)
+        assert (item.status, item.approved_by.username) == (ItemStatus.PUBLISHED, "publisher")
+
+
+def test_a_third_person_approves_a_version_two_authors_wrote(sessions, two_publishers):
+    with sessions.begin() as session:
+        item = submitted(session, "editor")
+        revise(session, item, as_user(session, "publisher"), bulletin(summary="Omskrevet af udgiveren."))
+        submit_for_approval(session, item, as_user(session, "publisher"))
+        publish(session, item, as_user(session, "udgiver2"))
+        assert item.status == ItemStatus.PUBLISHED and signed_versions(session, item.id) == 1
+
+
+def test_the_approval_record_names_the_authors_and_the_approver_and_the_next_version_starts_afresh(
+        sessions, two_publishers):
+    with sessions.begin() as session:
+        item = submitted(session, "editor")
+        revise(session, item, as_user(session, "publisher"), bulletin(summary="Omskrevet af udgiveren."))
+        submit_for_approval(session, item, as_user(session, "publisher"))
+        publish(session, item, as_user(session, "udgiver2"))
+        approval = item_to_json(item)["approval"]
+        assert (approval["kind"], approval["by"]) == ("second_person", "udgiver2")
+        assert approval["authors"] == ["editor", "publisher"] and approval["at"] is not None
+        assert item.content_authors == []
+
+
+def test_an_import_adds_no_author_and_records_the_users_who_changed_the_draft_it_publishes(sessions, two_publishers):
+    with sessions.begin() as session:
+        item_id = submitted(session, "editor").id
+    line = json.dumps({**BULLETIN, "id": item_id, "summary": "Rettet af administratoren."}, ensure_ascii=False)
+    with sessions.begin() as session:
+        import_items(session, acting_node(), [line])
+    with sessions.begin() as session:
+        approval = item_to_json(session.get(Item, item_id))["approval"]
+        assert (approval["kind"], approval["by"], approval["authors"]) == ("admin_import", None, ["editor"])

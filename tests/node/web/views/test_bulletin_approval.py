@@ -67,3 +67,69 @@ def test_api_submit_then_second_publisher_publishes_and_the_approval_is_in_the_j
     published = client.post(path + "/publish", headers=auth(tokens["udgiver2"])).json
     assert published["status"] == "published"
     assert published["approval"]["kind"] == "second_person" and published["approval"]["by"] == "udgiver2"
+
+
+def logout(client):
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+
+
+def test_api_publisher_who_rewrote_submitted_and_publishes_a_bulletin_is_refused_with_409(client, tokens):
+    created = client.post("/api/v1/items", json=BULLETIN, headers=auth(tokens["editor"])).json
+    path = f"/api/v1/items/{created['id']}"
+    client.post(path + "/submit", headers=auth(tokens["editor"]))
+    rewritten = {**BULLETIN, "summary": "Udgiverens egen tekst."}
+    assert client.put(path, json=rewritten, headers=auth(tokens["publisher"])).status_code == 200
+    assert client.post(path + "/submit", headers=auth(tokens["publisher"])).status_code == 200
+    response = client.post(path + "/publish", headers=auth(tokens["publisher"]))
+    assert response.status_code == 409 and response.json["error"]["message"].startswith("fire øjne:")
+    assert client.get(path, headers=auth(tokens["publisher"])).json["status"] == "awaiting_approval"
+
+
+def test_api_third_person_approves_the_rewritten_bulletin_and_the_record_names_both_authors(client, tokens):
+    created = client.post("/api/v1/items", json=BULLETIN, headers=auth(tokens["editor"])).json
+    path = f"/api/v1/items/{created['id']}"
+    client.put(path, json={**BULLETIN, "summary": "Udgiverens egen tekst."}, headers=auth(tokens["publisher"]))
+    client.post(path + "/submit", headers=auth(tokens["publisher"]))
+    published = client.post(path + "/publish", headers=auth(tokens["udgiver2"]))
+    assert published.status_code == 200
+    approval = published.json["approval"]
+    assert (approval["kind"], approval["by"], approval["authors"]) == ("second_person", "udgiver2",
+                                                                       ["editor", "publisher"])
+
+
+def test_form_publisher_who_rewrote_a_submitted_bulletin_is_not_offered_approval_and_is_refused(
+        client, two_publishers):
+    login(client, "editor")
+    page = post(client, "/ny/bulletin", "/ny/bulletin", {**FORM, "action": "submit"}).headers["Location"]
+    logout(client)
+    login(client, "publisher")
+    rewritten = {**FORM, "summary": "Udgiverens egen tekst.", "action": "submit"}
+    assert post(client, page + "/rediger", page + "/rediger", rewritten).status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    assert "Afventer godkendelse" in html and "Godkend og udgiv" not in html
+    assert "du har skrevet eller ændret denne version" in html
+    refused = post(client, page, page + "/udgiv")
+    assert refused.status_code == 409 and "fire øjne" in refused.get_data(as_text=True)
+    assert "Afventer godkendelse" in client.get(page).get_data(as_text=True)
+
+
+def test_form_publisher_who_only_resubmitted_is_offered_approval_and_publishes(client, two_publishers):
+    login(client, "editor")
+    page = post(client, "/ny/bulletin", "/ny/bulletin", {**FORM, "action": "submit"}).headers["Location"]
+    logout(client)
+    login(client, "publisher")
+    post(client, page, page + "/tilbage-til-kladde")
+    post(client, page, page + "/til-godkendelse")
+    assert "Godkend og udgiv" in client.get(page).get_data(as_text=True)
+    assert post(client, page, page + "/udgiv").status_code == 302
+    assert "Godkendt af Test publisher" in client.get(page).get_data(as_text=True)
+
+
+def test_form_publisher_who_saved_the_bulletin_unchanged_is_no_author_and_may_approve(client, two_publishers):
+    login(client, "editor")
+    page = post(client, "/ny/bulletin", "/ny/bulletin", {**FORM, "action": "submit"}).headers["Location"]
+    logout(client)
+    login(client, "publisher")
+    assert post(client, page + "/rediger", page + "/rediger", {**FORM, "action": "submit"}).status_code == 302
+    assert "Godkend og udgiv" in client.get(page).get_data(as_text=True)
+    assert post(client, page, page + "/udgiv").status_code == 302
