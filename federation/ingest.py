@@ -235,7 +235,8 @@ def _take_tombstone(page: _Page, payload: dict, text: str, received_from: str) -
 
 
 def _take_withdrawal(page: _Page, payload: dict, text: str, received_from: str, me: NodeView) -> Outcome:
-    """Drop a held earlier version the narrowed audience excludes; inside it, keep the withdrawal to pass on."""
+    """Drop a held earlier version the narrowed audience excludes (and keep the withdrawal: it ends earlier versions
+    here and is passed on); inside the audience, keep it with the item to pass on."""
     item_id, held = payload["id"], page.held.get(payload["id"])
     if may_hold(payload["audience"], me, payload["origin"]):
         kept = page.envelopes.get(item_id)  # the item itself came just before it in this page
@@ -243,8 +244,10 @@ def _take_withdrawal(page: _Page, payload: dict, text: str, received_from: str, 
             kept.update(withdrawal=text, withdrawn_from=payload["withdrawn_from"])
             page.held[item_id] = page.held[item_id]._replace(withdrawn_from=payload["withdrawn_from"])
         return Outcome.SKIPPED
-    if held is None or held.kind != EnvelopeKind.ITEM or held.version >= payload["version"]:
-        return Outcome.SKIPPED  # nothing here to drop
+    if held is not None and (held.kind == EnvelopeKind.TOMBSTONE or held.version >= payload["version"]):
+        return Outcome.SKIPPED  # ended, or narrowed past us already
+    # Kept even where no earlier version is held: an earlier version still on its way (a slower relay, or the
+    # waiting list) must find this node past it, or it would be taken and never withdrawn again.
     _keep(page, payload, text, EnvelopeKind.WITHDRAWAL, payload["audience"], received_from, payload["withdrawn_from"])
     page.replicas[item_id] = None
     return Outcome.WITHDRAWN

@@ -231,8 +231,8 @@ def _wanted(change: dict[str, Any], mine: Held | None) -> bool:
     if kind == EnvelopeKind.ITEM and mine is not None and mine.kind == EnvelopeKind.ITEM and mine.version == version:
         # The same version with another payload is fetched so that ingest can see the conflict (§11).
         return isinstance(change.get("digest"), str) and mine.digest is not None and change["digest"] != mine.digest
-    if kind == EnvelopeKind.WITHDRAWAL:  # only matters where an earlier version of the item is held
-        return mine is not None and mine.kind == EnvelopeKind.ITEM and mine.version < version
+    if kind == EnvelopeKind.WITHDRAWAL:  # also where nothing is held yet: it must end an earlier version on its way
+        return mine is None or (mine.kind != EnvelopeKind.TOMBSTONE and mine.version < version)
     if kind == EnvelopeKind.TOMBSTONE and mine is not None and mine.kind != EnvelopeKind.TOMBSTONE:
         return True
     return mine is None or mine.version < version
