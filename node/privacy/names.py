@@ -17,10 +17,10 @@ _INITIAL = r"[A-ZÆØÅ]\."
 _INITIAL_SURNAME = re.compile(rf"{_INITIAL} ?({_TITLE})")
 _COUNTS = "skoler|elever|klasser|dage|gange|timer|uger|måneder|anmeldelser|sager|episoder|personer|unge|kr"
 # An age right after a first name (and perhaps an initial): "Mikkel (15)", "Sara, 14 år", "Sofie på 13",
-# "Lucas 15 år"; a range ("på 14-16") or a count ("på 13 skoler") is no one's age.
+# "Lucas 15 år", "Sara er 14 år"; a range ("på 14-16") or a count ("på 13 skoler") is no one's age.
 _AGE_AFTER = re.compile(
     rf"(?: {_INITIAL})?(?:\s*\(\d{{1,2}}(?: år)?\)|, \d{{1,2}}(?: år(?!\w)|(?=[,.;)]|$))"
-    rf"| på \d{{1,2}}(?: år)?(?!\d| ?[-–] ?\d| (?:{_COUNTS})\b)| \d{{1,2}} år(?!\w))")
+    rf"| er \d{{1,2}} år(?!\w)| på \d{{1,2}}(?: år)?(?!\d| ?[-–] ?\d| (?:{_COUNTS})\b)| \d{{1,2}} år(?!\w))")
 # An age right before a first name: "den 14-årige Sara", "en 15 år gammel Emil".
 _AGE_BEFORE = re.compile(rf"\b\d{{1,2}}(?:-årige?| år gamle?| år gammel) (?:(?:dreng|pige)(?:en)? )?({_TITLE})")
 _SCHOOLS = "skole|skolen|gymnasium|gymnasiet|efterskole|efterskolen|friskole|friskolen|skolecenter"
