@@ -125,8 +125,8 @@ def nicknames(text: str) -> list[Finding]:
 def inside_place(text: str, finding: Finding) -> bool:
     """True when the finding lies within a place named after a person ("Anne Frank Huset", "Kong Hans' Gade")."""
     tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-    first = next(i for i, (_, end) in enumerate(tokens) if end > finding.start)
-    last = max(i for i, (start, _) in enumerate(tokens) if start < finding.end)
+    first = next((i for i, (_, end) in enumerate(tokens) if end > finding.start), len(tokens) - 1)
+    last = max((i for i, (start, _) in enumerate(tokens) if start < finding.end), default=first)
     for a in range(max(0, first - 3), first + 1):
         for b in range(last, min(len(tokens), last + 5)):
             phrase = text[tokens[a][0]:tokens[b][1]].strip(_QUOTES + "(),.;:!?")
