@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node.privacy.personal_data import KIND_LABELS, find_personal_data
+from node.privacy.personal_data import KIND_LABELS, find_personal_data, is_role_mailbox
 
 if TYPE_CHECKING:
     from node.items.schema import ItemContent
 
 OVERRIDE_KEY = "personal_data_override"
+# Fields that ask for a function's shared mailbox, where "ssp@randers.dk" is what belongs there.
+ROLE_MAILBOX_FIELDS = frozenset({"details.contact"})
 
 
 def guard_errors(content: ItemContent) -> dict[str, str]:
@@ -32,10 +34,18 @@ def guard_errors(content: ItemContent) -> dict[str, str]:
         return {}
     found: dict[str, set[str]] = {}
     for field, text in texts:
-        found.setdefault(field, set()).update(f.kind for f in find_personal_data(text, strict))
+        found.setdefault(field, set()).update(field_kinds(field, text, strict))
     return {field: f"indeholder {' og '.join(label for kind, label in KIND_LABELS.items() if kind in kinds)}; "
                    "fjern det (oplysningen gentages ikke her)"
             for field, kinds in found.items() if kinds}
+
+
+def field_kinds(field: str, text: str, strict: bool) -> set[str]:
+    """The kinds of personal data in one field's text, allowing a role mailbox where the field asks for one."""
+    findings = find_personal_data(text, strict)
+    if field in ROLE_MAILBOX_FIELDS:
+        findings = [f for f in findings if f.kind != "email" or not is_role_mailbox(text[f.start:f.end])]
+    return {f.kind for f in findings}
 
 
 def item_texts(content: ItemContent) -> Iterator[tuple[str, str]]:

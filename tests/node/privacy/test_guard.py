@@ -23,6 +23,12 @@ def method(**overrides):
     return {**data, **overrides}
 
 
+def practice(**overrides):
+    data = {"id": "natteravne", "type": "practice", "title": "Natteravne i boligområdet",
+            "summary": "Frivillige voksne går aftenture.", "audience": "public"}
+    return {**data, **overrides}
+
+
 def errors_of(data, **options) -> dict[str, str]:
     with pytest.raises(ItemInvalid) as caught:
         validate_item(data, node_id=NODE, **options)
@@ -62,3 +68,21 @@ def test_a_publisher_may_override_for_a_method_with_a_recorded_reason():
 def test_a_bulletin_can_never_be_overridden():
     errors = errors_of(bulletin(body="Mikkel Jensen", details={"personal_data_override": "vigtigt"}), may_override=True)
     assert "ukendt felt for typen bulletin" in errors["details"] and "body" in errors
+
+
+def test_a_role_mailbox_is_allowed_in_the_contact_field_but_a_persons_mailbox_is_not():
+    assert validate_item(practice(details={"contact": "ssp@randers.dk"}), node_id=NODE)
+    assert validate_item(practice(details={"contact": "SSP-sekretariatet, info@aarhus.dk"}), node_id=NODE)
+    errors = errors_of(practice(details={"contact": "ssp.mette@aarhus.dk"}))
+    assert errors == {"details.contact": "indeholder en e-mailadresse; fjern det (oplysningen gentages ikke her)"}
+
+
+def test_a_role_mailbox_outside_the_contact_field_is_still_refused():
+    assert "e-mailadresse" in errors_of(bulletin(body="Skriv til ssp@randers.dk."))["body"]
+
+
+def test_new_kinds_are_named_in_danish_and_never_echoed():
+    errors = errors_of(bulletin(body="Noah fra 9.x, kaldet »lille Ali«, er født 3. maj 2011."))
+    assert errors["body"] == ("indeholder en fødselsdato og et kaldenavn og et fornavn med skole eller klasse; "
+                              "fjern det (oplysningen gentages ikke her)")
+    assert not any(word in errors["body"] for word in ("Noah", "Ali", "9.x", "2011"))

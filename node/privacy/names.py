@@ -1,0 +1,135 @@
+"""Person names: full names in any case, initials, nicknames, and a child's first name with an age or a school."""
+
+from __future__ import annotations
+
+import re
+
+from node.privacy.findings import Finding, free_before
+from node.privacy.wordlists import COMMON_WORDS, first_names, place_names, surnames
+
+_WORD = r"[^\W\d_]+(?:-[^\W\d_]+)?"
+# Two or more words in a row: only such runs can hold a first name and a surname.
+_RUN = re.compile(rf"{_WORD}(?: {_WORD})+")
+_TITLE = r"[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ][a-zæøåéüö]+)?"
+_TITLE_TOKEN = re.compile(_TITLE)
+_INITIAL = r"[A-ZÆØÅ]\."
+# An initial before a surname: "M. Hansen", "H.C. Andersen".
+_INITIAL_SURNAME = re.compile(rf"{_INITIAL} ?({_TITLE})")
+_COUNTS = "skoler|elever|klasser|dage|gange|timer|uger|måneder|anmeldelser|sager|episoder|personer|unge|kr"
+# An age right after a first name (and perhaps an initial): "Mikkel (15)", "Sara, 14 år", "Sofie på 13",
+# "Lucas 15 år", "Sara er 14 år"; a range ("på 14-16") or a count ("på 13 skoler") is no one's age.
+_AGE_AFTER = re.compile(
+    rf"(?: {_INITIAL})?(?:\s*\(\d{{1,2}}(?: år)?\)|, \d{{1,2}}(?: år(?!\w)|(?=[,.;)]|$))"
+    rf"| er \d{{1,2}} år(?!\w)| på \d{{1,2}}(?: år)?(?!\d| ?[-–] ?\d| (?:{_COUNTS})\b)| \d{{1,2}} år(?!\w))")
+# An age right before a first name: "den 14-årige Sara", "en 15 år gammel Emil".
+_AGE_BEFORE = re.compile(rf"\b\d{{1,2}}(?:-årige?| år gamle?| år gammel) (?:(?:dreng|pige)(?:en)? )?({_TITLE})")
+_SCHOOLS = "skole|skolen|gymnasium|gymnasiet|efterskole|efterskolen|friskole|friskolen|skolecenter"
+# A class ("9.x", "7. a", "9. klasse") or a named school ("Rismølleskolen", "Vestre Skole"); a bare
+# "skolen" names no school.
+_SCHOOL = (rf"(?:\d{{1,2}}\. ?[a-zæøåA-ZÆØÅ](?!\w)|\d{{1,2}}\. klasse|[A-ZÆØÅ]\w+ (?i:{_SCHOOLS})"
+           rf"|(?:[A-ZÆØÅ]\w+ )?[A-ZÆØÅ][\w-]*(?:{_SCHOOLS}))(?!\w)")
+# A school or a class right after a first name: "Noah fra 9.x", "Emma, der går på Rismølleskolen".
+_SCHOOL_AFTER = re.compile(
+    rf"(?: {_INITIAL})?(?: \(\d{{1,2}}\))?,? (?:(?:som|der) )?(?:går )?(?:elev )?(?:fra|på|i) {_SCHOOL}")
+_QUOTES = "»«\"'„“”‘’"
+# A nickname after the words that introduce one: "kaldet »lille Ali«", "alias 'Tyrken'".
+_NICKNAME = re.compile(
+    rf"(?i:\b(kaldet|kaldes|kaldenavnet|kaldenavn|alias|også kendt som|går under navnet))[: ]\s*"
+    rf"(?:[{_QUOTES}]([^{_QUOTES}\n]{{1,40}})[{_QUOTES}]|((?:lille|store|gamle) {_TITLE}))")
+
+
+def full_names(text: str) -> list[Finding]:
+    """A known first name followed by a known surname in the same case, perhaps with middle names between."""
+    found = []
+    for run in _RUN.finditer(text):
+        words, starts = run[0].split(" "), [run.start()]
+        for word in words[:-1]:
+            starts.append(starts[-1] + len(word) + 1)
+        for i, word in enumerate(words):
+            case = _case(word)
+            last = _surname_after(words, i, case) if case and _is_first_name(word, case) else None
+            if last is not None:
+                found.append(Finding("name", starts[i], starts[last] + len(words[last])))
+    return found
+
+
+def _case(word: str) -> str | None:
+    if all(part[:1].isupper() and part[1:].islower() for part in word.split("-")):
+        return "title"
+    if len(word) > 1 and word.isupper():
+        return "upper"
+    return "lower" if word.islower() else None
+
+
+def _surname_after(words: list[str], i: int, case: str) -> int | None:
+    """The index of the surname that ends the name begun at `i`, or None; up to two middle names between."""
+    for j in range(i + 1, min(i + 4, len(words))):
+        if _case(words[j]) != case:
+            return None
+        if _is_surname(words[j], case):
+            return j
+        # In capitalised prose any capitalised word may be a middle name; otherwise only a first name.
+        if case != "title" and not _is_first_name(words[j], case):
+            return None
+    return None
+
+
+def _is_first_name(token: str, case: str = "title") -> bool:
+    parts = [part.casefold() for part in token.split("-")]
+    return all(p in first_names() for p in parts) and not (case == "lower" and any(p in COMMON_WORDS for p in parts))
+
+
+def _is_surname(token: str, case: str = "title") -> bool:
+    # A double surname may join a first name ("Larsen-Møller", "Hansen-Mette"), but one part must be a surname.
+    parts = [part.casefold() for part in token.split("-")]
+    if case == "lower" and any(p in COMMON_WORDS for p in parts):
+        return False
+    return any(p in surnames() for p in parts) and all(p in surnames() or p in first_names() for p in parts)
+
+
+def initials(text: str) -> list[Finding]:
+    """A first name with the initial of a surname ("Mohammed A.") or an initial with a surname ("M. Hansen")."""
+    found = [Finding("name", m.start(), m.end() + 3) for m in _TITLE_TOKEN.finditer(text)
+             if re.match(rf" {_INITIAL}(?!\w)", text[m.end():m.end() + 4]) and _is_first_name(m[0])
+             and free_before(text, m.start(), "")]
+    found += [Finding("name", m.start(), m.end()) for m in _INITIAL_SURNAME.finditer(text)
+              if free_before(text, m.start(), "") and _is_surname(m[1])]
+    return found
+
+
+def named_with_age(text: str) -> list[Finding]:
+    """A first name with an age right after or right before it."""
+    found = [Finding("name", m.start(), m.end()) for m in _TITLE_TOKEN.finditer(text)
+             if free_before(text, m.start(), "") and _is_first_name(m[0]) and _AGE_AFTER.match(text, m.end())]
+    found += [Finding("name", m.start(), m.end()) for m in _AGE_BEFORE.finditer(text) if _is_first_name(m[1])]
+    return found
+
+
+def named_with_school(text: str) -> list[Finding]:
+    """A first name with a school or a school class: with a small school, a child is known by it."""
+    return [Finding("first_name_school", m.start(), school.end()) for m in _TITLE_TOKEN.finditer(text)
+            if free_before(text, m.start(), "") and _is_first_name(m[0])
+            and (school := _SCHOOL_AFTER.match(text, m.end()))]
+
+
+def nicknames(text: str) -> list[Finding]:
+    """A nickname: after "kaldet" one that holds a first name (places are "kaldet" too), after "alias" any."""
+    found = []
+    for m in _NICKNAME.finditer(text):
+        words = re.findall(_WORD, m[2] or m[3])
+        if m[1].casefold() not in ("kaldet", "kaldes") or any(w.casefold() in first_names() for w in words):
+            found.append(Finding("nickname", m.start(), m.end()))
+    return found
+
+
+def inside_place(text: str, finding: Finding) -> bool:
+    """True when the finding lies within a place named after a person ("Anne Frank Huset", "Kong Hans' Gade")."""
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    first = next((i for i, (_, end) in enumerate(tokens) if end > finding.start), len(tokens) - 1)
+    last = max((i for i, (start, _) in enumerate(tokens) if start < finding.end), default=first)
+    for a in range(max(0, first - 3), first + 1):
+        for b in range(last, min(len(tokens), last + 5)):
+            phrase = text[tokens[a][0]:tokens[b][1]].strip(_QUOTES + "(),.;:!?")
+            if phrase.casefold() in place_names():
+                return True
+    return False
