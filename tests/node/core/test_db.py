@@ -23,7 +23,7 @@ def item_row(item_id: str) -> dict:
     moment = datetime(2026, 11, 23, 8, 15, 30, 123456, tzinfo=UTC)
     return {**content_columns(content), "id": item_id, "origin": "aarhus-kommune", "version": 3,
             "status": ItemStatus.PUBLISHED, "published_at": moment, "updated_at": moment, "created_at": moment,
-            "retracted_at": None, "author_id": None}
+            "retracted_at": None, "author_id": None, "content_authors": []}
 
 
 def stored(session, item_id: str) -> dict:
