@@ -97,12 +97,18 @@ def test_api_third_person_approves_the_rewritten_bulletin_and_the_record_names_b
                                                                        ["editor", "publisher"])
 
 
-def test_form_publisher_who_rewrote_a_submitted_bulletin_is_not_offered_approval_and_is_refused(
-        client, two_publishers):
+def submitted_by_editor_then_publisher(client) -> str:
+    """The editor submits a bulletin through the form; then the publisher logs in. Returns the bulletin's page."""
     login(client, "editor")
     page = post(client, "/ny/bulletin", "/ny/bulletin", {**FORM, "action": "submit"}).headers["Location"]
     logout(client)
     login(client, "publisher")
+    return page
+
+
+def test_form_publisher_who_rewrote_a_submitted_bulletin_is_not_offered_approval_and_is_refused(
+        client, two_publishers):
+    page = submitted_by_editor_then_publisher(client)
     rewritten = {**FORM, "summary": "Udgiverens egen tekst.", "action": "submit"}
     assert post(client, page + "/rediger", page + "/rediger", rewritten).status_code == 302
     html = client.get(page).get_data(as_text=True)
@@ -114,10 +120,7 @@ def test_form_publisher_who_rewrote_a_submitted_bulletin_is_not_offered_approval
 
 
 def test_form_publisher_who_only_resubmitted_is_offered_approval_and_publishes(client, two_publishers):
-    login(client, "editor")
-    page = post(client, "/ny/bulletin", "/ny/bulletin", {**FORM, "action": "submit"}).headers["Location"]
-    logout(client)
-    login(client, "publisher")
+    page = submitted_by_editor_then_publisher(client)
     post(client, page, page + "/tilbage-til-kladde")
     post(client, page, page + "/til-godkendelse")
     assert "Godkend og udgiv" in client.get(page).get_data(as_text=True)
@@ -126,10 +129,7 @@ def test_form_publisher_who_only_resubmitted_is_offered_approval_and_publishes(c
 
 
 def test_form_publisher_who_saved_the_bulletin_unchanged_is_no_author_and_may_approve(client, two_publishers):
-    login(client, "editor")
-    page = post(client, "/ny/bulletin", "/ny/bulletin", {**FORM, "action": "submit"}).headers["Location"]
-    logout(client)
-    login(client, "publisher")
+    page = submitted_by_editor_then_publisher(client)
     assert post(client, page + "/rediger", page + "/rediger", {**FORM, "action": "submit"}).status_code == 302
     assert "Godkend og udgiv" in client.get(page).get_data(as_text=True)
     assert post(client, page, page + "/udgiv").status_code == 302
