@@ -27,9 +27,9 @@ from search import runtime as search_runtime
 FEDERATION_TICK_SECONDS = 2
 # Index updates are applied this often; they wait in the outbox in between (and during outages).
 SEARCH_TICK_SECONDS = 0.5
-# How often the scheduler looks for subscribed feeds that are due; each is fetched only every
-# VIDENSNET_FEED_REFRESH_SECONDS (later while it backs off after failures).
-FEED_TICK_SECONDS = 30
+# How often the scheduler looks for subscribed feeds that are due: a new subscription or "Opdatér nu" is
+# fetched within this; each is fetched again only every VIDENSNET_FEED_REFRESH_SECONDS (later while it backs off).
+FEED_TICK_SECONDS = 2
 
 
 def start_scheduler(process: NodeProcess, search: search_runtime.SearchRuntime) -> BackgroundScheduler:
@@ -41,8 +41,8 @@ def start_scheduler(process: NodeProcess, search: search_runtime.SearchRuntime) 
                       args=[sessions, by, config.tombstone_days], id="housekeeping", max_instances=1, coalesce=True)
     scheduler.add_job(federation_scheduling.run_cycle, "interval", seconds=FEDERATION_TICK_SECONDS,
                       args=[cycle], id="federation", max_instances=1, coalesce=True)
-    scheduler.add_job(subscriptions.run_cycle, "interval", seconds=min(FEED_TICK_SECONDS, config.feed_refresh_seconds),
-                      args=[sessions, by, config.feed_refresh_seconds], id="feeds", max_instances=1, coalesce=True)
+    scheduler.add_job(subscriptions.run_cycle, "interval", seconds=FEED_TICK_SECONDS,
+                      args=[sessions, by, config.feeds], id="feeds", max_instances=1, coalesce=True)
     scheduler.add_job(search_runtime.run_cycle, "interval", seconds=SEARCH_TICK_SECONDS,
                       args=[search, sessions], id="search", max_instances=1, coalesce=True)
     scheduler.start()

@@ -69,6 +69,18 @@ class PeerLimits:
 
 
 @dataclass(frozen=True)
+class FeedLimits:
+    """How often external feeds are fetched, what one fetch may cost, and which internal hosts are allowed."""
+
+    refresh_seconds: int = 900
+    deadline_seconds: int = 20  # one whole fetch: every redirect hop, from resolving to the body's last byte
+    max_bytes: int = 2 * 1024 * 1024  # the body, counted after decompression
+    max_entries: int = 100  # entries taken from one fetch; the rest are counted as over the limit
+    # Lowercase "host" (any port) or "host:port" the administrator allows although they are internal.
+    allowed_hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     """Everything a running node needs to know, resolved once at start."""
 
@@ -81,7 +93,7 @@ class NodeConfig:
     housekeeping_seconds: int = 60
     small_count_threshold: int = DEFAULT_THRESHOLD
     bulletin_max_days: int = 180
-    feed_refresh_seconds: int = 900
+    feeds: FeedLimits = FeedLimits()
     # How long a key a peer rotated away from still verifies its envelopes (docs/federation-protocol.md §15).
     key_grace_days: int = 30
     trust_anchors: str = ""  # VIDENSNET_TRUST_ANCHORS as written: id=publickey,... (federation parses it)
@@ -168,7 +180,7 @@ def load_config(home: Path | None = None) -> NodeConfig:
         # Danmarks Statistik's own minimum is 3; many publishers use 5.
         small_count_threshold=_int_env("VIDENSNET_SMALL_COUNT_THRESHOLD", DEFAULT_THRESHOLD, minimum=2),
         bulletin_max_days=_int_env("VIDENSNET_BULLETIN_MAX_DAYS", 180),
-        feed_refresh_seconds=_int_env("VIDENSNET_FEED_REFRESH_SECONDS", 900),
+        feeds=load_feed_limits(),
         key_grace_days=_int_env("VIDENSNET_KEY_GRACE_DAYS", 30, minimum=0),
         trust_anchors=os.environ.get("VIDENSNET_TRUST_ANCHORS", ""),
         search=load_search_settings(),
@@ -177,6 +189,18 @@ def load_config(home: Path | None = None) -> NodeConfig:
             max_answer_bytes=_int_env("VIDENSNET_PEER_MAX_MB", PeerLimits.max_answer_bytes // 2**20) * 2**20,
             max_pages_per_pull=_int_env("VIDENSNET_PULL_MAX_PAGES", PeerLimits.max_pages_per_pull),
         ),
+    )
+
+
+def load_feed_limits() -> FeedLimits:
+    """The VIDENSNET_FEED_* variables: refresh interval, deadline, caps and the allow-list of internal hosts."""
+    allowed = os.environ.get("VIDENSNET_FEED_ALLOWED_HOSTS", "")
+    return FeedLimits(
+        refresh_seconds=_int_env("VIDENSNET_FEED_REFRESH_SECONDS", FeedLimits.refresh_seconds),
+        deadline_seconds=_int_env("VIDENSNET_FEED_DEADLINE_SECONDS", FeedLimits.deadline_seconds),
+        max_bytes=_int_env("VIDENSNET_FEED_MAX_MB", FeedLimits.max_bytes // 2**20) * 2**20,
+        max_entries=_int_env("VIDENSNET_FEED_MAX_ENTRIES", FeedLimits.max_entries),
+        allowed_hosts=tuple(h.strip().lower().rstrip(".") for h in allowed.split(",") if h.strip()),
     )
 
 

@@ -1,4 +1,4 @@
-"""The node's data model: items, their filter terms, users, API tokens and feed subscriptions."""
+"""The node's data model: items, their filter terms, users, API tokens, feed subscriptions and held feed entries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from node.core.states import Transitions
@@ -180,15 +180,19 @@ class ApiToken(Base):
 
 
 class SubscriptionState(StrEnum):
-    ACTIVE = "active"  # refreshed every VIDENSNET_FEED_REFRESH_SECONDS
-    BACKING_OFF = "backing_off"  # the last refresh failed; retried at next_check_at, later after each failure
+    QUEUED = "queued"  # waiting for the scheduler to fetch it: new, or an admin asked for "Opdatér nu"
+    FETCHING = "fetching"  # being fetched; next_check_at is the lease after which a crashed fetch is retried
+    ACTIVE = "active"  # the last fetch worked; refreshed every VIDENSNET_FEED_REFRESH_SECONDS
+    BACKING_OFF = "backing_off"  # the last fetch failed; retried at next_check_at, later after each failure
 
 
-# The moves node.subscriptions.service makes: every refresh ends active (it worked) or backing off (it failed),
-# whichever state it started in.
+# The moves node.subscriptions.service makes: a fetch starts from any resting state (or from a fetch whose
+# lease ran out: the process died) and ends active or backing off; "Opdatér nu" queues a resting subscription.
 SUBSCRIPTION_TRANSITIONS = Transitions(SubscriptionState, "state", {
-    SubscriptionState.ACTIVE: (SubscriptionState.ACTIVE, SubscriptionState.BACKING_OFF),
-    SubscriptionState.BACKING_OFF: (SubscriptionState.ACTIVE, SubscriptionState.BACKING_OFF),
+    SubscriptionState.QUEUED: (SubscriptionState.FETCHING,),
+    SubscriptionState.FETCHING: (SubscriptionState.FETCHING, SubscriptionState.ACTIVE, SubscriptionState.BACKING_OFF),
+    SubscriptionState.ACTIVE: (SubscriptionState.QUEUED, SubscriptionState.FETCHING),
+    SubscriptionState.BACKING_OFF: (SubscriptionState.QUEUED, SubscriptionState.FETCHING),
 })
 
 
@@ -215,3 +219,38 @@ class FeedSubscription(Base):
     # From the last changed fetch: entries seen, and the refused ones by position with field and kind only.
     entries_seen: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Entries of the last changed fetch left unread because of VIDENSNET_FEED_MAX_ENTRIES.
+    entries_over_limit: Mapped[int] = mapped_column(Integer, default=0)
+    # The administrator's choice: new entries and changes wait in held_feed_entries for a publisher's review.
+    hold_for_review: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class HeldEntryState(StrEnum):
+    HELD = "held"  # waiting for a publisher's "Udgiv" or "Afvis"
+    REJECTED = "rejected"  # a publisher refused this content; the same content is not offered again
+
+
+# A held entry is published (and its row deleted) or rejected; a rejected one is held again only when the
+# feed brings different content for it; a newer change replaces a held one.
+HELD_ENTRY_TRANSITIONS = Transitions(HeldEntryState, "state", {
+    HeldEntryState.HELD: (HeldEntryState.HELD, HeldEntryState.REJECTED),
+    HeldEntryState.REJECTED: (HeldEntryState.HELD,),
+})
+
+
+class HeldFeedEntry(Base):
+    """A feed entry (new, or a change of a published item) kept off the items table until a publisher reviews it."""
+
+    __tablename__ = "held_feed_entries"
+    __table_args__ = (HELD_ENTRY_TRANSITIONS.check_constraint(),)
+
+    item_id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("feed_subscriptions.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    # The entry as item JSON (what validate_item accepted), and the hash of its content.
+    data: Mapped[dict[str, Any]]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    held_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_at: Mapped[datetime | None]
+    # Username, not id, so the record still names a deleted user.
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))

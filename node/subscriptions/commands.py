@@ -1,10 +1,15 @@
-"""`vidensnet feed ...`: subscribing the node to external Atom/RSS feeds from the command line."""
+"""`vidensnet feed ...`: subscribing the node to external Atom/RSS feeds from the command line.
+
+Unlike the admin page, `subscribe` and `refresh` fetch in the foreground: a command is no web request,
+and the administrator wants to see the result.
+"""
 
 from __future__ import annotations
 
 import click
 
 from node.subscriptions.service import (
+    STATE_LABELS,
     SubscriptionError,
     refresh_subscription,
     subscribe,
@@ -12,8 +17,6 @@ from node.subscriptions.service import (
     subscription_summaries,
     unsubscribe,
 )
-
-STATE_LABELS = {"active": "aktiv", "backing_off": "venter efter fejl"}
 
 
 @click.group()
@@ -23,24 +26,26 @@ def feed() -> None:
 
 @feed.command("subscribe")
 @click.argument("url")
+@click.option("--no-review", is_flag=True, help="Publish new entries at once instead of holding them for review.")
 @click.pass_obj
-def feed_subscribe(obj, url: str) -> None:
+def feed_subscribe(obj, url: str, no_review: bool) -> None:
     """Subscribe to the Atom/RSS feed at URL and fetch it once now."""
-    sessions = obj.sessions()
+    sessions, limits = obj.sessions(), obj.config().feeds
     try:
         with sessions.begin() as session:
-            subscription_id = subscribe(session, url).id
+            subscription_id = subscribe(session, url, hold_for_review=not no_review, limits=limits).id
     except SubscriptionError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Abonnement {subscription_id} oprettet.")
-    report = refresh_subscription(sessions, obj.acting(), subscription_id, obj.config().feed_refresh_seconds)
+    click.echo(f"Abonnement {subscription_id} oprettet"
+               + (". Nye indslag udgives straks." if no_review else "; nye indslag holdes til gennemsyn."))
+    report = refresh_subscription(sessions, obj.acting(), subscription_id, limits)
     click.echo(str(report), err=bool(report.error))
 
 
 @feed.command("list")
 @click.pass_obj
 def feed_list(obj) -> None:
-    """Show the subscriptions with their state, source, last check, items and errors."""
+    """Show the subscriptions with their state, source, last check, items, entries held and errors."""
     with obj.sessions()() as session:
         rows = subscription_summaries(session, obj.config().node.id)
     if not rows:
@@ -48,8 +53,10 @@ def feed_list(obj) -> None:
     for row in rows:
         s = row["subscription"]
         checked = s.last_checked_at.isoformat(timespec="seconds") if s.last_checked_at else "aldrig"
-        click.echo(f"{s.id:>3} {STATE_LABELS[s.state]:<18} {s.url}  kilde: {s.title or '—'}  "
-                   f"tjekket: {checked}  emner: {row['items']}  sprunget over: {len(s.skipped)}"
+        review = f"til gennemsyn: {row['held']}" if s.hold_for_review else "udgives straks"
+        click.echo(f"{s.id:>3} {STATE_LABELS[s.state].lower():<18} {s.url}  kilde: {s.title or '—'}  "
+                   f"tjekket: {checked}  emner: {row['items']}  {review}  sprunget over: {len(s.skipped)}"
+                   + (f"  over grænsen: {s.entries_over_limit}" if s.entries_over_limit else "")
                    + (f"  fejl: {s.last_error}" if s.last_error else ""))
 
 
@@ -63,7 +70,7 @@ def feed_refresh(obj, subscription_id: int | None) -> None:
         ids = [subscription_id] if subscription_id else subscription_ids(session)
     for one in ids:
         try:
-            report = refresh_subscription(sessions, obj.acting(), one, obj.config().feed_refresh_seconds)
+            report = refresh_subscription(sessions, obj.acting(), one, obj.config().feeds)
         except SubscriptionError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(str(report))
@@ -73,7 +80,7 @@ def feed_refresh(obj, subscription_id: int | None) -> None:
 @click.argument("subscription_id", type=int)
 @click.pass_obj
 def feed_unsubscribe(obj, subscription_id: int) -> None:
-    """Stop following a feed; the items it brought stay published until retracted."""
+    """Stop following a feed; the items it brought stay published until retracted, entries held for review go."""
     try:
         with obj.sessions().begin() as session:
             url = unsubscribe(session, subscription_id).url

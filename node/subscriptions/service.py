@@ -1,10 +1,14 @@
-"""Subscriptions to external Atom/RSS feeds: subscribe, refresh, unsubscribe; the scheduler calls `run_cycle`.
+"""Subscriptions to external Atom/RSS feeds: subscribe, queue a refresh, refresh; the scheduler calls `run_cycle`.
 
-A refresh fetches outside any transaction, then stores every entry and the
-subscription's new validators in one transaction, so a crash never records an
-ETag whose entries were not stored. Each entry goes through `validate_item`
-(the anonymisation guard included) and the publishing service like any import;
-an entry that fails is skipped and recorded by position, field and kind only.
+Subscribing and "Opdatér nu" only record what is wanted (the subscription is
+queued); the scheduler's `run_cycle` does the fetching, outside any web request.
+A refresh claims the subscription (fetching, with a lease), fetches outside any
+transaction, then stores every entry and the subscription's new validators in
+one transaction, so a crash never records an ETag whose entries were not stored.
+Each entry goes through `validate_item` (the anonymisation guard included); a
+subscription that holds entries for review keeps them aside (node/subscriptions/
+review.py), otherwise they are published through the publishing service like any
+import. An entry that fails is skipped and recorded by position, field and kind only.
 """
 
 from __future__ import annotations
@@ -17,24 +21,43 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import feedparser
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from node.core.backoff import retry_delay
-from node.core.models import SUBSCRIPTION_TRANSITIONS, FeedSubscription, Item, ItemStatus, SubscriptionState, utcnow
+from node.core.config import FeedLimits
+from node.core.models import (
+    SUBSCRIPTION_TRANSITIONS,
+    FeedSubscription,
+    HeldFeedEntry,
+    Item,
+    ItemStatus,
+    SubscriptionState,
+    utcnow,
+)
 from node.items.publishing import ActingNode, import_refusal, publish_imported
 from node.items.schema import ItemInvalid, validate_item
+from node.subscriptions.addresses import static_refusal
 from node.subscriptions.entries import entry_item, plain_text, subscription_prefix
-from node.subscriptions.fetching import FeedUnavailable, FetchedFeed, fetch_feed
+from node.subscriptions.fetching import REFUSED, FeedUnavailable, FetchedFeed, fetch_feed
+from node.subscriptions.review import forget_held, held_count, hold_entry, was_rejected
 
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 6 * 3600
+# How long past its deadline a claimed fetch may take to store its entries before another may claim it.
+LEASE_MARGIN_SECONDS = 300
 _URL = re.compile(r"https?://[^\s<>\"'/]+(/[^\s<>\"']*)?")
 # Danish words for the outcomes of one refresh, in the order they are reported.
 OUTCOME_LABELS = {"created": "oprettet", "updated": "opdateret", "unchanged": "uændret",
-                  "skipped": "sprunget over", "duplicate": "dublet(ter) i feedet", "retracted": "trukket tilbage her"}
+                  "held": "holdt til gennemsyn", "still_held": "venter allerede på gennemsyn",
+                  "rejected": "afvist af en udgiver", "skipped": "sprunget over",
+                  "duplicate": "dublet(ter) i feedet", "retracted": "trukket tilbage her",
+                  "over_limit": "ikke læst (over grænsen for indslag pr. hentning)"}
+# The states as the admin page and `feed list` show them.
+STATE_LABELS = {SubscriptionState.QUEUED: "Venter på hentning", SubscriptionState.FETCHING: "Henter nu",
+                SubscriptionState.ACTIVE: "Aktiv", SubscriptionState.BACKING_OFF: "Venter efter fejl"}
 
 
 class SubscriptionError(ValueError):
@@ -59,23 +82,49 @@ class RefreshReport:
         return f"{self.url}: {', '.join(parts) or 'ingen indslag'}"
 
 
-def subscribe(session: Session, url: str) -> FeedSubscription:
-    """Record a new subscription, due for its first refresh now."""
+def subscribe(session: Session, url: str, hold_for_review: bool = True, limits: FeedLimits = FeedLimits()
+              ) -> FeedSubscription:
+    """Record a new subscription, queued for its first fetch; an internal address is refused at once."""
     url = (url or "").strip()
-    if not _URL.fullmatch(url) or len(url) > 500:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        parts = None
+    if parts is None or not _URL.fullmatch(url) or len(url) > 500 or not parts.hostname:
         raise SubscriptionError("url: skal være en http(s)-adresse på et Atom- eller RSS-feed, fx https://dkr.dk/feed")
+    # Only what needs no DNS is checked here (no network call in a request); every fetch checks each hop again.
+    if static_refusal(parts.hostname, port, limits.allowed_hosts):
+        raise SubscriptionError(f"url: {REFUSED}")
     if session.scalar(select(FeedSubscription).where(FeedSubscription.url == url)) is not None:
         raise SubscriptionError(f"url: noden abonnerer allerede på {url}")
-    subscription = FeedSubscription(url=url, state=SubscriptionState.ACTIVE, next_check_at=utcnow(),
-                                    failures=0, entries_seen=0, skipped=[])
+    subscription = FeedSubscription(url=url, state=SubscriptionState.QUEUED, next_check_at=utcnow(), failures=0,
+                                    entries_seen=0, skipped=[], entries_over_limit=0, hold_for_review=hold_for_review)
     session.add(subscription)
     session.flush()
     return subscription
 
 
-def unsubscribe(session: Session, subscription_id: int) -> FeedSubscription:
-    """Stop following a feed; the items it brought stay published until someone retracts them."""
+def request_refresh(session: Session, subscription_id: int) -> FeedSubscription:
+    """Queue a subscription for the scheduler to fetch now ("Opdatér nu"); one being fetched is left as it is."""
     subscription = find_subscription(session, subscription_id)
+    if subscription.state in (SubscriptionState.ACTIVE, SubscriptionState.BACKING_OFF):
+        SUBSCRIPTION_TRANSITIONS.move(subscription, SubscriptionState.QUEUED)
+        subscription.next_check_at = utcnow()
+    return subscription
+
+
+def set_review(session: Session, subscription_id: int, hold_for_review: bool) -> FeedSubscription:
+    """Turn holding new entries for review on or off; entries already held stay held until reviewed."""
+    subscription = find_subscription(session, subscription_id)
+    subscription.hold_for_review = hold_for_review
+    return subscription
+
+
+def unsubscribe(session: Session, subscription_id: int) -> FeedSubscription:
+    """Stop following a feed; the items it brought stay published until someone retracts them, held entries go."""
+    subscription = find_subscription(session, subscription_id)
+    session.execute(delete(HeldFeedEntry).where(HeldFeedEntry.subscription_id == subscription_id))
     session.delete(subscription)
     return subscription
 
@@ -88,43 +137,51 @@ def find_subscription(session: Session, subscription_id: int) -> FeedSubscriptio
     return subscription
 
 
-def run_cycle(sessions: sessionmaker[Session], by: ActingNode, interval_seconds: int) -> int:
-    """Refresh every subscription whose next check has come; returns how many were refreshed."""
+def run_cycle(sessions: sessionmaker[Session], by: ActingNode, limits: FeedLimits) -> int:
+    """Fetch every subscription that is due (queued, its next check come, or its fetch's lease run out)."""
     with sessions() as session:
         now = utcnow()
         due = session.scalars(select(FeedSubscription.id).where(
             (FeedSubscription.next_check_at.is_(None)) | (FeedSubscription.next_check_at <= now))).all()
+    fetched = 0
     for subscription_id in due:
         try:
-            report = refresh_subscription(sessions, by, subscription_id, interval_seconds)
+            report = refresh_subscription(sessions, by, subscription_id, limits, only_if_due=True)
         except SubscriptionError:
             continue  # unsubscribed since the query above
+        if report is None:
+            continue  # another process claimed it first
+        fetched += 1
         if report.error:
             log.warning("feed refresh failed: %s", report)
         elif not report.not_modified:
             log.info("feed refreshed: %s", report)
-    return len(due)
+    return fetched
 
 
 def refresh_subscription(sessions: sessionmaker[Session], by: ActingNode, subscription_id: int,
-                         interval_seconds: int) -> RefreshReport:
-    """Fetch one feed now (conditionally) and publish its new and changed entries; failures back off."""
-    with sessions() as session:
-        subscription = find_subscription(session, subscription_id)
-        url, etag, last_modified = subscription.url, subscription.etag, subscription.last_modified
+                         limits: FeedLimits, only_if_due: bool = False) -> RefreshReport | None:
+    """Fetch one feed now (conditionally) and take in its new and changed entries; failures back off.
+
+    With `only_if_due`, returns None without fetching when the subscription is not due (any more).
+    """
+    claimed = _claim(sessions, subscription_id, limits, only_if_due)
+    if claimed is None:
+        return None
+    url, etag, last_modified = claimed
     report = RefreshReport(url)
     try:
-        fetched = fetch_feed(url, etag, last_modified)
+        fetched = fetch_feed(url, etag, last_modified, limits)
         parsed = None if fetched is None else parse_feed(fetched, url)
         with sessions.begin() as session:
             subscription = find_subscription(session, subscription_id)
             if fetched is None:
                 report.not_modified = True
             else:
-                report.counts = ingest_entries(session, by, subscription, parsed)
+                report.counts = ingest_entries(session, by, subscription, parsed, limits.max_entries)
                 subscription.etag, subscription.last_modified = fetched.etag, fetched.last_modified
                 subscription.last_changed_at = utcnow()
-            _succeeded(subscription, utcnow(), interval_seconds)
+            _succeeded(subscription, utcnow(), limits.refresh_seconds)
     except (FeedUnavailable, SubscriptionError) as exc:
         report.error = str(exc)
     except Exception:  # noqa: BLE001 - one broken feed must not stop the others; it backs off
@@ -133,6 +190,20 @@ def refresh_subscription(sessions: sessionmaker[Session], by: ActingNode, subscr
     if report.error:
         _record_failure(sessions, subscription_id, report.error)
     return report
+
+
+def _claim(sessions: sessionmaker[Session], subscription_id: int, limits: FeedLimits,
+           only_if_due: bool) -> tuple[str, str | None, str | None] | None:
+    """Mark the subscription as being fetched, with a lease; its URL and validators, or None when not due."""
+    with sessions.begin() as session:
+        subscription = find_subscription(session, subscription_id)
+        now = utcnow()
+        if only_if_due and subscription.next_check_at is not None and subscription.next_check_at > now:
+            return None
+        SUBSCRIPTION_TRANSITIONS.move(subscription, SubscriptionState.FETCHING)
+        # A fetch that outlives this (the process died) is due again, and the scheduler takes it up.
+        subscription.next_check_at = now + timedelta(seconds=limits.deadline_seconds + LEASE_MARGIN_SECONDS)
+        return subscription.url, subscription.etag, subscription.last_modified
 
 
 def parse_feed(fetched: FetchedFeed, url: str) -> feedparser.FeedParserDict:
@@ -145,12 +216,13 @@ def parse_feed(fetched: FetchedFeed, url: str) -> feedparser.FeedParserDict:
 
 
 def ingest_entries(session: Session, by: ActingNode, subscription: FeedSubscription,
-                   parsed: feedparser.FeedParserDict) -> Counter:
-    """Publish each entry as guidance; entries that fail validation are skipped and recorded without their values."""
+                   parsed: feedparser.FeedParserDict, max_entries: int = FeedLimits.max_entries) -> Counter:
+    """Take in the first `max_entries` entries: held for review or published; invalid ones skipped without values."""
     source = plain_text(parsed.feed.get("title", ""))[:200] or urlsplit(subscription.url).netloc
     subscription.title = source
     counts, seen, skipped = Counter(), set(), []
-    for position, entry in enumerate(parsed.entries, start=1):
+    entries = parsed.entries[:max_entries]
+    for position, entry in enumerate(entries, start=1):
         data = entry_item(subscription.url, source, entry)
         if data["id"] in seen:
             counts["duplicate"] += 1
@@ -162,14 +234,26 @@ def ingest_entries(session: Session, by: ActingNode, subscription: FeedSubscript
             skipped.append({"entry": position, "id": data["id"], "errors": _without_values(exc.errors)})
             counts["skipped"] += 1
             continue
-        if import_refusal(session, content):
-            counts["retracted"] += 1  # an editor retracted it here; the feed does not bring it back
-            continue
-        counts[str(publish_imported(session, by, content))] += 1
+        counts[_take_in(session, by, subscription, data, content)] += 1
+    if len(parsed.entries) > len(entries):
+        counts["over_limit"] = len(parsed.entries) - len(entries)
     subscription.entries_seen, subscription.skipped = len(parsed.entries), skipped
+    subscription.entries_over_limit = counts["over_limit"]
     for record in skipped:
         log.warning("feed %s: entry %d skipped: %s", subscription.url, record["entry"], record["errors"])
     return counts
+
+
+def _take_in(session: Session, by: ActingNode, subscription: FeedSubscription, data: dict, content) -> str:
+    """One valid entry: left retracted, held for review, left refused, or published; the outcome's name."""
+    if import_refusal(session, content):
+        return "retracted"  # an editor retracted it here; the feed does not bring it back
+    if subscription.hold_for_review:
+        return hold_entry(session, subscription.id, data, content)
+    if was_rejected(session, content):
+        return "rejected"  # a publisher refused this content while review was on; that decision stands
+    forget_held(session, content.id)
+    return str(publish_imported(session, by, content))
 
 
 def subscription_items(session: Session, subscription: FeedSubscription, node_id: str) -> int:
@@ -185,9 +269,10 @@ def subscription_ids(session: Session) -> list[int]:
 
 
 def subscription_summaries(session: Session, node_id: str) -> list[dict]:
-    """Every subscription with its state and item count, for the admin page and `feed list`."""
+    """Every subscription with its state in Danish, its item count and how many entries wait for review."""
     subscriptions = session.scalars(select(FeedSubscription).order_by(FeedSubscription.id)).all()
-    return [{"subscription": s, "items": subscription_items(session, s, node_id)} for s in subscriptions]
+    return [{"subscription": s, "state": STATE_LABELS[s.state], "items": subscription_items(session, s, node_id),
+             "held": held_count(session, s.id)} for s in subscriptions]
 
 
 def _without_values(errors: dict[str, str]) -> dict[str, str]:

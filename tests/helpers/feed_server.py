@@ -1,9 +1,15 @@
-"""A real HTTP server on 127.0.0.1 serving feed documents, honouring ETag and Last-Modified like a web server."""
+"""A real HTTP server on 127.0.0.1 serving feed documents, honouring ETag and Last-Modified like a web server.
+
+It can also misbehave the ways a hostile or broken source does: redirect, drip its body slowly, answer
+gzip, or hold an answer until the test releases it.
+"""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
+import time
 from collections import Counter
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +24,10 @@ class FeedServer:
         self.failures: dict[str, int] = {}
         self.statuses: Counter = Counter()
         self.requests: list[dict[str, str]] = []
+        self.redirects: dict[str, tuple[int, str]] = {}
+        self.drips: dict[str, float] = {}  # path -> seconds between the body's bytes
+        self.gates: dict[str, threading.Event] = {}  # path -> answered only once the event is set
+        self.gzipped: set[str] = set()
         self._clock = 1_800_000_000
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -36,12 +46,39 @@ class FeedServer:
         """Answer `status` at `path` until the next `put`."""
         self.failures[path] = status
 
+    def redirect(self, path: str, location: str, status: int = 302) -> str:
+        """Redirect requests for `path` to `location`; returns the URL of `path`."""
+        self.redirects[path] = (status, location)
+        return self.url + path
+
+    def drip(self, path: str, seconds_per_byte: float) -> None:
+        """Send the body at `path` one byte at a time, `seconds_per_byte` apart (a slow-drip source)."""
+        self.drips[path] = seconds_per_byte
+
+    def gzip(self, path: str) -> None:
+        """Send the body at `path` gzip-compressed (Content-Encoding: gzip)."""
+        self.gzipped.add(path)
+
+    def gate(self, path: str) -> threading.Event:
+        """Hold every answer at `path` until the returned event is set (at most a minute)."""
+        self.gates[path] = threading.Event()
+        return self.gates[path]
+
+    def seen(self, path: str) -> int:
+        """How many requests for `path` arrived."""
+        return sum(1 for r in self.requests if r["path"] == path)
+
     def _handler(self):
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
-                server.requests.append(dict(self.headers))
+                server.requests.append({**dict(self.headers), "path": self.path})
+                if self.path in server.gates:
+                    server.gates[self.path].wait(60)
+                if self.path in server.redirects:
+                    status, location = server.redirects[self.path]
+                    return self._answer(status, b"", None, {"Location": location})
                 status = server.failures.get(self.path)
                 document = server.documents.get(self.path)
                 if status is None and document is None:
@@ -51,6 +88,8 @@ class FeedServer:
                 data, content_type, etag, modified = document
                 if self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == modified:
                     return self._answer(304, b"", None, {"ETag": etag, "Last-Modified": modified})
+                if self.path in server.gzipped:
+                    return self._answer(200, gzip.compress(data), content_type, {"Content-Encoding": "gzip"})
                 return self._answer(200, data, content_type, {"ETag": etag, "Last-Modified": modified})
 
             def _answer(self, status, data, content_type, headers):
@@ -60,7 +99,15 @@ class FeedServer:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                pause = server.drips.get(self.path)
+                try:
+                    for start in range(0, len(data), 1 if pause else len(data) or 1):
+                        self.wfile.write(data[start:start + 1] if pause else data)
+                        self.wfile.flush()
+                        if pause:
+                            time.sleep(pause)
+                except OSError:
+                    pass  # the node hung up (a deadline or a cap): what the test wants to see
 
             def log_message(self, *args):
                 pass

@@ -21,12 +21,13 @@ from node.core.models import Item, ItemStatus, Role, User
 from node.items.vocabulary import FIELD_LABELS
 from node.subscriptions.service import (
     SubscriptionError,
-    refresh_subscription,
+    request_refresh,
+    set_review,
     subscribe,
     subscription_summaries,
     unsubscribe,
 )
-from node.web.request import acting_node, db, node_config, requires
+from node.web.request import db, node_config, requires
 from search.indexer import outbox_status
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -147,25 +148,46 @@ def change_peer_form(peer_id: str, action: str):
 @bp.post("/feeds")
 @requires(Role.ADMIN)
 def subscribe_feed():
-    """Subscribe to an external Atom/RSS feed and fetch it right away."""
+    """Subscribe to an external Atom/RSS feed; the scheduler fetches it in the background."""
+    form = request.form
     try:
-        subscription = subscribe(db(), request.form.get("url", ""))
+        subscribe(db(), form.get("url", ""), hold_for_review=form.get("gennemsyn") == "til",
+                  limits=node_config().feeds)
     except SubscriptionError as exc:
         db().rollback()
         return _render({"feed": str(exc)}, status=422)
     db().commit()
-    flash(f"Abonnement oprettet. {_refresh(subscription.id)}")
+    flash("Abonnementet er oprettet. Feedet hentes om lidt i baggrunden; tilstanden ses herunder.")
     return redirect(url_for("admin.overview") + "#feeds")
 
 
 @bp.post("/feeds/<int:subscription_id>/opdater")
 @requires(Role.ADMIN)
 def refresh_feed(subscription_id: int):
-    """Fetch one subscribed feed now."""
+    """Queue one subscribed feed for the scheduler to fetch now."""
     try:
-        flash(_refresh(subscription_id))
+        subscription = request_refresh(db(), subscription_id)
     except SubscriptionError as exc:
+        db().rollback()
         return _render({"feed": str(exc)}, status=404)
+    db().commit()
+    flash(f"{subscription.title or subscription.url} hentes om lidt i baggrunden.")
+    return redirect(url_for("admin.overview") + "#feeds")
+
+
+@bp.post("/feeds/<int:subscription_id>/gennemsyn")
+@requires(Role.ADMIN)
+def review_feed(subscription_id: int):
+    """Hold the feed's new entries for a publisher's review (`til`), or publish them at once (`fra`)."""
+    hold = request.form.get("gennemsyn") == "til"
+    try:
+        subscription = set_review(db(), subscription_id, hold)
+    except SubscriptionError as exc:
+        db().rollback()
+        return _render({"feed": str(exc)}, status=404)
+    db().commit()
+    flash(f"Nye indslag fra {subscription.title or subscription.url} "
+          + ("holdes nu til gennemsyn." if hold else "udgives nu straks."))
     return redirect(url_for("admin.overview") + "#feeds")
 
 
@@ -181,11 +203,3 @@ def unsubscribe_feed(subscription_id: int):
     db().commit()
     flash(f"Abonnementet på {subscription.url} er afmeldt. Emnerne fra feedet er stadig udgivet.")
     return redirect(url_for("admin.overview") + "#feeds")
-
-
-def _refresh(subscription_id: int) -> str:
-    # The refresh opens its own transactions: fetching happens outside any of them. The node publishes
-    # feed entries itself, not the admin who asked, as the scheduler does.
-    sessions = current_app.extensions["vidensnet.sessions"]
-    by = acting_node(for_viewer=False)
-    return str(refresh_subscription(sessions, by, subscription_id, node_config().feed_refresh_seconds))

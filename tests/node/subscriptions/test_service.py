@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from node.core.config import FeedLimits
 from node.core.models import FeedSubscription, Item, SubscriptionState, utcnow
 from node.subscriptions.entries import entry_local_id, subscription_prefix
 from node.subscriptions.service import SubscriptionError, refresh_subscription, run_cycle, subscribe
@@ -24,17 +25,26 @@ SOURCE = "Det Kriminalpræventive Råd"
 FIRST = {"id": "urn:dkr:1", "title": "Ny vejledning om bekymringssamtaler", "link": "https://dkr.example/bekymring",
          "summary": "Sådan forbereder I en bekymringssamtale.",
          "content": "<h2>Forberedelse</h2><p>Aftal <strong>rollerne</strong> før samtalen.</p>", "tags": ["SSP"]}
+# The feed server runs on 127.0.0.1, which only an administrator's allow-list lets a node fetch from.
+LIMITS = FeedLimits(allowed_hosts=("127.0.0.1",))
 SECOND = {"id": "urn:dkr:2", "title": "Natteravne i boligområder", "link": "https://dkr.example/natteravne",
           "summary": "Erfaringer fra frivillige voksne på gaden."}
 
 
+@pytest.fixture(autouse=True)
+def allow_the_local_feed_server(monkeypatch):
+    """Nodes and apps made in these tests may fetch from 127.0.0.1, where the feed server runs."""
+    monkeypatch.setenv("VIDENSNET_FEED_ALLOWED_HOSTS", "127.0.0.1")
+
+
 def _subscribe(sessions, url: str) -> int:
+    # These tests are about ingest: entries are published at once, as they were before review existed.
     with sessions.begin() as session:
-        return subscribe(session, url).id
+        return subscribe(session, url, hold_for_review=False, limits=LIMITS).id
 
 
 def _refresh(sessions, subscription_id: int):
-    return refresh_subscription(sessions, acting_node(), subscription_id, 900)
+    return refresh_subscription(sessions, acting_node(), subscription_id, LIMITS)
 
 
 def _feed_items(sessions, url: str) -> dict[str, Item]:
@@ -161,7 +171,7 @@ def test_entry_with_personal_data_is_skipped_and_recorded_without_the_value_whil
     (lambda feeds: feeds.fail("/dkr.atom", 500), "svarede HTTP 500"),
     (lambda feeds: feeds.put("/dkr.atom", "<html><body>Siden findes ikke</body></html>", "text/html"),
      "ikke et gyldigt Atom- eller RSS-feed"),
-    (lambda feeds: feeds.put("/dkr.atom", "<feed>" + " " * (5 * 1024 * 1024) + "</feed>"), "større end 5 MB"),
+    (lambda feeds: feeds.put("/dkr.atom", "<feed>" + " " * (2 * 1024 * 1024) + "</feed>"), "større end 2 MB"),
 ])
 def test_broken_feed_or_server_error_backs_off_with_a_danish_error_and_recovers(sessions, feeds, break_feed, message):
     url = feeds.put("/dkr.atom", atom(SOURCE, [FIRST]))
@@ -190,7 +200,7 @@ def test_unreachable_feed_backs_off_longer_after_each_failure(sessions):
     _refresh(sessions, subscription_id)
     after_two = _subscription(sessions, subscription_id)
 
-    assert "kunne ikke forbinde til 127.0.0.1" in first.error
+    assert first.error == "feedet kunne ikke hentes"
     assert after_two.state == SubscriptionState.BACKING_OFF and after_two.failures == 2
     assert after_two.next_check_at - after_two.last_checked_at > timedelta(seconds=59)
     assert after_one - utcnow() <= timedelta(seconds=60)
@@ -204,15 +214,15 @@ def test_run_cycle_refreshes_only_subscriptions_that_are_due(sessions, feeds):
     with sessions.begin() as session:
         session.get(FeedSubscription, later_id).next_check_at = utcnow() + timedelta(hours=1)
 
-    assert run_cycle(sessions, acting_node(), 900) == 1
+    assert run_cycle(sessions, acting_node(), LIMITS) == 1
     assert len(_feed_items(sessions, due)) == 1 and _feed_items(sessions, later) == {}
-    assert run_cycle(sessions, acting_node(), 900) == 0
+    assert run_cycle(sessions, acting_node(), LIMITS) == 0
 
 
 @pytest.mark.parametrize("url", ["ftp://dkr.example/feed", "javascript:alert(1)", "", "https://"])
 def test_subscribe_refuses_what_is_not_an_http_address_naming_the_field_and_stores_nothing(sessions, url):
     with sessions() as session, pytest.raises(SubscriptionError) as refused:
-        subscribe(session, url)
+        subscribe(session, url, limits=LIMITS)
     assert str(refused.value).startswith("url: skal være en http(s)-adresse")
     with sessions() as session:
         assert session.scalars(select(FeedSubscription)).all() == []
@@ -240,7 +250,7 @@ def test_running_node_refreshes_a_subscribed_feed_on_its_own_schedule(tmp_path, 
     node = LiveNode(tmp_path / "dkr", SOURCE, "national")
     with FeedServer() as feeds:
         url = feeds.put("/dkr.atom", atom(SOURCE, [FIRST]))
-        node.cli("feed", "subscribe", url)
+        node.cli("feed", "subscribe", "--no-review", url)
         item_id = f"{node.id}:{entry_local_id(url, FIRST)}"
         node.start()
         try:
