@@ -148,3 +148,23 @@ def test_content_authors_migration_makes_the_creator_the_author_of_unpublished_i
     engine.dispose()
     as_lists = [(i, json.loads(a) if isinstance(a, str) else a, b) for i, a, b in rows]
     assert as_lists == [("n:udgivet", [], None), ("n:venter", ["editor"], None)]
+
+
+def test_safe_feeds_migration_keeps_existing_subscriptions_publishing_directly_and_downgrades_new_states(
+        empty_database_url):
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0014")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO feed_subscriptions (id, url, state, created_at, failures, entries_seen, skipped)"
+                          " VALUES (1, 'https://dkr.dk/feed', 'active', CURRENT_TIMESTAMP, 0, 0, '[]')"))
+    command.upgrade(config, "0017")
+    with engine.begin() as conn:
+        row = conn.execute(text("SELECT hold_for_review, entries_over_limit FROM feed_subscriptions")).one()
+        conn.execute(text("UPDATE feed_subscriptions SET state = 'queued'"))
+    assert (bool(row[0]), row[1]) == (False, 0)
+    command.downgrade(config, "0014")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT state FROM feed_subscriptions")).scalar() == "active"
+        assert "held_feed_entries" not in inspect(conn).get_table_names()
+    engine.dispose()

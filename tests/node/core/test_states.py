@@ -10,9 +10,12 @@ import pytest
 from federation.models import PEER_TRANSITIONS, Peer, PeerState
 from federation.peering import pull_failed, pull_succeeded
 from node.core.models import (
+    HELD_ENTRY_TRANSITIONS,
     ITEM_TRANSITIONS,
     SUBSCRIPTION_TRANSITIONS,
     FeedSubscription,
+    HeldEntryState,
+    HeldFeedEntry,
     Item,
     ItemStatus,
     SubscriptionState,
@@ -28,6 +31,7 @@ BY = acting_node("aarhus-kommune")
 GRAPHS = {
     "items": (ITEM_TRANSITIONS, ItemStatus, Item),
     "subscriptions": (SUBSCRIPTION_TRANSITIONS, SubscriptionState, FeedSubscription),
+    "held feed entries": (HELD_ENTRY_TRANSITIONS, HeldEntryState, HeldFeedEntry),
     "peers": (PEER_TRANSITIONS, PeerState, Peer),
     "index tasks": (INDEX_TRANSITIONS, IndexState, IndexTask),
 }
@@ -106,7 +110,10 @@ def test_the_graphs_declare_exactly_the_moves_the_code_makes():
         "draft -> awaiting_approval", "draft -> published", "awaiting_approval -> draft",
         "awaiting_approval -> published", "published -> published", "published -> retracted", "published -> expired"]
     assert [f"{a} -> {b}" for a, b in SUBSCRIPTION_TRANSITIONS.pairs()] == [
-        "active -> active", "active -> backing_off", "backing_off -> active", "backing_off -> backing_off"]
+        "queued -> fetching", "fetching -> fetching", "fetching -> active", "fetching -> backing_off",
+        "active -> queued", "active -> fetching", "backing_off -> queued", "backing_off -> fetching"]
+    assert [f"{a} -> {b}" for a, b in HELD_ENTRY_TRANSITIONS.pairs()] == [
+        "held -> held", "held -> rejected", "rejected -> held"]
     assert [f"{a} -> {b}" for a, b in PEER_TRANSITIONS.pairs()] == [
         "pending -> approved", "pending -> blocked",
         "approved -> approved", "approved -> backing_off", "approved -> suspended", "approved -> blocked",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.helpers.feed_server import FeedServer, atom
@@ -48,3 +50,40 @@ def test_feed_list_shows_a_failing_feed_backing_off_with_its_error(node_home):
 
     assert "svarede HTTP 500" in subscribed.stderr
     assert "venter efter fejl" in listed and "fejl: serveren svarede HTTP 500" in listed
+
+
+def test_feed_subscribe_refuses_a_loopback_feed_without_the_allow_list(node_home, monkeypatch):
+    monkeypatch.delenv("VIDENSNET_FEED_ALLOWED_HOSTS")
+    with FeedServer() as feeds:
+        url = feeds.put("/hemmelig.atom", atom("Intern hemmelighed", [ENTRY]))
+        result = vidensnet(node_home, "feed", "subscribe", url, check=False)
+    assert result.returncode != 0
+    assert "url: adressen er ikke tilladt: den peger på et internt net" in result.stderr and feeds.statuses == {}
+    assert "Ingen abonnementer." in vidensnet(node_home, "feed", "list").stdout
+
+
+def test_a_redirect_from_an_allowed_host_to_an_internal_one_is_refused_at_the_hop(node_home, monkeypatch):
+    with FeedServer() as public, FeedServer() as internal:
+        internal.put("/hemmelig.atom", atom("Intern hemmelighed", [{**ENTRY, "title": "Intern hemmelighed"}]))
+        monkeypatch.setenv("VIDENSNET_FEED_ALLOWED_HOSTS", f"127.0.0.1:{public.httpd.server_address[1]}")
+        url = public.redirect("/dkr.atom", internal.url + "/hemmelig.atom")
+        subscribed = vidensnet(node_home, "feed", "subscribe", url)
+        listed = vidensnet(node_home, "feed", "list").stdout
+
+    assert "fejl: adressen er ikke tilladt: den peger på et internt net" in subscribed.stderr
+    assert internal.statuses == {} and public.statuses == {302: 1}
+    assert "venter efter fejl" in listed and str(internal.httpd.server_address[1]) not in listed + subscribed.stderr
+    assert vidensnet(node_home, "export").stdout == ""
+
+
+def test_a_slow_drip_feed_stops_at_the_configured_deadline(node_home, monkeypatch):
+    monkeypatch.setenv("VIDENSNET_FEED_DEADLINE_SECONDS", "2")
+    with FeedServer() as feeds:
+        url = feeds.put("/drip.atom", atom("Langsom kilde", [ENTRY]))
+        feeds.drip("/drip.atom", 0.5)  # several minutes for the whole body
+        started = time.monotonic()
+        subscribed = vidensnet(node_home, "feed", "subscribe", "--no-review", url)
+        elapsed = time.monotonic() - started
+
+    assert "feedet blev ikke hentet færdigt inden for 2 sekunder" in subscribed.stderr
+    assert elapsed < 30  # the command's start-up on a loaded machine, plus the deadline; not the body's minutes
