@@ -24,7 +24,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from node.core.config import FeedLimits
 from node.subscriptions.addresses import AddressRefused, HostUnresolved, Resolver, checked_addresses, resolve_host
@@ -37,6 +37,7 @@ ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, text
 MAX_REDIRECTS = 5
 CHUNK_BYTES = 64 * 1024
 REDIRECTS = (301, 302, 303, 307, 308)
+_SAFE = "/%:@!$&'()*+,;=-._~"  # what stays as it is in a request target; everything else is percent-escaped
 # The user's words for each way a fetch can fail; connection-level failures all share one, so the answer
 # never tells an open port from a closed or filtered one.
 UNREACHABLE = "feedet kunne ikke hentes"
@@ -108,7 +109,7 @@ def fetch_feed(url: str, etag: str | None, last_modified: str | None, limits: Fe
         headers["If-Modified-Since"] = last_modified
     limit = _Deadline(limits.deadline_seconds)
     try:
-        for _hop in range(MAX_REDIRECTS + 1):
+        for _ in range(MAX_REDIRECTS + 1):
             answer = _one_hop(url, headers, limits, resolve, limit)
             if not isinstance(answer, str):
                 return answer
@@ -118,35 +119,56 @@ def fetch_feed(url: str, etag: str | None, last_modified: str | None, limits: Fe
         limit.cancel()
 
 
+@dataclass(frozen=True)
+class _Hop:
+    """Where one request goes: scheme, host (ASCII, IDNA-encoded), port and the request target."""
+
+    scheme: str
+    host: str
+    port: int
+    target: str
+
+
+def _hop(url: str) -> _Hop:
+    """The parts of a hop's URL; FeedUnavailable for anything but a well-formed http(s) address."""
+    try:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(parts.scheme)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        host = parts.hostname.encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        raise FeedUnavailable("feedet viderestiller til en adresse, der ikke er http(s)") from None
+    # Characters a source left unescaped (spaces, æøå) are escaped; escapes already there are kept.
+    target = quote(parts.path or "/", safe=_SAFE) + ("?" + quote(parts.query, safe=_SAFE + "?") if parts.query else "")
+    return _Hop(parts.scheme, host, port, target)
+
+
 def _one_hop(url: str, headers: dict[str, str], limits: FeedLimits, resolve: Resolver,
              limit: _Deadline) -> FetchedFeed | str | None:
     """One request: the feed, None for 304, or the next hop's URL for a redirect."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedUnavailable("feedet viderestiller til en adresse, der ikke er http(s)")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    hop = _hop(url)
     try:
-        addresses = checked_addresses(parts.hostname, port, limits.allowed_hosts, _resolving_within(resolve, limit))
+        addresses = checked_addresses(hop.host, hop.port, limits.allowed_hosts, _resolving_within(resolve, limit))
     except AddressRefused:
-        log.debug("feed hop %s refused by the address policy", parts.hostname)
+        log.debug("feed hop %s refused by the address policy", hop.host)
         raise FeedRefused(REFUSED) from None
     except HostUnresolved:
-        log.debug("feed host %s does not resolve", parts.hostname)
+        log.debug("feed host %s does not resolve", hop.host)
         raise FeedUnavailable(UNREACHABLE) from None
-    connection = _connect(parts.scheme, parts.hostname, port, addresses, limit)
+    connection = _connect(hop.scheme, hop.host, hop.port, addresses, limit)
     try:
-        return _exchange(connection, url, parts, headers, limits, limit)
+        return _exchange(connection, url, hop.target, headers, limits, limit)
     except (OSError, http.client.HTTPException, zlib.error) as exc:
         limit.left()  # a socket the deadline shut is a timeout, not a broken connection
-        log.debug("feed %s: %s", parts.hostname, exc)
+        log.debug("feed %s: %s", hop.host, exc)
         raise FeedUnavailable(UNREACHABLE) from None
     finally:
         connection.close()
 
 
-def _exchange(connection: http.client.HTTPConnection, url: str, parts, headers: dict[str, str],
+def _exchange(connection: http.client.HTTPConnection, url: str, target: str, headers: dict[str, str],
               limits: FeedLimits, limit: _Deadline) -> FetchedFeed | str | None:
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection.request("GET", target, headers=headers)
     response = connection.getresponse()
     if response.status in REDIRECTS:
