@@ -172,16 +172,7 @@ def refresh_subscription(sessions: sessionmaker[Session], by: ActingNode, subscr
     report = RefreshReport(url)
     try:
         fetched = fetch_feed(url, etag, last_modified, limits)
-        parsed = None if fetched is None else parse_feed(fetched, url)
-        with sessions.begin() as session:
-            subscription = find_subscription(session, subscription_id)
-            if fetched is None:
-                report.not_modified = True
-            else:
-                report.counts = ingest_entries(session, by, subscription, parsed, limits.max_entries)
-                subscription.etag, subscription.last_modified = fetched.etag, fetched.last_modified
-                subscription.last_changed_at = utcnow()
-            _succeeded(subscription, utcnow(), limits.refresh_seconds)
+        _store(sessions, by, subscription_id, fetched, limits, report)
     except (FeedUnavailable, SubscriptionError) as exc:
         report.error = str(exc)
     except Exception:  # noqa: BLE001 - one broken feed must not stop the others; it backs off
@@ -190,6 +181,21 @@ def refresh_subscription(sessions: sessionmaker[Session], by: ActingNode, subscr
     if report.error:
         _record_failure(sessions, subscription_id, report.error)
     return report
+
+
+def _store(sessions: sessionmaker[Session], by: ActingNode, subscription_id: int, fetched: FetchedFeed | None,
+           limits: FeedLimits, report: RefreshReport) -> None:
+    """In one transaction: the fetched entries, the new validators and the subscription's success."""
+    parsed = None if fetched is None else parse_feed(fetched, report.url)
+    with sessions.begin() as session:
+        subscription = find_subscription(session, subscription_id)
+        if fetched is None:
+            report.not_modified = True
+        else:
+            report.counts = ingest_entries(session, by, subscription, parsed, limits.max_entries)
+            subscription.etag, subscription.last_modified = fetched.etag, fetched.last_modified
+            subscription.last_changed_at = utcnow()
+        _succeeded(subscription, utcnow(), limits.refresh_seconds)
 
 
 def _claim(sessions: sessionmaker[Session], subscription_id: int, limits: FeedLimits,

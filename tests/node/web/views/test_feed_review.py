@@ -49,6 +49,7 @@ def test_a_held_entry_is_shown_to_a_publisher_and_to_nobody_else(app, users, hel
     assert anonymous.get(f"/api/v1/items/{held}").status_code == 404
     assert ENTRY["title"] not in anonymous.get("/feeds/alle.atom").get_data(as_text=True)
     assert ENTRY["title"] not in anonymous.get("/vejledninger").get_data(as_text=True)
+    assert ENTRY["title"] not in anonymous.get("/sog?q=hemmelighed").get_data(as_text=True)
     editor = app.test_client()
     login(editor, "editor")
     assert editor.get("/admin/feeds/gennemsyn/").status_code == 403
@@ -62,7 +63,9 @@ def test_udgiv_publishes_the_entry_as_the_publisher_and_it_becomes_public(app, u
 
     assert response.status_code == 302
     assert f"»{ENTRY['title']}« er udgivet." in publisher.get("/admin/feeds/gennemsyn/").get_data(as_text=True)
-    assert app.test_client().get(f"/api/v1/items/{held}").json["status"] == "published"
+    anonymous = app.test_client()
+    assert anonymous.get(f"/api/v1/items/{held}").json["status"] == "published"
+    assert ENTRY["title"] in anonymous.get("/sog?q=hemmelighed").get_data(as_text=True)
     with sessions() as session:
         assert session.get(Item, held).author.username == "publisher"
         assert session.scalars(select(HeldFeedEntry)).all() == []
