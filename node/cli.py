@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from federation.commands import register_federation_commands
 from federation.identity import generate_node_key, public_key_text
-from node.accounts.users import AccountError, create_api_token, create_user
+from node.accounts.users import ROLE_LABELS, AccountError, create_api_token, create_user
 from node.audit.commands import audit
 from node.audit.log import COMMAND_LINE, AccessNotRecorded, all_restricted, record_access, record_admin_act
 from node.audit.models import AuditAct
@@ -186,7 +186,7 @@ def user_add(obj: Context, username: str, role: str, display_name: str, password
         with obj.transaction() as (_config, session):
             create_user(session, username, password, role, display_name)
             record_admin_act(session, COMMAND_LINE, AuditAct.USER_CREATED, username,
-                             description=f"Brugeren {username} er oprettet med rollen {role}")
+                             description=f"Brugeren {username} er oprettet som {ROLE_LABELS[role]}")
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Bruger '{username}' oprettet med rollen {role}.")

@@ -17,7 +17,7 @@ from federation.peering import (
     set_introducer,
     wake_peer,
 )
-from node.accounts.users import ROLE_RANK, AccountError, create_user
+from node.accounts.users import ROLE_LABELS, ROLE_RANK, AccountError, create_user
 from node.audit.log import record_admin_act
 from node.audit.models import AuditAct
 from node.core.models import Item, ItemStatus, Role, User
@@ -73,7 +73,7 @@ def add_user():
         created = create_user(db(), form.get("username", "").strip(), form.get("password", ""),
                               form.get("role", ""), form.get("display_name", "").strip())
         record_admin_act(db(), web_actor(), AuditAct.USER_CREATED, created.username,
-                         description=f"Brugeren {created.username} er oprettet med rollen {created.role}")
+                         description=f"Brugeren {created.username} er oprettet som {ROLE_LABELS[created.role]}")
     except AccountError as exc:
         db().rollback()
         return _render({"user": str(exc)}, status=422)

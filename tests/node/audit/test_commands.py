@@ -32,7 +32,7 @@ def test_user_add_and_token_are_recorded_and_audit_export_writes_them_as_csv_and
     assert [(r[1], r[2], r[5]) for r in rows[1:]] == [
         ("Eksporterede logbogen", "kommandolinje", "Logbogen som CSV fra kommandolinjen (fra 2000-01-01)"),
         ("Oprettede en API-nøgle", "kommandolinje", "API-nøglen »Intranet« er oprettet til soeren"),
-        ("Oprettede en bruger", "kommandolinje", "Brugeren soeren er oprettet med rollen admin"),
+        ("Oprettede en bruger", "kommandolinje", "Brugeren soeren er oprettet som Administrator"),
     ]
     assert query(Home(home), "SELECT actor_name, query FROM audit_events WHERE act = 'audit_exported'") == [
         ("kommandolinje", "fra 2000-01-01")]
@@ -44,3 +44,11 @@ def test_audit_export_refuses_a_bad_date_naming_the_option(tmp_path):
               "--municipality", "0730")
     refused = vidensnet(home, "audit", "export", "--since", "i går", check=False)
     assert refused.returncode != 0 and "--since: skal være en dato" in refused.stderr
+
+
+def test_a_key_rotation_and_a_revocation_from_the_command_line_are_recorded(node_home):
+    new_key = vidensnet(node_home, "key", "rotate").stdout.split("Ny nøgle: ")[1].split()[0]
+    vidensnet(node_home, "key", "revoke", "--since", "2026-11-20T00:00:00Z")
+    acts = query(Home(node_home), "SELECT act, actor_name, description FROM audit_events ORDER BY id")
+    assert [(act, who) for act, who, _ in acts] == [("key_rotated", "kommandolinje"), ("key_revoked", "kommandolinje")]
+    assert acts[0][2] == f"Nodens nøgle er skiftet til {new_key}" and "spærret fra 2026-11-20T00:00:00Z" in acts[1][2]

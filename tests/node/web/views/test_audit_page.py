@@ -1,0 +1,34 @@
+"""The audit log page in-process: its link, a bad filter refused in Danish naming the field, admin acts shown."""
+
+from __future__ import annotations
+
+from tests.helpers.nodes import PASSWORD
+from tests.helpers.web import csrf_token, login
+
+
+def test_a_bad_date_is_refused_with_400_naming_the_field(client, users):
+    login(client, "admin")
+    page = client.get("/admin/logbog?fra=1.12.2026")
+    assert page.status_code == 400
+    assert "fra: skal være en dato som 2026-12-01" in page.get_data(as_text=True)
+
+
+def test_a_bad_page_number_is_refused_naming_the_field_as_the_form_calls_it(client, users):
+    login(client, "admin")
+    page = client.get("/admin/logbog?side=nul")
+    assert page.status_code == 400 and "side: skal være et helt tal" in page.get_data(as_text=True)
+
+
+def test_the_admin_page_links_to_the_log(client, users):
+    login(client, "admin")
+    assert 'href="/admin/logbog"' in client.get("/admin/").get_data(as_text=True)
+
+
+def test_a_user_created_on_the_admin_page_is_recorded_with_the_admin_and_shown_in_danish(client, users):
+    login(client, "admin")
+    page = client.get("/admin/").get_data(as_text=True)
+    client.post("/admin/brugere", data={"csrf_token": csrf_token(page), "username": "ssp-konsulent",
+                                        "display_name": "SSP-konsulent", "role": "editor", "password": PASSWORD})
+    log = client.get("/admin/logbog?handling=user_created").get_data(as_text=True)
+    assert "Oprettede en bruger" in log and "Brugeren ssp-konsulent er oprettet som Redaktør" in log
+    assert "<small>admin</small>" in log
