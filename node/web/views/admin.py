@@ -29,7 +29,7 @@ from node.subscriptions.service import (
     subscription_summaries,
     unsubscribe,
 )
-from node.web.auditing import web_actor
+from node.web.auditing import record_viewer_access, web_actor
 from node.web.request import acting_node, db, node_config, requires
 from search.indexer import outbox_status
 
@@ -40,6 +40,7 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
     session = db()
     counts = dict(session.execute(select(Item.status, func.count()).group_by(Item.status)).all())
     recent = session.scalars(select(Item).order_by(Item.updated_at.desc()).limit(15)).all()
+    record_viewer_access(AuditAct.LISTED, recent, description="Administrationens liste over seneste ændringer")
     users = session.scalars(select(User).order_by(User.username)).all()
     return render_template(
         "admin.html",

@@ -12,7 +12,7 @@ from node.audit.queries import AuditFilterError, AuditFilters, actors, all_event
 from node.core.models import Role
 from node.items.queries import FilterError, parse_page
 from node.web.auditing import record_viewer_access
-from node.web.request import db, requires
+from node.web.request import db, node_config, requires
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 EVENTS_PER_PAGE = 50
@@ -37,6 +37,7 @@ def _render(filters: AuditFilters, result, error: str | None = None, status: int
         "audit_log.html", filters=filters, result=result, error=error, args=request.args,
         actors=actors(db()), access_acts=ACCESS_ACTS, admin_acts=ADMIN_ACTS, act_labels=ACT_LABELS,
         audience_labels=AUDIENCE_LABELS, held=held_items(db(), item_ids),
+        retention_days=node_config().audit_retention_days,
     ), status
 
 

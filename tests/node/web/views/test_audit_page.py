@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers.nodes import PASSWORD
+from tests.helpers.nodes import PASSWORD, publish
 from tests.helpers.web import csrf_token, login
 
 
@@ -32,3 +32,13 @@ def test_a_user_created_on_the_admin_page_is_recorded_with_the_admin_and_shown_i
     log = client.get("/admin/logbog?handling=user_created").get_data(as_text=True)
     assert "Oprettede en bruger" in log and "Brugeren ssp-konsulent er oprettet som Redaktør" in log
     assert "<small>admin</small>" in log
+
+
+def test_an_admin_finds_who_saw_a_restricted_item_from_its_page(client, sessions, users):
+    publish(sessions, "lukket", audience="network")
+    login(client, "admin")
+    item_page = client.get("/items/aarhus-kommune:lukket").get_data(as_text=True)
+    assert 'href="/admin/logbog?emne=aarhus-kommune:lukket"' in item_page
+    log = client.get("/admin/logbog?emne=aarhus-kommune:lukket").get_data(as_text=True)
+    assert "Emnesiden for »Metode lukket«" in log and "1 hændelse" in log
+    assert "gemmes i 730 dage" in log
