@@ -8,6 +8,7 @@ restricted content leaves the node unrecorded (docs/audit-log.md).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from flask import abort, current_app, request
 
@@ -22,7 +23,7 @@ def web_actor() -> Actor:
     """The logged-in user (or bearer-token user) of this request, with its source address."""
     user = viewer()
     if user is None:
-        return Actor(ANONYMOUS.kind, ANONYMOUS.name, ANONYMOUS.display_name, None, request.remote_addr)
+        return replace(ANONYMOUS, address=request.remote_addr)
     return Actor.of_user(user, request.remote_addr)
 
 

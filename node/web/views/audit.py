@@ -8,7 +8,15 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 
 from node.audit.csv_export import csv_chunks
 from node.audit.models import ACCESS_ACTS, ACT_LABELS, AUDIENCE_LABELS, AuditAct
-from node.audit.queries import AuditFilterError, AuditFilters, actors, all_events, held_items, list_events
+from node.audit.queries import (
+    AuditFilterError,
+    AuditFilters,
+    AuditPage,
+    actors,
+    all_events,
+    held_items,
+    list_events,
+)
 from node.core.models import Role
 from node.items.queries import FilterError, parse_page
 from node.web.auditing import record_viewer_access
@@ -27,11 +35,12 @@ def log_page():
         filters = AuditFilters.from_args(request.args)
         page = parse_page(request.args.get("side"))
     except (AuditFilterError, FilterError) as exc:
+        # The page number is called "side" in this form; parse_page names the list pages' "page".
         return _render(AuditFilters(), None, error=str(exc).replace("page:", "side:"), status=400)
     return _render(filters, list_events(db(), filters, page, EVENTS_PER_PAGE))
 
 
-def _render(filters: AuditFilters, result, error: str | None = None, status: int = 200):
+def _render(filters: AuditFilters, result: AuditPage | None, error: str | None = None, status: int = 200):
     item_ids = {i.item_id for e in result.events for i in e.items} if result else set()
     return render_template(
         "audit_log.html", filters=filters, result=result, error=error, args=request.args,
