@@ -135,6 +135,8 @@ def test_a_peer_approval_and_block_on_the_admin_page_are_logged_with_the_admin_a
     aarhus = ChildNode(tmp_path / "aarhus")  # asks from the command line; it need not serve
     aarhus.init("Aarhus Kommune", "municipality", municipality="0751")
     aarhus.cli("peer", "add", politi.url)
+    assert query(aarhus, "SELECT act, actor_name, subject FROM audit_events") == [
+        ("peer_added", "kommandolinje", politi.id)]
     admin = logged_in(politi, "admin")
     for action in ("godkend", "bloker"):
         csrf = csrf_token(admin.get(f"{politi.url}/admin/", timeout=HTTP_TIMEOUT).text)

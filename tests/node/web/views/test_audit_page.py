@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.helpers.nodes import PASSWORD, publish
-from tests.helpers.web import csrf_token, login
+from tests.helpers.web import api_tokens, auth, csrf_token, login
 
 
 def test_a_bad_date_is_refused_with_400_naming_the_field(client, users):
@@ -42,3 +42,15 @@ def test_an_admin_finds_who_saw_a_restricted_item_from_its_page(client, sessions
     log = client.get("/admin/logbog?emne=aarhus-kommune:lukket").get_data(as_text=True)
     assert "Emnesiden for »Metode lukket«" in log and "1 hændelse" in log
     assert "gemmes i 730 dage" in log
+
+
+def test_a_bulletin_sent_back_through_the_api_is_recorded_with_the_publisher(client, sessions, users):
+    tokens = api_tokens(sessions)
+    bulletin = {"type": "bulletin", "title": "Uro ved skolen", "summary": "Grupper efter skoletid.",
+                "police_districts": ["Østjyllands Politi"]}
+    created = client.post("/api/v1/items", json=bulletin, headers=auth(tokens["editor"])).json
+    client.post(f"/api/v1/items/{created['id']}/submit", headers=auth(tokens["editor"]))
+    assert client.post(f"/api/v1/items/{created['id']}/return", headers=auth(tokens["publisher"])).status_code == 200
+    login(client, "admin")
+    log = client.get("/admin/logbog", query_string={"emne": created["id"]}).get_data(as_text=True)
+    assert "Sendte en tendensbulletin tilbage som kladde" in log and "<small>publisher</small>" in log
