@@ -26,6 +26,8 @@ from federation.rotation import own_rotations, rotate_node_key
 from federation.scheduling import FederationCycle, pull_and_record
 from federation.trust import own_descriptor
 from federation.wire import moment
+from node.audit.log import COMMAND_LINE, record_admin_act
+from node.audit.models import AuditAct
 from node.core.models import Item
 from node.items.schema import format_datetime
 
@@ -45,6 +47,8 @@ def peer_add(obj, url: str) -> None:
         found = add_peer(obj.sessions(), local, url)
     except PeeringError as exc:
         raise click.ClickException(str(exc)) from None
+    with obj.sessions().begin() as session:  # add_peer calls the other node outside any transaction
+        _record(session, AuditAct.PEER_ADDED, found.id, f"{found.name} ({found.id}) er tilføjet som afventende peer")
     click.echo(f"{found.id} ({found.name}) registreret som {found.state}")
     if found.warning:
         click.echo(f"Bemærk: {found.warning}", err=True)
@@ -61,10 +65,22 @@ def peer_approve(obj, peer_id: str, introducer: bool | None) -> None:
         with obj.sessions().begin() as session:
             approved = approve_peer(session, peer_id, obj.process().local.trust_anchors, introducer)
             state, url = approved.state, approved.url
+            _record(session, AuditAct.PEER_APPROVED, peer_id, f"{approved.name} ({peer_id}) er godkendt"
+                    + (" som anbefaler" if approved.introducer else ""))
     except PeeringError as exc:
         raise click.ClickException(str(exc)) from None
     wake_peer(obj.process().local, url, peer_id)
     click.echo(f"{peer_id}: {state}")
+
+
+def _record(session, act: AuditAct, peer_id: str, description: str) -> None:
+    # In the command's own transaction: the change and its record are committed together.
+    record_admin_act(session, COMMAND_LINE, act, peer_id, description=description)
+
+
+# The audit log's kind of act for each admin move, and what it says happened.
+MOVE_ACTS = {"suspend": (AuditAct.PEER_SUSPENDED, "er sat på pause"),
+             "resume": (AuditAct.PEER_RESUMED, "er genoptaget"), "block": (AuditAct.PEER_BLOCKED, "er blokeret")}
 
 
 def _admin_move(action: str, help_text: str) -> None:
@@ -76,7 +92,10 @@ def _admin_move(action: str, help_text: str) -> None:
     def command(obj, peer_id: str) -> None:
         try:
             with obj.sessions().begin() as session:
-                state = change_peer(session, peer_id, action, obj.process().local.sinks).state
+                moved = change_peer(session, peer_id, action, obj.process().local.sinks)
+                state = moved.state
+                act, done = MOVE_ACTS[action]
+                _record(session, act, peer_id, f"{moved.name} ({peer_id}) {done}")
         except PeeringError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"{peer_id}: {state}")
@@ -95,7 +114,10 @@ def peer_introducer(obj, peer_id: str, off: bool) -> None:
     """Let a peer's endorsement alone introduce other nodes' keys, as a trust anchor's does."""
     try:
         with obj.sessions().begin() as session:
-            set_introducer(session, peer_id, not off)
+            changed = set_introducer(session, peer_id, not off)
+            _record(session, AuditAct.INTRODUCER_UNSET if off else AuditAct.INTRODUCER_SET, peer_id,
+                    f"{changed.name} ({peer_id}) " + ("anbefaler ikke længere nøgler alene" if off
+                                                      else "anbefaler nu nøgler alene"))
     except PeeringError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{peer_id}: {'anbefaler ikke nøgler alene' if off else 'anbefaler nøgler alene'}")
@@ -108,7 +130,9 @@ def peer_remove(obj, peer_id: str) -> None:
     """Forget a peer (also a pending request); the items it brought stay."""
     try:
         with obj.sessions().begin() as session:
+            removed = session.get(Peer, peer_id)
             remove_peer(session, peer_id)
+            _record(session, AuditAct.PEER_REMOVED, peer_id, f"{removed.name} ({peer_id}) er fjernet")
     except PeeringError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{peer_id}: fjernet")
@@ -178,6 +202,8 @@ def key_rotate(obj) -> None:
     with obj.sessions().begin() as session:
         resigned = resign_own_envelopes(session, config.node.id, new)
         peers = [(p.id, p.url) for p in approved_peers(session)]
+        record_admin_act(session, COMMAND_LINE, AuditAct.KEY_ROTATED, public_key_text(new),
+                         description=f"Nodens nøgle er skiftet til {public_key_text(new)}")
     click.echo(f"Ny nøgle: {public_key_text(new)} (den gamle er arkiveret i {config.keys_dir})")
     click.echo(f"{resigned} egne konvolutter er signeret igen med den nye nøgle")
     for peer_id, url in peers:
@@ -204,6 +230,8 @@ def key_revoke(obj, revoked: str | None, since: str | None) -> None:
         with obj.sessions().begin() as session:
             revoke_own_key(session, config.node.id, current, revoked, moment_since)
             resigned = resign_own_envelopes(session, config.node.id, current)
+            record_admin_act(session, COMMAND_LINE, AuditAct.KEY_REVOKED, revoked, description=(
+                f"Den tidligere nøgle {revoked} er spærret fra {format_datetime(moment_since)}"))
     except KeyRefused as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Nøglen {revoked} er spærret fra {format_datetime(moment_since)}; "

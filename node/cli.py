@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from federation.commands import register_federation_commands
 from federation.identity import generate_node_key, public_key_text
-from node.accounts.users import AccountError, create_api_token, create_user
+from node.accounts.users import ROLE_LABELS, AccountError, create_api_token, create_user
+from node.audit.commands import audit
+from node.audit.log import COMMAND_LINE, AccessNotRecorded, all_restricted, record_access, record_admin_act
+from node.audit.models import AuditAct
 from node.core.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
 from node.core.db import upgrade_database
 from node.core.interpreter import collect_less_often
@@ -133,6 +136,14 @@ def import_command(obj: Context, file) -> None:
 @click.pass_obj
 def export(obj: Context, file) -> None:
     """Write every item the node holds, restricted ones included, as JSON Lines."""
+    # Recorded first, in its own transaction: an export the log cannot record is not made.
+    with obj.sessions()() as session:
+        restricted = all_restricted(session)
+    try:
+        record_access(obj.sessions(), COMMAND_LINE, AuditAct.EXPORTED, restricted,
+                      description=f"Alle emner som JSON Lines til {getattr(file, 'name', None) or 'standardoutput'}")
+    except AccessNotRecorded:
+        raise click.ClickException("eksporten kunne ikke skrives i logbogen, så den er ikke lavet") from None
     with obj.transaction() as (_config, session):
         count = write_export(session, file or sys.stdout)
     click.echo(f"Eksporterede {count} emner.", err=True)
@@ -174,6 +185,8 @@ def user_add(obj: Context, username: str, role: str, display_name: str, password
     try:
         with obj.transaction() as (_config, session):
             create_user(session, username, password, role, display_name)
+            record_admin_act(session, COMMAND_LINE, AuditAct.USER_CREATED, username,
+                             description=f"Brugeren {username} er oprettet som {ROLE_LABELS[role]}")
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Bruger '{username}' oprettet med rollen {role}.")
@@ -188,6 +201,8 @@ def user_token(obj: Context, username: str, name: str) -> None:
     with obj.transaction() as (_config, session):
         found = _find_user(session, username)
         token = create_api_token(session, found, name)
+        record_admin_act(session, COMMAND_LINE, AuditAct.TOKEN_CREATED, username,
+                         description=f"API-nøglen »{name}« er oprettet til {username}")
     click.echo(token)
 
 
@@ -201,3 +216,4 @@ def _find_user(session: Session, username: str) -> User:
 register_federation_commands(main)
 main.add_command(reindex_command)
 main.add_command(feed)
+main.add_command(audit)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from node.audit.log import restricted_by_id
+from node.audit.models import AuditAct
 from node.core.geography import municipalities, police_districts
 from node.items.vocabulary import COOPERATION, PREVENTION_LEVELS, TARGET_GROUPS
+from node.web.auditing import record_viewer_access
 from node.web.errors import json_error
 from node.web.request import authenticate_bearer, db, viewer
 from search.index import SearchIndex
@@ -29,6 +32,7 @@ def api_search():
     except ValueError as exc:
         return json_error(400, str(exc))
     result = search_items(search_index(), db(), search_request, viewer())
+    _record_search(result.hits, "API-søgning")
     hits = [{**hit, "url": url_for("pages.item", item_id=hit["id"], _external=True),
              "highlight": {k: str(v) for k, v in hit["highlight"].items()}} for hit in result.hits]
     return {"total": result.total, "page": result.page, "hits": hits, "facets": result.facets,
@@ -43,8 +47,18 @@ def page():
     except ValueError as exc:
         return render_template("error.html", code=400, title="Ugyldig søgning", detail=str(exc)), 400
     result = search_items(search_index(), db(), search_request, viewer())
+    _record_search(result.hits, "Søgesiden")
     return render_template(
         "search.html", result=result, search=search_request, args=request.args,
         municipalities=municipalities(), police_districts=police_districts(),
         prevention_levels=PREVENTION_LEVELS, target_groups=TARGET_GROUPS, cooperation=COOPERATION,
     )
+
+
+def _record_search(hits: list[dict], where: str) -> None:
+    # The index does not carry audiences: the restricted hits are found in the database, by id.
+    if viewer() is None:
+        return  # an anonymous search covers public items only
+    words = "; ".join(f"{name}: {value}" for name, value in request.args.items(multi=True) if name != "page")
+    record_viewer_access(AuditAct.SEARCHED, restricted_by_id(db(), [h["id"] for h in hits]), query=words,
+                         description=f"{where}, side {request.args.get('page') or 1}")

@@ -96,6 +96,8 @@ class NodeConfig:
     feeds: FeedLimits = FeedLimits()
     # How long a key a peer rotated away from still verifies its envelopes (docs/federation-protocol.md §15).
     key_grace_days: int = 30
+    # How long the audit log keeps an event (docs/audit-log.md); housekeeping prunes older ones.
+    audit_retention_days: int = 730
     trust_anchors: str = ""  # VIDENSNET_TRUST_ANCHORS as written: id=publickey,... (federation parses it)
     search: SearchSettings = SearchSettings()
     peer_limits: PeerLimits = PeerLimits()
@@ -182,6 +184,7 @@ def load_config(home: Path | None = None) -> NodeConfig:
         bulletin_max_days=_int_env("VIDENSNET_BULLETIN_MAX_DAYS", 180),
         feeds=load_feed_limits(),
         key_grace_days=_int_env("VIDENSNET_KEY_GRACE_DAYS", 30, minimum=0),
+        audit_retention_days=_int_env("VIDENSNET_AUDIT_RETENTION_DAYS", 730),
         trust_anchors=os.environ.get("VIDENSNET_TRUST_ANCHORS", ""),
         search=load_search_settings(),
         peer_limits=PeerLimits(

@@ -22,6 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.accounts.users import has_role
+from node.audit.log import Actor, record_admin_act
+from node.audit.models import AuditAct
 from node.core.config import LocalRules, slugify
 from node.core.models import ITEM_TRANSITIONS, Approval, Item, ItemStatus, ItemTerm, Role, User, utcnow
 from node.items.schema import ItemContent, audience_kind
@@ -46,12 +48,19 @@ class ImportOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class ActingNode:
-    """This node acting on its items: its id, where its changes go, its rules and, when known, the user."""
+    """This node acting on its items: its id, where its changes go, its rules and, when known, the user
+    and the source address of the user's request (for the audit log)."""
 
     node_id: str
     sinks: ItemSinks
     user: User | None = None
     rules: LocalRules = LocalRules()
+    address: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """Who acts, as the audit log names them: the user, or the command line when no user acts."""
+        return Actor.of(self.user, self.address)
 
 
 def new_item_id(node_id: str, title: str) -> str:
@@ -79,7 +88,7 @@ def publish(session: Session, item: Item, by: ActingNode) -> Item:
     if item.status not in (ItemStatus.DRAFT, ItemStatus.AWAITING_APPROVAL):
         raise PublishingError("kun en kladde kan udgives")
     if item.type == "bulletin":
-        _approve_bulletin(item, by)
+        _approve_bulletin(session, item, by)
     _publish_version(session, item, by)
     return item
 
@@ -101,6 +110,8 @@ def return_to_draft(session: Session, item: Item, by: ActingNode) -> Item:
         raise PublishingError("kun en tendensbulletin, der afventer godkendelse, kan sendes tilbage")
     ITEM_TRANSITIONS.move(item, ItemStatus.DRAFT)
     item.updated_at = utcnow()
+    record_admin_act(session, by.actor, AuditAct.BULLETIN_RETURNED, item.id, items=[item],
+                     description=f"Tendensbulletinen »{item.title}« er sendt tilbage som kladde")
     return item
 
 
@@ -112,7 +123,7 @@ def revise(session: Session, item: Item, by: ActingNode, content: ItemContent) -
     if content.content_hash() == item.content_hash:
         return item
     if item.type == "bulletin" and item.status == ItemStatus.PUBLISHED:
-        _approve_bulletin(item, by)
+        _approve_bulletin(session, item, by)
     _record_author(item, by)
     apply_content(item, content)
     if item.status == ItemStatus.AWAITING_APPROVAL:
@@ -193,7 +204,7 @@ def _record_author(item: Item, by: ActingNode) -> None:
         item.content_authors = [*item.content_authors, by.user.username]  # a new list: JSON is not tracked
 
 
-def _approve_bulletin(item: Item, by: ActingNode) -> None:
+def _approve_bulletin(session: Session, item: Item, by: ActingNode) -> None:
     # Four eyes: a bulletin leaves the node only when someone who changed none of its content approved it,
     # or when the node's administrator imports it on the machine (no logged-in user).
     if by.user is None:
@@ -211,6 +222,10 @@ def _approve_bulletin(item: Item, by: ActingNode) -> None:
         item.approval, item.approved_by = Approval.SECOND_PERSON, by.user
     item.approved_authors = list(item.content_authors)
     item.approved_at = utcnow()
+    # In the approval's own transaction: the approval and its record are committed together or not at all.
+    authors = ", ".join(item.approved_authors) or "nodens administrator"
+    record_admin_act(session, by.actor, AuditAct.BULLETIN_APPROVED, item.id, items=[item],
+                     description=f"Tendensbulletinen »{item.title}« er godkendt (skrevet af {authors})")
 
 
 def _publish_version(session: Session, item: Item, by: ActingNode) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import click
 
+from node.audit.log import COMMAND_LINE, record_admin_act
+from node.audit.models import AuditAct
 from node.subscriptions.service import (
     STATE_LABELS,
     SubscriptionError,
@@ -34,6 +36,7 @@ def feed_subscribe(obj, url: str, no_review: bool) -> None:
     try:
         with sessions.begin() as session:
             subscription_id = subscribe(session, url, hold_for_review=not no_review, limits=limits).id
+            record_admin_act(session, COMMAND_LINE, AuditAct.FEED_SUBSCRIBED, url)
     except SubscriptionError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Abonnement {subscription_id} oprettet"
@@ -84,6 +87,7 @@ def feed_unsubscribe(obj, subscription_id: int) -> None:
     try:
         with obj.sessions().begin() as session:
             url = unsubscribe(session, subscription_id).url
+            record_admin_act(session, COMMAND_LINE, AuditAct.FEED_UNSUBSCRIBED, url)
     except SubscriptionError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Afmeldt {url}; emnerne fra feedet er stadig udgivet.")

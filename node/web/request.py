@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import wraps
 from typing import Any
 
@@ -72,7 +73,9 @@ def public_url(endpoint: str, **values: Any) -> str:
 
 def acting_node(for_viewer: bool = True) -> ActingNode:
     """This node acting with its rules, for the logged-in user (or, with for_viewer=False, on its own)."""
-    return current_app.extensions["vidensnet.acting"](viewer() if for_viewer else None)
+    if not for_viewer:
+        return current_app.extensions["vidensnet.acting"](None)
+    return replace(current_app.extensions["vidensnet.acting"](viewer()), address=request.remote_addr)
 
 
 def db() -> Session:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import func, select
 
 from federation.local import current_local_node
+from federation.models import Peer
 from federation.overview import federation_overview
 from federation.peering import (
     PeeringError,
@@ -16,7 +17,9 @@ from federation.peering import (
     set_introducer,
     wake_peer,
 )
-from node.accounts.users import ROLE_RANK, AccountError, create_user
+from node.accounts.users import ROLE_LABELS, ROLE_RANK, AccountError, create_user
+from node.audit.log import record_admin_act
+from node.audit.models import AuditAct
 from node.core.models import Item, ItemStatus, Role, User
 from node.items.vocabulary import FIELD_LABELS
 from node.subscriptions.service import (
@@ -27,6 +30,7 @@ from node.subscriptions.service import (
     subscription_summaries,
     unsubscribe,
 )
+from node.web.auditing import record_viewer_access, web_actor
 from node.web.request import db, node_config, requires
 from search.indexer import outbox_status
 
@@ -37,6 +41,7 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
     session = db()
     counts = dict(session.execute(select(Item.status, func.count()).group_by(Item.status)).all())
     recent = session.scalars(select(Item).order_by(Item.updated_at.desc()).limit(15)).all()
+    record_viewer_access(AuditAct.LISTED, recent, description="Administrationens liste over seneste ændringer")
     users = session.scalars(select(User).order_by(User.username)).all()
     return render_template(
         "admin.html",
@@ -67,8 +72,10 @@ def add_user():
     """Create a local account."""
     form = request.form
     try:
-        create_user(db(), form.get("username", "").strip(), form.get("password", ""), form.get("role", ""),
-                    form.get("display_name", "").strip())
+        created = create_user(db(), form.get("username", "").strip(), form.get("password", ""),
+                              form.get("role", ""), form.get("display_name", "").strip())
+        record_admin_act(db(), web_actor(), AuditAct.USER_CREATED, created.username,
+                         description=f"Brugeren {created.username} er oprettet som {ROLE_LABELS[created.role]}")
     except AccountError as exc:
         db().rollback()
         return _render({"user": str(exc)}, status=422)
@@ -86,6 +93,9 @@ def add_peer_form():
         peer = add_peer(sessions, current_local_node(), request.form.get("url", "").strip())
     except PeeringError as exc:
         return _render({"peer": str(exc)}, status=422)
+    with sessions.begin() as session:  # add_peer calls the other node outside any transaction, so afterwards
+        record_admin_act(session, web_actor(), AuditAct.PEER_ADDED, peer.id,
+                         description=f"{peer.name} ({peer.id}) er tilføjet som afventende peer")
     flash(f"{peer.name} er tilføjet som afventende peer.")
     return redirect(url_for("admin.overview"))
 
@@ -96,6 +106,7 @@ def approve_peer_form(peer_id: str):
     """Approve a pending peer."""
     try:
         peer = approve_peer(db(), peer_id, current_local_node().trust_anchors)
+        _record_peer_act(AuditAct.PEER_APPROVED, peer, "er godkendt")
     except PeeringError as exc:
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
@@ -112,6 +123,8 @@ def introducer_form(peer_id: str):
     introducer = request.form.get("anbefaler") != "fra"
     try:
         peer = set_introducer(db(), peer_id, introducer)
+        _record_peer_act(AuditAct.INTRODUCER_SET if introducer else AuditAct.INTRODUCER_UNSET, peer,
+                         "anbefaler nu nøgler alene" if introducer else "anbefaler ikke længere nøgler alene")
     except PeeringError as exc:
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
@@ -123,6 +136,14 @@ def introducer_form(peer_id: str):
 # The admin's peer actions, by the word in their URL: the peering action and the message after it.
 PEER_ACTIONS = {"pause": ("suspend", "er sat på pause"), "genoptag": ("resume", "er genoptaget"),
                 "bloker": ("block", "er blokeret"), "fjern": ("remove", "er fjernet")}
+PEER_ACTS = {"suspend": AuditAct.PEER_SUSPENDED, "resume": AuditAct.PEER_RESUMED, "block": AuditAct.PEER_BLOCKED,
+             "remove": AuditAct.PEER_REMOVED}
+
+
+def _record_peer_act(act: AuditAct, peer: Peer | None, done: str, peer_id: str = "") -> None:
+    # In the act's own transaction: the change and its record are committed together.
+    name = f"{peer.name} ({peer.id})" if peer else peer_id
+    record_admin_act(db(), web_actor(), act, peer.id if peer else peer_id, description=f"{name} {done}")
 
 
 @bp.post("/peers/<peer_id>/<action>")
@@ -133,10 +154,12 @@ def change_peer_form(peer_id: str, action: str):
         abort(404)
     move, done = PEER_ACTIONS[action]
     try:
+        peer = db().get(Peer, peer_id)
         if move == "remove":
             remove_peer(db(), peer_id)
         else:
             change_peer(db(), peer_id, move, current_local_node().sinks)
+        _record_peer_act(PEER_ACTS[move], peer, done, peer_id)
     except PeeringError as exc:
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
@@ -151,8 +174,9 @@ def subscribe_feed():
     """Subscribe to an external Atom/RSS feed; the scheduler fetches it in the background."""
     form = request.form
     try:
-        subscribe(db(), form.get("url", ""), hold_for_review=form.get("gennemsyn") == "til",
-                  limits=node_config().feeds)
+        subscription = subscribe(db(), form.get("url", ""), hold_for_review=form.get("gennemsyn") == "til",
+                                 limits=node_config().feeds)
+        record_admin_act(db(), web_actor(), AuditAct.FEED_SUBSCRIBED, subscription.url)
     except SubscriptionError as exc:
         db().rollback()
         return _render({"feed": str(exc)}, status=422)
@@ -182,6 +206,8 @@ def review_feed(subscription_id: int):
     hold = request.form.get("gennemsyn") == "til"
     try:
         subscription = set_review(db(), subscription_id, hold)
+        record_admin_act(db(), web_actor(), AuditAct.FEED_REVIEW_CHANGED, subscription.url,
+                         description=f"Gennemsyn {'slået til' if hold else 'slået fra'}: {subscription.url}")
     except SubscriptionError as exc:
         db().rollback()
         return _render({"feed": str(exc)}, status=404)
@@ -197,6 +223,7 @@ def unsubscribe_feed(subscription_id: int):
     """Stop following a feed; its items stay published."""
     try:
         subscription = unsubscribe(db(), subscription_id)
+        record_admin_act(db(), web_actor(), AuditAct.FEED_UNSUBSCRIBED, subscription.url)
     except SubscriptionError as exc:
         db().rollback()
         return _render({"feed": str(exc)}, status=404)

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, request, url_for
 from federation.local import current_local_node
 from federation.plan_endorsements import plan_endorsements_json
 from node.accounts.users import has_role
+from node.audit.models import AuditAct
 from node.core.models import Item, ItemStatus, Role
 from node.items.as_json import item_to_json
 from node.items.publishing import (
@@ -23,6 +24,7 @@ from node.items.publishing import (
 from node.items.queries import FilterError, ItemFilters, list_items, parse_page
 from node.items.schema import ItemInvalid, validate_item
 from node.items.visibility import can_read
+from node.web.auditing import record_viewer_access
 from node.web.errors import json_error
 from node.web.request import acting_node, authenticate_bearer, csrf, db, json_body, node_config, public_url, viewer
 
@@ -62,6 +64,7 @@ def items():
     next_url = None
     if result.has_next:
         next_url = public_url("api.items", **{**request.args.to_dict(), "page": page + 1})
+    record_viewer_access(AuditAct.LISTED, result.items, description=f"API-listen over emner, side {page}")
     return {"total": result.total, "page": page, "items": [_json(i) for i in result.items], "next": next_url}
 
 
@@ -71,6 +74,7 @@ def item(item_id: str):
     found = find_item(db(), item_id)
     if found is None or not can_read(viewer(), found):
         return json_error(404, f"intet emne med id '{item_id}'")
+    record_viewer_access(AuditAct.VIEWED, [found], description=f"API: emnet »{found.title}«")
     if found.type == "plan":  # which participating municipalities have endorsed which version
         return {**_json(found), "endorsements": plan_endorsements_json(db(), found, current_local_node())}
     return _json(found)

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from federation.local import current_local_node
 from federation.plan_endorsements import EndorsementError, endorse_plan
 from node.accounts.users import has_role
+from node.audit.models import AuditAct
 from node.core.geography import municipalities, police_districts
 from node.core.models import Item, ItemStatus, Role
 from node.items.publishing import (
@@ -22,6 +23,7 @@ from node.items.publishing import (
 from node.items.schema import ItemInvalid, validate_item
 from node.items.visibility import can_read
 from node.items.vocabulary import COOPERATION, DETAILS, FIELD_LABELS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES
+from node.web.auditing import record_viewer_access
 from node.web.forms import form_to_data, form_values, item_to_form
 from node.web.request import acting_node, db, node_config, requires, viewer
 
@@ -117,6 +119,7 @@ def edit(item_id: str):
         abort(409, description="En udgivet tendensbulletin kan ikke ændres uden ny godkendelse; "
                                "træk den tilbage og skriv en ny.")
     if request.method == "GET":
+        record_viewer_access(AuditAct.VIEWED, [item], description=f"Redigeringssiden for »{item.title}«")
         return _render_form(item.type, item_to_form(item), {}, item)
     try:
         revise(db(), item, acting_node(), _validated(item.type, item.id))

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
+from node.audit.log import record_admin_act
+from node.audit.models import AuditAct
 from node.core.models import FeedSubscription, Role
 from node.items.rendering import render_markdown
 from node.subscriptions.review import ReviewError, held_entries, publish_held, reject_held
+from node.web.auditing import web_actor
 from node.web.request import acting_node, db, requires
 
 bp = Blueprint("feed_review", __name__, url_prefix="/admin/feeds/gennemsyn")
@@ -33,6 +36,7 @@ def publish_entry(item_id: str):
     """Publish a held entry as the logged-in publisher."""
     try:
         item = publish_held(db(), acting_node(), item_id)
+        record_admin_act(db(), web_actor(), AuditAct.FEED_ENTRY_PUBLISHED, item.title, items=[item])
     except ReviewError as exc:
         db().rollback()
         return _render(str(exc), status=422)
@@ -47,6 +51,7 @@ def reject_entry(item_id: str):
     """Refuse a held entry; the same content from the feed is not offered again."""
     try:
         row = reject_held(db(), acting_node(), item_id)
+        record_admin_act(db(), web_actor(), AuditAct.FEED_ENTRY_REJECTED, row.data.get("title", ""))
     except ReviewError as exc:
         db().rollback()
         return _render(str(exc), status=422)

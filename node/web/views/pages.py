@@ -6,11 +6,13 @@ from flask import Blueprint, abort, render_template, request
 
 from federation.local import current_local_node
 from federation.plan_endorsements import endorsement_refusal, plan_participants
+from node.audit.models import AuditAct
 from node.core.geography import municipalities, police_districts
 from node.items.publishing import find_item
 from node.items.queries import FilterError, ItemFilters, latest_per_type, list_items, parse_page
 from node.items.visibility import can_read
 from node.items.vocabulary import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS
+from node.web.auditing import record_viewer_access
 from node.web.request import db, node_config, viewer
 
 bp = Blueprint("pages", __name__)
@@ -27,7 +29,9 @@ TYPE_SLUGS = {
 @bp.get("/")
 def front():
     """The latest items of each type."""
-    return render_template("front.html", latest=latest_per_type(db(), viewer()), type_slugs=TYPE_SLUGS)
+    latest = latest_per_type(db(), viewer())
+    record_viewer_access(AuditAct.LISTED, [i for items in latest.values() for i in items], description="Forsiden")
+    return render_template("front.html", latest=latest, type_slugs=TYPE_SLUGS)
 
 
 def _list_view(item_type: str):
@@ -37,6 +41,7 @@ def _list_view(item_type: str):
     except FilterError as exc:
         abort(400, description=str(exc))
     result = list_items(db(), viewer(), filters, page, node_config().page_size)
+    record_viewer_access(AuditAct.LISTED, result.items, description=f"Listen over {TYPE_SLUGS[item_type]}, side {page}")
     return render_template(
         "list.html",
         item_type=item_type,
@@ -66,4 +71,5 @@ def item(item_id: str):
         joined = any(e.endorser == current_local_node().id and e.current for p in participants for e in p.endorsements)
         may_endorse = not joined and endorsement_refusal(found, current_local_node()) is None
         plan = {"participants": participants, "may_endorse": may_endorse}
+    record_viewer_access(AuditAct.VIEWED, [found], description=f"Emnesiden for »{found.title}«")
     return render_template("item.html", item=found, detail_specs=DETAILS[found.type], type_slugs=TYPE_SLUGS, **plan)

@@ -8,6 +8,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from node.audit.models import AuditEvent
 from node.core.config import FeedLimits
 from node.core.models import FeedSubscription, Item
 from node.subscriptions.service import run_cycle
@@ -83,7 +84,8 @@ def test_with_the_review_box_ticked_entries_wait_for_review_and_are_no_items(adm
     assert "Udgives straks" in _row(admin.get("/admin/").get_data(as_text=True), url)
 
 
-def test_refresh_now_queues_the_feed_for_the_scheduler_and_unsubscribe_keeps_the_items(admin, feeds, sessions):
+def test_refresh_now_queues_the_feed_and_unsubscribe_keeps_the_items_and_both_acts_are_in_the_audit_log(
+        admin, feeds, sessions):
     url = feeds.put("/dkr.atom", atom("Det Kriminalpræventive Råd", [ENTRY]))
     _post(admin, "/admin/feeds", url=url)
     _scheduler(sessions)
@@ -101,6 +103,9 @@ def test_refresh_now_queues_the_feed_for_the_scheduler_and_unsubscribe_keeps_the
     assert "er afmeldt" in page and "Ingen abonnementer endnu." in page
     with sessions() as session:
         assert session.scalars(select(Item.status)).all() == ["published"]
+        acts = session.execute(select(AuditEvent.act, AuditEvent.actor_name, AuditEvent.subject)
+                               .order_by(AuditEvent.id)).all()
+    assert acts == [("feed_subscribed", "admin", url), ("feed_unsubscribed", "admin", url)]
 
 
 def test_failing_feed_shows_backing_off_with_its_danish_error(admin, feeds, sessions):

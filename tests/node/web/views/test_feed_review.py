@@ -7,6 +7,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from node.audit.models import AuditEvent
 from node.core.config import FeedLimits
 from node.core.models import HeldFeedEntry, Item
 from node.subscriptions.entries import entry_local_id
@@ -55,7 +56,7 @@ def test_a_held_entry_is_shown_to_a_publisher_and_to_nobody_else(app, users, hel
     assert editor.get("/admin/feeds/gennemsyn/").status_code == 403
 
 
-def test_udgiv_publishes_the_entry_as_the_publisher_and_it_becomes_public(app, users, held, sessions):
+def test_udgiv_publishes_the_entry_as_the_publisher_it_becomes_public_and_the_act_is_logged(app, users, held, sessions):
     publisher = app.test_client()
     login(publisher, "publisher")
 
@@ -69,9 +70,11 @@ def test_udgiv_publishes_the_entry_as_the_publisher_and_it_becomes_public(app, u
     with sessions() as session:
         assert session.get(Item, held).author.username == "publisher"
         assert session.scalars(select(HeldFeedEntry)).all() == []
+        assert session.execute(select(AuditEvent.act, AuditEvent.actor_name)).all() == [
+            ("feed_entry_published", "publisher")]
 
 
-def test_afvis_publishes_nothing_and_the_entry_leaves_the_list(app, users, held, sessions):
+def test_afvis_publishes_nothing_the_entry_leaves_the_list_and_the_act_is_logged(app, users, held, sessions):
     publisher = app.test_client()
     login(publisher, "publisher")
 
@@ -81,6 +84,8 @@ def test_afvis_publishes_nothing_and_the_entry_leaves_the_list(app, users, held,
     assert "er afvist og bliver ikke udgivet" in listed and "Ingen indslag venter på gennemsyn." in listed
     with sessions() as session:
         assert session.scalars(select(Item)).all() == []
+        assert session.execute(select(AuditEvent.act, AuditEvent.subject)).all() == [
+            ("feed_entry_rejected", ENTRY["title"])]
 
 
 def test_a_decision_needs_a_csrf_token_and_a_second_decision_is_refused_in_danish(app, users, held):
