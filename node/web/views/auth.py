@@ -60,7 +60,10 @@ def login():
         db().commit()  # the record of the failed attempt
         status = 429 if result.outcome == LoginOutcome.LOCKED else 401
         return render_template("login.html", error=result.message), status
-    # A new session for a new login: nothing of the cookie from before it (which another may hold) carries over.
+    # A new session for a new login: nothing of the cookie from before it (which another may hold) carries over,
+    # and a session that cookie named ends.
+    if (old := session.get(SESSION_KEY)) is not None:
+        end_session(db(), old, SessionEnd.LOGGED_OUT, now)
     session.clear()
     key = open_session(db(), result.user, describe_device(request.user_agent.string), source_address(), now)
     db().commit()

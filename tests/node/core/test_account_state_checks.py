@@ -1,0 +1,48 @@
+"""Migration 0015: the database itself refuses an account, token, session or login outcome its enum lacks."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
+
+from node.accounts.logins import attempt_login
+from node.accounts.sessions import open_session
+from node.accounts.users import create_api_token, create_user
+from node.core.config import AccountRules
+from node.core.db import make_engine, make_sessionmaker, upgrade_database
+from node.core.models import LoginOutcome, LoginSessionState, TokenState, UserState, utcnow
+from tests.helpers.nodes import PASSWORD
+
+COLUMNS = [("users", "state", UserState), ("api_tokens", "state", TokenState),
+           ("login_sessions", "state", LoginSessionState), ("login_attempts", "outcome", LoginOutcome)]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A database migrated to head with one row in each of the tables."""
+    url = (f"sqlite:///{tmp_path / 'node.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgresql_server").new_database())
+    upgrade_database(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine).begin() as session:
+        user = create_user(session, "anna", PASSWORD, "admin")
+        create_api_token(session, user, "test")
+        open_session(session, user, "Firefox på Linux", "10.0.0.1", utcnow())
+        attempt_login(session, "anna", PASSWORD, "10.0.0.1", AccountRules(), utcnow())
+    engine.dispose()
+    return url
+
+
+@pytest.mark.parametrize("table, column, states", COLUMNS, ids=[c[0] for c in COLUMNS])
+def test_the_database_refuses_an_unknown_value_and_takes_every_known_one(database_url, table, column, states):
+    engine = create_engine(database_url)
+    try:
+        with pytest.raises(IntegrityError, match=f"ck_{table}_{column}"):
+            with engine.begin() as conn:
+                conn.execute(text(f"UPDATE {table} SET {column} = 'bogus'"))
+        for state in states:
+            with engine.begin() as conn:
+                conn.execute(text(f"UPDATE {table} SET {column} = :value"), {"value": state.value})
+    finally:
+        engine.dispose()
