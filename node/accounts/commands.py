@@ -131,6 +131,7 @@ class TokenCommands(click.Group):
     """`user token list|revoke|create`, where any other first word is a username: `user token NAME` creates."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Read `user token NAME ...` as `user token create NAME ...`."""
         # `vidensnet user token NAME [--name PURPOSE]` is in the stable CLI contract (README), so it stays.
         if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
             args = ["create", *args]

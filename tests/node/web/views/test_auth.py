@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from flask_login.utils import encode_cookie
 from sqlalchemy import select
 
 from node.core.config import AccountRules
-from node.core.models import LoginAttempt
+from node.core.models import LoginAttempt, User
 from node.web.app import create_app
 from tests.helpers.nodes import PASSWORD
 from tests.helpers.web import csrf_token, login
@@ -41,6 +42,19 @@ def test_a_login_ends_the_session_the_browser_had_and_opens_a_new_one(app, users
     login(browser, "admin")
     assert copy.get("/admin/").status_code == 302
     assert browser.get("/admin/").status_code == 200
+
+
+def test_a_valid_remember_me_cookie_does_not_log_anyone_in(app, users, sessions):
+    with app.test_request_context():
+        remembered = encode_cookie(str(_admin_id(sessions)))
+    client = app.test_client()
+    client.set_cookie("remember_token", remembered)
+    assert client.get("/admin/").status_code == 302
+
+
+def _admin_id(sessions) -> int:
+    with sessions.begin() as session:
+        return session.scalar(select(User.id).where(User.username == "admin"))
 
 
 def test_repeated_failures_lock_a_username_with_a_danish_message_whether_or_not_it_exists(app, users):
