@@ -38,7 +38,11 @@ def init_login_limit(app: Flask, rules: AccountRules) -> Limiter:
 def _record_throttled(_limit) -> None:
     # A flood of refused attempts must not become a flood of waiting writes: recorded as bookkeeping.
     username, address = request.form.get("username", ""), source_address()
-    keep_books(lambda books, now: record_throttled(books, username, address, now) or True, "throttled login")
+
+    def note(books, now) -> bool:
+        record_throttled(books, username, address, now)
+        return True
+    keep_books(note, "throttled login")
 
 
 def _safe_next(target: str | None) -> str:
