@@ -8,19 +8,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from federation.commands import register_federation_commands
 from federation.identity import generate_node_key, public_key_text
-from node.accounts.users import ROLE_LABELS, AccountError, create_api_token, create_user
+from node.accounts.commands import user
 from node.audit.commands import audit
-from node.audit.log import COMMAND_LINE, AccessNotRecorded, all_restricted, record_access, record_admin_act
+from node.audit.log import COMMAND_LINE, AccessNotRecorded, all_restricted, record_access
 from node.audit.models import AuditAct
 from node.core.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
 from node.core.db import upgrade_database
 from node.core.interpreter import collect_less_often
-from node.core.models import User
 from node.items.files import ImportRefused, import_items, write_export
 from node.items.publishing import ActingNode, PublishingError, find_item, retract
 from node.process import NodeProcess, open_process
@@ -165,55 +163,8 @@ def retract_command(obj: Context, item_id: str) -> None:
     click.echo(f"Trak {item_id} tilbage.")
 
 
-@main.group()
-def user() -> None:
-    """Manage local accounts."""
-
-
-@user.command("add")
-@click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["reader", "editor", "publisher", "admin"]))
-@click.option("--name", "display_name", default="", help="Display name.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@click.pass_obj
-def user_add(obj: Context, username: str, role: str, display_name: str, password_stdin: bool) -> None:
-    """Add a user (the password is asked for, or read from stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Adgangskode", hide_input=True, confirmation_prompt=True)
-    try:
-        with obj.transaction() as (_config, session):
-            create_user(session, username, password, role, display_name)
-            record_admin_act(session, COMMAND_LINE, AuditAct.USER_CREATED, username,
-                             description=f"Brugeren {username} er oprettet som {ROLE_LABELS[role]}")
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Bruger '{username}' oprettet med rollen {role}.")
-
-
-@user.command("token")
-@click.argument("username")
-@click.option("--name", default="CLI", help="What the token is for.")
-@click.pass_obj
-def user_token(obj: Context, username: str, name: str) -> None:
-    """Create an API token for a user and print it (it is shown only once)."""
-    with obj.transaction() as (_config, session):
-        found = _find_user(session, username)
-        token = create_api_token(session, found, name)
-        record_admin_act(session, COMMAND_LINE, AuditAct.TOKEN_CREATED, username,
-                         description=f"API-nøglen »{name}« er oprettet til {username}")
-    click.echo(token)
-
-
-def _find_user(session: Session, username: str) -> User:
-    found = session.scalar(select(User).where(User.username == username))
-    if found is None:
-        raise click.ClickException(f"no user '{username}'")
-    return found
-
-
 register_federation_commands(main)
 main.add_command(reindex_command)
 main.add_command(feed)
+main.add_command(user)
 main.add_command(audit)

@@ -11,7 +11,10 @@ from federation.changes import prune_tombstones
 from federation.equivocation import prune_equivocations
 from federation.ingest import prune_ingest_logs
 from federation.peering import expire_pending_peers
+from node.accounts.logins import prune_login_records
+from node.accounts.sessions import Lifetimes, prune_sessions
 from node.audit.queries import PRUNE_BATCH, prune_audit_events
+from node.core.config import AccountRules
 from node.core.models import utcnow
 from node.items.publishing import ActingNode, expire_due_items
 
@@ -22,14 +25,17 @@ AUDIT_PRUNE_PER_CYCLE = 20 * PRUNE_BATCH
 
 
 def run_cycle(sessions: sessionmaker[Session], by: ActingNode, tombstone_days: int,
-              audit_retention_days: int = 730) -> int:
-    """Expire due items; prune old tombstones, ingest logs, conflicts, pending peers, audit events; returns expired."""
+              accounts: AccountRules = AccountRules(), audit_retention_days: int = 730) -> int:
+    """Expire due items; prune old tombstones, ingest logs, resolved conflicts, old pending peers, ended login
+    sessions, login records and audit events past their retention; returns how many items expired."""
     with sessions.begin() as session:
         expired = expire_due_items(session, by)
         prune_tombstones(session, utcnow() - timedelta(days=tombstone_days))
         prune_ingest_logs(session, utcnow())
         prune_equivocations(session, utcnow())
         expire_pending_peers(session, utcnow())
+        prune_sessions(session, Lifetimes.of(accounts), utcnow())
+        prune_login_records(session, accounts, utcnow())
     prune_audit_log(sessions, utcnow() - timedelta(days=audit_retention_days))
     if expired:
         log.info("expired %d item(s)", expired)

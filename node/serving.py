@@ -38,7 +38,7 @@ def start_scheduler(process: NodeProcess, search: search_runtime.SearchRuntime) 
     cycle = federation_scheduling.FederationCycle(sessions, process.local, config.pull_interval_seconds)
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(housekeeping.run_cycle, "interval", seconds=config.housekeeping_seconds,
-                      args=[sessions, by, config.tombstone_days, config.audit_retention_days],
+                      args=[sessions, by, config.tombstone_days, config.accounts, config.audit_retention_days],
                       id="housekeeping", max_instances=1, coalesce=True)
     scheduler.add_job(federation_scheduling.run_cycle, "interval", seconds=FEDERATION_TICK_SECONDS,
                       args=[cycle], id="federation", max_instances=1, coalesce=True)

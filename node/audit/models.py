@@ -38,6 +38,7 @@ class AuditAct(StrEnum):
     USER_ENABLED = "user_enabled"
     USER_ROLE_CHANGED = "user_role_changed"
     USER_PASSWORD_RESET = "user_password_reset"
+    USER_PASSWORD_CHANGED = "user_password_changed"
     USER_SESSIONS_ENDED = "user_sessions_ended"
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
@@ -73,6 +74,7 @@ ACT_LABELS = {
     AuditAct.USER_ENABLED: "Genaktiverede en bruger",
     AuditAct.USER_ROLE_CHANGED: "Ændrede en brugers rolle",
     AuditAct.USER_PASSWORD_RESET: "Nulstillede en brugers adgangskode",
+    AuditAct.USER_PASSWORD_CHANGED: "Skiftede sin egen adgangskode",
     AuditAct.USER_SESSIONS_ENDED: "Afsluttede en brugers sessioner",
     AuditAct.TOKEN_CREATED: "Oprettede en API-nøgle",
     AuditAct.TOKEN_REVOKED: "Tilbagekaldte en API-nøgle",

@@ -9,6 +9,8 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import limits
+
 from node.core.geography import municipalities, police_districts
 from node.core.ids import NODE_ID
 
@@ -81,6 +83,19 @@ class FeedLimits:
 
 
 @dataclass(frozen=True)
+class AccountRules:
+    """How long logins last and how hard guessing passwords is made (docs/accounts.md)."""
+
+    session_idle_minutes: int = 60  # a login session unused this long has ended
+    session_max_hours: int = 12  # and one this old, however busy
+    login_rate: str = "10/minute"  # failed logins per source address (a limits rate string), then 429
+    rate_limit_storage: str = "memory://"  # where the per-address counts live (a limits storage URI)
+    lockout_failures: int = 5  # failed logins for one username within lockout_minutes lock it ...
+    lockout_minutes: int = 15  # ... until the oldest of them is this old
+    login_record_days: int = 365  # how long login records are kept
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     """Everything a running node needs to know, resolved once at start."""
 
@@ -101,6 +116,7 @@ class NodeConfig:
     trust_anchors: str = ""  # VIDENSNET_TRUST_ANCHORS as written: id=publickey,... (federation parses it)
     search: SearchSettings = SearchSettings()
     peer_limits: PeerLimits = PeerLimits()
+    accounts: AccountRules = AccountRules()
 
     @property
     def keys_dir(self) -> Path:
@@ -192,6 +208,27 @@ def load_config(home: Path | None = None) -> NodeConfig:
             max_answer_bytes=_int_env("VIDENSNET_PEER_MAX_MB", PeerLimits.max_answer_bytes // 2**20) * 2**20,
             max_pages_per_pull=_int_env("VIDENSNET_PULL_MAX_PAGES", PeerLimits.max_pages_per_pull),
         ),
+        accounts=load_account_rules(),
+    )
+
+
+def load_account_rules() -> AccountRules:
+    """The VIDENSNET_SESSION_*, VIDENSNET_LOGIN_* and VIDENSNET_RATE_LIMIT_STORAGE variables."""
+    defaults = AccountRules()
+    rate = os.environ.get("VIDENSNET_LOGIN_RATE") or defaults.login_rate
+    try:
+        limits.parse_many(rate)
+    except ValueError:
+        raise ConfigError(f"VIDENSNET_LOGIN_RATE={rate!r}: must be a rate such as '10/minute' or '5 per 10 minutes'"
+                          ) from None
+    return AccountRules(
+        session_idle_minutes=_int_env("VIDENSNET_SESSION_IDLE_MINUTES", defaults.session_idle_minutes),
+        session_max_hours=_int_env("VIDENSNET_SESSION_MAX_HOURS", defaults.session_max_hours),
+        login_rate=rate,
+        rate_limit_storage=os.environ.get("VIDENSNET_RATE_LIMIT_STORAGE") or defaults.rate_limit_storage,
+        lockout_failures=_int_env("VIDENSNET_LOGIN_LOCKOUT_FAILURES", defaults.lockout_failures),
+        lockout_minutes=_int_env("VIDENSNET_LOGIN_LOCKOUT_MINUTES", defaults.lockout_minutes),
+        login_record_days=_int_env("VIDENSNET_LOGIN_RECORD_DAYS", defaults.login_record_days),
     )
 
 

@@ -1,4 +1,4 @@
-"""The node's data model: items, their filter terms, users, API tokens, feed subscriptions and held feed entries."""
+"""The node's data model: items and their filter terms, accounts, tokens, login sessions and records, feeds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,19 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from node.core.states import Transitions
@@ -149,34 +161,129 @@ class ItemTerm(Base):
     item: Mapped[Item] = relationship(back_populates="terms")
 
 
+class UserState(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"  # may not log in; its sessions are ended and its API tokens refused while it lasts
+
+
+# The moves node.accounts.lifecycle makes: an administrator disables an account and may enable it again.
+USER_TRANSITIONS = Transitions(UserState, "state", {
+    UserState.ACTIVE: (UserState.DISABLED,),
+    UserState.DISABLED: (UserState.ACTIVE,),
+})
+
+
 class User(UserMixin, Base):
-    """A local account; its role decides what it may do."""
+    """A local account; its role decides what it may do, its state whether it may do anything."""
 
     __tablename__ = "users"
+    __table_args__ = (USER_TRANSITIONS.check_constraint(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default=UserState.ACTIVE, server_default=UserState.ACTIVE.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login's question: may this account be logged in (never while disabled)."""
+        return self.state == UserState.ACTIVE
+
+
+class TokenState(StrEnum):
+    ACTIVE = "active"  # usable until expires_at (tokens from before expiry was introduced have none)
+    REVOKED = "revoked"
+
+
+# The move node.accounts.lifecycle makes; a revoked token is never used again.
+TOKEN_TRANSITIONS = Transitions(TokenState, "state", {
+    TokenState.ACTIVE: (TokenState.REVOKED,),
+    TokenState.REVOKED: (),
+})
 
 
 class ApiToken(Base):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (TOKEN_TRANSITIONS.check_constraint(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default=TokenState.ACTIVE, server_default=TokenState.ACTIVE.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens", lazy="joined")
+
+
+class LoginSessionState(StrEnum):
+    OPEN = "open"  # valid while neither idle nor older than the absolute lifetime (computed, not stored)
+    ENDED = "ended"  # logged out, ended on all devices, or ended by a password change or a disabled account
+
+
+# The move node.accounts.sessions makes; an ended session is never reopened (a login makes a new one).
+LOGIN_SESSION_TRANSITIONS = Transitions(LoginSessionState, "state", {
+    LoginSessionState.OPEN: (LoginSessionState.ENDED,),
+    LoginSessionState.ENDED: (),
+})
+
+
+class LoginSession(Base):
+    """One login in one browser: the signed session cookie carries its random key, the database its SHA-256."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (LOGIN_SESSION_TRANSITIONS.check_constraint(),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    # "Firefox på Linux": what the user is shown under "dine sessioner", never the whole User-Agent.
+    device: Mapped[str] = mapped_column(String(120))
+    source_address: Mapped[str] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginOutcome(StrEnum):
+    """How one login attempt ended (a record, not a state: it never changes)."""
+
+    SUCCEEDED = "succeeded"
+    WRONG_PASSWORD = "wrong_password"  # also an unknown username: the record must not tell them apart
+    LOCKED = "locked"  # too many recent failures for this username
+    DISABLED = "disabled"  # the right password for a disabled account
+    THROTTLED = "throttled"  # too many attempts from this source address
+
+
+class LoginAttempt(Base):
+    """A login attempt as it was made: the username as typed, the account if one has it, address and outcome."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (CheckConstraint("outcome IN ({})".format(", ".join(f"'{o.value}'" for o in LoginOutcome)),
+                                      name="outcome"),
+                      Index("ix_login_attempts_username_at", "username", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source_address: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
 
 
 class SubscriptionState(StrEnum):

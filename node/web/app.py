@@ -12,7 +12,7 @@ from node.process import NodeProcess, open_process
 from node.syndication import views as syndication_views
 from node.web import errors
 from node.web import request as web
-from node.web.views import admin, api, audit, auth, editor, feed_review, pages
+from node.web.views import account, admin, api, audit, auth, editor, feed_review, pages, users
 from search import views as search_views
 from search.index import SearchIndex
 
@@ -48,8 +48,9 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
         "vidensnet.search": process.search_index,
     })
     web.init_app(app, config)
-    blueprints = (pages.bp, editor.bp, auth.bp, admin.bp, audit.bp, feed_review.bp, api.bp, errors.bp,
-                  syndication_views.bp, federation_views.bp, search_views.bp)
+    blueprints = (pages.bp, editor.bp, auth.bp, account.bp, admin.bp, users.bp, audit.bp, feed_review.bp, api.bp,
+                  errors.bp, syndication_views.bp, federation_views.bp, search_views.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    auth.init_login_limit(app, config.accounts)
     return app

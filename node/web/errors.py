@@ -17,6 +17,7 @@ DANISH_TITLES = {
     409: "Konflikt",
     413: "For stor forespørgsel",
     422: "Ugyldige data",
+    429: "For mange forsøg",
     503: "Prøv igen om lidt",
 }
 
@@ -36,5 +37,5 @@ def http_error(error: HTTPException):
     if request.path.startswith(JSON_PATHS):
         return json_error(code, error.description or DANISH_TITLES.get(code, error.name))
     title = DANISH_TITLES.get(code, error.name)
-    detail = error.description if code in (400, 409, 503) else None  # these carry a Danish reason for the user
+    detail = error.description if code in (400, 409, 429, 503) else None  # each carries a Danish reason for the user
     return render_template("error.html", code=code, title=title, detail=detail), code

@@ -7,13 +7,14 @@ from functools import wraps
 from typing import Any
 
 import orjson
-from flask import Flask, abort, current_app, g, request, url_for
+from flask import Flask, abort, current_app, flash, g, request, session, url_for
 from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from node.accounts.users import ROLE_LABELS, has_role, record_token_use, user_for_token
+from node.accounts.sessions import Lifetimes, record_session_seen, session_user
+from node.accounts.users import ROLE_LABELS, TokenRefused, has_role, record_token_use, user_for_token
 from node.core.config import NodeConfig
 from node.core.db import without_waiting
 from node.core.geography import municipality_name
@@ -27,6 +28,8 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Log ind for at se siden."
+# The flask session item holding the key of the request's login session (node.accounts.sessions).
+SESSION_KEY = "login_session"
 
 # No inline script or style anywhere: every page works with this policy.
 CONTENT_SECURITY_POLICY = (
@@ -86,28 +89,43 @@ def db() -> Session:
 
 
 def authenticate_bearer() -> None:
-    """Act as the user of the request's `Authorization: Bearer` API token, if any; a bad token is a 401."""
+    """Act as the user of the request's `Authorization: Bearer` API token, if any; a refused token is a 401."""
     header = request.headers.get("Authorization", "")
     if not header:
         return
     scheme, _, token = header.partition(" ")
-    user = user_for_token(db(), token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
+    if scheme.lower() != "bearer":
         abort(401, description="ugyldig eller ukendt API-nøgle")
-    g.api_user = user
-    _record_token_use(token.strip())
+    try:
+        g.api_user = user_for_token(db(), token.strip(), utcnow())
+    except TokenRefused as refused:
+        abort(401, description=str(refused))
+    keep_books(lambda session, now: record_token_use(session, token.strip(), now), "token use")
 
 
-def _record_token_use(token: str) -> None:
-    # Bookkeeping must never fail or hold up a request: in its own short transaction, and a busy database
-    # (a long import holding SQLite's write lock) only means this use goes unrecorded.
+def keep_books(note, what: str) -> None:
+    """Run a bookkeeping write `note(session, now)` (True if it wrote) so that it never fails or holds up a request.
+
+    In its own short transaction, and a busy database (a long import holding SQLite's write lock) only
+    means this use goes unrecorded.
+    """
     sessions = current_app.extensions["vidensnet.sessions"]
     try:
         with sessions.begin() as session, without_waiting(session):
-            if record_token_use(session, token, utcnow()):
+            if note(session, utcnow()):
                 session.flush()  # the write happens here, while a locked database makes it fail at once
     except OperationalError:
-        current_app.logger.info("token use not recorded: the database is busy")
+        current_app.logger.info("%s not recorded: the database is busy", what)
+
+
+def source_address() -> str:
+    """The address the request came from, as the login records and the per-address limit know it."""
+    return request.remote_addr or "ukendt"
+
+
+def session_lifetimes() -> Lifetimes:
+    """The idle and absolute lifetimes of login sessions on this node."""
+    return Lifetimes.of(node_config().accounts)
 
 
 def json_body() -> Any:
@@ -148,7 +166,16 @@ def requires(role: Role):
 
 
 def _load_user(user_id: str) -> User | None:
-    return db().get(User, int(user_id))
+    # Flask-Login's user id alone is not enough: the login session the cookie names must still be open,
+    # so logging out (here or on all devices), a password change or a disabled account ends every copy.
+    key = session.get(SESSION_KEY)
+    user = session_user(db(), key, session_lifetimes(), utcnow()) if key else None
+    if user is None or str(user.id) != user_id:
+        session.clear()
+        flash("Din session er udløbet eller afsluttet. Log ind igen.")
+        return None
+    keep_books(lambda books, now: record_session_seen(books, key, now), "session use")
+    return user
 
 
 def _close_session(_exc) -> None:

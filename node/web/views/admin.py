@@ -17,7 +17,6 @@ from federation.peering import (
     set_introducer,
     wake_peer,
 )
-from node.accounts.users import ROLE_LABELS, ROLE_RANK, AccountError, create_user
 from node.audit.log import record_admin_act
 from node.audit.models import AuditAct
 from node.core.models import Item, ItemStatus, Role, User
@@ -51,7 +50,6 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
         counts={s: counts.get(s, 0) for s in ItemStatus},
         recent=recent,
         users=users,
-        roles=list(ROLE_RANK),
         subscriptions=subscription_summaries(session, node_config().node.id),
         field_labels=FIELD_LABELS,
         errors=errors or {},
@@ -64,24 +62,6 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
 def overview():
     """Node facts, item counts per state, recent changes and users."""
     return _render()
-
-
-@bp.post("/brugere")
-@requires(Role.ADMIN)
-def add_user():
-    """Create a local account."""
-    form = request.form
-    try:
-        created = create_user(db(), form.get("username", "").strip(), form.get("password", ""),
-                              form.get("role", ""), form.get("display_name", "").strip())
-        record_admin_act(db(), web_actor(), AuditAct.USER_CREATED, created.username,
-                         description=f"Brugeren {created.username} er oprettet som {ROLE_LABELS[created.role]}")
-    except AccountError as exc:
-        db().rollback()
-        return _render({"user": str(exc)}, status=422)
-    db().commit()
-    flash("Brugeren er oprettet.")
-    return redirect(url_for("admin.overview"))
 
 
 @bp.post("/peers")

@@ -1,16 +1,48 @@
-"""Login and logout for local accounts."""
+"""Login and logout for local accounts, with a per-address limit on failed logins (Flask-Limiter)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask_limiter import Limiter
+from flask_login import login_user, logout_user
 
-from node.accounts.users import authenticate, create_api_token
-from node.web.request import db, viewer
+from node.accounts.devices import describe_device
+from node.accounts.logins import attempt_login, record_throttled
+from node.accounts.sessions import SessionEnd, end_session, open_session
+from node.core.config import AccountRules
+from node.core.models import LoginOutcome, utcnow
+from node.web.request import SESSION_KEY, db, keep_books, node_config, source_address
 
 bp = Blueprint("auth", __name__)
+
+THROTTLED = "For mange mislykkede loginforsøg fra din adresse. Vent lidt, og prøv igen."
+
+
+def init_login_limit(app: Flask, rules: AccountRules) -> Limiter:
+    """Limit failed POST /login per source address (VIDENSNET_LOGIN_RATE); over the limit the answer is a 429.
+
+    Only failed attempts count (a successful login redirects), so colleagues behind one address all log in
+    at nine; a guesser is slowed after a few tries. Call after the blueprints are registered.
+    """
+    limiter = Limiter(source_address, storage_uri=rules.rate_limit_storage, strategy="moving-window",
+                      headers_enabled=False, key_prefix="vidensnet-login")
+    limiter.init_app(app)
+    limit = limiter.limit(rules.login_rate, methods=["POST"], deduct_when=lambda response: response.status_code != 302,
+                          error_message=THROTTLED, on_breach=_record_throttled)
+    app.view_functions["auth.login"] = limit(app.view_functions["auth.login"])
+    return limiter
+
+
+def _record_throttled(_limit) -> None:
+    # A flood of refused attempts must not become a flood of waiting writes: recorded as bookkeeping.
+    username, address = request.form.get("username", ""), source_address()
+
+    def note(books, now) -> bool:
+        record_throttled(books, username, address, now)
+        return True
+    keep_books(note, "throttled login")
 
 
 def _safe_next(target: str | None) -> str:
@@ -22,38 +54,36 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """The login form; on success back to where the user came from."""
-    error = None
-    if request.method == "POST":
-        user = authenticate(db(), request.form.get("username", "").strip(), request.form.get("password", ""))
-        if user is not None:
-            login_user(user)
-            db().commit()
-            flash(f"Du er logget ind som {user.display_name}.")
-            return redirect(_safe_next(request.args.get("next")))
-        error = "Forkert brugernavn eller adgangskode."
-    return render_template("login.html", error=error), (401 if error else 200)
+    """The login form; on success a new login session, and back to where the user came from."""
+    if request.method == "GET":
+        return render_template("login.html", error=None)
+    now = utcnow()
+    result = attempt_login(db(), request.form.get("username", ""), request.form.get("password", ""),
+                           source_address(), node_config().accounts, now)
+    if result.outcome != LoginOutcome.SUCCEEDED:
+        db().commit()  # the record of the failed attempt
+        status = 429 if result.outcome == LoginOutcome.LOCKED else 401
+        return render_template("login.html", error=result.message), status
+    # A new session for a new login: nothing of the cookie from before it (which another may hold) carries over,
+    # and a session that cookie named ends.
+    if (old := session.get(SESSION_KEY)) is not None:
+        end_session(db(), old, SessionEnd.LOGGED_OUT, now)
+    session.clear()
+    key = open_session(db(), result.user, describe_device(request.user_agent.string), source_address(), now)
+    db().commit()
+    login_user(result.user)
+    session[SESSION_KEY] = key
+    flash(f"Du er logget ind som {result.user.display_name}.")
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout():
-    """Log out (POST with CSRF token, never a link)."""
+    """Log out (POST with CSRF token, never a link): the session ends on the server, so every copy of it ends."""
+    key = session.get(SESSION_KEY)
+    if key and end_session(db(), key, SessionEnd.LOGGED_OUT, utcnow()):
+        db().commit()
     logout_user()
+    session.clear()
     flash("Du er logget ud.")
     return redirect(url_for("pages.front"))
-
-
-@bp.get("/konto")
-@login_required
-def account():
-    """The logged-in user's account and API tokens."""
-    return render_template("account.html")
-
-
-@bp.post("/konto/noegler")
-@login_required
-def add_token():
-    """Create an API token for the logged-in user; it is shown once."""
-    token = create_api_token(db(), viewer(), request.form.get("name", "").strip()[:120])
-    db().commit()
-    return render_template("token.html", token=token)

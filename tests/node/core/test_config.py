@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from node.core.config import ConfigError, load_config
+from node.core.config import AccountRules, ConfigError, load_config
 from node.process import open_process
 
 
@@ -37,4 +37,26 @@ def test_the_key_grace_window_defaults_to_thirty_days_and_reaches_the_local_node
     assert open_process(load_config(node_home)).local.key_grace == timedelta(0)
     monkeypatch.setenv("VIDENSNET_KEY_GRACE_DAYS", "-1")
     with pytest.raises(ConfigError, match="VIDENSNET_KEY_GRACE_DAYS"):
+        load_config(node_home)
+
+
+ACCOUNT_VARIABLES = ("VIDENSNET_SESSION_IDLE_MINUTES", "VIDENSNET_SESSION_MAX_HOURS", "VIDENSNET_LOGIN_RATE",
+                     "VIDENSNET_RATE_LIMIT_STORAGE", "VIDENSNET_LOGIN_LOCKOUT_FAILURES",
+                     "VIDENSNET_LOGIN_LOCKOUT_MINUTES", "VIDENSNET_LOGIN_RECORD_DAYS")
+
+
+def test_session_and_login_rules_default_for_one_node_and_follow_their_variables(node_home, monkeypatch):
+    for name in ACCOUNT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    assert load_config(node_home).accounts == AccountRules(60, 12, "10/minute", "memory://", 5, 15, 365)
+    for name, value in zip(ACCOUNT_VARIABLES, ("30", "8", "5 per 10 minutes", "memory://", "3", "30", "90")):
+        monkeypatch.setenv(name, value)
+    assert load_config(node_home).accounts == AccountRules(30, 8, "5 per 10 minutes", "memory://", 3, 30, 90)
+
+
+@pytest.mark.parametrize("name, value", [("VIDENSNET_LOGIN_RATE", "ti i minuttet"),
+                                         ("VIDENSNET_SESSION_IDLE_MINUTES", "0")])
+def test_an_unusable_session_or_login_setting_is_refused_naming_the_variable(node_home, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=f"^{name}="):
         load_config(node_home)

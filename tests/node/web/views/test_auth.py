@@ -1,0 +1,110 @@
+"""Login and logout in the app: a new session at every login, a lockout and a per-address limit in Danish, records."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask_login.utils import encode_cookie
+from sqlalchemy import select
+
+from node.core.config import AccountRules
+from node.core.models import LoginAttempt, User
+from node.web.app import create_app
+from tests.helpers.nodes import PASSWORD
+from tests.helpers.web import csrf_token, login
+
+
+def _attempt(client, username: str, password: str):
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def _session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_cookie_from_before_login_stays_anonymous_after_the_login_it_was_fixed_for(app, users):
+    attacker = app.test_client()
+    attacker.get("/login")
+    victim = app.test_client()
+    victim.set_cookie("session", _session_cookie(attacker))
+    login(victim, "admin")
+    assert victim.get("/admin/").status_code == 200
+    assert _session_cookie(victim) != _session_cookie(attacker)
+    assert attacker.get("/admin/").status_code == 302
+
+
+def test_a_login_ends_the_session_the_browser_had_and_opens_a_new_one(app, users):
+    browser, copy = app.test_client(), app.test_client()
+    login(browser, "admin")
+    copy.set_cookie("session", _session_cookie(browser))
+    assert copy.get("/admin/").status_code == 200
+    login(browser, "admin")
+    assert copy.get("/admin/").status_code == 302
+    assert browser.get("/admin/").status_code == 200
+
+
+def test_a_valid_remember_me_cookie_does_not_log_anyone_in(app, users, sessions):
+    with app.test_request_context():
+        remembered = encode_cookie(str(_admin_id(sessions)))
+    client = app.test_client()
+    client.set_cookie("remember_token", remembered)
+    assert client.get("/admin/").status_code == 302
+
+
+def _admin_id(sessions) -> int:
+    with sessions.begin() as session:
+        return session.scalar(select(User.id).where(User.username == "admin"))
+
+
+def test_repeated_failures_lock_a_username_with_a_danish_message_whether_or_not_it_exists(app, users):
+    pages = {}
+    for address, username in (("10.1.0.1", "admin"), ("10.1.0.2", "findes-ikke")):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        statuses = [_attempt(client, username, "forkert-kode-123").status_code for _ in range(5)]
+        assert statuses == [401] * 5
+        locked = _attempt(client, username, PASSWORD if username == "admin" else "forkert-kode-123")
+        assert locked.status_code == 429
+        pages[username] = locked.get_data(as_text=True)
+    for page in pages.values():
+        assert "For mange mislykkede loginforsøg med dette brugernavn" in page and "15 minutter" in page
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.1.0.3"
+    assert _attempt(other, "admin", PASSWORD).status_code == 429  # locked for the username, from anywhere
+
+
+def test_failed_logins_from_one_address_are_limited_with_a_danish_429(config, users, sessions):
+    app = create_app(dataclasses.replace(config, accounts=AccountRules(login_rate="3/minute")))
+    guesser, colleague = app.test_client(), app.test_client()
+    colleague.environ_base["REMOTE_ADDR"] = "10.2.0.2"
+    assert [_attempt(guesser, name, "forkert-kode-123").status_code for name in ("a1", "a2", "a3")] == [401] * 3
+    throttled = _attempt(guesser, "admin", PASSWORD)
+    assert throttled.status_code == 429
+    page = throttled.get_data(as_text=True)
+    assert "For mange forsøg" in page and "For mange mislykkede loginforsøg fra din adresse" in page
+    assert _attempt(colleague, "admin", PASSWORD).status_code == 302
+    with sessions.begin() as session:
+        outcomes = session.execute(select(LoginAttempt.username, LoginAttempt.outcome).order_by(LoginAttempt.id)).all()
+    assert [tuple(o) for o in outcomes] == [("a1", "wrong_password"), ("a2", "wrong_password"),
+                                            ("a3", "wrong_password"), ("admin", "throttled"), ("admin", "succeeded")]
+
+
+def test_successful_logins_do_not_count_against_the_address(config, users):
+    app = create_app(dataclasses.replace(config, accounts=AccountRules(login_rate="2/minute")))
+    office = app.test_client()
+    assert [_attempt(office, name, PASSWORD).status_code for name in ROLES_TWICE] == [302] * len(ROLES_TWICE)
+
+
+ROLES_TWICE = ("reader", "editor", "publisher", "admin") * 2
+
+
+def test_every_attempt_is_shown_to_the_admin_in_danish(app, users):
+    client = app.test_client()
+    _attempt(client, "editor", "forkert-kode-123")
+    _attempt(client, "ingen-konto", "forkert-kode-123")
+    login(client, "admin")
+    page = client.get("/admin/brugere").get_data(as_text=True)
+    assert "Seneste loginforsøg" in page and "Logget ind" in page
+    assert page.count("Forkert brugernavn eller adgangskode") == 2
+    assert "ingen-konto <span class=\"hint\">(ingen konto)</span>" in page
