@@ -65,6 +65,7 @@ class ShownLine:
     shown: str
     role: str
     reason: str
+    hidden_now: bool  # a count given as a number that suppression hides (not one that came hidden already)
 
 
 def suppress_observations(observations: list[Observation], threshold: int) -> list[Observation]:
@@ -75,7 +76,8 @@ def suppress_observations(observations: list[Observation], threshold: int) -> li
 def explain_observations(observations: list[Observation], threshold: int) -> list[ShownLine]:
     """Each observation as it will be shown ("under 5", "skjult" or the number), its role and a Danish reason."""
     run = _Suppression(observations, threshold)
-    return [ShownLine(o["label"], shown_count(o), run.role(i), run.reason(i)) for i, o in enumerate(run.result)]
+    return [ShownLine(o["label"], shown_count(o), run.role(i), run.reason(i), run.hidden_now(i))
+            for i, o in enumerate(run.result)]
 
 
 def shown_count(observation: Observation) -> str:
@@ -160,6 +162,10 @@ class _Suppression:
             self.why[target] = f"total:{total_index}" if shown else "own-total"
             changed = True
         return changed
+
+    def hidden_now(self, index: int) -> bool:
+        """Whether this run hid the line's count (it came as a number)."""
+        return self.why.get(index, "earlier") != "earlier"
 
     def role(self, index: int) -> str:
         """What the line is, in Danish: a total, a heraf line, a part of a named total, or outside every total."""

@@ -34,7 +34,7 @@ class BulletinReview:
     @property
     def hides_counts(self) -> bool:
         """Whether saving would hide a count the author typed (not one already hidden)."""
-        return any(line.reason not in ("vises", "var allerede skjult") for line in self.lines)
+        return any(line.hidden_now for line in self.lines)
 
     def must_be_seen(self, form: MultiDict) -> bool:
         """Whether the author has yet to see this preview before the bulletin may be saved."""

@@ -179,3 +179,10 @@ def test_a_line_outside_every_total_is_hidden_only_when_it_is_small(lines, thres
     for index, (observation, kept) in enumerate(zip(observations, result)):
         if line_kind(observation) == LineKind.PART and index not in within and observation["count"] >= threshold:
             assert kept["count"] == observation["count"]
+
+
+def test_explanation_tells_counts_hidden_now_from_counts_that_came_hidden():
+    lines = explain_observations([obs("a", 3), obs("b", None, under=5), obs("c", 9), obs("I alt", 20)], 5)
+    assert [(line.shown, line.hidden_now, line.reason) for line in lines] == [
+        ("under 5", True, "under grænsen på 5"), ("under 5", False, "var allerede skjult"),
+        ("9", False, "vises"), ("20", False, "vises")]
