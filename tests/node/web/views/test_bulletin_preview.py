@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from node.core.models import Item
 from node.items.files import import_items
 from tests.helpers.nodes import acting_node
-from tests.helpers.web import csrf_token, login
+from tests.helpers.web import auth, csrf_token, login
 
 
 def bulletin_form(client, observations: str, **fields) -> dict:
@@ -107,3 +107,26 @@ def test_no_overlap_warning_for_another_area_or_a_period_that_does_not_overlap(c
     later = bulletin_form(client, "Episoder | 18", municipalities=["0751"], d_period_start="2026-04-01",
                           d_period_end="2026-04-30", action="preview")
     assert "overlapper" not in client.post("/ny/bulletin", data=later).get_data(as_text=True)
+
+
+def test_api_dry_run_answers_each_count_as_shown_with_its_reason_and_the_overlaps_and_saves_nothing(
+        client, sessions, tokens):
+    publish_bulletin(sessions, "marts", "Uro ved Bruuns Galleri i marts", "2026-03-01", "2026-03-31")
+    bulletin = {"type": "bulletin", "title": "Sigtelser ved stationen", "summary": "Flere sigtelser.",
+                "municipalities": ["0751"], "details": {"period_start": "2026-03-20", "observations": [
+                    {"label": "Samlet", "count": 20}, {"label": "drenge", "count": 17},
+                    {"label": "piger", "count": 3}]}}
+    answer = client.post("/api/v1/items/preview", json=bulletin, headers=auth(tokens["editor"]))
+    assert answer.status_code == 200
+    assert [(o["shown"], o["reason"]) for o in answer.json["observations"]] == [
+        ("20", "vises"), ("skjult", "skjult, så tallet ikke kan regnes ud fra totalen «Samlet»"),
+        ("under 5", "under grænsen på 5")]
+    assert [o["title"] for o in answer.json["overlaps"]] == ["Uro ved Bruuns Galleri i marts"]
+    assert bulletins(sessions) == 1
+
+
+def test_api_dry_run_needs_an_editor_and_names_a_bad_field(client, tokens):
+    bad = {"type": "bulletin", "title": "Ok titel", "summary": "x", "details": {"observations": "tre"}}
+    assert client.post("/api/v1/items/preview", json=bad, headers=auth(tokens["reader"])).status_code == 403
+    refused = client.post("/api/v1/items/preview", json=bad, headers=auth(tokens["editor"]))
+    assert refused.status_code == 422 and "details" in refused.json["error"]["fields"]
