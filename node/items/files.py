@@ -35,7 +35,8 @@ class LineError:
     message: str
 
     def __str__(self) -> str:
-        return f"linje {self.line}: {self.message}"
+        # Line 0 is the file as a whole (what changed on the node while the import was being prepared).
+        return f"linje {self.line}: {self.message}" if self.line else self.message
 
 
 class ImportRefused(ValueError):
