@@ -130,3 +130,19 @@ def test_api_dry_run_needs_an_editor_and_names_a_bad_field(client, tokens):
     assert client.post("/api/v1/items/preview", json=bad, headers=auth(tokens["reader"])).status_code == 403
     refused = client.post("/api/v1/items/preview", json=bad, headers=auth(tokens["editor"]))
     assert refused.status_code == 422 and "details" in refused.json["error"]["fields"]
+
+
+def test_editing_a_draft_so_that_a_count_is_hidden_shows_the_preview_before_the_change_is_saved(client, users,
+                                                                                               sessions):
+    login(client, "editor")
+    created = client.post("/ny/bulletin", data=bulletin_form(client, "Episoder | 18", action="save"))
+    edit_url = created.headers["Location"] + "/rediger"
+    token = csrf_token(client.get(edit_url).get_data(as_text=True))
+    form = {**bulletin_form(client, "Episoder | 18\nTrusler | 2"), "csrf_token": token, "action": "save"}
+    first = client.post(edit_url, data=form)
+    assert first.status_code == 200 and ["Trusler", "under 5", "ikke del af nogen total",
+                                         "under grænsen på 5"] in rows(first.get_data(as_text=True))
+    assert "Trusler" not in client.get(created.headers["Location"]).get_data(as_text=True)
+    previewed = re.search(r'name="previewed" value="([0-9a-f]+)"', first.get_data(as_text=True)).group(1)
+    assert client.post(edit_url, data={**form, "previewed": previewed}).status_code == 302
+    assert "Trusler" in client.get(created.headers["Location"]).get_data(as_text=True)
