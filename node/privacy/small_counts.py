@@ -133,14 +133,16 @@ class _Suppression:
 
     def __init__(self, observations: list[Observation], threshold: int):
         self.threshold = threshold
-        self.groups = total_groups(observations)
         self.kinds = [line_kind(o) for o in observations]
         self.result = [_primary(o, threshold) for o in observations]
         self.why: dict[int, str] = {i: "under" for i, o in enumerate(observations) if self._newly_under(o)}
         self.why.update({i: "earlier" for i, o in enumerate(self.result) if o["count"] is None and i not in self.why})
-        # Hiding more never makes a group unsafe again, so repeating until nothing changes ends, and is safe for all.
-        while any([self._make_safe(total, parts) for total, parts in self.groups]):
-            pass
+        # Grouped on the counts as they stand, as a second run would see them: a hidden count may be part of any
+        # total next to it. Each round only hides more, so repeating until nothing changes ends, safe for all.
+        while True:
+            self.groups = total_groups(self.result)
+            if not any([self._make_safe(total, parts) for total, parts in self.groups]):
+                break
 
     def _newly_under(self, observation: Observation) -> bool:
         # A count that arrives as "under N" was hidden before (by the author's edit form or a peer).
