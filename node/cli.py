@@ -127,6 +127,8 @@ def import_command(obj: Context, file) -> None:
         for error in exc.errors:
             click.echo(f"  {file.name}: {error}", err=True)
         sys.exit(1)
+    except PublishingError as exc:  # an item changed state on the node while the import was being prepared
+        raise click.ClickException(f"Import afvist, intet er importeret: {exc}; kør den igen") from None
     log.info("import write transaction took %.3f s for %d lines", seconds, len(prepared))
     click.echo(f"Skrivetransaktionen tog {seconds:.2f} s.", err=True)
     click.echo(f"Importeret fra {file.name}: {report}")
