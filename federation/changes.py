@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -47,12 +47,20 @@ def store_envelope(session: Session, payload: dict[str, Any], envelope: dict[str
                    audience: Any, received_from: str | None, withdrawn_from: list[Any] | None = None,
                    withdrawal: dict[str, Any] | None = None) -> None:
     """Replace the item's envelope row, giving it the next seq in the feed."""
-    replace_envelopes(session, [{
+    replace_envelopes(session, [envelope_row(payload, envelope, kind, audience, received_from, withdrawn_from,
+                                             withdrawal)])
+
+
+def envelope_row(payload: dict[str, Any], envelope: dict[str, Any], kind: EnvelopeKind, audience: Any,
+                 received_from: str | None, withdrawn_from: list[Any] | None = None,
+                 withdrawal: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The feed row (without seq and stored_at) of a signed envelope."""
+    return {
         "item_id": payload["id"], "origin": payload["origin"], "version": payload["version"], "kind": kind,
         "audience": audience, "envelope": _text(envelope), "received_from": received_from,
         "withdrawn_from": withdrawn_from, "withdrawal": _text(withdrawal) if withdrawal else None, "subject": None,
         "digest": digest(payload),
-    }])
+    }
 
 
 def plan_endorsement_row(payload: dict[str, Any], text: str, plan: Held, received_from: str | None) -> dict[str, Any]:
@@ -281,6 +289,17 @@ class ChangesFeedSink:
     def item_withdrawn(self, session: Session, item: Item, reason: str) -> None:
         """Sign a tombstone for the retracted or expired item into the changes feed."""
         record_local_tombstone(session, item, reason, self.key)
+
+    def first_versions_prepared(self, items: Sequence[Item]) -> Callable[[Session], None]:
+        """Sign the first versions of new own items now; the write puts them in the feed with one statement.
+
+        A first version has no earlier audience to withdraw from, so signing needs nothing from the database.
+        """
+        rows = []
+        for item in items:
+            payload = item_payload(item_to_json(item))
+            rows.append(envelope_row(payload, seal(payload, self.key), EnvelopeKind.ITEM, item.audience, None))
+        return lambda session: replace_envelopes(session, rows)
 
     def items_changed(self, session: Session, item_ids: Sequence[str]) -> None:
         """Nothing to sign: replicas enter the feed through ingest, which relays their origin's envelopes."""

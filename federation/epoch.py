@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from federation.changes import feed_head
 from federation.models import FeedEpoch
 from node.core.models import utcnow
+from node.core.private_files import write_private_text
 
 MARK_FILE = "feed-mark.json"
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def read_mark(path: Path) -> tuple[str, int] | None:
 def write_mark(path: Path, epoch: str, issued: int) -> None:
     """Replace the mark file atomically, so a crash leaves the old mark or the new one, never half of one."""
     partial = path.with_suffix(".tmp")
-    partial.write_text(json.dumps({"epoch": epoch, "issued": issued}), encoding="utf-8")
+    write_private_text(partial, json.dumps({"epoch": epoch, "issued": issued}))
     os.replace(partial, path)
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from node.core.private_files import private_dir, write_private_text
+
 KEY_FILE = "node.key"
 
 
@@ -34,9 +36,8 @@ def generate_node_key(keys_dir: Path) -> Ed25519PrivateKey:
         raise NodeKeyError(f"{path} exists already; a node keeps its key")
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_bytes(pem)
+    private_dir(keys_dir)
+    write_private_text(path, pem.decode("ascii"))
     return key
 
 

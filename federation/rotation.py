@@ -20,6 +20,7 @@ from federation.revocation import KeyRefused, retire_key
 from federation.trust import TrustError, check_descriptor
 from federation.wire import KEY_ROTATION, WireError, open_envelope, rotation_payload, seal
 from node.core.models import utcnow
+from node.core.private_files import write_private_text
 from node.items.schema import format_datetime
 
 ROTATIONS_FILE = "rotations.json"
@@ -40,8 +41,7 @@ def rotate_node_key(keys_dir: Path, node_id: str) -> tuple[Ed25519PrivateKey, Ed
     payload = rotation_payload(node_id, public_key_text(old), public_key_text(new), format_datetime(utcnow()))
     statement = seal(payload, old)
     path = keys_dir / ROTATIONS_FILE
-    path.write_text(json.dumps([*own_rotations(keys_dir), statement], indent=2) + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    write_private_text(path, json.dumps([*own_rotations(keys_dir), statement], indent=2) + "\n")
     return old, new, statement
 
 

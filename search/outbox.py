@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -37,3 +37,8 @@ class OutboxSink:
     def items_changed(self, session: Session, item_ids: Sequence[str]) -> None:
         """Queue index updates for held items that changed, with one statement."""
         enqueue_index_updates(session, list(item_ids))
+
+    def first_versions_prepared(self, items: Sequence[Item]) -> Callable[[Session], None]:
+        """Nothing to prepare: the write queues the new items' index updates with one statement."""
+        ids = [item.id for item in items]
+        return lambda session: enqueue_index_updates(session, ids)

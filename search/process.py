@@ -15,6 +15,7 @@ from pathlib import Path
 import requests
 
 from node.core.config import load_search_settings
+from node.core.private_files import open_private_log, private_dir
 from search.binary import find_meilisearch
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,8 @@ class ManagedMeilisearch:
 
     def start(self) -> None:
         """Start the process and wait until it answers /health."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        log_file = (self.data_dir / "meilisearch.log").open("a")
+        private_dir(self.data_dir)
+        log_file = open_private_log(self.data_dir / "meilisearch.log")
         self.process = subprocess.Popen(
             [str(self.binary), "--db-path", str(self.data_dir / "data.ms"), "--http-addr", f"127.0.0.1:{self.port}",
              "--env", "production", "--no-analytics",
@@ -59,7 +60,8 @@ class ManagedMeilisearch:
             # The key goes through the environment: on the command line it would show in `ps` to every
             # local user, and a generated key starting with "-" would be read as an option.
             env={**os.environ, "MEILI_MASTER_KEY": self.master_key},
-            stdout=log_file, stderr=subprocess.STDOUT, cwd=self.data_dir, preexec_fn=_die_with_parent,
+            # umask 077: the index it writes holds what the node holds, so only the node's user may read it.
+            stdout=log_file, stderr=subprocess.STDOUT, cwd=self.data_dir, preexec_fn=_die_with_parent, umask=0o077,
         )
         self._wait_until_healthy()
         log.info("Meilisearch started on %s (pid %d)", self.url, self.process.pid)

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from node.core.config import SearchSettings
+from node.core.private_files import private_dir, write_private_text
 from search.binary import MeilisearchMissing, find_meilisearch
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import drain_outbox
@@ -31,9 +32,8 @@ def master_key(home: Path) -> str:
     """The managed Meilisearch's master key, generated once and kept (mode 0600) in the data directory."""
     path = home / "meilisearch" / "master.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        private_dir(path.parent)
+        write_private_text(path, secrets.token_urlsafe(32))
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -48,7 +48,7 @@ def start_search(home: Path, settings: SearchSettings) -> SearchRuntime:
     except (MeilisearchMissing, RuntimeError) as exc:
         log.error("search runs degraded (database only): %s", exc)
         return SearchRuntime(None)
-    (home / "meilisearch" / "url").write_text(process.url, encoding="utf-8")
+    write_private_text(home / "meilisearch" / "url", process.url)
     return SearchRuntime(SearchIndex(process.url, process.master_key), process)
 
 

@@ -13,6 +13,7 @@ import limits
 
 from node.core.geography import municipalities, police_districts
 from node.core.ids import NODE_ID
+from node.core.private_files import private_dir, write_private_text
 
 NODE_KINDS = ("municipality", "police", "national")
 CONFIG_FILE = "node.json"
@@ -168,12 +169,11 @@ def write_settings(home: Path, settings: NodeSettings) -> Path:
     path = home / CONFIG_FILE
     if path.exists():
         raise ConfigError(f"{path} exists already: this directory holds a node")
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "keys").mkdir(mode=0o700, exist_ok=True)
+    private_dir(home)
+    private_dir(home / "keys")
     if not settings.secret_key:
         settings = NodeSettings(**{**asdict(settings), "secret_key": secrets.token_urlsafe(32)})
-    path.write_text(json.dumps(asdict(settings), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    write_private_text(path, json.dumps(asdict(settings), ensure_ascii=False, indent=2) + "\n")
     return path
 
 

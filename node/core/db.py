@@ -16,6 +16,7 @@ from sqlalchemy import Column, Engine, Table, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from node.core.models import UTCDateTime
+from node.core.private_files import private_file
 
 _MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -26,8 +27,18 @@ def make_engine(url: str) -> Engine:
     # which matters when replication stores pages of items (docs/benchmarks.md).
     engine = create_engine(url, future=True, json_serializer=_json_text, json_deserializer=orjson.loads)
     if engine.dialect.name == "sqlite":
+        _create_private_sqlite_file(engine.url.database)
         event.listen(engine, "connect", _tune_sqlite)
     return engine
+
+
+def _create_private_sqlite_file(database: str | None) -> None:
+    # SQLite would create the file with the process umask (often 0644). Created 0600 first, it stays so, and
+    # SQLite gives the -wal and -shm files it makes beside it the database file's mode.
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        if path.parent.is_dir():
+            private_file(path)
 
 
 def _json_text(value: object) -> str:

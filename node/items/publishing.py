@@ -161,10 +161,33 @@ def publish_imported(session: Session, by: ActingNode, content: ItemContent) -> 
     return ImportOutcome.UPDATED
 
 
+def first_version_row(content: ItemContent, by: ActingNode, now: datetime) -> dict:
+    """The items row of new content published at once as version 1 by the node itself (an import on the machine).
+
+    The same row `create_draft` then `publish` would leave, for a bulk insert: no user, so a bulletin is
+    approved as the administrator's import, and it expires after this node's bulletin lifetime when undated.
+    """
+    columns = content_columns(content)
+    bulletin = content.type == "bulletin"
+    if bulletin and columns["expires_at"] is None:
+        columns["expires_at"] = now + timedelta(days=by.rules.bulletin_lifetime_days)
+    return {
+        **columns, "id": content.id, "origin": by.node_id, "status": ItemStatus.PUBLISHED, "version": 1,
+        "created_at": now, "updated_at": now, "published_at": now, "retracted_at": None, "author_id": None,
+        "content_authors": [], "approval": Approval.ADMIN_IMPORT if bulletin else None,
+        "approved_by_id": None, "approved_at": now if bulletin else None, "approved_authors": [] if bulletin else None,
+    }
+
+
 def import_refusal(session: Session, content: ItemContent) -> str | None:
     """Why an import line cannot be applied to what the node holds, or None."""
     item = session.get(Item, content.id)
-    if item is not None and item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
+    return None if item is None else held_item_refusal(item, content)
+
+
+def held_item_refusal(item: Item, content: ItemContent) -> str | None:
+    """Why an import line cannot be applied to the item the node holds with its id, or None."""
+    if item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
         return f"id '{content.id}' er {item.status} (tilbagetrukket eller udløbet) og kan ikke genudgives"
     return None
 

@@ -10,7 +10,7 @@ implies are committed (or rolled back) together and nothing is lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,6 +30,14 @@ class ItemSink(Protocol):
 
     def items_changed(self, session: Session, item_ids: Sequence[str]) -> None:
         """Held items changed without a statement of this node: replicas stored, replaced or removed."""
+
+    def first_versions_prepared(self, items: Sequence[Item]) -> Callable[[Session], None]:
+        """Do the work for the first versions of new own items that needs no database (signing) now, before the
+        transaction; the returned write records them in it, as `version_published` would have."""
+
+
+# A bulk import signs its items before its one short write transaction (node.items.files).
+PreparedWrite = Callable[[Session], None]
 
 
 @dataclass(frozen=True)
@@ -53,3 +61,13 @@ class ItemSinks:
         ids = list(item_ids)
         for sink in self.sinks:
             sink.items_changed(session, ids)
+
+    def first_versions_prepared(self, items: Sequence[Item]) -> PreparedWrite:
+        """Let every sink prepare new own items' first versions outside a transaction; one write for them all."""
+        writes = [sink.first_versions_prepared(items) for sink in self.sinks]
+
+        def write(session: Session) -> None:
+            for each in writes:
+                each(session)
+
+        return write

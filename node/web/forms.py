@@ -12,9 +12,9 @@ from werkzeug.datastructures import MultiDict
 
 from node.core.models import Item
 from node.items.vocabulary import DETAILS, DetailSpec
-from node.privacy.small_counts import shown_count
+from node.privacy.small_counts import LineKind, line_kind, shown_count
 
-# A form line whose description starts with this is the observations' total.
+# Put before a total's label that does not name a total itself, so the form line is read as one again.
 TOTAL_PREFIX = "I alt"
 
 
@@ -33,9 +33,8 @@ def _count(raw: str) -> Any:
 
 def _observation(label: str, raw: str) -> dict[str, Any]:
     # "under 5" and "skjult" come back from an edit form as the suppressed counts they stand for.
+    # No total marker: a line is a total by its label ("I alt", "Samlet", "heraf ...", docs/small-counts.md).
     observation: dict[str, Any] = {"label": label, "count": _count(raw)}
-    if label.casefold().startswith(TOTAL_PREFIX.casefold()):
-        observation["total"] = True
     under = re.fullmatch(r"under (\d+)", raw.casefold())
     if under:
         observation.update(count=None, under=int(under[1]))
@@ -46,7 +45,7 @@ def _observation(label: str, raw: str) -> dict[str, Any]:
 
 def _observation_line(o: dict[str, Any]) -> str:
     label = o["label"]
-    if o.get("total") and not label.casefold().startswith(TOTAL_PREFIX.casefold()):
+    if o.get("total") and line_kind({"label": label}) != LineKind.TOTAL:
         label = f"{TOTAL_PREFIX}: {label}"
     return f"{label} | {shown_count(o)}"
 

@@ -10,6 +10,7 @@ from node.accounts.users import has_role
 from node.audit.models import AuditAct
 from node.core.models import Item, ItemStatus, Role
 from node.items.as_json import item_to_json
+from node.items.bulletin_overlap import overlapping_bulletins
 from node.items.publishing import (
     ActingNode,
     PublishingError,
@@ -24,6 +25,7 @@ from node.items.publishing import (
 from node.items.queries import FilterError, ItemFilters, list_items, parse_page
 from node.items.schema import ItemInvalid, validate_item
 from node.items.visibility import can_read
+from node.privacy.small_counts import explain_observations
 from node.web.auditing import record_viewer_access
 from node.web.errors import json_error
 from node.web.request import acting_node, authenticate_bearer, csrf, db, json_body, node_config, public_url, viewer
@@ -104,6 +106,23 @@ def create():
         return json_error(409, str(exc))
     db().commit()
     return _json(item), 201, {"Location": url_for("api.item", item_id=item.id)}
+
+
+@bp.post("/items/preview")
+def preview():
+    """A dry run (editor): a bulletin's counts as readers would see them, why, and the earlier bulletins it overlaps."""
+    _require(Role.EDITOR)
+    try:
+        content = _content_from_body()
+    except ItemInvalid as exc:
+        return json_error(422, "ugyldigt emne", exc.errors)
+    # The counts as sent: the validated content holds them suppressed already, which would hide the reasons.
+    typed = (json_body().get("details") or {}).get("observations") if content.type == "bulletin" else None
+    lines = explain_observations(typed or [], node_config().small_count_threshold)
+    overlaps = [i for i in overlapping_bulletins(db(), content, content.id) if can_read(viewer(), i)]
+    return {"observations": [{"label": x.label, "shown": x.shown, "role": x.role, "reason": x.reason} for x in lines],
+            "overlaps": [{"id": i.id, "title": i.title, "url": public_url("pages.item", item_id=i.id)}
+                         for i in overlaps]}
 
 
 @bp.put("/items/<item_id>")

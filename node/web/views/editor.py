@@ -26,6 +26,7 @@ from node.items.vocabulary import COOPERATION, DETAILS, FIELD_LABELS, PREVENTION
 from node.web.auditing import record_viewer_access
 from node.web.forms import form_to_data, form_values, item_to_form
 from node.web.request import acting_node, db, node_config, requires, viewer
+from node.web.views.bulletin_review import PREVIEWED_FIELD, BulletinReview, review_bulletin
 
 bp = Blueprint("editor", __name__)
 
@@ -37,13 +38,16 @@ def _own_item(item_id: str) -> Item:
     return item
 
 
-def _render_form(item_type: str, values: dict, errors: dict, item: Item | None = None, status: int = 200):
+def _render_form(item_type: str, values: dict, errors: dict, item: Item | None = None, status: int = 200,
+                 review: BulletinReview | None = None):
     return render_template(
         "edit.html",
         item_type=item_type,
         item=item,
         values=values,
         errors=errors,
+        review=review,
+        previewed_field=PREVIEWED_FIELD,
         detail_specs=DETAILS[item_type],
         field_labels={**FIELD_LABELS, **{f"details.{s.key}": s.label for s in DETAILS[item_type]}},
         may_override=has_role(viewer(), Role.PUBLISHER),
@@ -82,6 +86,8 @@ def create(item_type: str):
         return _render_form(item_type, _new_form_values(item_type), {})
     try:
         content = _validated(item_type, None)
+        if (review := _review_first(content, None)) is not None:
+            return _render_form(item_type, form_values(request.form), {}, review=review)
         item = create_draft(db(), acting_node(), content)
         _after_save(item, request.form.get("action"))
     except ItemInvalid as exc:
@@ -89,6 +95,15 @@ def create(item_type: str):
     db().commit()
     flash(_SAVED[item.status])
     return redirect(url_for("pages.item", item_id=item.id))
+
+
+def _review_first(content, item_id: str | None) -> BulletinReview | None:
+    # A bulletin is shown previewed (nothing saved) when asked, or when saving would hide counts or it overlaps
+    # an earlier bulletin and the author has not yet seen exactly this content previewed.
+    review = review_bulletin(db(), viewer(), request.form, content, node_config().small_count_threshold, item_id)
+    if review is None:
+        return None
+    return review if request.form.get("action") == "preview" or review.must_be_seen(request.form) else None
 
 
 _SAVED = {
@@ -122,7 +137,10 @@ def edit(item_id: str):
         record_viewer_access(AuditAct.VIEWED, [item], description=f"Redigeringssiden for »{item.title}«")
         return _render_form(item.type, item_to_form(item), {}, item)
     try:
-        revise(db(), item, acting_node(), _validated(item.type, item.id))
+        content = _validated(item.type, item.id)
+        if (review := _review_first(content, item.id)) is not None:
+            return _render_form(item.type, form_values(request.form), {}, item, review=review)
+        revise(db(), item, acting_node(), content)
         _after_save(item, request.form.get("action"))
     except ItemInvalid as exc:
         return _render_form(item.type, form_values(request.form), exc.errors, item, status=422)

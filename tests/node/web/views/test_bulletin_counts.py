@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import select
 
@@ -69,10 +70,10 @@ def test_editor_form_keeps_suppressed_counts_and_the_total_through_an_edit(clien
     login(client, "editor")
     token = csrf_token(client.get("/ny/bulletin").get_data(as_text=True))
     lines = "Episoder | 18\nTrusler | 2\nRøverier | 9\nI alt | 29"
-    response = client.post("/ny/bulletin", data={"title": "Unge ved stationen", "summary": "Flere episoder.",
-                                                  "audience_kind": "districts",
-                                                  "audience_districts": ["Østjyllands Politi"],
-                                                  "d_observations": lines, "csrf_token": token})
+    form = {"title": "Unge ved stationen", "summary": "Flere episoder.", "audience_kind": "districts",
+            "audience_districts": ["Østjyllands Politi"], "d_observations": lines, "csrf_token": token}
+    preview = client.post("/ny/bulletin", data={**form, "action": "preview"}).get_data(as_text=True)
+    response = client.post("/ny/bulletin", data={**form, "previewed": previewed_hash(preview)})
     edit = client.get(response.headers["Location"] + "/rediger").get_data(as_text=True)
     assert "Episoder | 18\nTrusler | under 5\nRøverier | skjult\nI alt | 29" in edit
     token = csrf_token(edit)
@@ -81,6 +82,11 @@ def test_editor_form_keeps_suppressed_counts_and_the_total_through_an_edit(clien
         "audience_districts": ["Østjyllands Politi"], "d_observations": "Episoder | 18\nTrusler | under 5\n"
         "Røverier | skjult\nI alt | 29", "csrf_token": token})
     assert resaved.status_code == 302
+
+
+def previewed_hash(html: str) -> str:
+    """The content hash a preview page carries for saving exactly what it showed."""
+    return re.search(r'name="previewed" value="([0-9a-f]+)"', html).group(1)
 
 
 def test_new_bulletin_form_preselects_the_nodes_own_police_district(client, users):
