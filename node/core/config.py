@@ -96,6 +96,38 @@ class AccountRules:
     login_record_days: int = 365  # how long login records are kept
 
 
+# The OIO basic privilege attribute: where KOMBIT's Context Handler and NemLog-in put a user's roles.
+OIO_PRIVILEGES = "https://data.gov.dk/model/core/eid/privilegesIntermediate"
+
+
+@dataclass(frozen=True)
+class OrganisationLogin:
+    """How staff log in with their organisation's identity (OpenID Connect, SAML 2.0), and whether locally too.
+
+    Read from VIDENSNET_OIDC_*, VIDENSNET_SAML_*, VIDENSNET_ROLE_MAP and VIDENSNET_LOCAL_LOGIN (docs/login.md).
+    """
+
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = ""  # the button text, e.g. "Aarhus Kommune"
+    oidc_role_claim: str = "roles"
+    saml_idp_metadata: str = ""  # a file path or an https URL
+    saml_name: str = ""
+    saml_role_attribute: str = OIO_PRIVILEGES
+    saml_entity_id: str = ""  # empty: the SP metadata's own URL
+    role_map: str = ""  # value=role,...; "*=reader" gives every other user the reader role
+    local_login: bool = True
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def saml_enabled(self) -> bool:
+        return bool(self.saml_idp_metadata)
+
+
 @dataclass(frozen=True)
 class NodeConfig:
     """Everything a running node needs to know, resolved once at start."""
@@ -118,6 +150,7 @@ class NodeConfig:
     search: SearchSettings = SearchSettings()
     peer_limits: PeerLimits = PeerLimits()
     accounts: AccountRules = AccountRules()
+    login: OrganisationLogin = OrganisationLogin()
 
     @property
     def keys_dir(self) -> Path:
@@ -209,6 +242,7 @@ def load_config(home: Path | None = None) -> NodeConfig:
             max_pages_per_pull=_int_env("VIDENSNET_PULL_MAX_PAGES", PeerLimits.max_pages_per_pull),
         ),
         accounts=load_account_rules(),
+        login=load_organisation_login(),
     )
 
 
@@ -230,6 +264,40 @@ def load_account_rules() -> AccountRules:
         lockout_minutes=_int_env("VIDENSNET_LOGIN_LOCKOUT_MINUTES", defaults.lockout_minutes),
         login_record_days=_int_env("VIDENSNET_LOGIN_RECORD_DAYS", defaults.login_record_days),
     )
+
+
+def load_organisation_login() -> OrganisationLogin:
+    """The VIDENSNET_OIDC_*, VIDENSNET_SAML_*, VIDENSNET_ROLE_MAP and VIDENSNET_LOCAL_LOGIN variables."""
+    env = os.environ.get
+    local = (env("VIDENSNET_LOCAL_LOGIN") or "true").strip().lower()
+    if local not in ("true", "false"):
+        raise ConfigError(f"VIDENSNET_LOCAL_LOGIN={local!r}: must be true or false")
+    _check_role_map(env("VIDENSNET_ROLE_MAP", ""))
+    return OrganisationLogin(
+        oidc_issuer=env("VIDENSNET_OIDC_ISSUER", "").rstrip("/"),
+        oidc_client_id=env("VIDENSNET_OIDC_CLIENT_ID", ""),
+        oidc_client_secret=env("VIDENSNET_OIDC_CLIENT_SECRET", ""),
+        oidc_name=env("VIDENSNET_OIDC_NAME", "") or "din organisation",
+        oidc_role_claim=env("VIDENSNET_OIDC_ROLE_CLAIM", "") or "roles",
+        saml_idp_metadata=env("VIDENSNET_SAML_IDP_METADATA", ""),
+        saml_name=env("VIDENSNET_SAML_NAME", "") or "din organisation (SAML)",
+        saml_role_attribute=env("VIDENSNET_SAML_ROLE_ATTRIBUTE", "") or OIO_PRIVILEGES,
+        saml_entity_id=env("VIDENSNET_SAML_ENTITY_ID", ""),
+        role_map=env("VIDENSNET_ROLE_MAP", ""),
+        local_login=local == "true",
+    )
+
+
+ROLE_NAMES = ("reader", "editor", "publisher", "admin")
+
+
+def _check_role_map(text: str) -> None:
+    # Checked at start, so a typing error in the map is a refusal to start, not a surprise at someone's login.
+    for number, entry in enumerate((e for e in text.split(",") if e.strip()), start=1):
+        value, _, role = entry.rpartition("=")
+        if not value.strip() or role.strip() not in ROLE_NAMES:
+            raise ConfigError(f"VIDENSNET_ROLE_MAP entry {number}: must be value=role with role one of "
+                              f"{', '.join(ROLE_NAMES)}")
 
 
 def load_feed_limits() -> FeedLimits:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -189,11 +190,37 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None]
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    identities: Mapped[list[ExternalIdentity]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:
         """Flask-Login's question: may this account be logged in (never while disabled)."""
         return self.state == UserState.ACTIVE
+
+
+class IdentityProtocol(StrEnum):
+    OIDC = "oidc"  # issuer = the provider's issuer URL, subject = the ID token's `sub`
+    SAML = "saml"  # issuer = the IdP's entity id, subject = the persistent NameID
+
+
+class ExternalIdentity(Base):
+    """An account's link to its organisation's identity: (protocol, issuer, subject), never a bare username."""
+
+    __tablename__ = "external_identities"
+    __table_args__ = (CheckConstraint("protocol IN ('oidc', 'saml')", name="protocol"),
+                      UniqueConstraint("protocol", "issuer", "subject", name="uq_external_identity"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    protocol: Mapped[str] = mapped_column(String(8))
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(500))
+    provider_name: Mapped[str] = mapped_column(String(120))  # the button text it came through, for the admin page
+    email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="identities", lazy="joined")
 
 
 class TokenState(StrEnum):

@@ -52,29 +52,48 @@ def _safe_next(target: str | None) -> str:
     return url_for("pages.front")
 
 
+LOCAL_LOGIN_OFF = "Login med brugernavn og adgangskode er slået fra på denne node. Brug din organisations login."
+
+
+def login_page(error: str | None = None, status: int = 200):
+    """The login page: the organisation logins first, the local form below when it is on."""
+    return render_template("login.html", error=error, login=node_config().login,
+                           next_path=_safe_next(request.args.get("next"))), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The login form; on success a new login session, and back to where the user came from."""
     if request.method == "GET":
-        return render_template("login.html", error=None)
-    now = utcnow()
+        return login_page()
+    if not node_config().login.local_login:
+        return login_page(LOCAL_LOGIN_OFF, 403)
     result = attempt_login(db(), request.form.get("username", ""), request.form.get("password", ""),
-                           source_address(), node_config().accounts, now)
+                           source_address(), node_config().accounts, utcnow())
     if result.outcome != LoginOutcome.SUCCEEDED:
         db().commit()  # the record of the failed attempt
-        status = 429 if result.outcome == LoginOutcome.LOCKED else 401
-        return render_template("login.html", error=result.message), status
+        return login_page(result.message, 429 if result.outcome == LoginOutcome.LOCKED else 401)
+    return start_login_session(result.user, request.args.get("next"))
+
+
+def start_login_session(user, next_path: str | None):
+    """Log the user in with a new server-side session, commit, and go on to `next_path` (same-site only).
+
+    The local form and the organisation logins (OIDC, SAML) all end here.
+    """
+    now = utcnow()
     # A new session for a new login: nothing of the cookie from before it (which another may hold) carries over,
     # and a session that cookie named ends.
     if (old := session.get(SESSION_KEY)) is not None:
         end_session(db(), old, SessionEnd.LOGGED_OUT, now)
     session.clear()
-    key = open_session(db(), result.user, describe_device(request.user_agent.string), source_address(), now)
+    key = open_session(db(), user, describe_device(request.user_agent.string), source_address(), now)
+    user.last_login_at = now
     db().commit()
-    login_user(result.user)
+    login_user(user)
     session[SESSION_KEY] = key
-    flash(f"Du er logget ind som {result.user.display_name}.")
-    return redirect(_safe_next(request.args.get("next")))
+    flash(f"Du er logget ind som {user.display_name}.")
+    return redirect(_safe_next(next_path))
 
 
 @bp.post("/logout")

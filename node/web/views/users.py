@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from node.accounts.lifecycle import STATE_LABELS, change_role, disable_user, enable_user, reset_password
 from node.accounts.logins import OUTCOME_LABELS, recent_attempts
+from node.accounts.organisation_login import login_methods
 from node.accounts.users import ROLE_LABELS, ROLE_RANK, AccountError, create_user
 from node.audit.log import record_admin_act
 from node.audit.models import AuditAct
@@ -23,6 +24,7 @@ def _render(errors: dict | None = None, status: int = 200):
         "users.html",
         users=session.scalars(select(User).order_by(User.username)).all(),
         attempts=recent_attempts(session),
+        login_methods=login_methods,
         roles=list(ROLE_RANK), state_labels=STATE_LABELS, outcome_labels=OUTCOME_LABELS,
         errors=errors or {},
     ), status

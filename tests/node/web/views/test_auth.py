@@ -108,3 +108,30 @@ def test_every_attempt_is_shown_to_the_admin_in_danish(app, users):
     assert "Seneste loginforsøg" in page and "Logget ind" in page
     assert page.count("Forkert brugernavn eller adgangskode") == 2
     assert "ingen-konto <span class=\"hint\">(ingen konto)</span>" in page
+
+
+def test_with_local_login_off_the_form_is_gone_and_a_posted_password_is_refused_in_danish(config, users, sessions):
+    app = create_app(dataclasses.replace(config, login=dataclasses.replace(config.login, local_login=False)))
+    app.config["WTF_CSRF_ENABLED"] = False  # the page has no form left to take a token from
+    client = app.test_client()
+
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"username": "admin", "password": PASSWORD})
+
+    assert 'name="password"' not in page and "Der er ikke sat noget login op" in page
+    assert response.status_code == 403 and "slået fra på denne node" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+    with sessions() as session:
+        assert session.scalars(select(LoginAttempt)).all() == []
+
+
+def test_configured_organisation_logins_come_first_with_their_names_and_the_local_form_below(config):
+    login_settings = dataclasses.replace(config.login, oidc_issuer="http://127.0.0.1:9", oidc_client_id="vidensnet",
+                                         oidc_name="Aarhus Kommune", saml_idp_metadata="/dev/null",
+                                         saml_name="KOMBIT Context Handler")
+    page = create_app(dataclasses.replace(config, login=login_settings)).test_client().get("/login?next=/admin/")
+
+    text = page.get_data(as_text=True)
+    assert text.index("Log ind med Aarhus Kommune") < text.index("Log ind med KOMBIT Context Handler") < text.index(
+        'name="password"')
+    assert 'href="/login/oidc?next=/admin/"' in text
