@@ -133,6 +133,7 @@ class _Suppression:
 
     def __init__(self, observations: list[Observation], threshold: int):
         self.threshold = threshold
+        self.given = observations
         self.kinds = [line_kind(o) for o in observations]
         self.result = [_primary(o, threshold) for o in observations]
         self.why: dict[int, str] = {i: "under" for i, o in enumerate(observations) if self._newly_under(o)}
@@ -171,7 +172,10 @@ class _Suppression:
 
     def role(self, index: int) -> str:
         """What the line is, in Danish: a total, a heraf line, a part of a named total, or outside every total."""
-        owners = [self.result[t]["label"] for t, parts in self.groups if index in parts]
+        # Told on the counts as the author gave them: once a total is hidden any line may be grouped with it,
+        # but a 17 beside "I alt sigtede 6" is still no part of it.
+        owners = [self.result[t]["label"] for t, parts in self.groups
+                  if index in parts and _may_be_part(self.given[index], self.given[t])]
         within = f" (del af {_names(owners)})" if owners else ""
         if self.kinds[index] == LineKind.TOTAL:
             return "total"
