@@ -34,6 +34,7 @@ DISCOVERY_SECONDS = 3600  # a fetched discovery document is used this long befor
 LEEWAY_SECONDS = 60  # clock difference allowed between this node and the provider
 PENDING_SECONDS = 900  # how long a started login may stay at the provider (typing a password, a second factor)
 SCOPE = "openid profile email"
+ID_TOKEN_HINT_MAX_CHARS = 2000  # the longest ID token kept in the session cookie for the logout's id_token_hint
 # Asymmetric signatures only: an unsigned token ('none') or one signed with the client secret (HS*) is refused.
 SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 
@@ -347,8 +348,13 @@ def identity_from_claims(claims: dict, issuer: str, login: OrganisationLogin) ->
 
 
 def logout_url(metadata: ProviderMetadata, id_token: str, client_id: str, post_logout_redirect_uri: str) -> str | None:
-    """Where to send the browser to log out at the provider too (RP-initiated logout); None if it offers none."""
+    """Where to send the browser to log out at the provider too (RP-initiated logout); None if it offers none.
+
+    The URL is kept in the session cookie until logout; an ID token too large for a cookie (browsers drop
+    cookies over 4 kB, which would lose the login itself) is left out, and `client_id` names the node instead.
+    """
     if not metadata.end_session_endpoint:
         return None
+    hint = {"id_token_hint": id_token} if len(id_token) <= ID_TOKEN_HINT_MAX_CHARS else {}
     return add_params_to_uri(metadata.end_session_endpoint, {
-        "id_token_hint": id_token, "client_id": client_id, "post_logout_redirect_uri": post_logout_redirect_uri})
+        **hint, "client_id": client_id, "post_logout_redirect_uri": post_logout_redirect_uri})

@@ -205,3 +205,8 @@ def test_logout_goes_to_the_end_session_endpoint_with_the_hint_and_only_when_the
     assert url.startswith(ISSUER + "/logout?") and "id_token_hint=id.token.here" in url
     assert "post_logout_redirect_uri=https%3A%2F%2Fvidensnet.aarhus.dk%2F" in url
     assert logout_url(ProviderMetadata(**{**METADATA.__dict__, "end_session_endpoint": ""}), "t", "c", "u") is None
+
+
+def test_an_id_token_too_large_for_the_session_cookie_is_left_out_of_the_logout_and_the_client_id_names_the_node():
+    url = logout_url(METADATA, "x" * 2001, "vidensnet", "https://vidensnet.aarhus.dk/")
+    assert "id_token_hint" not in url and "client_id=vidensnet" in url

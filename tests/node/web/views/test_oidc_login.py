@@ -188,3 +188,16 @@ def test_logout_ends_the_node_session_and_sends_the_browser_to_the_providers_log
     assert client.get("/konto").status_code == 302  # the node's session has ended
     # The provider accepts the hint and the address: its confirmation sends the browser back to the node.
     assert confirm_logout(browser(), location, NODE_URL) == NODE_URL + "/"
+
+
+def test_a_provider_that_does_not_answer_gives_a_danish_page_saying_to_try_again_and_is_recorded(config, sessions,
+                                                                                                caplog):
+    login = dataclasses.replace(config.login, oidc_issuer="http://127.0.0.1:9", oidc_client_id="vidensnet")
+    answer = create_app(dataclasses.replace(config, login=login)).test_client().get("/login/oidc")
+    assert answer.status_code == 502 and "Prøv igen om lidt" in answer.get_data(as_text=True)
+    assert "discovery could not be fetched" in caplog.text and len(_refusals(sessions)) == 1
+
+
+def test_without_an_openid_provider_configured_its_login_routes_do_not_exist(client):
+    assert client.get("/login/oidc").status_code == 404
+    assert client.get("/login/oidc/callback?code=c&state=s").status_code == 404
