@@ -36,7 +36,8 @@ PENDING_SECONDS = 900  # how long a started login may stay at the provider (typi
 SCOPE = "openid profile email"
 ID_TOKEN_HINT_MAX_CHARS = 2000  # the longest ID token kept in the session cookie for the logout's id_token_hint
 # Asymmetric signatures only: an unsigned token ('none') or one signed with the client secret (HS*) is refused.
-SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "Ed25519",
+                      "EdDSA")
 
 UNREACHABLE = ("Din organisations login svarer ikke lige nu, så du kan ikke logge ind med det. Prøv igen om lidt; "
                "kontakt nodens administrator, hvis det bliver ved.")
@@ -217,7 +218,7 @@ def finish_login(provider: OidcProvider, pending: PendingLogin | None, answer: M
     id_token, access_token = _redeem(provider, metadata, answer["code"], pending, redirect_uri)
     claims = verify_id_token(id_token, provider.signing_key,
                              ExpectedToken(metadata.issuer, provider.login.oidc_client_id, pending.nonce), time.time())
-    claims = _with_userinfo(claims, metadata, access_token, provider.login.oidc_role_claim)
+    claims = complete_claims(claims, metadata, access_token, provider.login.oidc_role_claim)
     return identity_from_claims(claims, metadata.issuer, provider.login), id_token
 
 
@@ -310,24 +311,40 @@ def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _with_userinfo(claims: dict, metadata: ProviderMetadata, access_token: str, role_claim: str) -> dict:
-    # Many providers put only `sub` in a code-flow ID token and the rest in userinfo (oidc-provider does).
-    if _claim(claims, role_claim) is not None and "name" in claims and "email" in claims:
-        return claims
-    if not metadata.userinfo_endpoint or not access_token:
+def complete_claims(claims: dict, metadata: ProviderMetadata, access_token: str, role_claim: str) -> dict:
+    """The ID token's claims, with what they lack (roles, name, e-mail) from the provider's userinfo endpoint.
+
+    Many providers put only `sub` in a code-flow ID token (oidc-provider does). Without the role values the
+    login cannot go on, so a userinfo failure refuses it then; missing only a name or an e-mail, it goes on.
+    """
+    need_roles = _claim(claims, role_claim) is None
+    if (not need_roles and "name" in claims and "email" in claims) or not metadata.userinfo_endpoint \
+            or not access_token:
         return claims
     try:
-        response = requests.get(metadata.userinfo_endpoint, timeout=HTTP_SECONDS,
+        userinfo = _userinfo(metadata.userinfo_endpoint, access_token)
+    except OidcRefused:
+        if need_roles:
+            raise
+        return claims
+    if userinfo.get("sub") != claims["sub"]:
+        raise OidcRefused("the userinfo answer is for another subject", NOT_TRUSTED)
+    # The ID token's own claims win; userinfo only fills in what it lacks.
+    return {**userinfo, **claims}
+
+
+def _userinfo(endpoint: str, access_token: str) -> dict:
+    try:
+        response = requests.get(endpoint, timeout=HTTP_SECONDS,
                                 headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"})
         response.raise_for_status()
         userinfo = response.json()
     except (requests.RequestException, ValueError) as exc:
         raise OidcRefused(f"the userinfo endpoint could not be read: {type(exc).__name__}", UNREACHABLE,
                           502) from exc
-    if not isinstance(userinfo, dict) or userinfo.get("sub") != claims["sub"]:
-        raise OidcRefused("the userinfo answer is for another subject", NOT_TRUSTED)
-    # The ID token's own claims win; userinfo only fills in what it lacks.
-    return {**userinfo, **claims}
+    if not isinstance(userinfo, dict):
+        raise OidcRefused("the userinfo answer is not a JSON object", NOT_TRUSTED)
+    return userinfo
 
 
 def _claim(claims: dict, name: str) -> object:

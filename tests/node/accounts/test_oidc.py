@@ -12,7 +12,7 @@ import time
 
 import pytest
 from joserfc import jwt
-from joserfc.jwk import OctKey, RSAKey
+from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
 from node.accounts.oidc import (
     PENDING_SECONDS,
@@ -22,6 +22,7 @@ from node.accounts.oidc import (
     PendingLogin,
     ProviderMetadata,
     check_answer,
+    complete_claims,
     identity_from_claims,
     logout_url,
     verify_id_token,
@@ -42,7 +43,7 @@ def _claims(**changes) -> dict:
 
 
 def _token(key=KEY, alg: str = "RS256", **changes) -> str:
-    return jwt.encode({"alg": alg, "kid": key.kid}, _claims(**changes), key)
+    return jwt.encode({"alg": alg, "kid": key.kid}, _claims(**changes), key, algorithms=[alg])
 
 
 def _verify(token: str, expected: ExpectedToken = EXPECTED, now: float = NOW) -> dict:
@@ -71,6 +72,13 @@ def test_a_token_with_a_wrong_claim_is_refused_naming_the_claim(changes, reason)
     with pytest.raises(OidcRefused, match=reason) as refused:
         _verify(_token(**changes))
     assert refused.value.status == 401 and "kunne ikke godkendes" in refused.value.message
+
+
+@pytest.mark.parametrize(("key", "alg"), [(ECKey.generate_key("P-256", parameters={"kid": "ec"}), "ES256"),
+                                          (OKPKey.generate_key("Ed25519", parameters={"kid": "ed"}), "Ed25519"),
+                                          (RSAKey.generate_key(2048, parameters={"kid": "ps"}), "PS256")])
+def test_a_token_signed_with_another_asymmetric_algorithm_the_provider_may_use_is_accepted(key, alg):
+    assert verify_id_token(_token(key=key, alg=alg), lambda kid: key, EXPECTED, NOW)["sub"] == "anna"
 
 
 def test_a_token_with_several_audiences_is_accepted_when_azp_names_this_client():
@@ -210,3 +218,29 @@ def test_logout_goes_to_the_end_session_endpoint_with_the_hint_and_only_when_the
 def test_an_id_token_too_large_for_the_session_cookie_is_left_out_of_the_logout_and_the_client_id_names_the_node():
     url = logout_url(METADATA, "x" * 2001, "vidensnet", "https://vidensnet.aarhus.dk/")
     assert "id_token_hint" not in url and "client_id=vidensnet" in url
+
+
+def _userinfo_at(feeds) -> ProviderMetadata:
+    return ProviderMetadata(**{**METADATA.__dict__, "userinfo_endpoint": feeds.url + "/me"})
+
+
+def test_roles_missing_from_the_id_token_are_read_from_userinfo_where_the_token_wins_on_shared_claims(feeds):
+    feeds.put("/me", json.dumps({"sub": "anna", "roles": ["vidensnet-admin"], "name": "Anna", "iss": "x"}),
+              "application/json")
+    claims = complete_claims(_claims(), _userinfo_at(feeds), "access-token", "roles")
+    assert claims["roles"] == ["vidensnet-admin"] and claims["name"] == "Anna" and claims["iss"] == ISSUER
+    assert feeds.requests[-1]["Authorization"] == "Bearer access-token"
+
+
+def test_userinfo_for_another_subject_is_refused(feeds):
+    feeds.put("/me", json.dumps({"sub": "bo", "roles": ["vidensnet-admin"]}), "application/json")
+    with pytest.raises(OidcRefused, match="another subject"):
+        complete_claims(_claims(), _userinfo_at(feeds), "access-token", "roles")
+
+
+def test_a_failing_userinfo_refuses_only_a_login_that_needs_it_for_the_roles(feeds):
+    feeds.fail("/me", 500)
+    with pytest.raises(OidcRefused, match="userinfo endpoint could not be read"):
+        complete_claims(_claims(), _userinfo_at(feeds), "access-token", "roles")
+    with_roles = _claims(roles=["vidensnet-laeser"])
+    assert complete_claims(with_roles, _userinfo_at(feeds), "access-token", "roles") == with_roles
