@@ -19,6 +19,7 @@ from node.web.app import create_app
 from tests.helpers.feed_server import FeedServer
 from tests.helpers.live_nodes import DEMO_FILES, ChildNode, LiveNode, peer, queued_index_updates, stop_all, wait_for
 from tests.helpers.nodes import NODE_ID, PASSWORD, ROLES
+from tests.helpers.openid_provider import openid_provider  # noqa: F401  (the session's OpenID provider)
 from tests.helpers.postgresql import PostgreSQLServer, postgresql_bindir, throwaway_cluster
 from tests.helpers.web import api_tokens
 

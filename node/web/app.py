@@ -7,12 +7,13 @@ from pathlib import Path
 from flask import Flask
 
 from federation import views as federation_views
+from node.accounts.oidc import OidcProvider
 from node.core.config import NodeConfig, load_config
 from node.process import NodeProcess, open_process
 from node.syndication import views as syndication_views
 from node.web import errors
 from node.web import request as web
-from node.web.views import account, admin, api, audit, auth, editor, feed_review, pages, users
+from node.web.views import account, admin, api, audit, auth, editor, feed_review, oidc_login, pages, users
 from search import views as search_views
 from search.index import SearchIndex
 
@@ -46,10 +47,12 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
         "vidensnet.sessions": process.sessions,
         "vidensnet.acting": process.acting,
         "vidensnet.search": process.search_index,
+        "vidensnet.oidc": OidcProvider(config.login),
     })
     web.init_app(app, config)
     blueprints = (pages.bp, editor.bp, auth.bp, account.bp, admin.bp, users.bp, audit.bp, feed_review.bp, api.bp,
-                  errors.bp, syndication_views.bp, federation_views.bp, search_views.bp)
+                  errors.bp, syndication_views.bp, federation_views.bp, search_views.bp,
+                  oidc_login.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     auth.init_login_limit(app, config.accounts)

@@ -30,6 +30,9 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Log ind for at se siden."
 # The flask session item holding the key of the request's login session (node.accounts.sessions).
 SESSION_KEY = "login_session"
+# The flask session item holding where /logout sends the browser on to, for a user who logged in through an
+# organisation's provider that offers logout (OpenID Connect RP-initiated logout); set by that login's view.
+PROVIDER_LOGOUT_KEY = "provider_logout"
 
 # No inline script or style anywhere: every page works with this policy.
 CONTENT_SECURITY_POLICY = (

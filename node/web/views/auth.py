@@ -13,7 +13,7 @@ from node.accounts.logins import attempt_login, record_throttled
 from node.accounts.sessions import SessionEnd, end_session, open_session
 from node.core.config import AccountRules
 from node.core.models import LoginOutcome, utcnow
-from node.web.request import SESSION_KEY, db, keep_books, node_config, source_address
+from node.web.request import PROVIDER_LOGOUT_KEY, SESSION_KEY, db, keep_books, node_config, source_address
 
 bp = Blueprint("auth", __name__)
 
@@ -98,11 +98,14 @@ def start_login_session(user, next_path: str | None):
 
 @bp.post("/logout")
 def logout():
-    """Log out (POST with CSRF token, never a link): the session ends on the server, so every copy of it ends."""
-    key = session.get(SESSION_KEY)
+    """Log out (POST with CSRF token, never a link): the session ends on the server, so every copy of it ends.
+
+    A user who came through an organisation's provider that offers logout is then sent on to log out there too.
+    """
+    key, provider_logout = session.get(SESSION_KEY), session.get(PROVIDER_LOGOUT_KEY)
     if key and end_session(db(), key, SessionEnd.LOGGED_OUT, utcnow()):
         db().commit()
     logout_user()
     session.clear()
     flash("Du er logget ud.")
-    return redirect(url_for("pages.front"))
+    return redirect(provider_logout or url_for("pages.front"))
