@@ -20,6 +20,7 @@ from tests.helpers.feed_server import FeedServer
 from tests.helpers.live_nodes import DEMO_FILES, ChildNode, LiveNode, peer, queued_index_updates, stop_all, wait_for
 from tests.helpers.nodes import NODE_ID, PASSWORD, ROLES
 from tests.helpers.postgresql import PostgreSQLServer, postgresql_bindir, throwaway_cluster
+from tests.helpers.saml_idp import simplesamlphp  # noqa: F401  (the session-wide SAML IdP fixture)
 from tests.helpers.web import api_tokens
 
 

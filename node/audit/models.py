@@ -47,6 +47,7 @@ class AuditAct(StrEnum):
     FEED_REVIEW_CHANGED = "feed_review_changed"
     FEED_ENTRY_PUBLISHED = "feed_entry_published"
     FEED_ENTRY_REJECTED = "feed_entry_rejected"
+    LOGIN_REFUSED = "login_refused"
 
 
 ACCESS_ACTS = (AuditAct.VIEWED, AuditAct.LISTED, AuditAct.SEARCHED, AuditAct.EXPORTED, AuditAct.AUDIT_EXPORTED)
@@ -83,6 +84,7 @@ ACT_LABELS = {
     AuditAct.FEED_REVIEW_CHANGED: "Ændrede gennemsyn af et eksternt feed",
     AuditAct.FEED_ENTRY_PUBLISHED: "Udgav et indslag fra et eksternt feed efter gennemsyn",
     AuditAct.FEED_ENTRY_REJECTED: "Afviste et indslag fra et eksternt feed",
+    AuditAct.LOGIN_REFUSED: "Afviste et login via en organisations identitetsudbyder",
 }
 
 

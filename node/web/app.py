@@ -12,7 +12,7 @@ from node.process import NodeProcess, open_process
 from node.syndication import views as syndication_views
 from node.web import errors
 from node.web import request as web
-from node.web.views import account, admin, api, audit, auth, editor, feed_review, pages, users
+from node.web.views import account, admin, api, audit, auth, editor, feed_review, pages, saml_login, users
 from search import views as search_views
 from search.index import SearchIndex
 
@@ -52,5 +52,6 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
                   errors.bp, syndication_views.bp, federation_views.bp, search_views.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    saml_login.init_saml(app)
     auth.init_login_limit(app, config.accounts)
     return app
