@@ -34,6 +34,13 @@ START_SECONDS = 60  # PHP's server answers in well under a second; generous for 
 HTTP_TIMEOUT = 30
 
 
+def direct_session() -> requests.Session:
+    """A browser-like HTTP session straight to 127.0.0.1, whatever http_proxy says."""
+    browser = requests.Session()
+    browser.trust_env = False
+    return browser
+
+
 def make_key_pair(directory: Path, name: str) -> tuple[Path, Path]:
     """An RSA key and self-signed certificate (PEM files `name`.key and `name`.crt) for a test IdP."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -80,7 +87,7 @@ class SimpleSamlIdp:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"php -S exited with {self.proc.returncode}; see {self.dir / 'php-server.log'}")
             try:
-                if requests.get(self.entity_id, timeout=5).status_code == 200:
+                if direct_session().get(self.entity_id, timeout=5).status_code == 200:
                     return
             except requests.ConnectionError:
                 pass
@@ -102,7 +109,7 @@ class SimpleSamlIdp:
     def metadata_file(self, directory: Path) -> Path:
         """The IdP's metadata XML, saved as a file for VIDENSNET_SAML_IDP_METADATA."""
         path = directory / "idp-metadata.xml"
-        path.write_text(requests.get(self.entity_id, timeout=HTTP_TIMEOUT).text, encoding="utf-8")
+        path.write_text(direct_session().get(self.entity_id, timeout=HTTP_TIMEOUT).text, encoding="utf-8")
         return path
 
     def register_sp(self, name: str, metadata_xml: str) -> None:

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from node.accounts.saml_keys import generate_sp_keys
@@ -24,6 +23,7 @@ from node.web.app import create_app
 from tests.helpers.saml_idp import (
     SAML_NS,
     browser_login,
+    direct_session,
     encode_response,
     make_key_pair,
     response_xml,
@@ -52,7 +52,7 @@ def idp_answer(client, username: str, next_path: str = "/konto") -> dict[str, st
     """Start at the node, log in at the IdP; the fields the IdP's auto-POST form would send to the ACS."""
     start = client.get(f"/login/saml?next={next_path}")
     assert start.status_code == 302
-    action, fields = browser_login(requests.Session(), start.headers["Location"], username)
+    action, fields = browser_login(direct_session(), start.headers["Location"], username)
     assert action == NODE_ACS
     return fields
 
