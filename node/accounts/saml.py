@@ -62,8 +62,11 @@ class SamlServiceProvider:
 
     def metadata_xml(self) -> str:
         """The SP metadata to register at the IdP (entity id, ACS, signing certificate, what is required)."""
-        settings = OneLogin_Saml2_Settings(saml_settings(self.config, {}), sp_validation_only=True)
-        return settings.get_sp_metadata().decode("utf-8")
+        settings = saml_settings(self.config, {})
+        # The certificate is offered for encryption too, so an IdP that encrypts assertions (NemLog-in does) can;
+        # python3-saml decrypts an EncryptedAssertion with the SP key and checks the signature inside it.
+        settings["security"]["wantAssertionsEncrypted"] = True
+        return OneLogin_Saml2_Settings(settings, sp_validation_only=True).get_sp_metadata().decode("utf-8")
 
     def begin_login(self, session: Session, idp: dict, next_path: str) -> str:
         """A signed AuthnRequest as a redirect URL to the IdP; its id is kept under a new RelayState."""
@@ -85,6 +88,10 @@ class SamlServiceProvider:
         if auth.get_errors() or not auth.is_authenticated():
             reason = auth.get_last_error_reason() or ", ".join(auth.get_errors()) or "not authenticated"
             raise LoginRefused(reason, EXPIRED if _is_about_time(reason) else FAILED)
+        if auth.get_last_response_in_response_to() != request_id:
+            # python3-saml lets an unsolicited response (no InResponseTo at all) through; this SP asked.
+            raise LoginRefused(f"InResponseTo {auth.get_last_response_in_response_to()!r} is not the request's",
+                               FAILED)
         if auth.get_nameid_format() != PERSISTENT or not auth.get_nameid():
             raise LoginRefused(f"NameID format {auth.get_nameid_format()!r}, not persistent", FAILED)
         not_after = auth.get_last_assertion_not_on_or_after()

@@ -112,9 +112,14 @@ class SimpleSamlIdp:
         path.write_text(direct_session().get(self.entity_id, timeout=HTTP_TIMEOUT).text, encoding="utf-8")
         return path
 
-    def register_sp(self, name: str, metadata_xml: str) -> None:
+    def register_sp(self, name: str, metadata_xml: str, *, encrypt_assertions: bool = False) -> None:
         """Register a service provider from its metadata (read again at the IdP's next request)."""
         (self.dir / "metadata" / "sp" / f"{name}.xml").write_text(metadata_xml, encoding="utf-8")
+        marker = self.dir / "metadata" / "sp" / f"{name}.encrypt"
+        if encrypt_assertions:
+            marker.touch()
+        else:
+            marker.unlink(missing_ok=True)
 
 
 class _Forms(HTMLParser):
@@ -201,14 +206,32 @@ def without_signatures(root):
     return root
 
 
-def sign_assertion(root, key_path: Path, cert_path: Path):
-    """The response with its assertion signed (again) with this key, as an IdP does (RSA-SHA256, exc-c14n)."""
+RSA_PSS_SHA256 = "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1"  # RFC 6931
+
+
+def sign_assertion(root, key_path: Path, cert_path: Path, *, rsa_pss: bool = False):
+    """The response with its assertion signed (again) with this key, as an IdP does (RSA-SHA256 or RSA-PSS)."""
     from lxml import etree
     from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
     without_signatures(root)
     assertion = root.find("saml:Assertion", SAML_NS)
     # Signed on its own (add_sign signs the element around the first Issuer it finds), then put back.
-    signed = OneLogin_Saml2_Utils.add_sign(etree.tostring(assertion), key_path.read_text(), cert_path.read_text())
-    root.replace(assertion, etree.fromstring(signed))
+    signed = etree.fromstring(OneLogin_Saml2_Utils.add_sign(etree.tostring(assertion), key_path.read_text(),
+                                                            cert_path.read_text()))
+    if rsa_pss:  # python3-saml has no name for RSA-PSS; libxmlsec1 1.3 signs with whatever the template says
+        _sign_again(signed, key_path, cert_path, RSA_PSS_SHA256)
+    root.replace(assertion, signed)
     return root
+
+
+def _sign_again(element, key_path: Path, cert_path: Path, algorithm: str) -> None:
+    import xmlsec
+
+    signature = element.find("ds:Signature", SAML_NS)
+    signature.find("ds:SignedInfo/ds:SignatureMethod", SAML_NS).set("Algorithm", algorithm)
+    xmlsec.tree.add_ids(element, ["ID"])
+    context = xmlsec.SignatureContext()
+    context.key = xmlsec.Key.from_file(str(key_path), xmlsec.KeyFormat.PEM)
+    context.key.load_cert_from_file(str(cert_path), xmlsec.KeyFormat.PEM)
+    context.sign(signature)

@@ -38,12 +38,13 @@ NODE_ACS = "http://127.0.0.1:8080/saml/acs"
 @pytest.fixture
 def saml_app(config, simplesamlphp, tmp_path):
     """The node's app as SAML SP of SimpleSAMLphp (roles in the plain `roles` attribute), registered there."""
-    def make(role_attribute: str = "roles"):
+    def make(role_attribute: str = "roles", encrypt_assertions: bool = False):
         generate_sp_keys(config.keys_dir, "Aarhus Kommune", bits=2048, force=True)
         login = dataclasses.replace(config.login, saml_idp_metadata=str(simplesamlphp.metadata_file(tmp_path)),
                                     saml_name="Aarhus Kommune", saml_role_attribute=role_attribute, role_map=ROLE_MAP)
         app = create_app(dataclasses.replace(config, login=login))
-        simplesamlphp.register_sp("in-process", app.test_client().get("/saml/metadata").get_data(as_text=True))
+        simplesamlphp.register_sp("in-process", app.test_client().get("/saml/metadata").get_data(as_text=True),
+                                  encrypt_assertions=encrypt_assertions)
         return app
     return make
 
@@ -84,6 +85,7 @@ def test_the_sp_metadata_asks_for_signed_requests_and_assertions_and_a_persisten
     assert 'AuthnRequestsSigned="true"' in xml and 'WantAssertionsSigned="true"' in xml
     assert f'Location="{NODE_ACS}"' in xml and "HTTP-POST" in xml
     assert "nameid-format:persistent" in xml and "X509Certificate" in xml
+    assert 'use="signing"' in xml and 'use="encryption"' in xml
 
 
 def test_the_authn_request_goes_to_the_idp_signed_with_rsa_sha256(saml_app, simplesamlphp):
@@ -106,6 +108,15 @@ def test_a_user_whose_role_maps_to_admin_logs_in_through_simplesamlphp_and_lands
         link = session.scalar(select(ExternalIdentity))
         assert (link.protocol, link.issuer, link.provider_name) == ("saml", simplesamlphp.entity_id, "Aarhus Kommune")
         assert link.subject and link.subject != "anna"  # the persistent NameID, never the username
+
+
+def test_an_assertion_the_idp_encrypted_to_the_nodes_certificate_is_decrypted_and_accepted(saml_app, sessions):
+    client = saml_app(encrypt_assertions=True).test_client()
+    fields = idp_answer(client, "anna")
+    root = response_xml(fields["SAMLResponse"])
+    assert root.find("saml:EncryptedAssertion", SAML_NS) is not None and root.find("saml:Assertion", SAML_NS) is None
+    assert client.post("/saml/acs", data=fields).status_code == 302
+    assert linked_user(sessions, "anna").role == "admin"
 
 
 def test_the_oio_privilege_list_in_base64_xml_maps_to_the_publisher_role(saml_app, sessions):
@@ -188,6 +199,27 @@ def test_a_response_signed_again_with_the_idps_own_key_is_accepted(saml_app, ses
     fields["SAMLResponse"] = encode_response(root)
     assert client.post("/saml/acs", data=fields).status_code == 302
     assert linked_user(sessions, "anna").role == "admin"
+
+
+def test_an_assertion_signed_with_rsa_pss_as_oces3_keys_may_be_is_accepted(saml_app, sessions, simplesamlphp):
+    client = saml_app().test_client()
+    fields = idp_answer(client, "anna")
+    root = sign_assertion(response_xml(fields["SAMLResponse"]), simplesamlphp.key_path, simplesamlphp.cert_path,
+                          rsa_pss=True)
+    assert root.find(".//ds:SignatureMethod", SAML_NS).get("Algorithm").endswith("sha256-rsa-MGF1")
+    fields["SAMLResponse"] = encode_response(root)
+    assert client.post("/saml/acs", data=fields).status_code == 302
+    assert linked_user(sessions, "anna").role == "admin"
+
+
+def test_an_unsolicited_response_without_in_response_to_is_refused(saml_app, sessions, simplesamlphp, caplog):
+    client = saml_app().test_client()
+    fields = idp_answer(client, "anna")
+    root = response_xml(fields["SAMLResponse"])
+    for element in [root, *root.iterfind(".//saml:SubjectConfirmationData", SAML_NS)]:
+        del element.attrib["InResponseTo"]
+    fields["SAMLResponse"] = encode_response(sign_assertion(root, simplesamlphp.key_path, simplesamlphp.cert_path))
+    assert_refused(client.post("/saml/acs", data=fields), sessions, "InResponseTo", caplog)
 
 
 def _saml_time(moment: datetime) -> str:
