@@ -255,3 +255,9 @@ def test_a_made_up_relay_state_is_refused(saml_app, sessions, caplog):
     fields = idp_answer(client, "anna")
     fields["RelayState"] = "made-up"
     assert_refused(client.post("/saml/acs", data=fields), sessions, "RelayState", caplog)
+
+
+def test_without_idp_metadata_the_node_has_no_saml_routes_and_no_saml_button(client):
+    assert client.get("/saml/metadata").status_code == 404
+    assert client.get("/login/saml").status_code == 404
+    assert "/login/saml" not in client.get("/login").get_data(as_text=True)
