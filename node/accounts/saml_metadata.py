@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from lxml import etree
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as SAML
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
@@ -48,7 +49,7 @@ class IdpMetadata:
             if self._parsed is None or self._stale():
                 try:
                     self._parsed, self._fetched_at = self._load(), time.monotonic()
-                except (OSError, ValueError, requests.RequestException) as exc:
+                except (OSError, ValueError, etree.LxmlError, requests.RequestException) as exc:
                     if self._parsed is None:
                         raise SamlUnavailable(f"IdP metadata from {self.source}: {exc}") from exc
                     log.warning("IdP metadata from %s could not be refreshed, keeping the last copy: %s",

@@ -21,10 +21,13 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
+import xmlsec
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from lxml import etree
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from tests.helpers.live_nodes import free_port
 
@@ -187,15 +190,11 @@ SAML_NS = {"samlp": "urn:oasis:names:tc:SAML:2.0:protocol", "saml": "urn:oasis:n
 
 def response_xml(saml_response: str):
     """The posted SAMLResponse as an lxml tree."""
-    from lxml import etree
-
     return etree.fromstring(base64.b64decode(saml_response))
 
 
 def encode_response(root) -> str:
     """An lxml tree as a SAMLResponse form value."""
-    from lxml import etree
-
     return base64.b64encode(etree.tostring(root)).decode("ascii")
 
 
@@ -211,9 +210,6 @@ RSA_PSS_SHA256 = "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1"  # RFC
 
 def sign_assertion(root, key_path: Path, cert_path: Path, *, rsa_pss: bool = False):
     """The response with its assertion signed (again) with this key, as an IdP does (RSA-SHA256 or RSA-PSS)."""
-    from lxml import etree
-    from onelogin.saml2.utils import OneLogin_Saml2_Utils
-
     without_signatures(root)
     assertion = root.find("saml:Assertion", SAML_NS)
     # Signed on its own (add_sign signs the element around the first Issuer it finds), then put back.
@@ -226,8 +222,6 @@ def sign_assertion(root, key_path: Path, cert_path: Path, *, rsa_pss: bool = Fal
 
 
 def _sign_again(element, key_path: Path, cert_path: Path, algorithm: str) -> None:
-    import xmlsec
-
     signature = element.find("ds:Signature", SAML_NS)
     signature.find("ds:SignedInfo/ds:SignatureMethod", SAML_NS).set("Algorithm", algorithm)
     xmlsec.tree.add_ids(element, ["ID"])

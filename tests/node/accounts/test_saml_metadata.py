@@ -25,13 +25,16 @@ def test_metadata_from_a_file_gives_the_entity_id_sso_url_and_signing_certificat
     assert idp["x509cert"] == "MIIBdGVzdA=="
 
 
-def test_metadata_without_a_signing_certificate_or_a_missing_file_makes_saml_unavailable(tmp_path):
+def test_metadata_without_a_signing_certificate_a_missing_file_or_broken_xml_makes_saml_unavailable(tmp_path):
     path = tmp_path / "idp.xml"
     path.write_text(IDP.format(key=""), encoding="utf-8")
     with pytest.raises(SamlUnavailable, match="signing certificate"):
         IdpMetadata(str(path)).current()
     with pytest.raises(SamlUnavailable, match="No such file"):
         IdpMetadata(str(tmp_path / "missing.xml")).current()
+    path.write_text("<md:EntityDescriptor", encoding="utf-8")
+    with pytest.raises(SamlUnavailable):
+        IdpMetadata(str(path)).current()
 
 
 def test_a_metadata_document_over_the_size_cap_is_refused(feeds):

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from node.accounts.saml_keys import generate_sp_keys
 from node.accounts.saml_models import SamlPendingRequest
 from node.audit.models import AuditEvent
-from node.core.models import ExternalIdentity, User
+from node.core.models import ExternalIdentity, User, UserState
 from node.web.app import create_app
 from tests.helpers.saml_idp import (
     SAML_NS,
@@ -134,6 +134,17 @@ def test_a_user_without_a_mapped_role_is_refused_with_a_danish_page_a_log_line_a
     assert "ikke givet dig en rolle" in page
     assert linked_user(sessions, "niels") is None
     assert client.get("/admin/").status_code == 302
+
+
+def test_a_disabled_account_is_refused_at_its_next_saml_login(saml_app, sessions, caplog):
+    client = saml_app().test_client()
+    assert client.post("/saml/acs", data=idp_answer(client, "anna")).status_code == 302
+    with sessions.begin() as session:
+        session.get(User, linked_user(sessions, "anna").id).state = UserState.DISABLED
+    again = saml_app().test_client()
+    page = assert_refused(again.post("/saml/acs", data=idp_answer(again, "anna")), sessions, "disabled", caplog,
+                          advice="Kontakt din organisations it-afdeling")
+    assert "deaktiveret" in page
 
 
 def test_the_same_response_posted_again_is_refused(saml_app, sessions, caplog):
