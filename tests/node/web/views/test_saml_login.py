@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from tests.helpers.saml_idp import (
     direct_session,
     encode_response,
     make_key_pair,
+    page_forms,
     response_xml,
     sign_assertion,
     without_signatures,
@@ -94,6 +95,19 @@ def test_the_authn_request_goes_to_the_idp_signed_with_rsa_sha256(saml_app, simp
     assert location.startswith(simplesamlphp.url + "/saml2/idp/SSOService.php")
     assert query["SigAlg"] == ["http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"] and query["Signature"][0]
     assert query["RelayState"][0]
+
+
+def test_simplesamlphp_refuses_the_authn_request_once_its_signature_is_altered(saml_app):
+    # The node's metadata says AuthnRequestsSigned="true", so the IdP verifies the signature the node made.
+    location = saml_app().test_client().get("/login/saml").headers["Location"]
+    signature = parse_qs(urlsplit(location).query)["Signature"][0]
+    altered = location.replace(quote(signature, safe=""), quote(signature[::-1], safe=""))
+    assert altered != location
+
+    def offers_login_form(url: str) -> bool:  # SimpleSAMLphp answers its error page with status 200
+        return any("password" in fields for _, fields in page_forms(direct_session().get(url, timeout=30).text))
+    assert not offers_login_form(altered)
+    assert offers_login_form(location)
 
 
 def test_a_user_whose_role_maps_to_admin_logs_in_through_simplesamlphp_and_lands_where_she_started(
