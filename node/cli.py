@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from federation.commands import register_federation_commands
 from federation.identity import generate_node_key, public_key_text
 from node.accounts.commands import user
+from node.accounts.saml_keys import SamlKeysExist, generate_sp_keys, sp_key_paths
 from node.audit.commands import audit
 from node.audit.log import COMMAND_LINE, AccessNotRecorded, all_restricted, record_access
 from node.audit.models import AuditAct
@@ -95,8 +96,28 @@ def init(obj: Context, name, kind, url, municipality, district, node_id) -> None
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     key = generate_node_key(obj.config().keys_dir)
+    generate_sp_keys(obj.config().keys_dir, settings.name)
     upgrade_database(obj.config().database_url)
     click.echo(f"Node '{settings.id}' created in {path.parent}; public key {public_key_text(key)}")
+
+
+@main.group()
+def saml() -> None:
+    """The SAML service provider's key and certificate (docs/login.md)."""
+
+
+@saml.command("keys")
+@click.option("--force", is_flag=True, help="Replace an existing key (register the new metadata at the IdP).")
+@click.pass_obj
+def saml_keys(obj: Context, force: bool) -> None:
+    """Create the SP signing key and self-signed certificate in the data directory's keys/."""
+    config = obj.config()
+    try:
+        cert = generate_sp_keys(config.keys_dir, config.node.name, force=force)
+    except SamlKeysExist as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"SAML SP key {sp_key_paths(config.keys_dir)[0]} and certificate {cert} created; "
+               f"register {config.node.url}/saml/metadata at the IdP again")
 
 
 @main.command()

@@ -12,6 +12,7 @@ from federation.equivocation import prune_equivocations
 from federation.ingest import prune_ingest_logs
 from federation.peering import expire_pending_peers
 from node.accounts.logins import prune_login_records
+from node.accounts.saml import prune_saml_records
 from node.accounts.sessions import Lifetimes, prune_sessions
 from node.audit.queries import PRUNE_BATCH, prune_audit_events
 from node.core.config import AccountRules
@@ -27,7 +28,8 @@ AUDIT_PRUNE_PER_CYCLE = 20 * PRUNE_BATCH
 def run_cycle(sessions: sessionmaker[Session], by: ActingNode, tombstone_days: int,
               accounts: AccountRules = AccountRules(), audit_retention_days: int = 730) -> int:
     """Expire due items; prune old tombstones, ingest logs, resolved conflicts, old pending peers, ended login
-    sessions, login records and audit events past their retention; returns how many items expired."""
+    sessions, login records, SAML requests and assertions, and audit events past their retention; returns how
+    many items expired."""
     with sessions.begin() as session:
         expired = expire_due_items(session, by)
         prune_tombstones(session, utcnow() - timedelta(days=tombstone_days))
@@ -36,6 +38,7 @@ def run_cycle(sessions: sessionmaker[Session], by: ActingNode, tombstone_days: i
         expire_pending_peers(session, utcnow())
         prune_sessions(session, Lifetimes.of(accounts), utcnow())
         prune_login_records(session, accounts, utcnow())
+        prune_saml_records(session, utcnow())
     prune_audit_log(sessions, utcnow() - timedelta(days=audit_retention_days))
     if expired:
         log.info("expired %d item(s)", expired)

@@ -21,6 +21,7 @@ from tests.helpers.live_nodes import DEMO_FILES, ChildNode, LiveNode, peer, queu
 from tests.helpers.nodes import NODE_ID, PASSWORD, ROLES
 from tests.helpers.openid_provider import openid_provider  # noqa: F401  (the session's OpenID provider)
 from tests.helpers.postgresql import PostgreSQLServer, postgresql_bindir, throwaway_cluster
+from tests.helpers.saml_idp import simplesamlphp  # noqa: F401  (the session-wide SAML IdP fixture)
 from tests.helpers.web import api_tokens
 
 

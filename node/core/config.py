@@ -273,13 +273,17 @@ def load_organisation_login() -> OrganisationLogin:
     if local not in ("true", "false"):
         raise ConfigError(f"VIDENSNET_LOCAL_LOGIN={local!r}: must be true or false")
     _check_role_map(env("VIDENSNET_ROLE_MAP", ""))
+    metadata = env("VIDENSNET_SAML_IDP_METADATA", "").strip()
+    if "://" in metadata and not metadata.startswith("https://"):
+        # Whoever can change the metadata on its way decides whose signatures the node trusts.
+        raise ConfigError("VIDENSNET_SAML_IDP_METADATA: a file path or an https:// URL")
     return OrganisationLogin(
         oidc_issuer=env("VIDENSNET_OIDC_ISSUER", "").rstrip("/"),
         oidc_client_id=env("VIDENSNET_OIDC_CLIENT_ID", ""),
         oidc_client_secret=env("VIDENSNET_OIDC_CLIENT_SECRET", ""),
         oidc_name=env("VIDENSNET_OIDC_NAME", "") or "din organisation",
         oidc_role_claim=env("VIDENSNET_OIDC_ROLE_CLAIM", "") or "roles",
-        saml_idp_metadata=env("VIDENSNET_SAML_IDP_METADATA", ""),
+        saml_idp_metadata=metadata,
         saml_name=env("VIDENSNET_SAML_NAME", "") or "din organisation (SAML)",
         saml_role_attribute=env("VIDENSNET_SAML_ROLE_ATTRIBUTE", "") or OIO_PRIVILEGES,
         saml_entity_id=env("VIDENSNET_SAML_ENTITY_ID", ""),

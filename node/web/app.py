@@ -13,7 +13,19 @@ from node.process import NodeProcess, open_process
 from node.syndication import views as syndication_views
 from node.web import errors
 from node.web import request as web
-from node.web.views import account, admin, api, audit, auth, editor, feed_review, oidc_login, pages, users
+from node.web.views import (
+    account,
+    admin,
+    api,
+    audit,
+    auth,
+    editor,
+    feed_review,
+    oidc_login,
+    pages,
+    saml_login,
+    users,
+)
 from search import views as search_views
 from search.index import SearchIndex
 
@@ -55,5 +67,6 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
                   oidc_login.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    saml_login.init_saml(app)
     auth.init_login_limit(app, config.accounts)
     return app

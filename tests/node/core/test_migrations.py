@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 import federation.models  # noqa: F401  (the federation's and search's tables are part of the schema)
+import node.accounts.saml_models  # noqa: F401
 import node.audit.models  # noqa: F401
 import search.models  # noqa: F401
 from node.core.db import alembic_config, upgrade_database
