@@ -11,6 +11,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -18,7 +20,7 @@ from federation.epoch import MARK_FILE, start_new_epoch, write_mark
 from node.backup.archive import ArchiveError, Manifest, extract_verified, sha256_file, write_archive
 from node.backup.database import DatabaseCopyError, copy_in, copy_out, database_kind, is_empty, schema_revision
 from node.core.config import CONFIG_FILE, NodeConfig, database_url_for, load_config
-from node.core.db import make_engine, make_sessionmaker, upgrade_database
+from node.core.db import alembic_config, make_engine, make_sessionmaker, upgrade_database
 from node.core.models import Item, utcnow
 from node.core.private_files import DIR_MODE, private_dir
 from search.outbox import enqueue_index_updates
@@ -78,11 +80,23 @@ def restore_backup(home: Path, source: Path) -> Manifest:
             database = next(n for n in manifest.files if n.startswith("database/"))
         except StopIteration:
             raise ArchiveError("the backup holds no database") from None
+        _check_known_revision(manifest.schema_revision, url)
         copy_in(url, staging / database, manifest.database_kind)
         _place_home_files(staging / "home", home)
     upgrade_database(url)  # a backup from an older release gets this release's schema
     _after_restore(home)
     return manifest
+
+
+def _check_known_revision(revision: str | None, url: str) -> None:
+    # A backup from a newer release has a schema this release cannot migrate from: refuse before writing.
+    try:
+        known = revision is None or ScriptDirectory.from_config(alembic_config(url)).get_revision(revision)
+    except CommandError:
+        known = False
+    if not known:
+        raise RestoreRefused(f"the backup's schema revision {revision} is unknown to this release: "
+                             "restore it with the release that made it (or a newer one)")
 
 
 def _place_home_files(source: Path, home: Path) -> None:

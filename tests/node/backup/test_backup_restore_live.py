@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sqlite3
 import stat
 import tarfile
@@ -106,3 +107,19 @@ def test_a_restore_starts_a_new_feed_epoch_and_an_empty_issued_mark(tmp_path):
         (new,) = db.execute("SELECT epoch FROM feed_epoch").fetchone()
     assert new != old
     assert f'"epoch": "{new}"' in (tmp_path / "fresh" / "feed-mark.json").read_text()
+
+
+def test_restore_refuses_a_backup_from_a_newer_release_whose_schema_it_does_not_know(tmp_path):
+    node = LiveNode(tmp_path / "aarhus", "Aarhus Kommune", "municipality", municipality="0751")
+    node.cli("backup", str(tmp_path / "b"))
+    with tarfile.open(tmp_path / "b") as tar:
+        members = [(m, tar.extractfile(m).read()) for m in tar]
+    with tarfile.open(tmp_path / "b", "w:gz") as tar:
+        for member, data in members:
+            if member.name == "manifest.json":
+                data = re.sub(rb'"schema_revision": "\d+"', b'"schema_revision": "9999"', data)
+                member.size = len(data)
+            tar.addfile(member, io.BytesIO(data))
+    refused = vidensnet(tmp_path / "fresh", "restore", str(tmp_path / "b"), check=False)
+    assert refused.returncode != 0 and "schema revision 9999 is unknown to this release" in refused.stderr
+    assert not (tmp_path / "fresh" / "vidensnet.db").exists()
