@@ -19,6 +19,7 @@ from node.accounts.saml_keys import SamlKeysExist, generate_sp_keys, sp_key_path
 from node.audit.commands import audit
 from node.audit.log import COMMAND_LINE, AccessNotRecorded, all_restricted, record_access
 from node.audit.models import AuditAct
+from node.backup.commands import backup_command, restore_command
 from node.core.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
 from node.core.db import upgrade_database
 from node.core.interpreter import collect_less_often
@@ -199,6 +200,8 @@ def retract_command(obj: Context, item_id: str) -> None:
 
 register_federation_commands(main)
 main.add_command(reindex_command)
+main.add_command(backup_command)
+main.add_command(restore_command)
 main.add_command(feed)
 main.add_command(user)
 main.add_command(audit)

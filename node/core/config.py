@@ -210,6 +210,11 @@ def write_settings(home: Path, settings: NodeSettings) -> Path:
     return path
 
 
+def database_url_for(home: Path) -> str:
+    """The database a node in `home` uses: VIDENSNET_DATABASE_URL, or the SQLite file in the home."""
+    return os.environ.get("VIDENSNET_DATABASE_URL") or f"sqlite:///{home / 'vidensnet.db'}"
+
+
 def load_config(home: Path | None = None) -> NodeConfig:
     """Read node.json from the data directory and apply environment overrides."""
     home = (home or default_home()).resolve()
@@ -219,7 +224,7 @@ def load_config(home: Path | None = None) -> NodeConfig:
     settings = NodeSettings(**json.loads(path.read_text(encoding="utf-8")))
     if os.environ.get("VIDENSNET_SECRET_KEY"):
         settings = NodeSettings(**{**asdict(settings), "secret_key": os.environ["VIDENSNET_SECRET_KEY"]})
-    database_url = os.environ.get("VIDENSNET_DATABASE_URL") or f"sqlite:///{home / 'vidensnet.db'}"
+    database_url = database_url_for(home)
     return NodeConfig(
         home=home,
         node=settings,
