@@ -17,6 +17,7 @@ from federation.identity import ensure_node_key
 from node import housekeeping
 from node.core.config import NodeConfig
 from node.core.db import upgrade_database
+from node.core.logs import configure_logging
 from node.process import NodeProcess, open_process
 from node.subscriptions import service as subscriptions
 from node.web.app import create_app
@@ -70,7 +71,7 @@ def prepare_federation(process: NodeProcess) -> None:
 
 def run_node(config: NodeConfig, host: str, port: int, threads: int = 8) -> None:
     """Serve the node until interrupted."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     # A crash in native code (SQLite, orjson, cryptography) then leaves every thread's traceback in the log;
     # SIGUSR1 prints them on demand, for a node that seems stuck.
     faulthandler.enable()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 
 from node.audit.log import restricted_by_id
 from node.audit.models import AuditAct
@@ -10,7 +10,7 @@ from node.core.geography import municipalities, police_districts
 from node.items.vocabulary import COOPERATION, PREVENTION_LEVELS, TARGET_GROUPS
 from node.web.auditing import record_viewer_access
 from node.web.errors import json_error
-from node.web.request import authenticate_bearer, db, viewer
+from node.web.request import authenticate_bearer, db, public_url, viewer
 from search.index import SearchIndex
 from search.query import SearchRequest
 from search.service import search_items
@@ -33,7 +33,7 @@ def api_search():
         return json_error(400, str(exc))
     result = search_items(search_index(), db(), search_request, viewer())
     _record_search(result.hits, "API-søgning")
-    hits = [{**hit, "url": url_for("pages.item", item_id=hit["id"], _external=True),
+    hits = [{**hit, "url": public_url("pages.item", item_id=hit["id"]),
              "highlight": {k: str(v) for k, v in hit["highlight"].items()}} for hit in result.hits]
     return {"total": result.total, "page": result.page, "hits": hits, "facets": result.facets,
             "degraded": result.degraded}

@@ -151,6 +151,11 @@ class NodeConfig:
     peer_limits: PeerLimits = PeerLimits()
     accounts: AccountRules = AccountRules()
     login: OrganisationLogin = OrganisationLogin()
+    # How many proxies in front append to X-Forwarded-*; 0 trusts no forwarded header (docs/operations.md).
+    trusted_proxies: int = 0
+    # Who may read /metrics: these addresses, or a caller with this bearer token (empty: none).
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
+    metrics_token: str = ""
 
     @property
     def keys_dir(self) -> Path:
@@ -248,6 +253,9 @@ def load_config(home: Path | None = None) -> NodeConfig:
         ),
         accounts=load_account_rules(),
         login=load_organisation_login(),
+        trusted_proxies=_int_env("VIDENSNET_TRUSTED_PROXIES", 0, minimum=0),
+        metrics_allow=_list_env("VIDENSNET_METRICS_ALLOW", "127.0.0.1,::1"),
+        metrics_token=os.environ.get("VIDENSNET_METRICS_TOKEN", ""),
     )
 
 
@@ -337,3 +345,16 @@ def _int_env(name: str, default: int, minimum: int = 1) -> int:
     if not raw.isdigit() or int(raw) < minimum:
         raise ConfigError(f"{name}={raw!r}: must be a whole number of at least {minimum}")
     return int(raw)
+
+
+def _list_env(name: str, default: str) -> tuple[str, ...]:
+    raw = os.environ.get(name)
+    return tuple(part.strip() for part in (default if raw is None else raw).split(",") if part.strip())
+
+
+def log_format() -> str:
+    """VIDENSNET_LOG_FORMAT: 'text' (the default) or 'json'."""
+    value = (os.environ.get("VIDENSNET_LOG_FORMAT") or "text").strip().lower()
+    if value not in ("text", "json"):
+        raise ConfigError(f"VIDENSNET_LOG_FORMAT={value!r}: must be text or json")
+    return value

@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from federation import views as federation_views
 from node.accounts.oidc import OidcProvider
 from node.core.config import NodeConfig, load_config
 from node.process import NodeProcess, open_process
 from node.syndication import views as syndication_views
-from node.web import errors
+from node.web import errors, health
 from node.web import request as web
+from node.web.access_log import init_access_log
 from node.web.views import (
     account,
     admin,
@@ -21,6 +23,7 @@ from node.web.views import (
     auth,
     editor,
     feed_review,
+    metrics,
     oidc_login,
     pages,
     saml_login,
@@ -49,6 +52,7 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.node.url.startswith("https://"),
+        REMEMBER_COOKIE_SECURE=config.node.url.startswith("https://"),  # Flask-Login's, should it be used
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
     )
@@ -62,11 +66,22 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
         "vidensnet.oidc": OidcProvider(config.login),
     })
     web.init_app(app, config)
+    init_access_log(app)
+    metrics.init_metrics(app)
     blueprints = (pages.bp, editor.bp, auth.bp, account.bp, admin.bp, users.bp, audit.bp, feed_review.bp, api.bp,
                   errors.bp, syndication_views.bp, federation_views.bp, search_views.bp,
-                  oidc_login.bp)
+                  oidc_login.bp, health.bp, metrics.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     saml_login.init_saml(app)
     auth.init_login_limit(app, config.accounts)
+    _trust_proxies(app, config.trusted_proxies)
     return app
+
+
+def _trust_proxies(app: Flask, proxies: int) -> None:
+    # Only the address and scheme are taken from a trusted proxy: links come from the configured public URL
+    # (node.web.request.public_url), and X-Forwarded-Prefix is not trusted because that URL already carries
+    # any path prefix, so a prefix from the proxy would appear twice.
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
