@@ -17,7 +17,7 @@ from node.core.config import NodeSettings, load_config, write_settings
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.web.app import create_app
 from tests.helpers.feed_server import FeedServer
-from tests.helpers.live_nodes import DEMO_FILES, ChildNode, LiveNode, peer, queued_index_updates, stop_all, wait_for
+from tests.helpers.live_nodes import DEMO_FILES, ChildNode, LiveNode, peer, stop_all
 from tests.helpers.nodes import NODE_ID, PASSWORD, ROLES
 from tests.helpers.openid_provider import openid_provider  # noqa: F401  (the session's OpenID provider)
 from tests.helpers.postgresql import PostgreSQLServer, postgresql_bindir, throwaway_cluster
@@ -96,10 +96,6 @@ def demo_node(tmp_path_factory) -> str:
     node.add_user("laeser", "reader", PASSWORD)
     try:
         node.start()
-        # Start from a settled node: its first indexing run has applied every queued update. (Serving pages
-        # while that first run was under way can crash the node with heap corruption; see docs/known-issues.md.)
-        wait_for(lambda: queued_index_updates(node.home) == 0, timeout=60,
-                 message="first indexing run of the demo node")
         yield node.url
     finally:
         # A node that died while serving is a failure of its own, whatever the test saw.

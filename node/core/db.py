@@ -15,6 +15,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Column, Engine, Table, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from node.core.collector import collector_paused
 from node.core.models import UTCDateTime
 from node.core.private_files import private_file
 
@@ -132,9 +133,25 @@ def _sqlite_datetime_text(value: datetime | None) -> str | None:
 _UTC_DATETIME = UTCDateTime()
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+class NodeSession(Session):
+    """A session that detaches its objects with the cyclic collector paused (docs/known-issues.md)."""
+
+    # Every call of SQLAlchemy's InstanceState._detach_states from a session with expire_on_commit=False
+    # goes through one of these two: expunge_all (close, reset, invalidate) and _expunge_states (expunge,
+    # the expunging of new objects on rollback, orphans dropped by a flush).
+    def expunge_all(self) -> None:
+        """Remove every object from the session, with no cyclic collection meanwhile."""
+        with collector_paused():
+            super().expunge_all()
+
+    def _expunge_states(self, states, to_transient: bool = False) -> None:
+        with collector_paused():
+            super()._expunge_states(states, to_transient=to_transient)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[NodeSession]:
+    """Sessions that keep loaded objects usable after commit and detach them safely on CPython 3.11."""
+    return sessionmaker(engine, class_=NodeSession, expire_on_commit=False)
 
 
 def alembic_config(url: str) -> AlembicConfig:

@@ -8,6 +8,10 @@ times per pull, including full collections of about 80 ms each that hold the GIL
 and stall every other thread of the node (the web server included). Measured on a
 pull of 10,000 items: 0.7 s of a 3.9 s pull was spent in the collector with the
 default threshold, 0.08 s with this one (docs/benchmarks.md, ingest).
+
+This setting is for speed only. It once made the heap corruption of docs/known-issues.md
+about 70 times rarer, but the fix is the collector pause of node.core.collector: the
+node runs without crashes at CPython's default threshold (bench/gc_crash_stress.py).
 """
 
 from __future__ import annotations
