@@ -18,6 +18,7 @@ from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.web.app import create_app
 from tests.helpers.feed_server import FeedServer
 from tests.helpers.live_nodes import DEMO_FILES, ChildNode, LiveNode, peer, stop_all
+from tests.helpers.missing_tools import require_installed
 from tests.helpers.nodes import NODE_ID, PASSWORD, ROLES
 from tests.helpers.openid_provider import openid_provider  # noqa: F401  (the session's OpenID provider)
 from tests.helpers.postgresql import PostgreSQLServer, postgresql_bindir, throwaway_cluster
@@ -113,10 +114,8 @@ def postgresql_server():
         yield PostgreSQLServer(external)
         return
     bindir = postgresql_bindir()
-    if bindir is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not installed; deploy/test.sh installs it from Debian's packages")
-        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
+    require_installed(None if bindir else "PostgreSQL is not installed; deploy/test.sh installs it from Debian's "
+                      "packages")
     with throwaway_cluster(bindir) as base_url:
         yield PostgreSQLServer(base_url)
 

@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from deploy.local_federation import free_port
+from tests.helpers.missing_tools import require_installed
 
 PROVIDER_DIR = Path(__file__).resolve().parent / "oidc_provider"
 START_SECONDS = 60  # Node.js starts in well under a second, but a loaded 2-core CI box may be slow
@@ -222,11 +223,7 @@ def node_and_npm_ready() -> str | None:
 @pytest.fixture(scope="session")
 def openid_provider(tmp_path_factory):
     """The session's OpenID provider (oidc-provider on 127.0.0.1 with a free port), stopped at the end."""
-    missing = node_and_npm_ready()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(missing)
-        pytest.skip(missing)
+    require_installed(node_and_npm_ready())
     provider = OpenIDProvider(tmp_path_factory.mktemp("oidc-provider"))
     try:
         provider.start_seconds = provider.start()

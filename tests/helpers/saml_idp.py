@@ -30,6 +30,7 @@ from lxml import etree
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from tests.helpers.live_nodes import free_port
+from tests.helpers.missing_tools import require_installed
 
 TEMPLATES = Path(__file__).with_name("simplesamlphp")
 SIMPLESAMLPHP_WWW = Path("/usr/share/simplesamlphp/www")
@@ -169,11 +170,7 @@ def simplesamlphp_available() -> str | None:
 @pytest.fixture(scope="session")
 def simplesamlphp(tmp_path_factory):
     """A running SimpleSAMLphp IdP for the whole test session."""
-    missing = simplesamlphp_available()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(missing)
-        pytest.skip(missing)
+    require_installed(simplesamlphp_available())
     idp = SimpleSamlIdp(tmp_path_factory.mktemp("simplesamlphp"))
     started = time.monotonic()
     try:
