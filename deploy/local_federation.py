@@ -53,13 +53,15 @@ def free_port() -> int:
 
 
 def vidensnet(home: Path, *args: str, input: str | None = None, check: bool = True,
-              timeout: float | None = CLI_SECONDS) -> subprocess.CompletedProcess:
+              timeout: float | None = CLI_SECONDS, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the real `vidensnet` CLI in a child process against a data directory.
 
-    With `check`, a command that exits with an error raises CommandFailed (a CalledProcessError).
+    `env` is added to this process's environment. With `check`, a command that exits with an error raises
+    CommandFailed (a CalledProcessError).
     """
     command = [sys.executable, "-m", "node", "--home", str(home), *args]
-    result = subprocess.run(command, input=input, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    result = subprocess.run(command, input=input, capture_output=True, text=True, timeout=timeout, cwd=REPO,
+                            env={**os.environ, **env} if env else None)
     if check and result.returncode != 0:
         raise CommandFailed(result.returncode, command, result.stdout, result.stderr)
     return result
@@ -103,16 +105,21 @@ def _tail(log: Path | None) -> str:
 class ChildNode:
     """A node's data directory and, while it serves, its `vidensnet run` child process on 127.0.0.1.
 
-    `env` is added to this process's environment for `run` (PYTHONUNBUFFERED=1 always, so the log
-    is current); `ready_path` is the page that must answer 200 before the node counts as started.
+    `env` is added to this process's environment for `run` and for the CLI, so a node configured by
+    environment (VIDENSNET_DATABASE_URL) is the same node to both (PYTHONUNBUFFERED=1 always for `run`,
+    so the log is current); `ready_path` is the page that must answer 200 before the node counts as started.
+    `url` is its public URL when a proxy is in front (its own http address otherwise).
     """
+
+    log_name = LOG_NAME
 
     def __init__(self, home: Path, *, port: int | None = None, env: Mapping[str, str] | None = None,
                  ready_path: str = "/.well-known/vidensnet", start_timeout: float = START_SECONDS,
-                 cli_timeout: float | None = CLI_SECONDS):
+                 cli_timeout: float | None = CLI_SECONDS, url: str | None = None):
         self.home = Path(home)
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.direct_url = f"http://127.0.0.1:{self.port}"
+        self.url = url or self.direct_url
         self.env = dict(env or {})
         self.ready_path = ready_path
         self.start_timeout = start_timeout
@@ -126,7 +133,7 @@ class ChildNode:
 
     @property
     def log_path(self) -> Path:
-        return self.home / LOG_NAME
+        return self.home / self.log_name
 
     @property
     def initialised(self) -> bool:
@@ -146,7 +153,7 @@ class ChildNode:
 
     def cli(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
         """Run `vidensnet --home <this node> ...`."""
-        return vidensnet(self.home, *args, input=input, check=check, timeout=self.cli_timeout)
+        return vidensnet(self.home, *args, input=input, check=check, timeout=self.cli_timeout, env=self.env)
 
     def init(self, name: str, kind: str, *, node_id: str | None = None, municipality: str | None = None,
              district: str | None = None) -> None:
@@ -177,16 +184,21 @@ class ChildNode:
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def serve_command(self) -> list[str]:
+        """The subcommand (and its options) the process runs: `run` on this node's port."""
+        return ["run", "--port", str(self.port)]
+
     def launch(self) -> None:
         """Start `vidensnet run` without waiting for it to answer."""
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         self._log = self.log_path.open("a")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "node", "--home", str(self.home), "run", "--port", str(self.port)],
+            [sys.executable, "-m", "node", "--home", str(self.home), *self.serve_command()],
             stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
 
     def wait_until_serving(self) -> None:
-        wait_until_serving(self.url + self.ready_path, self.proc, self.start_timeout, self.log_path)
+        # At its own address: a proxy in front may not be up yet, and answers for others too.
+        wait_until_serving(self.direct_url + self.ready_path, self.proc, self.start_timeout, self.log_path)
 
     def start(self) -> None:
         """Start serving; returns when the node answers HTTP."""

@@ -12,6 +12,15 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
 fi
 
+# The production-shaped tests put nginx from Debian's packages in front of the node, terminating TLS
+# (tests/helpers/nginx.py). `nginx` itself: bookworm's nginx-light only adds the echo module to it.
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  echo "==> installing nginx from Debian's packages (for the production-shaped tests)"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nginx >/dev/null
+fi
+
 # The OpenID Connect tests log in through npm's oidc-provider (a certified OpenID provider), which needs
 # Node.js 20 or newer: Node.js and npm come from Debian's packages, and where those are older (bookworm has
 # 18) Node.js 22 from the npm registry goes into the provider's folder (tests/helpers/openid_provider.py).

@@ -40,18 +40,22 @@ def wait_for(condition, timeout: float = 30, interval: float = 0.3, message: str
 
 class LiveNode(ChildNode):
     """A real node for the tests: initialised with an admin (PASSWORD) and its API token; started, it
-    counts as serving when its front page answers."""
+    counts as serving when its front page answers. `env` is added to LIVE_NODE_ENV; `url` is its public URL
+    behind a proxy, and `verify` what requests checks that URL's certificate against (a CA file)."""
 
-    def __init__(self, home: Path, name: str, kind: str, *,
-                 municipality: str | None = None, district: str | None = None):
-        super().__init__(home, env=LIVE_NODE_ENV, ready_path="/")
+    def __init__(self, home: Path, name: str, kind: str, *, municipality: str | None = None,
+                 district: str | None = None, env: dict[str, str] | None = None, url: str | None = None,
+                 verify: str | bool = True):
+        super().__init__(home, env={**LIVE_NODE_ENV, **(env or {})}, ready_path="/", url=url)
+        self.verify = verify
         self.init(name, kind, municipality=municipality, district=district)
         self.add_user("admin", "admin", PASSWORD)
         self.token = self.api_token("admin")
 
     def api(self, path: str) -> requests.Response:
         """GET from the node's API as its admin."""
-        return requests.get(self.url + path, headers={"Authorization": f"Bearer {self.token}"}, timeout=HTTP_TIMEOUT)
+        return requests.get(self.url + path, headers={"Authorization": f"Bearer {self.token}"}, timeout=HTTP_TIMEOUT,
+                            verify=self.verify)
 
     def item(self, item_id: str) -> dict | None:
         """The item as this node's admin sees it, or None when the node does not hold it."""

@@ -1,0 +1,43 @@
+"""A `vidensnet run` node behind real nginx terminating TLS, set up as docs/operations.md says."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.helpers.live_nodes import HTTP_TIMEOUT, LiveNode, free_port, write_items
+from tests.helpers.nginx import Nginx, require_nginx
+from tests.helpers.nodes import PASSWORD
+from tests.helpers.web import csrf_token
+
+METHODS = [{"id": f"m{n}", "type": "method", "title": f"Natteravne {n}", "summary": "x", "audience": "public"}
+           for n in range(3)]
+
+
+def test_through_nginx_with_one_trusted_proxy_links_are_https_cookies_secure_and_a_login_passes_csrf(tmp_path):
+    binary = require_nginx()
+    public_port = free_port()
+    node = LiveNode(tmp_path / "aarhus", "Aarhus Kommune", "municipality", municipality="0751",
+                    url=f"https://127.0.0.1:{public_port}",
+                    env={"VIDENSNET_TRUSTED_PROXIES": "1", "VIDENSNET_PAGE_SIZE": "2"})
+    node.publish(write_items(tmp_path / "items.jsonl", *METHODS))
+    proxy = Nginx(tmp_path / "nginx", [node.port], port=public_port)
+    try:
+        node.start()
+        proxy.start(binary)
+        node.verify = str(proxy.cert_path)  # the client checks nginx's certificate: no verify=False anywhere
+        listing = node.api("/api/v1/items").json()
+        links = [listing["next"], *(item["url"] for item in listing["items"])]
+        assert all(link.startswith(proxy.url + "/") for link in links), links
+        browser = requests.Session()  # verify per call: REQUESTS_CA_BUNDLE in the environment beats Session.verify
+        page = browser.get(proxy.url + "/login", verify=proxy.cert_path, timeout=HTTP_TIMEOUT)
+        assert "Secure" in page.headers["Set-Cookie"] and "HttpOnly" in page.headers["Set-Cookie"]
+        # On https Flask-WTF checks the Referer against the request's host: it passes only when the node sees
+        # the request as nginx received it (X-Forwarded-Proto trusted, Host with its port).
+        answer = browser.post(proxy.url + "/login", allow_redirects=False, verify=proxy.cert_path, timeout=HTTP_TIMEOUT,
+                              headers={"Referer": proxy.url + "/login"},
+                              data={"username": "admin", "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+        assert answer.status_code == 302, answer.text
+        assert requests.get(proxy.url + "/metrics", verify=proxy.cert_path, timeout=HTTP_TIMEOUT).status_code == 403
+    finally:
+        proxy.stop()
+        node.stop()
