@@ -88,7 +88,9 @@ def run_node(config: NodeConfig, host: str, port: int, threads: int = 8) -> None
     scheduler = start_scheduler(process, search)
     try:
         logging.getLogger("vidensnet").info("serving %s on http://%s:%d", config.node.name, host, port)
-        serve(create_app(process=process), host=host, port=port, threads=threads, ident="vidensnet")
+        # Waitress 3 drops every X-Forwarded-* header unless told otherwise: with trusted proxies, ProxyFix reads them.
+        serve(create_app(process=process), host=host, port=port, threads=threads, ident="vidensnet",
+              clear_untrusted_proxy_headers=not config.trusted_proxies)
     finally:
         scheduler.shutdown(wait=False)
         search_runtime.stop_search(search)
