@@ -39,22 +39,43 @@ def postgresql_bindir() -> Path | None:
     return candidates[0].parent if candidates else None
 
 
+class ThrowawayCluster:
+    """A new cluster in a temporary directory on a free port, run as `postgres` when the tests run as root."""
+
+    def __init__(self, bindir: Path):
+        self.bindir = bindir
+        self.dir = Path(tempfile.mkdtemp(prefix="vidensnet-pg-"))
+        self.port = free_port()
+        self.base_url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+        self._as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self._as_postgres:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.dir / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--no-locale")
+
+    def start(self) -> None:
+        """Start the server and wait until it accepts connections (pg_ctl -w)."""
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-w", "-l", str(self.dir / "log"), "-o",
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+
+    def stop(self, mode: str = "fast", check: bool = True) -> None:
+        """Stop the server: `fast` ends the sessions and shuts down cleanly, `immediate` as a crash would."""
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-w", "-m", mode, "stop", check=check)
+
+    def remove(self) -> None:
+        self.stop("immediate", check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _run(self, tool: str, *args: str, check: bool = True) -> None:
+        subprocess.run([*self._as_postgres, str(self.bindir / tool), *args], check=check, capture_output=True)
+
+
 @contextmanager
 def throwaway_cluster(bindir: Path):
     """A new cluster in a temporary directory, served on a free port; yields its base URL, then is removed."""
-    datadir = Path(tempfile.mkdtemp(prefix="vidensnet-pg-"))
-    port = free_port()
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_postgres:
-        shutil.chown(datadir, "postgres", "postgres")
-    subprocess.run([*as_postgres, str(bindir / "initdb"), "-D", str(datadir / "data"), "-U", "postgres",
-                    "--auth=trust", "-E", "UTF8", "--no-locale"], check=True, capture_output=True)
-    subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(datadir / "data"), "-w", "-l", str(datadir / "log"),
-                    "-o", f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
-                   check=True, capture_output=True)
+    cluster = ThrowawayCluster(bindir)
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+        cluster.start()
+        yield cluster.base_url
     finally:
-        subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(datadir / "data"), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(datadir, ignore_errors=True)
+        cluster.remove()

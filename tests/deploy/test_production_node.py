@@ -1,0 +1,260 @@
+"""A production-shaped node, peered with an ordinary one: the proof that a production deployment works.
+
+Aarhus runs as production does: PostgreSQL (its own throwaway cluster), an external Meilisearch with a master
+key, two `vidensnet serve` processes of two web workers each and two `vidensnet worker` processes, behind
+nginx terminating TLS with a self-signed certificate. Østjyllands Politi is an ordinary `vidensnet run` node
+on SQLite, reaching Aarhus through nginx (its requests verify the certificate: REQUESTS_CA_BUNDLE).
+
+One deployment serves the module; the tests run in file order and each leaves it serving. The backup test
+comes last: its restored node replaces the production node's processes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import requests
+
+from search.process import ManagedMeilisearch
+from tests.helpers.live_nodes import HTTP_TIMEOUT, ChildNode, LiveNode, free_port, peer, query, wait_for
+from tests.helpers.missing_tools import require_installed
+from tests.helpers.nginx import Nginx, require_nginx
+from tests.helpers.postgresql import PostgreSQLServer, ThrowawayCluster, postgresql_bindir
+from tests.helpers.production_node import LEASE_SECONDS, NodeProcesses, ProductionNode, kill_9
+
+MASTER_KEY = "production-test-master-key-0123456789"
+DISTRICT = "Østjyllands Politi"
+# Replication and indexing on a busy 2-core machine: generous, these tests check what arrives, not how fast.
+ARRIVAL_SECONDS = 90
+
+
+@dataclass
+class Deployment:
+    cluster: ThrowawayCluster
+    proxy: Nginx
+    aarhus: ProductionNode
+    politi: LiveNode
+    root: Path
+    search_url: str
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    nginx, bindir = require_nginx(), postgresql_bindir()
+    require_installed(None if bindir else "PostgreSQL is not installed; deploy/test.sh installs it")
+    root = tmp_path_factory.mktemp("production")
+    with ExitStack() as teardown:  # unwinds in reverse, also when the setup itself fails halfway
+        cluster = ThrowawayCluster(bindir)
+        teardown.callback(cluster.remove)
+        cluster.start()
+        search = ManagedMeilisearch(root / "meilisearch", MASTER_KEY)
+        teardown.callback(search.stop)
+        search.start()
+        aarhus, proxy = _production_node(root, PostgreSQLServer(cluster.base_url).new_database(), search.url)
+        teardown.callback(aarhus.stop)
+        teardown.callback(proxy.stop)
+        politi = LiveNode(root / "politi", DISTRICT, "police", district=DISTRICT,
+                          env={"REQUESTS_CA_BUNDLE": str(proxy.cert_path), "VIDENSNET_LOG_FORMAT": "json"})
+        teardown.callback(politi.stop)
+        aarhus.start()
+        proxy.start(nginx)
+        politi.start()
+        peer(politi, aarhus)  # politi adds Aarhus at its https URL, through nginx
+        yield Deployment(cluster, proxy, aarhus, politi, root, search.url)
+
+
+def _production_node(root: Path, database_url: str, search_url: str) -> tuple[ProductionNode, Nginx]:
+    public_port = free_port()
+    env = {"VIDENSNET_DATABASE_URL": database_url, "VIDENSNET_MEILISEARCH_URL": search_url,
+           "VIDENSNET_MEILISEARCH_MASTER_KEY": MASTER_KEY}
+    aarhus = ProductionNode(root / "aarhus", "Aarhus Kommune", "municipality", municipality="0751", env=env,
+                            url=f"https://127.0.0.1:{public_port}", verify=str(root / "nginx" / "cert.pem"))
+    return aarhus, Nginx(root / "nginx", [serve.port for serve in aarhus.processes.serves], port=public_port)
+
+
+def method(word: str) -> dict:
+    """A public method findable by `word` alone (a made-up word, so no other item matches it)."""
+    return {"id": f"metode-{word}", "type": "method", "title": f"Tryghedsvandring {word}",
+            "summary": "En metode til forebyggelse i boligområdet.", "audience": "public"}
+
+
+def publish(node: LiveNode, item: dict) -> str:
+    """Publish through the node's API at its public URL (nginx for Aarhus); the item's id."""
+    response = requests.post(node.url + "/api/v1/items?publish=true", json=item, verify=node.verify,
+                             headers={"Authorization": f"Bearer {node.token}"}, timeout=HTTP_TIMEOUT)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def search_hits(node: LiveNode, word: str) -> list[str]:
+    response = requests.get(node.url + "/api/v1/search", params={"q": word}, verify=node.verify,
+                            timeout=HTTP_TIMEOUT)
+    return [hit["id"] for hit in response.json()["hits"]] if response.ok else []
+
+
+def wait_searchable(node: LiveNode, word: str, item_id: str) -> None:
+    wait_for(lambda: item_id in search_hits(node, word), timeout=ARRIVAL_SECONDS, interval=0.5,
+             message=f"{item_id} searchable at {node.url}")
+
+
+def test_published_through_nginx_it_is_searchable_on_the_sqlite_peer_and_the_peers_item_through_nginx(deployment):
+    aarhus, politi = deployment.aarhus, deployment.politi
+    wait_searchable(politi, "kirkebakke", publish(aarhus, method("kirkebakke")))
+    wait_searchable(aarhus, "havnefront", publish(politi, method("havnefront")))
+
+
+def test_after_kill_9_of_the_active_worker_the_standby_takes_over_within_two_lease_periods(deployment):
+    aarhus, politi = deployment.aarhus, deployment.politi
+    active = aarhus.processes.active_worker()
+    (standby,) = [w for w in aarhus.processes.workers if w is not active]
+    killed_at = datetime.now(UTC)
+    kill_9(active)
+    assert aarhus.processes.active_worker() is standby
+    # When the standby took the lease, by the lease row itself: not blurred by this test's polling.
+    (acquired_at,) = aarhus.processes.sql("SELECT acquired_at FROM worker_lease")[0]
+    took = acquired_at.replace(tzinfo=UTC) - killed_at
+    assert took.total_seconds() <= 2 * LEASE_SECONDS + 1, took  # a second for a busy machine's scheduling
+    # The new active worker pulls and indexes: an item published at politi after the takeover is found at Aarhus.
+    wait_searchable(aarhus, "skolevej", publish(politi, method("skolevej")))
+    wait_searchable(politi, "stationsplads", publish(aarhus, method("stationsplads")))
+    active.start()  # back as the standby, so the node has two workers again
+
+
+def feed_request_spans(node: ChildNode) -> list[tuple[float, float]]:
+    """(start, end) in seconds of each changes-feed request the node answered, from its JSON access log."""
+    spans = []
+    for line in node.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        record = json.loads(line) if line.startswith("{") else {}
+        if record.get("logger") == "vidensnet.access" and record.get("path") == "/federation/v1/changes":
+            end = datetime.fromisoformat(record["time"]).timestamp()  # logged when the answer was ready
+            spans.append((end - record["duration_ms"] / 1000, end))
+    return sorted(spans)
+
+
+def test_politi_is_never_pulled_twice_at_once_and_the_feed_holds_one_seq_per_stored_envelope(deployment):
+    aarhus, politi = deployment.aarhus, deployment.politi
+    # Politi's only puller is Aarhus, so its own log of answered feed requests shows every pull Aarhus made,
+    # by either worker, before and after the takeover. Times are logged to the millisecond.
+    spans = feed_request_spans(politi)
+    assert len(spans) >= 10, spans
+    overlapping = [(a, b) for a, b in zip(spans, spans[1:]) if b[0] < a[1] - 0.002]
+    assert not overlapping, overlapping
+    sql = aarhus.processes.sql
+    assert sql("SELECT count(*) - count(DISTINCT seq), count(*) - count(DISTINCT item_id) FROM envelopes") == [(0, 0)]
+    # Every published item, its own and politi's, is in the feed once, at its version; no envelope lacks its item.
+    assert sql("SELECT i.id FROM items i LEFT JOIN envelopes e ON e.item_id = i.id AND e.version = i.version "
+               "WHERE i.status = 'published' AND e.seq IS NULL") == []
+    assert sql("SELECT e.item_id FROM envelopes e LEFT JOIN items i ON i.id = e.item_id "
+               "WHERE e.kind = 'item' AND i.id IS NULL") == []
+    assert query(politi, "SELECT id FROM items GROUP BY id HAVING count(*) > 1") == []
+
+
+def readyz(deployment: Deployment) -> tuple[int, dict]:
+    response = requests.get(deployment.proxy.url + "/readyz", verify=deployment.proxy.cert_path, timeout=HTTP_TIMEOUT)
+    return response.status_code, response.json() if "json" in response.headers.get("Content-Type", "") else {}
+
+
+def test_readyz_through_nginx_is_503_for_the_database_while_postgresql_is_stopped_and_200_again_after(deployment):
+    wait_for(lambda: readyz(deployment)[0] == 200, timeout=ARRIVAL_SECONDS, message="ready before the outage")
+    deployment.cluster.stop("fast")
+    try:
+        status, body = wait_for(lambda: (answer := readyz(deployment))[0] == 503 and answer, timeout=30,
+                                message="503 while PostgreSQL is down")
+        assert body["failing"] == ["database"] and body["database"] == "unreachable", body
+    finally:
+        deployment.cluster.start()
+    # Every serve process and web worker behind nginx: several 200s in a row, each pool having reconnected.
+    streak = []
+    wait_for(lambda: streak.append(readyz(deployment)[0] == 200) or all(streak[-8:]) and len(streak) >= 8,
+             timeout=ARRIVAL_SECONDS, message="200 from every web worker after PostgreSQL is back")
+
+
+class Publisher(threading.Thread):
+    """Publishes methods through nginx one after another until stopped (and at least `at_least`), in order."""
+
+    def __init__(self, node: LiveNode, at_least: int):
+        super().__init__(daemon=True)
+        self.node, self.at_least = node, at_least
+        self.ids: list[str] = []
+        self.error: BaseException | None = None
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopping.is_set() or len(self.ids) < self.at_least:
+                self.ids.append(publish(self.node, method(f"backupmetode{len(self.ids)}x")))
+        except BaseException as exc:  # noqa: BLE001 - handed to the test, which fails with it
+            self.error = exc
+
+    def finish(self) -> list[str]:
+        self.stopping.set()
+        self.join(timeout=120)
+        assert self.error is None and not self.is_alive(), self.error
+        return self.ids
+
+
+def held(node_rows: list[tuple], origin: str) -> dict[str, int]:
+    return {item_id: version for item_id, version, item_origin in node_rows if item_origin == origin}
+
+
+def test_a_backup_taken_while_publishing_restores_into_a_node_that_converges_with_its_peer(deployment):
+    aarhus, politi = deployment.aarhus, deployment.politi
+    backup = deployment.root / "aarhus.vnbackup"
+    publisher = Publisher(aarhus, at_least=24)
+    publisher.start()
+    wait_for(lambda: len(publisher.ids) >= 4, message="publishing under way")
+    before = len(publisher.ids)
+    aarhus.cli("backup", str(backup))
+    during = len(publisher.ids)
+    published = publisher.finish()
+    assert during > before, "the backup was not taken while items were being published"
+    politi_rows = lambda: query(politi, "SELECT id, version, origin FROM items WHERE status = 'published'")  # noqa: E731
+    wait_for(lambda: set(published) <= held(politi_rows(), aarhus.id).keys(), timeout=ARRIVAL_SECONDS,
+             message="politi holds everything Aarhus published")
+    aarhus.stop()  # the production database is lost; what remains is the backup, and politi's copies
+    restored = restore(deployment, backup)
+    try:
+        check_restored_node_converges(deployment, restored, published)
+    finally:
+        restored.stop()
+
+
+def restore(deployment: Deployment, backup: Path) -> NodeProcesses:
+    """`vidensnet restore` into an empty home and database, then its serve and worker processes behind nginx."""
+    aarhus = deployment.aarhus
+    env = {**aarhus.env, "VIDENSNET_DATABASE_URL": PostgreSQLServer(deployment.cluster.base_url).new_database()}
+    home = deployment.root / "aarhus-restored"
+    node = ChildNode(home, env=env, url=aarhus.url)
+    node.cli("restore", str(backup))
+    node.cli("reindex")  # the external Meilisearch still holds the lost database's index (docs/operations.md)
+    processes = NodeProcesses(home, env, [s.port for s in aarhus.processes.serves], web_workers=1, workers=1)
+    processes.start()  # on the ports nginx proxies to: the node is back at its public URL
+    return processes
+
+
+def check_restored_node_converges(deployment: Deployment, restored: NodeProcesses, published: list[str]) -> None:
+    aarhus, politi = deployment.aarhus, deployment.politi
+    own = held(restored.sql("SELECT id, version, origin FROM items WHERE status = 'published'"), aarhus.id)
+    # A consistent snapshot: exactly the items published before some moment, the first k of the publisher's.
+    k = sum(item_id in own for item_id in published)
+    assert [item_id in own for item_id in published] == [True] * k + [False] * (len(published) - k)
+    (epoch,) = restored.sql("SELECT epoch FROM feed_epoch")[0]
+    wait_for(lambda: query(politi, "SELECT epoch FROM peers WHERE id = ?", aarhus.id) == [(epoch,)],
+             timeout=ARRIVAL_SECONDS, message="politi reading the restored node's new feed epoch")
+    # Politi read the new epoch from 0: it holds what the restored node holds, at the same versions, and keeps
+    # what was published after the backup; nothing is lost, nothing stored twice.
+    politi_own = held(query(politi, "SELECT id, version, origin FROM items WHERE status = 'published'"), aarhus.id)
+    assert {i: politi_own[i] for i in own} == own and set(published) <= politi_own.keys()
+    assert query(politi, "SELECT id FROM items GROUP BY id HAVING count(*) > 1") == []
+    # Politi's items come back to the restored node, and it publishes on, through nginx, to politi.
+    wait_for(lambda: set(held(query(politi, "SELECT id, version, origin FROM items"), politi.id).items())
+             <= set(restored.sql("SELECT id, version FROM items")), timeout=ARRIVAL_SECONDS,
+             message="politi's items back at the restored node")
+    wait_searchable(politi, "genopstaaet", publish(aarhus, method("genopstaaet")))
+    assert restored.sql("SELECT count(*) - count(DISTINCT item_id) FROM envelopes") == [(0,)]
