@@ -52,6 +52,20 @@ def start_search(home: Path, settings: SearchSettings) -> SearchRuntime:
     return SearchRuntime(SearchIndex(process.url, process.master_key), process)
 
 
+def connect_search(home: Path, settings: SearchSettings) -> SearchIndex | None:
+    """The configured Meilisearch, else the one the node's worker manages (its URL file); None: search degraded.
+
+    For web processes (`vidensnet serve`): they never start a Meilisearch, they use the worker's.
+    """
+    if settings.meilisearch_url:
+        return SearchIndex(settings.meilisearch_url, settings.meilisearch_key)
+    url, key = home / "meilisearch" / "url", home / "meilisearch" / "master.key"
+    if not (url.is_file() and key.is_file()):
+        log.warning("search runs degraded (database only): no Meilisearch configured and no worker has started one")
+        return None
+    return SearchIndex(url.read_text(encoding="utf-8").strip(), key.read_text(encoding="utf-8").strip())
+
+
 def run_cycle(runtime: SearchRuntime, sessions: sessionmaker[Session]) -> int:
     """Keep a managed Meilisearch alive and apply queued index updates; returns how many were applied."""
     if runtime.index is None:

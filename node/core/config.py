@@ -156,6 +156,9 @@ class NodeConfig:
     # Who may read /metrics: these addresses, or a caller with this bearer token (empty: none).
     metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
     metrics_token: str = ""
+    # The background worker's lease (docs/operations.md, web and worker processes): renewed every third of it;
+    # a standby takes over within two periods after the worker holding it died.
+    worker_lease_seconds: int = 15
 
     @property
     def keys_dir(self) -> Path:
@@ -256,6 +259,7 @@ def load_config(home: Path | None = None) -> NodeConfig:
         trusted_proxies=_int_env("VIDENSNET_TRUSTED_PROXIES", 0, minimum=0),
         metrics_allow=_list_env("VIDENSNET_METRICS_ALLOW", "127.0.0.1,::1"),
         metrics_token=os.environ.get("VIDENSNET_METRICS_TOKEN", ""),
+        worker_lease_seconds=_int_env("VIDENSNET_WORKER_LEASE_SECONDS", 15),
     )
 
 
@@ -350,6 +354,16 @@ def _int_env(name: str, default: int, minimum: int = 1) -> int:
 def _list_env(name: str, default: str) -> tuple[str, ...]:
     raw = os.environ.get(name)
     return tuple(part.strip() for part in (default if raw is None else raw).split(",") if part.strip())
+
+
+# prometheus_client's own variable: where the web processes of `vidensnet serve` share their request metrics.
+PROMETHEUS_MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def metrics_multiprocess_dir() -> Path | None:
+    """The directory the web processes share their metrics in (set by `vidensnet serve`); None: one process."""
+    raw = os.environ.get(PROMETHEUS_MULTIPROC_VARIABLE)
+    return Path(raw) if raw else None
 
 
 def log_format() -> str:
