@@ -58,15 +58,20 @@ class SearchIndex:
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         """One request to Meilisearch's API; any failure becomes SearchUnavailable with Meilisearch's reason."""
+        session = self._session()
         try:
             # The key goes with each request, not the session: it can change once the scoped key exists.
-            response = self._session().request(method, self.url.rstrip("/") + path, json=body,
+            response = session.request(method, self.url.rstrip("/") + path, json=body,
                                                headers={"Authorization": f"Bearer {self.api_key}"},
                                                timeout=REQUEST_TIMEOUT_SECONDS)
             answer = response.json() if response.content else {}
         except requests.RequestException as exc:
             raise SearchUnavailable(f"Meilisearch {method} {path}: {exc}") from None
         if response.status_code >= 400:
+            # Meilisearch may refuse a request (403) before reading its body; the rest of that body would
+            # then stall the next request on the same connection (10 s, measured), so the connection goes.
+            self._local.session = None
+            session.close()
             code = answer.get("code", "")
             raise SearchUnavailable(f"Meilisearch {method} {path}: {response.status_code} "
                                     f"{code} {answer.get('message', '')}".rstrip(), response.status_code, code)

@@ -14,6 +14,7 @@ from node.items.publishing import retract
 from node.web.app import create_app
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import drain_outbox, queued_count, reindex
+from search.keys import stored_scoped_key
 from search.models import IndexTask
 from search.settings import reindex_uid
 from tests.helpers.nodes import acting_node
@@ -174,3 +175,5 @@ def test_reindex_command_rebuilds_the_index_of_a_stopped_node(node_home, session
         import_items(session, acting_node(), [json.dumps(i, ensure_ascii=False) for i in ITEMS])
     result = vidensnet(node_home, "reindex")
     assert "genopbygget med 5 emner" in result.stdout
+    master = (node_home / "meilisearch" / "master.key").read_text().strip()
+    assert stored_scoped_key(node_home, "vidensnet_items") not in (None, master)  # it worked with the scoped key
