@@ -21,7 +21,7 @@ from node.audit.log import COMMAND_LINE, AccessNotRecorded, all_restricted, reco
 from node.audit.models import AuditAct
 from node.backup.commands import backup_command, restore_command
 from node.core.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
-from node.core.db import upgrade_database
+from node.core.db import SchemaNotAtHead, require_schema_at_head, schema_revisions, upgrade_database
 from node.core.interpreter import collect_less_often
 from node.items.files import ImportRefused, PreparedImport, prepare_import, write_export, write_import
 from node.items.publishing import ActingNode, PublishingError, find_item, retract
@@ -44,6 +44,15 @@ class Context:
             return load_config(self.home)
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
+
+    def config_at_head(self) -> NodeConfig:
+        """The configuration, for a process that never migrates: refused unless the schema is at head."""
+        config = self.config()
+        try:
+            require_schema_at_head(config.database_url)
+        except SchemaNotAtHead as exc:
+            raise click.ClickException(str(exc)) from None
+        return config
 
     def process(self) -> NodeProcess:
         """The node's set-up for this command, opened once on an up-to-date schema."""
@@ -126,10 +135,45 @@ def saml_keys(obj: Context, force: bool) -> None:
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.pass_obj
 def run(obj: Context, host: str, port: int) -> None:
-    """Serve the node (web UI, API, scheduler) with waitress."""
+    """All in one, for one machine: migrate, run the background jobs and serve the node with waitress."""
     from node.serving import run_node
 
     run_node(obj.config(), host, port)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Web processes (gunicorn workers).")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, workers: int) -> None:
+    """Serve the web, API and federation endpoints with gunicorn; no background jobs (see `vidensnet worker`)."""
+    from node.web_server import serve_node
+
+    serve_node(obj.config_at_head(), host, port, workers)
+
+
+@main.command()
+@click.pass_obj
+def worker(obj: Context) -> None:
+    """Run the background jobs while this process holds the node's worker lease; a standby until then."""
+    from node.worker.service import run_worker
+
+    run_worker(obj.config_at_head())
+
+
+@main.command()
+@click.pass_obj
+def migrate(obj: Context) -> None:
+    """Bring the database's schema to this version's newest revision (once, before `serve` and `worker`)."""
+    url = obj.config().database_url
+    before, head = schema_revisions(url)
+    if before == head:
+        click.echo(f"The database schema is at revision {head} already.")
+        return
+    upgrade_database(url)
+    click.echo(f"Migrated the database schema from revision {before or 'none (empty database)'} to {head}.")
 
 
 @main.command("import")

@@ -12,6 +12,8 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Engine, Table, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -165,3 +167,31 @@ def alembic_config(url: str) -> AlembicConfig:
 def upgrade_database(url: str) -> None:
     """Bring the schema to the newest migration (a no-op when it is current)."""
     command.upgrade(alembic_config(url), "head")
+
+
+class SchemaNotAtHead(RuntimeError):
+    """The database's schema is not the one this version of the node needs; `vidensnet migrate` brings it there."""
+
+    def __init__(self, current: str | None, head: str):
+        super().__init__(f"the database schema is at revision {current or 'none (empty database)'}, this version "
+                         f"of vidensnet needs revision {head}: run 'vidensnet migrate' first")
+        self.current, self.head = current, head
+
+
+def schema_revisions(url: str) -> tuple[str | None, str]:
+    """The database's current schema revision (None: never migrated) and the newest one the node knows."""
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    return current, head
+
+
+def require_schema_at_head(url: str) -> None:
+    """Raise SchemaNotAtHead unless the database's schema is at the newest migration (processes that never migrate)."""
+    current, head = schema_revisions(url)
+    if current != head:
+        raise SchemaNotAtHead(current, head)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
+import signal
 from datetime import UTC, datetime
 
 from node.core.config import log_format
@@ -31,3 +33,13 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+def configure_diagnostics() -> None:
+    """Log in the node's format; a crash in native code, or SIGUSR1, prints every thread's traceback to the log."""
+    configure_logging()
+    # A crash in native code (SQLite, orjson, cryptography) then leaves every thread's traceback in the log;
+    # SIGUSR1 prints them on demand, for a node that seems stuck.
+    faulthandler.enable()
+    faulthandler.register(signal.SIGUSR1)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "skipped: already running" is expected

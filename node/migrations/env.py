@@ -8,6 +8,7 @@ from sqlalchemy import TypeDecorator, create_engine, event, make_url, pool
 import federation.models  # noqa: F401  (registers the federation tables on Base.metadata)
 import node.accounts.saml_models  # noqa: F401  (the SAML logins' open requests and used assertions)
 import node.audit.models  # noqa: F401  (the audit log)
+import node.worker.lease  # noqa: F401  (the worker lease)
 import search.models  # noqa: F401  (and the search outbox)
 from node.core.models import Base
 

@@ -1,4 +1,4 @@
-"""`/healthz` (the process answers) and `/readyz` (the database at head, search reachable or degraded)."""
+"""`/healthz` (the process answers) and `/readyz` (database at head, search reachable or degraded, a live worker)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import Blueprint, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from node.core.db import alembic_config
+from node.worker.lease import read_lease
 
 bp = Blueprint("health", __name__)
 
@@ -22,12 +23,15 @@ def healthz():
 def readyz():
     """200 with each part's state when the node can serve; 503 naming the failing part when not."""
     database = _database_state()
-    parts = {"database": database, "search": _search_state()}
-    ready = database == "ok"
-    body = {"status": "ok" if ready else "not ready", **parts}
-    if not ready:
-        body["failing"] = ["database"]
-    return body, 200 if ready else 503
+    # Without a worker holding a fresh lease nothing pulls peers, indexes or keeps house: the node is not ready.
+    parts = {"database": database, "search": _search_state(),
+             "worker": _worker_state() if database == "ok" else "unknown"}
+    # A database that is not ready says nothing about the worker, whose lease it holds: only the database fails.
+    failing = ["database"] if database != "ok" else ["worker"] if parts["worker"] != "ok" else []
+    body = {"status": "not ready" if failing else "ok", **parts}
+    if failing:
+        body["failing"] = failing
+    return body, 503 if failing else 200
 
 
 def _database_state() -> str:
@@ -48,3 +52,11 @@ def _search_state() -> str:
     if index is None:
         return "degraded"
     return "ok" if index.healthy() else "degraded"
+
+
+def _worker_state() -> str:
+    try:
+        with current_app.extensions["vidensnet.sessions"]() as session:
+            return read_lease(session).status
+    except SQLAlchemyError:
+        return "unknown"

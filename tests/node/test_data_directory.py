@@ -19,8 +19,8 @@ from node.core.config import NodeSettings, load_config, write_settings
 from node.core.db import upgrade_database
 from node.items.files import import_items
 from node.process import open_process
-from node.serving import prepare_federation
 from node.web.app import create_app
+from node.worker.jobs import prepare_federation
 from search import runtime as search_runtime
 from tests.helpers.live_nodes import HTTP_TIMEOUT, LiveNode, queued_index_updates, wait_for, write_items
 from tests.helpers.nodes import NODE_ID

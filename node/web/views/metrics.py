@@ -1,7 +1,8 @@
 """`GET /metrics` in Prometheus text format: request counts and latency, and gauges read from the database.
 
 The gauges are read at scrape time from the database, so every process of a node reports the same,
-correct numbers; the request metrics are this process's own (docs/operations.md, multiprocess mode).
+correct numbers. The request metrics are this process's own under `vidensnet run`; under `vidensnet serve`
+they are summed over its web processes from prometheus_client's multiprocess directory.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from federation.models import Envelope, Peer, Rejection
+from node.core.config import metrics_multiprocess_dir
 from node.core.models import Item, LoginAttempt, LoginOutcome, utcnow
+from node.worker.lease import read_lease
 from search.models import IndexState, IndexTask
 
 bp = Blueprint("metrics", __name__)
@@ -53,7 +57,18 @@ def metrics():
     """The metrics, for an allowed address or a caller with the metrics token; 403 for anyone else."""
     if not _allowed():
         abort(403)
-    return Response(generate_latest(current_app.extensions[REGISTRY_KEY]), content_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_scrape_registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+def _scrape_registry() -> CollectorRegistry:
+    directory = metrics_multiprocess_dir()
+    if directory is None:
+        return current_app.extensions[REGISTRY_KEY]
+    # Every web process writes its request metrics to the directory; one scrape, answered by any of them, sums them.
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(directory))
+    registry.register(DatabaseCollector(current_app.extensions["vidensnet.sessions"]))
+    return registry
 
 
 def _allowed() -> bool:
@@ -79,6 +94,7 @@ class DatabaseCollector(Collector):
             yield from _envelopes(session)
             yield from _peers(session)
             yield from _login_failures(session)
+            yield from _worker_lease(session)
 
 
 def _items(session) -> Iterator:
@@ -139,3 +155,13 @@ def _login_failures(session) -> Iterator:
                                           .group_by(LoginAttempt.outcome)):
         family.add_metric([outcome], count)
     yield family
+
+
+def _worker_lease(session) -> Iterator:
+    lease = read_lease(session)
+    yield GaugeMetricFamily("vidensnet_worker_lease_held",
+                            "1 while a background worker holds an unexpired lease, else 0.", value=int(lease.active))
+    if lease.renewed_seconds_ago is not None:
+        yield GaugeMetricFamily("vidensnet_worker_lease_renewed_age_seconds",
+                                "Seconds since the background worker last renewed its lease.",
+                                value=lease.renewed_seconds_ago)

@@ -1,10 +1,19 @@
-"""`/healthz` and `/readyz`: the process answers; ready means the database is reachable and at head."""
+"""`/healthz` and `/readyz`: the process answers; ready means the database at head and a worker holding its lease."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlalchemy import text
 
 from node.web.app import create_app
+from node.worker.lease import Holder, Lease
+
+
+def _hold_lease(sessions, seconds: float = 60) -> Lease:
+    lease = Lease(sessions, Holder("worker-host", 4242, "token"), timedelta(seconds=seconds))
+    assert lease.acquire()
+    return lease
 
 
 def test_healthz_answers_ok(client):
@@ -12,10 +21,33 @@ def test_healthz_answers_ok(client):
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
 
 
-def test_readyz_is_ok_at_head_and_marks_search_degraded_without_meilisearch(client):
+def test_readyz_is_ok_at_head_with_a_worker_and_marks_search_degraded_without_meilisearch(client, sessions):
+    _hold_lease(sessions)
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "search": "degraded"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "search": "degraded", "worker": "ok"}
+
+
+def test_readyz_is_503_naming_the_worker_when_no_worker_holds_the_lease(client):
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["worker"] == "no active worker" and response.get_json()["failing"] == ["worker"]
+
+
+def test_readyz_is_503_naming_the_worker_when_its_lease_has_expired(client, sessions):
+    lease = _hold_lease(sessions)
+    lease.clock = lambda: lease.expires_at - timedelta(minutes=5)  # renewed long ago: expired by now
+    assert lease.renew()
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["worker"] == "lease expired" and response.get_json()["failing"] == ["worker"]
+
+
+def test_readyz_is_ok_again_once_the_worker_released_and_another_took_the_lease(client, sessions):
+    _hold_lease(sessions).release()
+    assert client.get("/readyz").get_json()["worker"] == "no active worker"
+    Lease(sessions, Holder("other-host", 1, "other"), timedelta(seconds=60)).acquire()
+    assert client.get("/readyz").status_code == 200
 
 
 def test_readyz_is_503_naming_the_database_when_its_schema_is_not_at_head(app, sessions):
