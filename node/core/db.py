@@ -37,10 +37,14 @@ def make_engine(url: str) -> Engine:
 
 def _create_private_sqlite_file(database: str | None) -> None:
     # SQLite would create the file with the process umask (often 0644). Created 0600 first, it stays so, and
-    # SQLite gives the -wal and -shm files it makes beside it the database file's mode.
+    # SQLite gives the -wal and -shm files it makes beside it the database file's mode. An existing file is only
+    # chmod'ed, never opened: closing any descriptor of it drops every POSIX lock this process holds on it, SQLite's
+    # too, and then another process deletes the WAL under this one's open connections (SQLITE_IOERR_SHORT_READ).
     if database and database != ":memory:" and not database.startswith("file:"):
         path = Path(database)
-        if path.parent.is_dir():
+        if path.exists():
+            path.chmod(0o600)
+        elif path.parent.is_dir():
             private_file(path)
 
 
