@@ -105,8 +105,22 @@ def wait_searchable(node: LiveNode, word: str, item_id: str) -> None:
 
 def test_published_through_nginx_it_is_searchable_on_the_sqlite_peer_and_the_peers_item_through_nginx(deployment):
     aarhus, politi = deployment.aarhus, deployment.politi
+    assert query(politi, "SELECT url FROM peers") == [(deployment.proxy.url,)]  # politi pulls through nginx
     wait_searchable(politi, "kirkebakke", publish(aarhus, method("kirkebakke")))
     wait_searchable(aarhus, "havnefront", publish(politi, method("havnefront")))
+    # nginx spread the requests over both serve processes, which search the external Meilisearch with the key
+    # the node made there for its own index (the master key only makes that key).
+    assert all('"logger": "vidensnet.access"' in serve.log_path.read_text() for serve in aarhus.processes.serves)
+    assert readyz(deployment)[1]["search"] == "ok"
+    assert scoped_key_indexes(deployment.search_url) == ["vidensnet_items", "vidensnet_items--reindex"]
+
+
+def scoped_key_indexes(search_url: str) -> list[str]:
+    """The indexes of the key the node made in Meilisearch (asked with the master key, as an operator would)."""
+    keys = requests.get(search_url + "/keys", headers={"Authorization": f"Bearer {MASTER_KEY}"},
+                        timeout=HTTP_TIMEOUT).json()["results"]
+    (key,) = [k for k in keys if k["name"] == "vidensnet vidensnet_items"]
+    return key["indexes"]
 
 
 def test_after_kill_9_of_the_active_worker_the_standby_takes_over_within_two_lease_periods(deployment):
@@ -200,62 +214,73 @@ class Publisher(threading.Thread):
         return self.ids
 
 
-def held(node_rows: list[tuple], origin: str) -> dict[str, int]:
-    return {item_id: version for item_id, version, item_origin in node_rows if item_origin == origin}
-
-
 def test_a_backup_taken_while_publishing_restores_into_a_node_that_converges_with_its_peer(deployment):
     aarhus, politi = deployment.aarhus, deployment.politi
     backup = deployment.root / "aarhus.vnbackup"
     publisher = Publisher(aarhus, at_least=24)
     publisher.start()
-    wait_for(lambda: len(publisher.ids) >= 4, message="publishing under way")
-    before = len(publisher.ids)
-    aarhus.cli("backup", str(backup))
-    during = len(publisher.ids)
-    published = publisher.finish()
+    try:
+        wait_for(lambda: len(publisher.ids) >= 4, message="publishing under way")
+        before = len(publisher.ids)
+        aarhus.cli("backup", str(backup))
+        during = len(publisher.ids)
+    finally:
+        published = publisher.finish()
     assert during > before, "the backup was not taken while items were being published"
-    politi_rows = lambda: query(politi, "SELECT id, version, origin FROM items WHERE status = 'published'")  # noqa: E731
-    wait_for(lambda: set(published) <= held(politi_rows(), aarhus.id).keys(), timeout=ARRIVAL_SECONDS,
+    wait_for(lambda: set(published) <= held(politi, aarhus.id).keys(), timeout=ARRIVAL_SECONDS,
              message="politi holds everything Aarhus published")
     aarhus.stop()  # the production database is lost; what remains is the backup, and politi's copies
-    restored = restore(deployment, backup)
+    restored = restored_node(deployment, backup)
     try:
-        check_restored_node_converges(deployment, restored, published)
+        restored.start()  # on the ports nginx proxies to: the node is back at its public URL
+        own = held(restored, aarhus.id)
+        # A consistent snapshot: exactly the items published before some moment during the backup.
+        k = sum(item_id in own for item_id in published)
+        assert [item_id in own for item_id in published] == [True] * k + [False] * (len(published) - k)
+        assert before <= k <= during + 1  # (the item whose answer was on its way as the backup ended, at most)
+        check_restored_node_converges(deployment, restored, own, published)
     finally:
         restored.stop()
 
 
-def restore(deployment: Deployment, backup: Path) -> NodeProcesses:
-    """`vidensnet restore` into an empty home and database, then its serve and worker processes behind nginx."""
+def held(node: ChildNode | NodeProcesses, origin: str) -> dict[str, int]:
+    """The versions of the published items of this origin the node holds, by item id."""
+    statement = "SELECT id, version FROM items WHERE status = 'published' AND origin = "
+    if isinstance(node, NodeProcesses):
+        return dict(node.sql(statement + ":origin", origin=origin))
+    return dict(query(node, statement + "?", origin))
+
+
+def restored_node(deployment: Deployment, backup: Path) -> NodeProcesses:
+    """`vidensnet restore` into an empty home and database; returns the serve and worker processes to start."""
     aarhus = deployment.aarhus
     env = {**aarhus.env, "VIDENSNET_DATABASE_URL": PostgreSQLServer(deployment.cluster.base_url).new_database()}
     home = deployment.root / "aarhus-restored"
     node = ChildNode(home, env=env, url=aarhus.url)
     node.cli("restore", str(backup))
     node.cli("reindex")  # the external Meilisearch still holds the lost database's index (docs/operations.md)
-    processes = NodeProcesses(home, env, [s.port for s in aarhus.processes.serves], web_workers=1, workers=1)
-    processes.start()  # on the ports nginx proxies to: the node is back at its public URL
-    return processes
+    return NodeProcesses(home, env, [s.port for s in aarhus.processes.serves], web_workers=1, workers=1)
 
 
-def check_restored_node_converges(deployment: Deployment, restored: NodeProcesses, published: list[str]) -> None:
+def check_restored_node_converges(deployment: Deployment, restored: NodeProcesses, own: dict[str, int],
+                                  published: list[str]) -> None:
     aarhus, politi = deployment.aarhus, deployment.politi
-    own = held(restored.sql("SELECT id, version, origin FROM items WHERE status = 'published'"), aarhus.id)
-    # A consistent snapshot: exactly the items published before some moment, the first k of the publisher's.
-    k = sum(item_id in own for item_id in published)
-    assert [item_id in own for item_id in published] == [True] * k + [False] * (len(published) - k)
     (epoch,) = restored.sql("SELECT epoch FROM feed_epoch")[0]
     wait_for(lambda: query(politi, "SELECT epoch FROM peers WHERE id = ?", aarhus.id) == [(epoch,)],
              timeout=ARRIVAL_SECONDS, message="politi reading the restored node's new feed epoch")
     # Politi read the new epoch from 0: it holds what the restored node holds, at the same versions, and keeps
     # what was published after the backup; nothing is lost, nothing stored twice.
-    politi_own = held(query(politi, "SELECT id, version, origin FROM items WHERE status = 'published'"), aarhus.id)
-    assert {i: politi_own[i] for i in own} == own and set(published) <= politi_own.keys()
+    politi_holds = held(politi, aarhus.id)
+    assert {i: politi_holds[i] for i in own} == own and set(published) <= politi_holds.keys()
     assert query(politi, "SELECT id FROM items GROUP BY id HAVING count(*) > 1") == []
-    # Politi's items come back to the restored node, and it publishes on, through nginx, to politi.
-    wait_for(lambda: set(held(query(politi, "SELECT id, version, origin FROM items"), politi.id).items())
-             <= set(restored.sql("SELECT id, version FROM items")), timeout=ARRIVAL_SECONDS,
-             message="politi's items back at the restored node")
-    wait_searchable(politi, "genopstaaet", publish(aarhus, method("genopstaaet")))
+    # Politi's items come back to the restored node, which publishes on, through nginx, to politi.
+    wait_for(lambda: held(politi, politi.id).items() <= held(restored, politi.id).items(),
+             timeout=ARRIVAL_SECONDS, message="politi's items back at the restored node")
+    new_item = publish(aarhus, method("genopstaaet"))
+    wait_searchable(politi, "genopstaaet", new_item)
     assert restored.sql("SELECT count(*) - count(DISTINCT item_id) FROM envelopes") == [(0,)]
+    # Reindexed, its search finds what it holds and not what the lost database held after the backup.
+    wait_searchable(aarhus, "genopstaaet", new_item)
+    lost = [item_id for item_id in published if item_id not in own]
+    if lost:
+        assert lost[0] not in search_hits(aarhus, lost[0].rsplit("-", 1)[1])
