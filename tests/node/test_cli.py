@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import os
 
+from alembic import command
+
+from node.core.config import load_config
+from node.core.db import alembic_config
 from tests.helpers.live_nodes import DEMO_FILES, vidensnet
 
 
@@ -94,3 +98,15 @@ def test_demo_corpus_imports_cleanly_with_all_five_types(node_home):
         types[item["type"]] = types.get(item["type"], 0) + 1
     assert sum(types.values()) >= 25
     assert set(types) == {"practice", "method", "bulletin", "plan", "guidance"}
+
+
+def test_serve_and_worker_refuse_a_schema_not_at_head_and_migrate_brings_it_there_once(node_home):
+    command.downgrade(alembic_config(load_config(node_home).database_url), "0019")
+    for args in (["serve", "--port", "1"], ["worker"]):
+        refused = vidensnet(node_home, *args, check=False, timeout=60)
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+        assert "schema is at revision 0019" in refused.stderr and "needs revision 0020" in refused.stderr
+        assert "vidensnet migrate" in refused.stderr
+    migrated = vidensnet(node_home, "migrate")
+    assert "from revision 0019 to 0020" in migrated.stdout
+    assert "at revision 0020 already" in vidensnet(node_home, "migrate").stdout

@@ -1,0 +1,78 @@
+"""Real `vidensnet worker` processes on one SQLite node: exactly one runs the jobs; a standby takes over."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.helpers.live_nodes import ChildNode, wait_for
+from tests.helpers.node_commands import NodeCommand, lease_row, stop_commands
+
+LEASE_SECONDS = 2
+WORKER_ENV = {"VIDENSNET_WORKER_LEASE_SECONDS": str(LEASE_SECONDS)}
+# Processes start slowly on a busy 2-core CI machine; the lease's own timing is checked on its timestamps.
+START_TIMEOUT = 60
+
+
+@pytest.fixture
+def node(tmp_path) -> ChildNode:
+    node = ChildNode(tmp_path / "aarhus")
+    node.init("Aarhus Kommune", "municipality", municipality="0751")
+    return node
+
+
+def _worker(node: ChildNode, name: str) -> NodeCommand:
+    return NodeCommand(node.home, "worker", name=name, env=WORKER_ENV)
+
+
+def _holder(node: ChildNode, *workers: NodeCommand) -> NodeCommand | None:
+    row = lease_row(node.home)
+    return next((w for w in workers if row["state"] == "held" and row["holder_pid"] == w.pid), None)
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _meilisearch_url(node: ChildNode) -> str | None:
+    path = node.home / "meilisearch" / "url"
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def test_of_two_workers_one_runs_the_jobs_and_the_standby_takes_over_within_two_lease_periods_of_a_kill_9(node):
+    first, second = _worker(node, "worker-1"), _worker(node, "worker-2")
+    try:
+        active = wait_for(lambda: _holder(node, first, second), START_TIMEOUT, message="a worker holding the lease")
+        standby = second if active is first else first
+        wait_for(lambda: "waiting as standby" in standby.log(), START_TIMEOUT, message="the standby's log line")
+        wait_for(lambda: "Meilisearch started" in active.log(), START_TIMEOUT, message="the active's Meilisearch")
+        search_before = _meilisearch_url(node)
+        assert "holding the worker lease" not in standby.log() and "Meilisearch" not in standby.log()
+        active.kill()
+        last_renewal = lease_row(node.home)["renewed_at"]  # the row as the killed worker left it
+        wait_for(lambda: _holder(node, standby), START_TIMEOUT, message="the standby taking the lease over")
+        taken = lease_row(node.home)
+        assert (_time(taken["acquired_at"]) - _time(last_renewal)).total_seconds() <= 2 * LEASE_SECONDS
+        wait_for(lambda: "Meilisearch started" in standby.log(), START_TIMEOUT, message="the new holder's Meilisearch")
+        assert _meilisearch_url(node) != search_before  # the new holder's own Meilisearch, not a second beside it
+    finally:
+        stop_commands(first, second)
+
+
+def test_a_worker_stopped_with_sigterm_releases_the_lease_so_the_standby_takes_it_at_once(node):
+    first, second = _worker(node, "worker-1"), None
+    try:
+        wait_for(lambda: _holder(node, first), START_TIMEOUT, message="the first worker holding the lease")
+        second = _worker(node, "worker-2")
+        wait_for(lambda: "waiting as standby" in second.log(), START_TIMEOUT, message="the standby's log line")
+        assert first.stop() == 0
+        released = lease_row(node.home)
+        assert released["state"] == "released" or released["holder_pid"] == second.pid
+        wait_for(lambda: _holder(node, second), START_TIMEOUT, message="the standby taking the released lease")
+        # Taken within one tick of the release (a third of the period), not after the lease would have expired.
+        taken = lease_row(node.home)
+        assert "worker lease released" in first.log()
+        assert (_time(taken["acquired_at"]) - _time(released["expires_at"])).total_seconds() < LEASE_SECONDS
+    finally:
+        stop_commands(first, second)
