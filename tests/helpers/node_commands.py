@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from deploy.local_federation import REPO, STOP_SECONDS, log_tail
+from deploy.local_federation import REPO, STOP_SECONDS
 
 
 class NodeCommand:
@@ -34,8 +34,8 @@ class NodeCommand:
         return self.proc.poll() is None
 
     def log(self) -> str:
-        """The command's output so far."""
-        return log_tail(self.log_path, 200)
+        """The command's whole output so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> int:
         """SIGTERM, and SIGKILL if it has not ended within STOP_SECONDS; returns its exit code."""
