@@ -34,8 +34,8 @@ def run_node(config: NodeConfig, host: str, port: int, threads: int = 8) -> None
     worker = background_worker(config)
     keeper = _start_worker(worker)
     try:
-        search_index = worker.search_index or web_search(config.home, config.search)
-        process = open_process(config, search_index)
+        # Its own managed Meilisearch while this process holds the lease, another worker's while it waits.
+        process = open_process(config, web_search(config.home, config.search))
         logging.getLogger("vidensnet").info("serving %s on http://%s:%d", config.node.name, host, port)
         serve(create_app(process=process), host=host, port=port, threads=threads, ident="vidensnet")
     finally:

@@ -21,7 +21,7 @@ class NodeCommand:
     def __init__(self, home: Path, *args: str, name: str, env: dict[str, str] | None = None):
         self.home, self.args, self.log_path = Path(home), args, Path(home) / f"{name}.log"
         environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-        self._log = self.log_path.open("a")
+        self._log = self.log_path.open("w")  # this run's output only, even where an earlier one wrote
         self.proc = subprocess.Popen([sys.executable, "-m", "node", "--home", str(self.home), *args],
                                      stdout=self._log, stderr=subprocess.STDOUT, env=environment, cwd=REPO)
 
