@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from node.core.collector import collector_paused
 from node.core.models import UTCDateTime
-from node.core.private_files import private_file
+from node.core.private_files import FILE_MODE, private_file
 
 _MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -40,7 +40,13 @@ def _create_private_sqlite_file(database: str | None) -> None:
     # SQLite gives the -wal and -shm files it makes beside it the database file's mode.
     if database and database != ":memory:" and not database.startswith("file:"):
         path = Path(database)
-        if path.parent.is_dir():
+        if path.is_file():
+            # Never open and close an existing database file: closing any descriptor of it drops every POSIX
+            # lock this process holds on it, those of its open SQLite connections too. Another process then
+            # takes itself for the last connection, checkpoints and deletes the WAL, and this process's next
+            # commits go to the deleted file and are lost (a second engine in one process did exactly that).
+            path.chmod(FILE_MODE)
+        elif path.parent.is_dir():
             private_file(path)
 
 
