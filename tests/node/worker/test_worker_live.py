@@ -43,13 +43,19 @@ def _meilisearch_url(node: ChildNode) -> str | None:
 
 
 def test_of_two_workers_one_runs_the_jobs_and_the_standby_takes_over_within_two_lease_periods_of_a_kill_9(node):
-    first, second = _worker(node, "worker-1"), _worker(node, "worker-2")
+    active, standby = _worker(node, "worker-1"), None
     try:
-        active = wait_for(lambda: _holder(node, first, second), START_TIMEOUT, message="a worker holding the lease")
-        standby = second if active is first else first
+        wait_for(lambda: _holder(node, active), START_TIMEOUT, message="a worker holding the lease")
+        wait_for(lambda: "Meilisearch started" in active.log(), START_TIMEOUT, message="the active's jobs")
+        # The second starts once the first runs its jobs: its start and the first's engines share the database.
+        standby = _worker(node, "worker-2")
         wait_for(lambda: "waiting as standby" in standby.log(), START_TIMEOUT, message="the standby's log line")
-        wait_for(lambda: "Meilisearch started" in active.log(), START_TIMEOUT, message="the active's Meilisearch")
         search_before = _meilisearch_url(node)
+        # Held, and renewed, for over two periods with the standby there: it has had every chance to take it.
+        renewed = _time(lease_row(node.home)["renewed_at"])
+        wait_for(lambda: (_time(lease_row(node.home)["renewed_at"]) - renewed).total_seconds() > 2 * LEASE_SECONDS,
+                 START_TIMEOUT, message="renewals for two periods beside the standby")
+        assert _holder(node, active, standby) is active
         assert "holding the worker lease" not in standby.log() and "Meilisearch" not in standby.log()
         active.kill()
         last_renewal = lease_row(node.home)["renewed_at"]  # the row as the killed worker left it
@@ -59,7 +65,7 @@ def test_of_two_workers_one_runs_the_jobs_and_the_standby_takes_over_within_two_
         wait_for(lambda: "Meilisearch started" in standby.log(), START_TIMEOUT, message="the new holder's Meilisearch")
         assert _meilisearch_url(node) != search_before  # the new holder's own Meilisearch, not a second beside it
     finally:
-        stop_commands(first, second)
+        stop_commands(active, standby)
 
 
 def test_a_worker_stopped_with_sigterm_releases_the_lease_so_the_standby_takes_it_before_it_would_expire(node):
