@@ -41,8 +41,9 @@ class NodeWebServer(BaseApplication):
             "threads": THREADS_PER_WORKER, "timeout": WORKER_TIMEOUT_SECONDS, "preload_app": False,
             # node.web.access_log writes the one access log (vidensnet.access); gunicorn's would double it.
             "accesslog": None, "disable_redirect_access_to_syslog": True,
-            # Only ProxyFix (VIDENSNET_TRUSTED_PROXIES) may take the scheme from a proxy's headers.
-            "secure_scheme_headers": {}, "forwarded_allow_ips": "127.0.0.1",
+            # Only ProxyFix (VIDENSNET_TRUSTED_PROXIES, in create_app) reads a proxy's headers; gunicorn trusts none,
+            # so none is applied twice, and FORWARDED_ALLOW_IPS in the environment changes nothing.
+            "secure_scheme_headers": {}, "forwarded_allow_ips": "", "forwarder_headers": "",
             "child_exit": _forget_dead_worker, "post_fork": _configure_worker,
             "proc_name": f"vidensnet-serve {self.node_config.node.id}",
         }
