@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.worker.lease import Holder, Lease, WorkerLease, read_lease
@@ -104,3 +107,23 @@ def test_a_database_without_the_lease_row_gets_it_from_the_first_worker(sessions
     first, second = _lease(sessions, clock, "first"), _lease(sessions, clock, "second")
     assert first.acquire()
     assert not second.acquire()
+
+
+def test_of_four_workers_trying_at_the_same_moment_exactly_one_takes_the_lease(sessions, clock):
+    leases = [_lease(sessions, clock, name) for name in ("a", "bb", "ccc", "dddd")]
+    for _ in range(5):
+        start = threading.Barrier(len(leases))
+
+        def attempt(lease: Lease) -> bool:
+            start.wait()
+            return lease.acquire()
+
+        with ThreadPoolExecutor(len(leases)) as pool:
+            taken = list(pool.map(attempt, leases))
+        assert taken.count(True) == 1
+        leases[taken.index(True)].release()
+
+
+def test_the_database_refuses_a_lease_state_that_is_not_declared(sessions):
+    with pytest.raises(IntegrityError), sessions.begin() as session:
+        session.execute(update(WorkerLease).values(state="active"))
