@@ -6,6 +6,7 @@ import json
 import os
 
 from alembic import command
+from alembic.script import ScriptDirectory
 
 from node.core.config import load_config
 from node.core.db import alembic_config
@@ -101,12 +102,15 @@ def test_demo_corpus_imports_cleanly_with_all_five_types(node_home):
 
 
 def test_serve_and_worker_refuse_a_schema_not_at_head_and_migrate_brings_it_there_once(node_home):
-    command.downgrade(alembic_config(load_config(node_home).database_url), "0019")
+    alembic = alembic_config(load_config(node_home).database_url)
+    head = ScriptDirectory.from_config(alembic).get_current_head()
+    previous = ScriptDirectory.from_config(alembic).get_revision(head).down_revision
+    command.downgrade(alembic, previous)
     for args in (["serve", "--port", "1"], ["worker"]):
         refused = vidensnet(node_home, *args, check=False, timeout=60)
         assert refused.returncode == 1 and "Traceback" not in refused.stderr
-        assert "schema is at revision 0019" in refused.stderr and "needs revision 0020" in refused.stderr
+        assert f"schema is at revision {previous}," in refused.stderr and f"needs revision {head}:" in refused.stderr
         assert "vidensnet migrate" in refused.stderr
     migrated = vidensnet(node_home, "migrate")
-    assert "from revision 0019 to 0020" in migrated.stdout
-    assert "at revision 0020 already" in vidensnet(node_home, "migrate").stdout
+    assert f"from revision {previous} to {head}" in migrated.stdout
+    assert f"at revision {head} already" in vidensnet(node_home, "migrate").stdout
