@@ -17,9 +17,9 @@ from node.core.config import NodeConfig
 from node.core.db import upgrade_database
 from node.core.logs import configure_diagnostics
 from node.process import open_process
+from node.search_connection import web_search
 from node.web.app import create_app
 from node.worker.service import BackgroundWorker, WorkerState, background_worker
-from search import runtime as search_runtime
 
 # How long `run` waits for its jobs (and managed Meilisearch) to start before it serves without them.
 JOBS_START_SECONDS = 60
@@ -34,8 +34,8 @@ def run_node(config: NodeConfig, host: str, port: int, threads: int = 8) -> None
     worker = background_worker(config)
     keeper = _start_worker(worker)
     try:
-        search_index = worker.search_index or search_runtime.connect_search(config.home, config.search)
-        process = open_process(config, search_index)
+        # Its own managed Meilisearch while this process holds the lease, another worker's while it waits.
+        process = open_process(config, web_search(config.home, config.search))
         logging.getLogger("vidensnet").info("serving %s on http://%s:%d", config.node.name, host, port)
         # Waitress 3 drops every X-Forwarded-* header unless told otherwise: with trusted proxies, ProxyFix reads them.
         serve(create_app(process=process), host=host, port=port, threads=threads, ident="vidensnet",

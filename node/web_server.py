@@ -1,7 +1,7 @@
 """`vidensnet serve`: the web app, API and federation endpoints in several gunicorn processes, nothing else.
 
 No scheduler and no Meilisearch run here: the background worker (`vidensnet worker`) does that, and
-these processes connect to its search (search.runtime.connect_search). Each process builds its own
+these processes connect to its search (node/search_connection.py). Each process builds its own
 app after the fork, so each has its own database engine. Request metrics are shared between the
 processes through prometheus_client's multiprocess directory, emptied at every start.
 """
@@ -18,7 +18,7 @@ from node.core.config import PROMETHEUS_MULTIPROC_VARIABLE, NodeConfig
 from node.core.logs import configure_diagnostics
 from node.core.private_files import private_dir
 from node.process import open_process
-from search import runtime as search_runtime
+from node.search_connection import web_search
 
 THREADS_PER_WORKER = 4
 # Slow requests (an export, a large federation page) are answered, not killed; a hung worker still is.
@@ -41,8 +41,9 @@ class NodeWebServer(BaseApplication):
             "threads": THREADS_PER_WORKER, "timeout": WORKER_TIMEOUT_SECONDS, "preload_app": False,
             # node.web.access_log writes the one access log (vidensnet.access); gunicorn's would double it.
             "accesslog": None, "disable_redirect_access_to_syslog": True,
-            # Only ProxyFix (VIDENSNET_TRUSTED_PROXIES) may take the scheme from a proxy's headers.
-            "secure_scheme_headers": {}, "forwarded_allow_ips": "127.0.0.1",
+            # Only ProxyFix (VIDENSNET_TRUSTED_PROXIES, in create_app) reads a proxy's headers; gunicorn trusts none,
+            # so none is applied twice, and FORWARDED_ALLOW_IPS in the environment changes nothing.
+            "secure_scheme_headers": {}, "forwarded_allow_ips": "", "forwarder_headers": "",
             "child_exit": _forget_dead_worker, "post_fork": _configure_worker,
             "proc_name": f"vidensnet-serve {self.node_config.node.id}",
         }
@@ -56,8 +57,7 @@ class NodeWebServer(BaseApplication):
         from node.web.app import create_app
 
         config = self.node_config
-        search_index = search_runtime.connect_search(config.home, config.search)
-        return create_app(process=open_process(config, search_index))
+        return create_app(process=open_process(config, web_search(config.home, config.search)))
 
 
 def _configure_worker(_server, _worker) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from node.core.collector import collector_paused
 from node.core.models import UTCDateTime
-from node.core.private_files import private_file
+from node.core.private_files import FILE_MODE, private_file
 
 _MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -37,13 +37,15 @@ def make_engine(url: str) -> Engine:
 
 def _create_private_sqlite_file(database: str | None) -> None:
     # SQLite would create the file with the process umask (often 0644). Created 0600 first, it stays so, and
-    # SQLite gives the -wal and -shm files it makes beside it the database file's mode. An existing file is only
-    # chmod'ed, never opened: closing any descriptor of it drops every POSIX lock this process holds on it, SQLite's
-    # too, and then another process deletes the WAL under this one's open connections (SQLITE_IOERR_SHORT_READ).
+    # SQLite gives the -wal and -shm files it makes beside it the database file's mode.
     if database and database != ":memory:" and not database.startswith("file:"):
         path = Path(database)
-        if path.exists():
-            path.chmod(0o600)
+        if path.is_file():
+            # Never open and close an existing database file: closing any descriptor of it drops every POSIX
+            # lock this process holds on it, those of its open SQLite connections too. Another process then
+            # takes itself for the last connection, checkpoints and deletes the WAL, and this process's next
+            # commits go to the deleted file and are lost (a second engine in one process did exactly that).
+            path.chmod(FILE_MODE)
         elif path.parent.is_dir():
             private_file(path)
 

@@ -26,7 +26,6 @@ from node.process import open_process
 from node.worker.jobs import RunningJobs, prepare_federation, start_jobs
 from node.worker.lease import Holder, Lease
 from search import runtime as search_runtime
-from search.index import SearchIndex
 
 log = logging.getLogger("vidensnet.worker")
 
@@ -63,11 +62,6 @@ class BackgroundWorker:
     def tick_seconds(self) -> float:
         """How often the lease is renewed (active) or tried (standby): a third of its period."""
         return self.lease.period.total_seconds() / 3
-
-    @property
-    def search_index(self) -> SearchIndex | None:
-        """The search index the active worker runs (None while standby, or when search is degraded)."""
-        return self.search.index if self.search is not None else None
 
     def step(self) -> None:
         """One tick: a standby tries to take the lease; the active worker renews it, and stops its jobs if lost."""

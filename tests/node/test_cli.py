@@ -5,6 +5,11 @@ from __future__ import annotations
 import json
 import os
 
+from alembic import command
+from alembic.script import ScriptDirectory
+
+from node.core.config import load_config
+from node.core.db import alembic_config
 from tests.helpers.live_nodes import DEMO_FILES, vidensnet
 
 
@@ -94,3 +99,18 @@ def test_demo_corpus_imports_cleanly_with_all_five_types(node_home):
         types[item["type"]] = types.get(item["type"], 0) + 1
     assert sum(types.values()) >= 25
     assert set(types) == {"practice", "method", "bulletin", "plan", "guidance"}
+
+
+def test_serve_and_worker_refuse_a_schema_not_at_head_and_migrate_brings_it_there_once(node_home):
+    alembic = alembic_config(load_config(node_home).database_url)
+    head = ScriptDirectory.from_config(alembic).get_current_head()
+    previous = ScriptDirectory.from_config(alembic).get_revision(head).down_revision
+    command.downgrade(alembic, previous)
+    for args in (["serve", "--port", "1"], ["worker"]):
+        refused = vidensnet(node_home, *args, check=False, timeout=60)
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+        assert f"schema is at revision {previous}," in refused.stderr and f"needs revision {head}:" in refused.stderr
+        assert "vidensnet migrate" in refused.stderr
+    migrated = vidensnet(node_home, "migrate")
+    assert f"from revision {previous} to {head}" in migrated.stdout
+    assert f"at revision {head} already" in vidensnet(node_home, "migrate").stdout

@@ -21,6 +21,7 @@ from node.audit.log import record_admin_act
 from node.audit.models import AuditAct
 from node.core.models import Item, ItemStatus, Role, User
 from node.items.vocabulary import FIELD_LABELS
+from node.search_connection import WorkerSearch
 from node.subscriptions.service import (
     SubscriptionError,
     request_refresh,
@@ -31,6 +32,7 @@ from node.subscriptions.service import (
 )
 from node.web.auditing import record_viewer_access, web_actor
 from node.web.request import db, node_config, requires
+from node.worker.lease import LeaseView, read_lease
 from search.indexer import outbox_status
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -42,11 +44,14 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
     recent = session.scalars(select(Item).order_by(Item.updated_at.desc()).limit(15)).all()
     record_viewer_access(AuditAct.LISTED, recent, description="Administrationens liste over seneste ændringer")
     users = session.scalars(select(User).order_by(User.username)).all()
+    lease = read_lease(session)
     return render_template(
         "admin.html",
         federation=federation_overview(session, current_local_node().view, grace=current_local_node().key_grace),
         search_outbox=outbox_status(session),
-        search_connected=current_app.extensions.get("vidensnet.search") is not None,
+        search_connected=_search_connected(),
+        worker=worker_description(lease),
+        worker_active=lease.active,
         counts={s: counts.get(s, 0) for s in ItemStatus},
         recent=recent,
         users=users,
@@ -55,6 +60,23 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
         errors=errors or {},
         new_token=new_token,
     ), status
+
+
+def _search_connected() -> bool:
+    index = current_app.extensions.get("vidensnet.search")
+    # The web processes of `vidensnet serve` follow the worker's Meilisearch; without a worker they have none.
+    return (index.current() if isinstance(index, WorkerSearch) else index) is not None
+
+
+def worker_description(lease: LeaseView) -> str:
+    """The background worker's state in the administrator's words."""
+    if lease.status == "no active worker":
+        return "ingen aktiv baggrundsproces"
+    ago = round(lease.renewed_seconds_ago or 0)
+    since = f"for {ago} sekund{'' if ago == 1 else 'er'} siden"
+    if lease.active:
+        return f"aktiv på {lease.host}, fornyet {since}"
+    return f"ingen aktiv baggrundsproces: den seneste, på {lease.host}, meldte sig sidst {since}"
 
 
 @bp.get("/")

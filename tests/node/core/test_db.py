@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -68,3 +70,27 @@ def test_sqlite_connections_use_wal_with_normal_sync_and_enforce_foreign_keys(tm
         values = [connection.exec_driver_sql(f"PRAGMA {name}").scalar()
                   for name in ("journal_mode", "synchronous", "foreign_keys")]
     assert values == ["wal", 1, 1]  # synchronous 1 = NORMAL
+
+
+def test_a_second_engine_in_a_process_keeps_the_first_engine_s_commits_visible_to_other_processes(tmp_path):
+    # Opening and closing the database file for its mode dropped this process's SQLite locks: another
+    # process's connection then deleted the WAL, and the first engine's next commit went to the deleted file.
+    url = f"sqlite:///{tmp_path / 'node.db'}"
+    first = make_engine(url)
+    with first.begin() as connection:
+        connection.execute(text("CREATE TABLE t (v INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+    held = first.connect()  # kept open, as the worker's lease connection is
+    held.execute(text("SELECT 1"))
+    held.commit()
+    make_engine(url).dispose()
+    other_process = (f"import sqlite3; db = sqlite3.connect({str(tmp_path / 'node.db')!r}); "
+                     "db.execute('SELECT count(*) FROM t').fetchall(); db.close()")
+    subprocess.run([sys.executable, "-c", other_process], check=True)
+    held.execute(text("INSERT INTO t VALUES (2)"))
+    held.commit()
+    count = f"import sqlite3; print(sqlite3.connect({str(tmp_path / 'node.db')!r}).execute('SELECT count(*) FROM t')" \
+            ".fetchone()[0])"
+    assert subprocess.run([sys.executable, "-c", count], capture_output=True, text=True).stdout.strip() == "2"
+    held.close()
+    first.dispose()

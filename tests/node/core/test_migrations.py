@@ -21,8 +21,9 @@ from sqlalchemy import create_engine, inspect, text
 import federation.models  # noqa: F401  (the federation's and search's tables are part of the schema)
 import node.accounts.saml_models  # noqa: F401
 import node.audit.models  # noqa: F401
+import node.worker.lease  # noqa: F401
 import search.models  # noqa: F401
-from node.core.db import alembic_config, upgrade_database
+from node.core.db import SchemaNotAtHead, alembic_config, require_schema_at_head, schema_revisions, upgrade_database
 from node.core.models import Base
 
 MODEL_TABLES = set(Base.metadata.tables)
@@ -170,3 +171,17 @@ def test_safe_feeds_migration_keeps_existing_subscriptions_publishing_directly_a
         assert conn.execute(text("SELECT state FROM feed_subscriptions")).scalar() == "active"
         assert "held_feed_entries" not in inspect(conn).get_table_names()
     engine.dispose()
+
+
+def test_processes_that_never_migrate_are_refused_a_schema_not_at_head_with_both_revisions_named(empty_database_url):
+    head = _head_revision(empty_database_url)
+    assert schema_revisions(empty_database_url) == (None, head)
+    with pytest.raises(SchemaNotAtHead, match=f"revision none .*needs revision {head}: run 'vidensnet migrate'"):
+        require_schema_at_head(empty_database_url)
+    upgrade_database(empty_database_url)
+    command.downgrade(alembic_config(empty_database_url), "-1")
+    previous = ScriptDirectory.from_config(alembic_config(empty_database_url)).get_revision(head).down_revision
+    with pytest.raises(SchemaNotAtHead, match=f"schema is at revision {previous},"):
+        require_schema_at_head(empty_database_url)
+    upgrade_database(empty_database_url)
+    require_schema_at_head(empty_database_url)

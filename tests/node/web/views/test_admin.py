@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from node.worker.lease import Holder, Lease
 from tests.helpers.nodes import PASSWORD
 from tests.helpers.web import csrf_token, login
 
@@ -59,3 +62,13 @@ def test_api_token_created_on_account_page_works_for_the_api(client, users):
     anonymous = client.application.test_client()
     response = anonymous.get("/api/v1/items?status=draft", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+
+
+def test_admin_page_tells_in_danish_whether_a_background_worker_is_active_and_where(app, users, sessions):
+    admin = app.test_client()
+    login(admin, "admin")
+    assert "ingen aktiv baggrundsproces" in admin.get("/admin/").get_data(as_text=True)
+    Lease(sessions, Holder("app-server-2", 4242, "lease-secret-7f3a"), timedelta(seconds=60)).acquire()
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert "aktiv på app-server-2, fornyet for 0 sekunder siden" in page and "ingen aktiv" not in page
+    assert "lease-secret-7f3a" not in page  # the holder's token is an internal code, never shown

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from node.web.app import create_app
+from node.worker.lease import Holder, Lease
 from tests.helpers.nodes import publish
 from tests.helpers.web import csrf_token
 
@@ -47,3 +49,14 @@ def test_metrics_are_refused_to_another_address_without_the_token_and_served_wit
 def test_without_a_token_configured_an_empty_bearer_is_refused(client):
     response = client.get("/metrics", environ_base={"REMOTE_ADDR": "192.0.2.9"}, headers={"Authorization": "Bearer "})
     assert response.status_code == 403
+
+
+def test_metrics_report_whether_a_worker_holds_the_lease_and_how_long_ago_it_renewed_it(client, sessions):
+    local = {"REMOTE_ADDR": "127.0.0.1"}
+    samples = _samples(client.get("/metrics", environ_base=local))
+    assert samples[("vidensnet_worker_lease_held", ())] == 0
+    assert ("vidensnet_worker_lease_renewed_age_seconds", ()) not in samples
+    Lease(sessions, Holder("worker-host", 1, "token"), timedelta(seconds=60)).acquire()
+    samples = _samples(client.get("/metrics", environ_base=local))
+    assert samples[("vidensnet_worker_lease_held", ())] == 1
+    assert 0 <= samples[("vidensnet_worker_lease_renewed_age_seconds", ())] < 60

@@ -1,0 +1,36 @@
+"""A web process's search: the configured Meilisearch, or the worker's managed one, followed as it changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from node.core.config import SearchSettings
+from node.search_connection import WorkerSearch, web_search
+from search.index import SearchIndex, SearchUnavailable
+
+
+def _worker_started_meilisearch(home, url: str) -> None:
+    (home / "meilisearch").mkdir(exist_ok=True)
+    (home / "meilisearch" / "master.key").write_text("master-key", encoding="utf-8")
+    (home / "meilisearch" / "url").write_text(url, encoding="utf-8")
+
+
+def test_a_configured_meilisearch_is_used_as_it_is(tmp_path):
+    index = web_search(tmp_path, SearchSettings(meilisearch_url="http://search:7700", meilisearch_key="k"))
+    assert isinstance(index, SearchIndex) and index.url == "http://search:7700"
+
+
+def test_without_a_worker_search_is_unavailable_and_the_web_searches_its_database(tmp_path):
+    search = web_search(tmp_path, SearchSettings())
+    assert isinstance(search, WorkerSearch) and search.current() is None and not search.healthy()
+    with pytest.raises(SearchUnavailable):
+        search.search("natteravne", {})
+
+
+def test_the_web_follows_the_worker_s_meilisearch_when_it_starts_and_when_a_new_worker_moves_it(tmp_path):
+    search = WorkerSearch(tmp_path, SearchSettings())
+    assert search.current() is None
+    _worker_started_meilisearch(tmp_path, "http://127.0.0.1:41001")
+    assert search.current().url == "http://127.0.0.1:41001" and search.current().api_key == "master-key"
+    _worker_started_meilisearch(tmp_path, "http://127.0.0.1:41002222")  # the file changed (size differs)
+    assert search.url == "http://127.0.0.1:41002222"
