@@ -167,3 +167,12 @@ def given_index(settings: SearchSettings) -> SearchIndex | None:
     if not (settings.meilisearch_url and settings.meilisearch_key):
         return None
     return SearchIndex(settings.meilisearch_url, settings.meilisearch_key, settings.meilisearch_index)
+
+
+def can_manage_keys(index: SearchIndex) -> bool:
+    """True when the index's key may read Meilisearch's keys: a master or admin key, not one made for the node."""
+    try:
+        index.call("GET", "/keys?limit=1")
+    except SearchUnavailable:
+        return False  # refused (as it should be), or the server is not reachable: nothing to say
+    return True

@@ -16,9 +16,6 @@ from search.keys import KEY_FILE, KeyIssuer, key_name, scoped_index
 from search.settings import reindex_uid
 from tests.helpers.nodes import acting_node
 
-SEARCH_VARIABLES = ("VIDENSNET_MEILISEARCH_URL", "VIDENSNET_MEILISEARCH_KEY", "VIDENSNET_MEILISEARCH_MASTER_KEY",
-                    "VIDENSNET_MEILISEARCH_INDEX")
-
 
 def item(local_id: str, title: str) -> str:
     return json.dumps({"id": local_id, "type": "method", "title": title, "summary": "Om forebyggelse.",
@@ -148,3 +145,14 @@ def test_a_refused_master_key_is_reported_by_its_source_without_the_key(node_hom
     with pytest.raises(SearchUnavailable, match="VIDENSNET_MEILISEARCH_MASTER_KEY was refused") as refused:
         issuer.issue()
     assert "wrong-master-key" not in str(refused.value) and "wrong-master-key" not in repr(issuer)
+
+
+def test_a_given_key_that_can_manage_keys_is_used_but_warned_about(node_home, admin, monkeypatch, caplog):
+    monkeypatch.setenv("VIDENSNET_MEILISEARCH_URL", admin.url)
+    monkeypatch.setenv("VIDENSNET_MEILISEARCH_KEY", admin.api_key)  # the master key, as before scoped keys
+    monkeypatch.delenv("VIDENSNET_MEILISEARCH_MASTER_KEY", raising=False)
+    monkeypatch.delenv("VIDENSNET_MEILISEARCH_INDEX", raising=False)
+    search = runtime.start_search(node_home, load_search_settings())
+    assert search.index.api_key == admin.api_key
+    assert "VIDENSNET_MEILISEARCH_KEY can manage Meilisearch's keys" in caplog.text
+    assert admin.api_key not in caplog.text
