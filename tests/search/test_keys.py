@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from click.testing import CliRunner
 
+from node.cli import main
 from node.core.config import NodeSettings, load_config, load_search_settings, write_settings
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.items.files import import_items
 from search import runtime
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import reindex
-from search.keys import KEY_FILE, KeyIssuer, key_name, scoped_index
+from search.keys import KEY_FILE, KeyIssuer, key_name, scoped_index, stored_scoped_key
 from search.settings import reindex_uid
 from tests.helpers.nodes import acting_node
 
@@ -156,3 +158,20 @@ def test_a_given_key_that_can_manage_keys_is_used_but_warned_about(node_home, ad
     assert search.index.api_key == admin.api_key
     assert "VIDENSNET_MEILISEARCH_KEY can manage Meilisearch's keys" in caplog.text
     assert admin.api_key not in caplog.text
+
+
+def test_reindex_command_on_an_external_meilisearch_makes_the_nodes_key_and_names_a_refused_master_key(
+        node_home, sessions, admin, monkeypatch):
+    with sessions.begin() as session:
+        import_items(session, acting_node(), [item("a", "Natteravne"), item("b", "Mentorordning")])
+    external_node(monkeypatch, admin, "keys_command")
+    monkeypatch.setenv("VIDENSNET_MEILISEARCH_MASTER_KEY", "not-the-master-key-0123456789")
+    refused = CliRunner().invoke(main, ["--home", str(node_home), "reindex"])
+    assert refused.exit_code == 1 and "VIDENSNET_MEILISEARCH_MASTER_KEY was refused" in refused.output
+    assert "not-the-master-key" not in refused.output
+    monkeypatch.setenv("VIDENSNET_MEILISEARCH_MASTER_KEY", admin.api_key)
+    result = CliRunner().invoke(main, ["--home", str(node_home), "reindex"])
+    assert result.exit_code == 0, result.output
+    key = stored_scoped_key(node_home, "keys_command")
+    assert key not in (None, admin.api_key)
+    assert SearchIndex(admin.url, key, "keys_command").search("", {})["estimatedTotalHits"] == 2
