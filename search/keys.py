@@ -84,7 +84,7 @@ def store_scoped_key(home: Path, index_uid: str, key: str) -> None:
     """Keep the key (0600) for the node's processes that only search; readers never see a half-written file."""
     path = home / "meilisearch" / KEY_FILE
     private_dir(path.parent)
-    partial = path.with_name(KEY_FILE + ".partial")
+    partial = path.with_name(f"{KEY_FILE}.{os.getpid()}.partial")  # one per process: two may store at once
     write_private_text(partial, json.dumps({"index": index_uid, "key": key}) + "\n")
     os.replace(partial, path)
 

@@ -99,6 +99,16 @@ def test_the_key_is_made_once_and_found_again_on_restart(node_home, admin):
     assert (node_home / "meilisearch" / KEY_FILE).stat().st_mode & 0o777 == 0o600
 
 
+def test_making_the_key_deletes_the_nodes_earlier_key_with_other_actions(node_home, admin):
+    earlier = admin.call("POST", "/keys", {"name": key_name("keys_superseded"), "actions": ["search"],
+                                           "indexes": ["keys_superseded"], "expiresAt": None})
+    other_node = admin.call("POST", "/keys", {"name": key_name("keys_superseded_not"), "actions": ["search"],
+                                              "indexes": ["keys_superseded_not"], "expiresAt": None})
+    node_key(node_home, admin, "keys_superseded")
+    uids = {key["uid"] for key in admin.call("GET", "/keys?limit=1000")["results"]}
+    assert earlier["uid"] not in uids and other_node["uid"] in uids
+
+
 def test_two_nodes_sharing_one_meilisearch_see_only_their_own_documents(node_home, sessions, admin, monkeypatch,
                                                                         tmp_path):
     other_home = tmp_path / "randers"
