@@ -14,7 +14,7 @@ from node.items.files import import_items
 from search import runtime
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import reindex
-from search.keys import KEY_FILE, KeyIssuer, key_name, scoped_index, stored_scoped_key
+from search.keys import KEY_FILE, KeyIssuer, StoredKeyIndex, key_name, scoped_index, stored_scoped_key
 from search.settings import reindex_uid
 from tests.helpers.nodes import acting_node
 
@@ -121,17 +121,25 @@ def test_two_nodes_sharing_one_meilisearch_see_only_their_own_documents(node_hom
                                                     (other_home, other_sessions, "randers-kommune", "keys_randers")):
         external_node(monkeypatch, admin, index_uid)
         settings = load_search_settings()
-        assert scoped_index(home, settings) is None  # a web process finds no key before the owner makes it
-        search = runtime.start_search(home, settings)
+        web = scoped_index(home, settings)  # a process that only searches, started before search's owner
+        with pytest.raises(SearchUnavailable):
+            web.search("", {})  # no key yet: refused, and the search page falls back to the database
+        search = runtime.start_search(home, settings)  # the owner makes and stores the key
         with node_sessions.begin() as session:
             import_items(session, acting_node(node_id), [item("skolefravaer", f"Skolefravær i {node_id}")])
         assert runtime.run_cycle(search, node_sessions) == 1
-        web = scoped_index(home, settings)  # what a process that only searches uses
+        found[node_id] = [hit["id"] for hit in web.search("skolefravaer", {})["hits"]]
         assert (web.url, web.api_key, web.uid) == (admin.url, search.index.api_key, index_uid)
         assert web.api_key != admin.api_key
-        found[node_id] = [hit["id"] for hit in web.search("skolefravaer", {})["hits"]]
     assert found == {"aarhus-kommune": ["aarhus-kommune:skolefravaer"],
                      "randers-kommune": ["randers-kommune:skolefravaer"]}
+
+
+def test_a_process_that_only_searches_takes_the_newer_stored_key_after_a_refusal(node_home, admin):
+    current = node_key(node_home, admin, "keys_newer")  # made again after the master key was replaced
+    current.ensure()
+    web = StoredKeyIndex(admin.url, "the-value-before-the-master-key-changed", "keys_newer", home=node_home)
+    assert web.search("", {})["hits"] == [] and web.api_key == current.api_key
 
 
 def test_a_key_the_operator_made_is_used_as_is_and_no_key_is_made(node_home, sessions, admin, monkeypatch):
