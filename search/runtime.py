@@ -75,6 +75,8 @@ def _take_key(runtime: SearchRuntime) -> None:
         runtime.index.api_key = runtime.issuer.issue()
     except (SearchUnavailable, OSError) as exc:
         log.error("search waits for the node's Meilisearch key: %s", exc)
+    else:
+        log.info("search uses the index %s on %s with the node's scoped key", runtime.index.uid, runtime.index.url)
 
 
 def run_cycle(runtime: SearchRuntime, sessions: sessionmaker[Session]) -> int:
