@@ -62,8 +62,8 @@ class SearchIndex:
         try:
             # The key goes with each request, not the session: it can change once the scoped key exists.
             response = session.request(method, self.url.rstrip("/") + path, json=body,
-                                               headers={"Authorization": f"Bearer {self.api_key}"},
-                                               timeout=REQUEST_TIMEOUT_SECONDS)
+                                       headers={"Authorization": f"Bearer {self.api_key}"},
+                                       timeout=REQUEST_TIMEOUT_SECONDS)
             answer = response.json() if response.content else {}
         except requests.RequestException as exc:
             raise SearchUnavailable(f"Meilisearch {method} {path}: {exc}") from None

@@ -13,6 +13,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from node.core.config import SearchSettings
 from node.core.private_files import private_dir, write_private_text
@@ -84,7 +85,7 @@ def store_scoped_key(home: Path, index_uid: str, key: str) -> None:
     """Keep the key (0600) for the node's processes that only search; readers never see a half-written file."""
     path = home / "meilisearch" / KEY_FILE
     private_dir(path.parent)
-    partial = path.with_name(KEY_FILE + ".partial")
+    partial = path.with_name(f"{KEY_FILE}.{os.getpid()}.partial")  # one per process: two may store at once
     write_private_text(partial, json.dumps({"index": index_uid, "key": key}) + "\n")
     os.replace(partial, path)
 
@@ -106,19 +107,44 @@ def managed_url(home: Path) -> str | None:
     return path.read_text(encoding="utf-8").strip() or None
 
 
+@dataclass
+class StoredKeyIndex(SearchIndex):
+    """The node's index used with the key that the process owning search stored, read when it is needed.
+
+    A web process may start before that process has made the key, and the key's value changes when the
+    master key is replaced; so the stored key is read while none is known and again after a refusal.
+    """
+
+    home: Path = Path()
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        """One request with the stored key (see SearchIndex.call); a refused one is retried with a newer key."""
+        if not self.api_key:
+            self.api_key = stored_scoped_key(self.home, self.uid) or ""
+        try:
+            return super().call(method, path, body)
+        except SearchUnavailable as exc:
+            newer = stored_scoped_key(self.home, self.uid) if exc.status in (401, 403) else None
+            if not newer or newer == self.api_key:
+                raise
+            self.api_key = newer
+            return super().call(method, path, body)
+
+
 def scoped_index(home: Path, settings: SearchSettings) -> SearchIndex | None:
     """The node's SearchIndex with its scoped key, for a process that only searches: starts and makes nothing.
 
-    None while there is no key yet (the process that owns search has not made it) or, for the node's
-    own Meilisearch, no address yet.
+    The key is VIDENSNET_MEILISEARCH_KEY when given, else the one stored by the process that owns search
+    (read when needed: until it is there, searches are refused and fall back to the database). None only
+    for the node's own Meilisearch before it has an address (HOME/meilisearch/url).
     """
     index_uid = settings.meilisearch_index
-    if settings.meilisearch_url:
-        url = settings.meilisearch_url
-        key = settings.meilisearch_key or stored_scoped_key(home, index_uid)
-    else:
-        url, key = managed_url(home), stored_scoped_key(home, index_uid)
-    return SearchIndex(url, key, index_uid) if url and key else None
+    if settings.meilisearch_url and settings.meilisearch_key:
+        return SearchIndex(settings.meilisearch_url, settings.meilisearch_key, index_uid)
+    url = settings.meilisearch_url or managed_url(home)
+    if not url:
+        return None
+    return StoredKeyIndex(url, stored_scoped_key(home, index_uid) or "", index_uid, home=home)
 
 
 @dataclass(frozen=True)
@@ -167,3 +193,12 @@ def given_index(settings: SearchSettings) -> SearchIndex | None:
     if not (settings.meilisearch_url and settings.meilisearch_key):
         return None
     return SearchIndex(settings.meilisearch_url, settings.meilisearch_key, settings.meilisearch_index)
+
+
+def can_manage_keys(index: SearchIndex) -> bool:
+    """True when the index's key may read Meilisearch's keys: a master or admin key, not one made for the node."""
+    try:
+        index.call("GET", "/keys?limit=1")
+    except SearchUnavailable:
+        return False  # refused (as it should be), or the server is not reachable: nothing to say
+    return True

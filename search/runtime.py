@@ -14,7 +14,7 @@ from node.core.private_files import private_dir, write_private_text
 from search.binary import MeilisearchMissing, find_meilisearch
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import drain_outbox
-from search.keys import URL_FILE, KeyIssuer, external_issuer, managed_issuer
+from search.keys import URL_FILE, KeyIssuer, can_manage_keys, external_issuer, managed_issuer
 from search.process import ManagedMeilisearch
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,17 @@ def start_search(home: Path, settings: SearchSettings) -> SearchRuntime:
 
 def _take_key(runtime: SearchRuntime) -> None:
     # Made at start, so that searches work at once; when Meilisearch cannot be reached yet, run_cycle retries.
-    if runtime.issuer is not None:
-        try:
-            runtime.index.api_key = runtime.issuer.issue()
-        except (SearchUnavailable, OSError) as exc:
-            log.error("search waits for the node's Meilisearch key: %s", exc)
+    if runtime.issuer is None:
+        if can_manage_keys(runtime.index):  # e.g. an older setup that gave the node the master key
+            log.warning("VIDENSNET_MEILISEARCH_KEY can manage Meilisearch's keys: give the node a key made for "
+                        "its index, or set it as VIDENSNET_MEILISEARCH_MASTER_KEY (docs/operations.md)")
+        return
+    try:
+        runtime.index.api_key = runtime.issuer.issue()
+    except (SearchUnavailable, OSError) as exc:
+        log.error("search waits for the node's Meilisearch key: %s", exc)
+    else:
+        log.info("search uses the index %s on %s with the node's scoped key", runtime.index.uid, runtime.index.url)
 
 
 def connect_search(home: Path, settings: SearchSettings) -> SearchIndex | None:

@@ -5,19 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from click.testing import CliRunner
 
+from node.cli import main
 from node.core.config import NodeSettings, load_config, load_search_settings, write_settings
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.items.files import import_items
 from search import runtime
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import reindex
-from search.keys import KEY_FILE, KeyIssuer, key_name, scoped_index
+from search.keys import KEY_FILE, KeyIssuer, StoredKeyIndex, key_name, scoped_index, stored_scoped_key
 from search.settings import reindex_uid
 from tests.helpers.nodes import acting_node
-
-SEARCH_VARIABLES = ("VIDENSNET_MEILISEARCH_URL", "VIDENSNET_MEILISEARCH_KEY", "VIDENSNET_MEILISEARCH_MASTER_KEY",
-                    "VIDENSNET_MEILISEARCH_INDEX")
 
 
 def item(local_id: str, title: str) -> str:
@@ -100,6 +99,16 @@ def test_the_key_is_made_once_and_found_again_on_restart(node_home, admin):
     assert (node_home / "meilisearch" / KEY_FILE).stat().st_mode & 0o777 == 0o600
 
 
+def test_making_the_key_deletes_the_nodes_earlier_key_with_other_actions(node_home, admin):
+    earlier = admin.call("POST", "/keys", {"name": key_name("keys_superseded"), "actions": ["search"],
+                                           "indexes": ["keys_superseded"], "expiresAt": None})
+    other_node = admin.call("POST", "/keys", {"name": key_name("keys_superseded_not"), "actions": ["search"],
+                                              "indexes": ["keys_superseded_not"], "expiresAt": None})
+    node_key(node_home, admin, "keys_superseded")
+    uids = {key["uid"] for key in admin.call("GET", "/keys?limit=1000")["results"]}
+    assert earlier["uid"] not in uids and other_node["uid"] in uids
+
+
 def test_two_nodes_sharing_one_meilisearch_see_only_their_own_documents(node_home, sessions, admin, monkeypatch,
                                                                         tmp_path):
     other_home = tmp_path / "randers"
@@ -112,17 +121,25 @@ def test_two_nodes_sharing_one_meilisearch_see_only_their_own_documents(node_hom
                                                     (other_home, other_sessions, "randers-kommune", "keys_randers")):
         external_node(monkeypatch, admin, index_uid)
         settings = load_search_settings()
-        assert scoped_index(home, settings) is None  # a web process finds no key before the owner makes it
-        search = runtime.start_search(home, settings)
+        web = scoped_index(home, settings)  # a process that only searches, started before search's owner
+        with pytest.raises(SearchUnavailable):
+            web.search("", {})  # no key yet: refused, and the search page falls back to the database
+        search = runtime.start_search(home, settings)  # the owner makes and stores the key
         with node_sessions.begin() as session:
             import_items(session, acting_node(node_id), [item("skolefravaer", f"Skolefravær i {node_id}")])
         assert runtime.run_cycle(search, node_sessions) == 1
-        web = scoped_index(home, settings)  # what a process that only searches uses
+        found[node_id] = [hit["id"] for hit in web.search("skolefravaer", {})["hits"]]
         assert (web.url, web.api_key, web.uid) == (admin.url, search.index.api_key, index_uid)
         assert web.api_key != admin.api_key
-        found[node_id] = [hit["id"] for hit in web.search("skolefravaer", {})["hits"]]
     assert found == {"aarhus-kommune": ["aarhus-kommune:skolefravaer"],
                      "randers-kommune": ["randers-kommune:skolefravaer"]}
+
+
+def test_a_process_that_only_searches_takes_the_newer_stored_key_after_a_refusal(node_home, admin):
+    current = node_key(node_home, admin, "keys_newer")  # made again after the master key was replaced
+    current.ensure()
+    web = StoredKeyIndex(admin.url, "the-value-before-the-master-key-changed", "keys_newer", home=node_home)
+    assert web.search("", {})["hits"] == [] and web.api_key == current.api_key
 
 
 def test_a_key_the_operator_made_is_used_as_is_and_no_key_is_made(node_home, sessions, admin, monkeypatch):
@@ -148,3 +165,31 @@ def test_a_refused_master_key_is_reported_by_its_source_without_the_key(node_hom
     with pytest.raises(SearchUnavailable, match="VIDENSNET_MEILISEARCH_MASTER_KEY was refused") as refused:
         issuer.issue()
     assert "wrong-master-key" not in str(refused.value) and "wrong-master-key" not in repr(issuer)
+
+
+def test_a_given_key_that_can_manage_keys_is_used_but_warned_about(node_home, admin, monkeypatch, caplog):
+    monkeypatch.setenv("VIDENSNET_MEILISEARCH_URL", admin.url)
+    monkeypatch.setenv("VIDENSNET_MEILISEARCH_KEY", admin.api_key)  # the master key, as before scoped keys
+    monkeypatch.delenv("VIDENSNET_MEILISEARCH_MASTER_KEY", raising=False)
+    monkeypatch.delenv("VIDENSNET_MEILISEARCH_INDEX", raising=False)
+    search = runtime.start_search(node_home, load_search_settings())
+    assert search.index.api_key == admin.api_key
+    assert "VIDENSNET_MEILISEARCH_KEY can manage Meilisearch's keys" in caplog.text
+    assert admin.api_key not in caplog.text
+
+
+def test_reindex_command_on_an_external_meilisearch_makes_the_nodes_key_and_names_a_refused_master_key(
+        node_home, sessions, admin, monkeypatch):
+    with sessions.begin() as session:
+        import_items(session, acting_node(), [item("a", "Natteravne"), item("b", "Mentorordning")])
+    external_node(monkeypatch, admin, "keys_command")
+    monkeypatch.setenv("VIDENSNET_MEILISEARCH_MASTER_KEY", "not-the-master-key-0123456789")
+    refused = CliRunner().invoke(main, ["--home", str(node_home), "reindex"])
+    assert refused.exit_code == 1 and "VIDENSNET_MEILISEARCH_MASTER_KEY was refused" in refused.output
+    assert "not-the-master-key" not in refused.output
+    monkeypatch.setenv("VIDENSNET_MEILISEARCH_MASTER_KEY", admin.api_key)
+    result = CliRunner().invoke(main, ["--home", str(node_home), "reindex"])
+    assert result.exit_code == 0, result.output
+    key = stored_scoped_key(node_home, "keys_command")
+    assert key not in (None, admin.api_key)
+    assert SearchIndex(admin.url, key, "keys_command").search("", {})["estimatedTotalHits"] == 2
