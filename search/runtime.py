@@ -14,7 +14,7 @@ from node.core.private_files import private_dir, write_private_text
 from search.binary import MeilisearchMissing, find_meilisearch
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import drain_outbox
-from search.keys import URL_FILE, KeyIssuer, can_manage_keys, external_issuer, managed_issuer
+from search.keys import URL_FILE, KeyIssuer, can_manage_keys, external_issuer, managed_issuer, scoped_index
 from search.process import ManagedMeilisearch
 
 log = logging.getLogger(__name__)
@@ -82,15 +82,13 @@ def _take_key(runtime: SearchRuntime) -> None:
 def connect_search(home: Path, settings: SearchSettings) -> SearchIndex | None:
     """The configured Meilisearch, else the one the node's worker manages (its URL file); None: search degraded.
 
-    For web processes (`vidensnet serve`): they never start a Meilisearch, they use the worker's.
+    For web processes (`vidensnet serve`): they never start a Meilisearch, they use the worker's, and they
+    search with the node's scoped key (search.keys.scoped_index), never with a master key.
     """
-    if settings.meilisearch_url:
-        return SearchIndex(settings.meilisearch_url, settings.meilisearch_key)
-    url, key = home / "meilisearch" / "url", home / "meilisearch" / "master.key"
-    if not (url.is_file() and key.is_file()):
+    index = scoped_index(home, settings)
+    if index is None:
         log.warning("search runs degraded (database only): no Meilisearch configured and no worker has started one")
-        return None
-    return SearchIndex(url.read_text(encoding="utf-8").strip(), key.read_text(encoding="utf-8").strip())
+    return index
 
 
 def run_cycle(runtime: SearchRuntime, sessions: sessionmaker[Session]) -> int:
