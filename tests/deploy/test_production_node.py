@@ -151,15 +151,22 @@ def test_readyz_through_nginx_is_503_for_the_database_while_postgresql_is_stoppe
     wait_for(lambda: readyz(deployment)[0] == 200, timeout=ARRIVAL_SECONDS, message="ready before the outage")
     deployment.cluster.stop("fast")
     try:
-        status, body = wait_for(lambda: (answer := readyz(deployment))[0] == 503 and answer, timeout=30,
-                                message="503 while PostgreSQL is down")
+        _, body = wait_for(lambda: (answer := readyz(deployment))[0] == 503 and answer, timeout=30,
+                           message="503 while PostgreSQL is down")
         assert body["failing"] == ["database"] and body["database"] == "unreachable", body
     finally:
         deployment.cluster.start()
-    # Every serve process and web worker behind nginx: several 200s in a row, each pool having reconnected.
-    streak = []
-    wait_for(lambda: streak.append(readyz(deployment)[0] == 200) or all(streak[-8:]) and len(streak) >= 8,
-             timeout=ARRIVAL_SECONDS, message="200 from every web worker after PostgreSQL is back")
+    # 200 again (a worker holds the lease again too), from every serve process and web worker behind nginx:
+    # eight in a row, so that each web worker's connection pool has reconnected.
+    answers: list[int] = []
+    wait_for(lambda: ready_in_a_row(deployment, answers, 8), timeout=ARRIVAL_SECONDS,
+             message="200 from every web worker after PostgreSQL is back")
+
+
+def ready_in_a_row(deployment: Deployment, answers: list[int], count: int) -> bool:
+    """Ask /readyz once more; whether the last `count` answers were all 200."""
+    answers.append(readyz(deployment)[0])
+    return answers[-count:] == [200] * count
 
 
 def feed_request_spans(node: ChildNode) -> list[tuple[float, float]]:
