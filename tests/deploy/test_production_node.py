@@ -148,12 +148,17 @@ def readyz(deployment: Deployment) -> tuple[int, dict]:
 
 
 def test_readyz_through_nginx_is_503_for_the_database_while_postgresql_is_stopped_and_200_again_after(deployment):
+    workers = deployment.aarhus.processes.workers
     wait_for(lambda: readyz(deployment)[0] == 200, timeout=ARRIVAL_SECONDS, message="ready before the outage")
+    logged = {worker: worker.log_path.stat().st_size for worker in workers}
     deployment.cluster.stop("fast")
     try:
         _, body = wait_for(lambda: (answer := readyz(deployment))[0] == 503 and answer, timeout=30,
                            message="503 while PostgreSQL is down")
         assert body["failing"] == ["database"] and body["database"] == "unreachable", body
+        # Down longer than a lease: the active worker stops its jobs, and afterwards the workers race for the lease.
+        wait_for(lambda: any("worker lease lost" in logged_since(w, logged[w]) for w in workers),
+                 timeout=8 * LEASE_SECONDS + 30, message="the active worker giving its lease up")
     finally:
         deployment.cluster.start()
     # 200 again (a worker holds the lease again too), from every serve process and web worker behind nginx:
@@ -161,6 +166,13 @@ def test_readyz_through_nginx_is_503_for_the_database_while_postgresql_is_stoppe
     answers: list[int] = []
     wait_for(lambda: ready_in_a_row(deployment, answers, 8), timeout=ARRIVAL_SECONDS,
              message="200 from every web worker after PostgreSQL is back")
+
+
+def logged_since(process: ChildNode, offset: int) -> str:
+    """What the process has written to its log past `offset` bytes."""
+    with process.log_path.open("rb") as log:
+        log.seek(offset)
+        return log.read().decode("utf-8", "replace")
 
 
 def ready_in_a_row(deployment: Deployment, answers: list[int], count: int) -> bool:
@@ -183,7 +195,7 @@ def feed_request_spans(node: ChildNode) -> list[tuple[float, float]]:
 def test_politi_is_never_pulled_twice_at_once_and_the_feed_holds_one_seq_per_stored_envelope(deployment):
     aarhus, politi = deployment.aarhus, deployment.politi
     # Politi's only puller is Aarhus, so its own log of answered feed requests shows every pull Aarhus made, by
-    # either worker: before and after the takeover, and when both raced for the lease after PostgreSQL's outage.
+    # either worker: before and after the takeover, and after both raced for the lease when PostgreSQL came back.
     # Times are logged to the millisecond.
     spans = wait_for(lambda: len(found := feed_request_spans(politi)) >= 8 and found, timeout=ARRIVAL_SECONDS,
                      message="eight pulls of politi")
