@@ -2,6 +2,8 @@
 
 - `binary`, `process`, `runtime`: finding, starting and watching Meilisearch (or using a
   configured server), and the scheduler's `run_cycle` that drains the outbox.
+- `keys`: the node's Meilisearch key, scoped to its own index, made with the master key; and
+  `scoped_index`, the index as a process that only searches finds it.
 - `models`, `outbox`: the transactional outbox, filled in the same transaction as each item change.
 - `indexer`, `index`, `documents`, `settings`: draining the outbox and rebuilding the index;
   the HTTP client; items as documents; index settings and Danish synonyms.

@@ -6,17 +6,31 @@ import click
 
 from search.index import SearchIndex, SearchUnavailable
 from search.indexer import reindex
+from search.keys import external_issuer, given_index, managed_issuer, managed_url
 from search.process import ManagedMeilisearch
 from search.runtime import master_key
 
 
-def _running_index(home) -> SearchIndex | None:
-    """The index of the node's own running Meilisearch, if it answers."""
-    url_file = home / "meilisearch" / "url"
-    if not url_file.exists():
-        return None
-    index = SearchIndex(url_file.read_text(encoding="utf-8").strip(), master_key(home))
-    return index if index.healthy() else None
+def _own_index(home, index_uid: str) -> tuple[SearchIndex, ManagedMeilisearch | None]:
+    """The node's index with its scoped key on its own Meilisearch: the running one, else one started now."""
+    url = managed_url(home)
+    if url and SearchIndex(url, "").healthy():  # /health needs no key
+        return managed_issuer(home, url, master_key(home), index_uid).index(), None
+    process = ManagedMeilisearch(home / "meilisearch", master_key(home))
+    process.start()
+    try:
+        return managed_issuer(home, process.url, process.master_key, index_uid).index(), process
+    except BaseException:
+        process.stop()
+        raise
+
+
+def _target(config) -> tuple[SearchIndex, ManagedMeilisearch | None]:
+    settings = config.search
+    if not settings.meilisearch_url:
+        return _own_index(config.home, settings.meilisearch_index)
+    issuer = external_issuer(config.home, settings)  # the master key only makes (or finds) the node's key
+    return (issuer.index() if issuer else given_index(settings)), None
 
 
 @click.command("reindex")
@@ -24,14 +38,10 @@ def _running_index(home) -> SearchIndex | None:
 def reindex_command(obj) -> None:
     """Build a fresh search index from the database and swap it in (search keeps answering)."""
     config, sessions = obj.config(), obj.sessions()
-    settings = config.search
-    index = (SearchIndex(settings.meilisearch_url, settings.meilisearch_key) if settings.meilisearch_url
-             else _running_index(config.home))
-    process = None
-    if index is None:  # the node is not running: start its Meilisearch just for this
-        process = ManagedMeilisearch(config.home / "meilisearch", master_key(config.home))
-        process.start()
-        index = SearchIndex(process.url, process.master_key)
+    try:
+        index, process = _target(config)
+    except SearchUnavailable as exc:
+        raise click.ClickException(f"search index not rebuilt: {exc}") from None
     try:
         def progress(batches, total):
             with click.progressbar(length=total, label="Indekserer", file=click.get_text_stream("stderr")) as bar:

@@ -18,7 +18,14 @@ FINISHED = ("succeeded", "failed", "canceled")
 
 
 class SearchUnavailable(RuntimeError):
-    """Meilisearch could not be reached or refused the work; the message says what happened."""
+    """Meilisearch could not be reached or refused the work; the message says what happened.
+
+    `status` and `code` are Meilisearch's HTTP status and error code when it answered.
+    """
+
+    def __init__(self, message: str, status: int | None = None, code: str = ""):
+        super().__init__(message)
+        self.status, self.code = status, code
 
 
 @dataclass
@@ -30,7 +37,8 @@ class SearchIndex:
     """
 
     url: str
-    api_key: str
+    # Kept out of repr (logs); may be set later, when the node's scoped key has been made (search.runtime).
+    api_key: str = field(repr=False)
     uid: str = INDEX_UID
     _local: threading.local = field(default_factory=threading.local, init=False, repr=False, compare=False)
 
@@ -43,78 +51,98 @@ class SearchIndex:
             environment = session.merge_environment_settings(self.url, {}, None, None, None)
             session.proxies, session.verify = environment["proxies"], environment["verify"]
             session.trust_env = False
-            session.headers["Authorization"] = f"Bearer {self.api_key}"
             # Uncompressed answers: Meilisearch streams gzip in small chunks, and on a kept connection
             # Nagle's algorithm and delayed ACKs then hold each answer back about 40 ms (measured).
             session.headers["Accept-Encoding"] = "identity"
         return session
 
-    def _call(self, method: str, path: str, body: Any = None) -> Any:
+    def call(self, method: str, path: str, body: Any = None) -> Any:
         """One request to Meilisearch's API; any failure becomes SearchUnavailable with Meilisearch's reason."""
+        session = self._session()
         try:
-            response = self._session().request(method, self.url.rstrip("/") + path, json=body,
-                                               timeout=REQUEST_TIMEOUT_SECONDS)
+            # The key goes with each request, not the session: it can change once the scoped key exists.
+            response = session.request(method, self.url.rstrip("/") + path, json=body,
+                                       headers={"Authorization": f"Bearer {self.api_key}"},
+                                       timeout=REQUEST_TIMEOUT_SECONDS)
             answer = response.json() if response.content else {}
         except requests.RequestException as exc:
             raise SearchUnavailable(f"Meilisearch {method} {path}: {exc}") from None
         if response.status_code >= 400:
+            # Meilisearch may refuse a request (403) before reading its body; the rest of that body would
+            # then stall the next request on the same connection (10 s, measured), so the connection goes.
+            self._local.session = None
+            session.close()
+            code = answer.get("code", "")
             raise SearchUnavailable(f"Meilisearch {method} {path}: {response.status_code} "
-                                    f"{answer.get('code', '')} {answer.get('message', '')}".rstrip())
+                                    f"{code} {answer.get('message', '')}".rstrip(), response.status_code, code)
         return answer
 
     def wait(self, task: dict[str, Any]) -> None:
         """Wait for a Meilisearch task and raise SearchUnavailable if it did not succeed."""
         task_uid = task["taskUid"]
         deadline = time.monotonic() + TASK_TIMEOUT_SECONDS
-        while (done := self._call("GET", f"/tasks/{task_uid}"))["status"] not in FINISHED:
+        while (done := self.call("GET", f"/tasks/{task_uid}"))["status"] not in FINISHED:
             if time.monotonic() > deadline:
                 raise SearchUnavailable(f"Meilisearch task {task_uid} still {done['status']} "
                                         f"after {TASK_TIMEOUT_SECONDS} s")
             time.sleep(TASK_POLL_SECONDS)
         if done["status"] != "succeeded":
-            raise SearchUnavailable(f"Meilisearch task {task_uid} {done['status']}: {done.get('error')}")
+            error = done.get("error") or {}
+            raise SearchUnavailable(f"Meilisearch task {task_uid} {done['status']}: {error}",
+                                    code=error.get("code", ""))
 
     def ensure(self, uid: str | None = None) -> None:
         """Create the index (if missing) and apply the settings; waits until done."""
         uid = uid or self.uid
         try:
-            self.wait(self._call("POST", "/indexes", {"uid": uid, "primaryKey": "key"}))
+            self.wait(self.call("POST", "/indexes", {"uid": uid, "primaryKey": "key"}))
         except SearchUnavailable as exc:
-            if "index_already_exists" not in str(exc):
+            if exc.code != "index_already_exists":
                 raise
-        self.wait(self._call("PATCH", f"/indexes/{uid}/settings", index_settings()))
+        self.wait(self.call("PATCH", f"/indexes/{uid}/settings", index_settings()))
 
     def put(self, documents: list[dict[str, Any]], uid: str | None = None) -> None:
         """Add or replace documents and wait until they are searchable."""
         if documents:
-            self.wait(self._call("POST", f"/indexes/{uid or self.uid}/documents?primaryKey=key", documents))
+            self.wait(self.call("POST", f"/indexes/{uid or self.uid}/documents?primaryKey=key", documents))
 
     def delete(self, item_ids: list[str]) -> None:
         """Delete the documents of these items and wait."""
         if item_ids:
             quoted = ", ".join('"' + i.replace('"', "") + '"' for i in item_ids)
-            self.wait(self._call("POST", f"/indexes/{self.uid}/documents/delete", {"filter": f"id IN [{quoted}]"}))
+            self.wait(self.call("POST", f"/indexes/{self.uid}/documents/delete", {"filter": f"id IN [{quoted}]"}))
 
     def swap_in(self, fresh_uid: str) -> None:
         """Make `fresh_uid` the live index in one atomic swap, then drop the old one."""
-        self.wait(self._call("POST", "/swap-indexes", [{"indexes": [self.uid, fresh_uid]}]))
+        swap = self.call("POST", "/swap-indexes", [{"indexes": [self.uid, fresh_uid]}])
+        try:
+            self.wait(swap)
+        except SearchUnavailable as exc:
+            # Meilisearch 1.21 shows a swap task only to keys for all indexes, so the node's scoped key
+            # gets 404; the drop below is queued behind the swap on the same index and waits for it.
+            if exc.code != "task_not_found":
+                raise
         self.drop(fresh_uid)
 
-    def drop(self, uid: str) -> None:
-        """Delete a whole index and wait."""
-        self.wait(self._call("DELETE", f"/indexes/{uid}"))
+    def drop(self, uid: str, missing_ok: bool = False) -> None:
+        """Delete a whole index and wait; with missing_ok, an index that is not there is no error."""
+        try:
+            self.wait(self.call("DELETE", f"/indexes/{uid}"))
+        except SearchUnavailable as exc:
+            if not (missing_ok and exc.code == "index_not_found"):
+                raise
 
     def index_uids(self) -> list[str]:
         """The uids of all indexes on the server."""
-        return [i["uid"] for i in self._call("GET", "/indexes?limit=1000")["results"]]
+        return [i["uid"] for i in self.call("GET", "/indexes?limit=1000")["results"]]
 
     def search(self, query: str, options: dict[str, Any]) -> dict[str, Any]:
         """Run one search on the live index."""
-        return self._call("POST", f"/indexes/{self.uid}/search", {"q": query, **options})
+        return self.call("POST", f"/indexes/{self.uid}/search", {"q": query, **options})
 
     def healthy(self) -> bool:
         """True when the server answers its health check."""
         try:
-            return self._call("GET", "/health").get("status") == "available"
+            return self.call("GET", "/health").get("status") == "available"
         except SearchUnavailable:
             return False

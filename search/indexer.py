@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
@@ -15,6 +14,7 @@ from node.items.visibility import live_items
 from search.documents import to_document
 from search.index import SearchIndex, SearchUnavailable
 from search.models import IndexState, IndexTask
+from search.settings import reindex_uid
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -86,9 +86,8 @@ def outbox_status(session: Session) -> dict:
 def reindex(sessions: sessionmaker[Session], index: SearchIndex,
             progress: Callable[[Iterable[list[dict]], int], Iterable[list[dict]]] | None = None) -> int:
     """Build a fresh index from the database and swap it in; search keeps answering meanwhile."""
-    for leftover in (uid for uid in index.index_uids() if uid.startswith(f"{index.uid}_build_")):
-        index.drop(leftover)  # from a rebuild that was interrupted: it would otherwise stay on disk
-    fresh = f"{index.uid}_build_{secrets.token_hex(4)}"
+    fresh = reindex_uid(index.uid)  # the node's scoped key reaches this one name besides its index
+    index.drop(fresh, missing_ok=True)  # from a rebuild that was interrupted: it would otherwise stay on disk
     index.ensure()  # the live index must exist to be swapped
     index.ensure(fresh)
     with sessions() as session:

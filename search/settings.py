@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from node.core.config import DEFAULT_MEILISEARCH_INDEX
 from search.danish import query_terms
 
-INDEX_UID = "vidensnet_items"
+INDEX_UID = DEFAULT_MEILISEARCH_INDEX  # VIDENSNET_MEILISEARCH_INDEX when it is not set
+# Node index names never contain "--" (node.core.config), so a twin is never another node's index.
+REINDEX_SUFFIX = "--reindex"
 FACETS = ("type", "origin", "municipalities", "police_districts", "prevention_level", "target_groups",
           "cooperation", "year")
 
@@ -27,6 +30,11 @@ SYNONYM_GROUPS = (
     ("social pejling", "pejling"),
     ("skolefravær", "fravær"),
 )
+
+
+def reindex_uid(index_uid: str) -> str:
+    """The index a reindex of `index_uid` is built in before the swap: the node's one twin index."""
+    return index_uid + REINDEX_SUFFIX
 
 
 def synonyms() -> dict[str, list[str]]:

@@ -6,7 +6,7 @@ import json
 import os
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import limits
@@ -53,13 +53,24 @@ class NodeSettings:
     secret_key: str = ""
 
 
+# Meilisearch's index uid characters; "--" is left out because the node's reindex index is its name plus
+# "--reindex" (search.settings.reindex_uid), so no node's index can be, or be shadowed by, another's twin.
+MEILISEARCH_INDEX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+DEFAULT_MEILISEARCH_INDEX = "vidensnet_items"
+
+
 @dataclass(frozen=True)
 class SearchSettings:
-    """Where search runs: an external Meilisearch (url and key), or the binary for a managed one."""
+    """Where search runs (an external Meilisearch and its key or master key, or the binary for a managed one).
+
+    The keys are left out of repr, so that logging the settings never shows them.
+    """
 
     meilisearch_url: str = ""
-    meilisearch_key: str = ""
+    meilisearch_key: str = field(default="", repr=False)  # a key made for this node, used as is
     meilisearch_bin: str = ""  # empty: `meilisearch` on PATH, else the project's copy
+    meilisearch_master_key: str = field(default="", repr=False)  # only to make the node's scoped key
+    meilisearch_index: str = DEFAULT_MEILISEARCH_INDEX
 
 
 @dataclass(frozen=True)
@@ -335,11 +346,33 @@ def load_feed_limits() -> FeedLimits:
 
 def load_search_settings() -> SearchSettings:
     """The VIDENSNET_MEILISEARCH_* variables (also for tools that run without a node's data directory)."""
-    return SearchSettings(
-        meilisearch_url=os.environ.get("VIDENSNET_MEILISEARCH_URL", ""),
-        meilisearch_key=os.environ.get("VIDENSNET_MEILISEARCH_KEY", ""),
-        meilisearch_bin=os.environ.get("VIDENSNET_MEILISEARCH_BIN", ""),
+    env = os.environ.get
+    settings = SearchSettings(
+        meilisearch_url=env("VIDENSNET_MEILISEARCH_URL", ""),
+        meilisearch_key=env("VIDENSNET_MEILISEARCH_KEY", ""),
+        meilisearch_bin=env("VIDENSNET_MEILISEARCH_BIN", ""),
+        meilisearch_master_key=env("VIDENSNET_MEILISEARCH_MASTER_KEY", ""),
+        meilisearch_index=env("VIDENSNET_MEILISEARCH_INDEX", "") or DEFAULT_MEILISEARCH_INDEX,
     )
+    _check_search_settings(settings)
+    return settings
+
+
+def _check_search_settings(s: SearchSettings) -> None:
+    # The messages name the variables, never their values: two of them are keys.
+    if not MEILISEARCH_INDEX.fullmatch(s.meilisearch_index) or "--" in s.meilisearch_index:
+        raise ConfigError(f"VIDENSNET_MEILISEARCH_INDEX={s.meilisearch_index!r}: must be 1-100 characters a-z, A-Z, "
+                          "0-9, '-' and '_', starting with a letter or digit, without '--' (kept for reindexing)")
+    if s.meilisearch_key and s.meilisearch_master_key:
+        raise ConfigError("VIDENSNET_MEILISEARCH_KEY and VIDENSNET_MEILISEARCH_MASTER_KEY are both set: set only "
+                          "one, the node's own key or the master key it makes its key with")
+    if s.meilisearch_url and not (s.meilisearch_key or s.meilisearch_master_key):
+        raise ConfigError("VIDENSNET_MEILISEARCH_URL is set without a key: set VIDENSNET_MEILISEARCH_KEY (a key "
+                          "made for this node) or VIDENSNET_MEILISEARCH_MASTER_KEY (the node makes its own key)")
+    if not s.meilisearch_url and (s.meilisearch_key or s.meilisearch_master_key):
+        variable = "VIDENSNET_MEILISEARCH_KEY" if s.meilisearch_key else "VIDENSNET_MEILISEARCH_MASTER_KEY"
+        raise ConfigError(f"{variable} is set without VIDENSNET_MEILISEARCH_URL: the key is for an external "
+                          "Meilisearch; the node's own Meilisearch keeps its master key in the data directory")
 
 
 def _int_env(name: str, default: int, minimum: int = 1) -> int:

@@ -12,6 +12,7 @@ from node.items.files import import_items
 from search import runtime
 from search.index import SearchIndex
 from search.indexer import queued_count
+from search.keys import scoped_index
 from search.process import ManagedMeilisearch
 from tests.helpers.nodes import acting_node
 
@@ -23,6 +24,8 @@ def test_managed_meilisearch_is_restarted_after_it_dies_and_the_outbox_drains(no
         assert search.process is not None and search.process.url.startswith("http://127.0.0.1:")
         key_file = node_home / "meilisearch" / "master.key"
         assert key_file.stat().st_mode & 0o777 == 0o600
+        scoped_key = search.index.api_key  # searching and indexing use the node's scoped key, not the master key
+        assert scoped_key and scoped_key != search.process.master_key
         search.process.process.kill()
         search.process.process.wait()
         with sessions.begin() as session:
@@ -33,6 +36,9 @@ def test_managed_meilisearch_is_restarted_after_it_dies_and_the_outbox_drains(no
         with sessions() as session:
             assert queued_count(session) == 0
         assert search.index.search("nedbrud", {})["hits"][0]["id"] == "aarhus-kommune:efter-nedbrud"
+        assert search.index.api_key == scoped_key  # found again after the restart, not made anew
+        web = scoped_index(node_home, load_search_settings())  # what a process that only searches uses
+        assert (web.url, web.api_key, web.uid) == (search.index.url, scoped_key, search.index.uid)
     finally:
         runtime.stop_search(search)
     assert search.process.process.poll() is not None
@@ -44,6 +50,16 @@ def test_configured_meilisearch_url_is_used_instead_of_starting_one(node_home, m
     search = runtime.start_search(node_home, load_search_settings())
     assert search.process is None and (search.index.url, search.index.api_key) == (
         "http://127.0.0.1:7700", "production-key")
+
+
+def test_an_external_meilisearch_unreachable_at_start_leaves_the_node_running_to_make_its_key_later(
+        node_home, monkeypatch):
+    monkeypatch.setenv("VIDENSNET_MEILISEARCH_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("VIDENSNET_MEILISEARCH_MASTER_KEY", "master-key-of-the-server")
+    monkeypatch.delenv("VIDENSNET_MEILISEARCH_KEY", raising=False)
+    search = runtime.start_search(node_home, load_search_settings())
+    assert search.issuer is not None and search.index.api_key == ""  # never the master key meanwhile
+    assert runtime.run_cycle(search, None) == 0 and not search.ready  # tried again each cycle
 
 
 def test_missing_binary_means_degraded_search_not_a_failed_node(node_home, monkeypatch):
