@@ -43,6 +43,17 @@ if ! { command -v php >/dev/null && [ -d /usr/share/simplesamlphp/www ] && php -
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq simplesamlphp php-xml php-mbstring php-cli >/dev/null
 fi
 
+# The nginx site's syntax check (tests/deploy/nginx/) needs an nginx binary. Debian's package would start a
+# server on port 80 when installed, so only its files are unpacked, into var/nginx/, and never started.
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] && [ ! -x var/nginx/usr/sbin/nginx ]; then
+  echo "==> unpacking Debian's nginx into var/nginx (for the nginx site's syntax check)"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  download=$(mktemp -d) && chmod 755 "$download"  # apt downloads as _apt
+  (cd "$download" && apt-get download -qq nginx) && dpkg-deb -x "$download"/nginx_*.deb var/nginx
+  rm -rf "$download"
+fi
+
 # The whole suite, on the Python setup.sh chose (the newest supported one).
 status=0
 .venv/bin/python -m pytest "$@" || status=$?
