@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 
 import pytest
 
 from tests.helpers.deploy_files import (
     COMING_WITH_ISSUE_16,
+    DEPLOY,
     OPERATIONS,
     cli_words,
     missing_cli_command,
@@ -17,6 +21,7 @@ from tests.helpers.deploy_files import (
     variables_documented_in,
     variables_read_by_config,
 )
+from tests.helpers.missing_tools import require_installed
 
 PRODUCTION = ("vidensnet-serve.service", "vidensnet-worker.service", "vidensnet-migrate.service")
 ALL = (*PRODUCTION, "vidensnet.service")
@@ -87,3 +92,18 @@ def test_every_vidensnet_variable_a_unit_sets_is_read_by_config_and_documented()
             names |= set(re.findall(r"(VIDENSNET_[A-Z0-9_]+)=", value))
     assert names <= variables_read_by_config() | COMING_WITH_ISSUE_16
     assert names <= variables_documented_in(OPERATIONS)
+
+
+def test_systemd_analyze_verify_finds_nothing_wrong_but_the_program_not_installed_here(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    require_installed(None if analyze else "systemd-analyze is not installed (Debian's systemd package)")
+    for name in ALL:
+        shutil.copy(DEPLOY / ("systemd" if name != "vidensnet.service" else ".") / name, tmp_path / name)
+    # The units' own directory first, so that Requires=vidensnet-migrate.service finds this one.
+    result = subprocess.run([analyze, "verify", "--man=no", *(str(tmp_path / name) for name in ALL)],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "SYSTEMD_UNIT_PATH": f"{tmp_path}:"})
+    complaints = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()
+                  and not line.endswith("Command /opt/vidensnet/.venv/bin/vidensnet is not executable: "
+                                        "No such file or directory")]
+    assert not complaints, "\n".join(complaints)
