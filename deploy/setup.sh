@@ -4,13 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON=${PYTHON:-python3}
-if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-  echo "Vidensnet needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1))." >&2
+# The Python: $PYTHON when set, else the newest supported one found (deploy/python.sh says which and why).
+. deploy/python.sh
+if [ -n "${PYTHON:-}" ]; then
+  if ! usable_python "$PYTHON"; then
+    echo "PYTHON=$PYTHON: Vidensnet needs Python 3.11 or newer with venv and ensurepip" \
+         "(found: $("$PYTHON" --version 2>&1)); on Debian: apt-get install python3-venv" >&2
+    exit 1
+  fi
+elif ! PYTHON=$(newest_python); then
+  echo "Vidensnet needs Python 3.11 or newer with venv and ensurepip (tried python3.${SUPPORTED_PYTHON_MINORS// /, python3.}," \
+       "python3); on Debian: apt-get install python3 python3-venv" >&2
   exit 1
 fi
+# An existing .venv is kept, whatever Python made it: delete it to move to another one.
 if [ ! -x .venv/bin/python ]; then
-  echo "==> creating .venv"
+  echo "==> creating .venv with $("$PYTHON" --version 2>&1) ($PYTHON)"
   "$PYTHON" -m venv .venv
 fi
 echo "==> installing Vidensnet and its dependencies into .venv"

@@ -80,10 +80,9 @@ def _take_key(runtime: SearchRuntime) -> None:
 
 
 def connect_search(home: Path, settings: SearchSettings) -> SearchIndex | None:
-    """The configured Meilisearch, else the one the node's worker manages (its URL file); None: search degraded.
+    """The node's index with its scoped key, on the configured Meilisearch or the worker's; None: search degraded.
 
-    For web processes (`vidensnet serve`): they never start a Meilisearch, they use the worker's, and they
-    search with the node's scoped key (search.keys.scoped_index), never with a master key.
+    For web processes (`vidensnet serve`): they never start a Meilisearch or make a key, they use the worker's.
     """
     index = scoped_index(home, settings)
     if index is None:

@@ -12,8 +12,7 @@ from search.keys import store_scoped_key
 
 def _worker_started_meilisearch(home, url: str) -> None:
     (home / "meilisearch").mkdir(exist_ok=True)
-    (home / "meilisearch" / "master.key").write_text("master-key", encoding="utf-8")
-    store_scoped_key(home, SearchSettings().meilisearch_index, "scoped-key")
+    store_scoped_key(home, SearchSettings().meilisearch_index, "the-node-s-key")
     (home / "meilisearch" / "url").write_text(url, encoding="utf-8")
 
 
@@ -29,11 +28,10 @@ def test_without_a_worker_search_is_unavailable_and_the_web_searches_its_databas
         search.search("natteravne", {})
 
 
-def test_the_web_follows_the_worker_s_meilisearch_when_it_starts_and_when_a_new_worker_moves_it(tmp_path):
+def test_the_web_follows_the_worker_s_meilisearch_with_the_node_s_scoped_key_when_it_starts_and_moves(tmp_path):
     search = WorkerSearch(tmp_path, SearchSettings())
     assert search.current() is None
     _worker_started_meilisearch(tmp_path, "http://127.0.0.1:41001")
-    # With the key the worker made for the node's index (search.keys), never with the master key.
-    assert search.current().url == "http://127.0.0.1:41001" and search.current().api_key == "scoped-key"
+    assert search.current().url == "http://127.0.0.1:41001" and search.current().api_key == "the-node-s-key"
     _worker_started_meilisearch(tmp_path, "http://127.0.0.1:41002222")  # the file changed (size differs)
     assert search.url == "http://127.0.0.1:41002222"
