@@ -1,4 +1,4 @@
-"""A `vidensnet run` node behind real nginx terminating TLS, set up as docs/operations.md says."""
+"""A `vidensnet run` node behind real nginx terminating TLS with the project's site (deploy/nginx/vidensnet.conf)."""
 
 from __future__ import annotations
 
@@ -33,11 +33,12 @@ def test_behind_nginx_links_are_https_cookies_secure_and_the_login_checks_the_ht
         assert "Secure" in page.headers["Set-Cookie"] and "HttpOnly" in page.headers["Set-Cookie"]
         # On https Flask-WTF checks the Referer against the request's host: the node sees the request as https
         # only if X-Forwarded-Proto reaches the app (waitress 3 drops it unless told not to), and the host
-        # matches only with its port (Host $http_host).
+        # matches only with its port (X-Forwarded-Port: $host alone drops it).
         form = {"username": "admin", "password": PASSWORD, "csrf_token": csrf_token(page.text)}
         assert _login(browser, proxy, form, referer="https://evil.example/login").status_code == 400
         answer = _login(browser, proxy, form, referer=proxy.url + "/login")
         assert answer.status_code == 302, answer.text
+        assert "max-age=" in page.headers["Strict-Transport-Security"]
         assert requests.get(proxy.url + "/metrics", verify=proxy.cert_path, timeout=HTTP_TIMEOUT).status_code == 403
     finally:
         proxy.stop()

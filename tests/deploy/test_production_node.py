@@ -2,8 +2,9 @@
 
 Aarhus runs as production does: PostgreSQL (its own throwaway cluster), an external Meilisearch with a master
 key, two `vidensnet serve` processes of two web workers each and two `vidensnet worker` processes, behind
-nginx terminating TLS with a self-signed certificate. Østjyllands Politi is an ordinary `vidensnet run` node
-on SQLite, reaching Aarhus through nginx (its requests verify the certificate: REQUESTS_CA_BUNDLE).
+Debian's nginx running the project's site (deploy/nginx/vidensnet.conf) with a self-signed certificate.
+Østjyllands Politi is an ordinary `vidensnet run` node on SQLite, reaching Aarhus through nginx (its requests
+verify the certificate: REQUESTS_CA_BUNDLE).
 
 One deployment serves the module; the tests run in file order and each leaves it serving. The backup test
 comes last: its restored node replaces the production node's processes.
@@ -22,7 +23,7 @@ import pytest
 import requests
 
 from search.process import ManagedMeilisearch
-from tests.helpers.live_nodes import HTTP_TIMEOUT, ChildNode, LiveNode, free_port, peer, query, wait_for
+from tests.helpers.live_nodes import HTTP_TIMEOUT, ChildNode, LiveNode, peer, query, wait_for
 from tests.helpers.missing_tools import require_installed
 from tests.helpers.nginx import Nginx, require_nginx
 from tests.helpers.postgresql import PostgreSQLServer, ThrowawayCluster, postgresql_bindir
@@ -70,12 +71,13 @@ def deployment(tmp_path_factory):
 
 
 def _production_node(root: Path, database_url: str, search_url: str) -> tuple[ProductionNode, Nginx]:
-    public_port = free_port()
+    proxy = Nginx(root / "nginx", upstream_ports=[])  # its address first: the node's public URL
     env = {"VIDENSNET_DATABASE_URL": database_url, "VIDENSNET_MEILISEARCH_URL": search_url,
            "VIDENSNET_MEILISEARCH_MASTER_KEY": MASTER_KEY}
     aarhus = ProductionNode(root / "aarhus", "Aarhus Kommune", "municipality", municipality="0751", env=env,
-                            url=f"https://127.0.0.1:{public_port}", verify=str(root / "nginx" / "cert.pem"))
-    return aarhus, Nginx(root / "nginx", [serve.port for serve in aarhus.processes.serves], port=public_port)
+                            url=proxy.url, verify=str(proxy.cert_path))
+    proxy.upstream_ports = [serve.port for serve in aarhus.processes.serves]
+    return aarhus, proxy
 
 
 def method(word: str) -> dict:
