@@ -60,14 +60,21 @@ class FeedAnswer(NamedTuple):
     epoch: str | None
 
 
+class PullStopped(RuntimeError):
+    """The pull was stopped before storing a page: this process may no longer do the node's background work."""
+
+
 def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: str, connect=None,
-                   progress: Callable[[Counter], None] | None = None) -> Counter:
+                   progress: Callable[[Counter], None] | None = None,
+                   may_store: Callable[[], bool] | None = None) -> Counter:
     """Pull everything new from one approved peer; returns outcome counts. Raises PeerUnavailable.
 
     `connect(base_url, peer_id, my_id, key)` makes the client; the default speaks HTTP within `local.limits`.
     A pull reads at most `local.limits.max_pages_per_pull` pages: past that it keeps what it stored and
     raises PeerUnavailable, so the peer backs off instead of holding the node (an endless feed).
     `progress`, if given, is called with the counts so far after each stored page.
+    `may_store`, if given, is asked before each page is stored; False stops the pull with PullStopped
+    (a worker that lost its lease while the pull ran must not store beside the worker that took it over).
     Three stages overlap, each in its own thread: fetching pages, checking their
     signatures (large batches in a helper process, see federation/verifier.py) and storing them.
     """
@@ -81,6 +88,8 @@ def pull_from_peer(sessions: sessionmaker[Session], local: LocalNode, peer_id: s
     fetched = read_ahead(fetch_pages(sessions, client, cursor, learn, local.limits.max_pages_per_pull, peer_id,
                                      epoch))
     for page in read_ahead(check_pages(sessions, fetched)):
+        if may_store is not None and not may_store():
+            raise PullStopped(f"pull from {peer_id} stopped: this process no longer holds the worker lease")
         report.update(_store_page(sessions, page, client, peer_id, local))
         if progress:
             progress(report)

@@ -17,7 +17,7 @@ from federation.client import PeerClient, PeerUnavailable
 from federation.local import LocalNode
 from federation.models import Envelope, Peer
 from federation.peering import approved_peers, pull_failed, pull_succeeded
-from federation.replication import pull_from_peer
+from federation.replication import PullStopped, pull_from_peer
 from node.core.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -35,11 +35,16 @@ class FederationCycle:
     notified_seq: int = field(default=-1)
     workers: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(PULL_WORKERS, "pull"))
     pulling: set[str] = field(default_factory=set)  # peers whose pull is under way
+    # Whether this process may still do the node's background work (node/worker/lease.py): asked before
+    # each tick and before each page a pull stores, so a worker that lost its lease stops mid-pull.
+    holds_lease: Callable[[], bool] = field(default=lambda: True)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def run_cycle(cycle: FederationCycle) -> None:
     """One tick: notify peers if our feed moved, then start a pull of every due peer not already being pulled."""
+    if not cycle.holds_lease():
+        return
     notify_peers_if_changed(cycle)
     for peer_id in due_peers(cycle.sessions):
         with cycle.lock:
@@ -68,7 +73,11 @@ def pull_and_record(cycle: FederationCycle, peer_id: str, progress: Callable[[Co
     """Pull one peer now and record the result in its state; returns a one-line summary with the time it took."""
     started = time.monotonic()
     try:
-        report = pull_from_peer(cycle.sessions, cycle.local, peer_id, progress=progress)
+        report = pull_from_peer(cycle.sessions, cycle.local, peer_id, progress=progress,
+                                may_store=cycle.holds_lease)
+    except PullStopped as exc:  # the worker that took the lease over pulls this peer; its state is not ours
+        log.warning("%s", exc)
+        return f"{peer_id}: stoppet"
     except Exception as exc:  # noqa: BLE001 - one broken peer must not stop the others; it backs off
         if not isinstance(exc, PeerUnavailable):
             log.exception("pull from %s failed unexpectedly", peer_id)

@@ -7,6 +7,7 @@ Shared by `vidensnet worker` and `vidensnet run`; only the holder of the worker 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -42,10 +43,12 @@ class RunningJobs:
         self.federation.workers.shutdown(wait=False, cancel_futures=True)
 
 
-def start_jobs(process: NodeProcess, search: search_runtime.SearchRuntime) -> RunningJobs:
+def start_jobs(process: NodeProcess, search: search_runtime.SearchRuntime,
+               holds_lease: Callable[[], bool] = lambda: True) -> RunningJobs:
     """Start the background jobs of a node: housekeeping, federation, feeds and the search outbox."""
     config, sessions, by = process.config, process.sessions, process.acting()
-    cycle = federation_scheduling.FederationCycle(sessions, process.local, config.pull_interval_seconds)
+    cycle = federation_scheduling.FederationCycle(sessions, process.local, config.pull_interval_seconds,
+                                                  holds_lease=holds_lease)
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(housekeeping.run_cycle, "interval", seconds=config.housekeeping_seconds,
                       args=[sessions, by, config.tombstone_days, config.accounts, config.audit_retention_days],

@@ -137,10 +137,14 @@ class BackgroundWorker:
                 self.search = search_runtime.start_search(self.config.home, self.config.search)
                 process = open_process(self.config, self.search.index)
                 prepare_federation(process)
-                self.jobs = start_jobs(process, self.search)
+                self.jobs = start_jobs(process, self.search, self.holds_lease)
             except Exception:  # noqa: BLE001 - logged; the lease is given up so that another worker can try
                 log.exception("the background jobs did not start")
                 self.start_failed = True
+
+    def holds_lease(self) -> bool:
+        """Whether this worker is active with a lease that has not run out by its clock (asked by running pulls)."""
+        return self.state == WorkerState.ACTIVE and not self.lease.expired()
 
     def wait_started(self, timeout: float | None = None) -> None:
         """Wait until jobs being started are running (or failed to start)."""

@@ -17,7 +17,7 @@ from federation.client import PeerUnavailable
 from federation.local import LocalNode
 from federation.models import Peer, WaitingEnvelope
 from federation.peering import approve_peer, record_peer
-from federation.replication import pull_from_peer
+from federation.replication import PullStopped, pull_from_peer
 from federation.trust import check_descriptor, endorse, own_descriptor
 from node.core.config import NodeSettings
 from node.core.models import Item
@@ -78,3 +78,11 @@ def test_a_failed_key_lookup_ends_the_pull_and_the_next_pull_takes_the_item(sess
     with sessions() as session:
         assert session.get(Item, "randers-kommune:plan").version == 1
         assert session.get(Peer, POLITI.id).cursor == 1
+
+
+def test_a_pull_whose_worker_lost_its_lease_stores_nothing_and_leaves_the_page_for_the_next_holder(sessions, local):
+    with pytest.raises(PullStopped):
+        pull_from_peer(sessions, local, POLITI.id, connect=RelayingPeer(failures=0), may_store=lambda: False)
+    with sessions() as session:
+        assert session.get(Item, "randers-kommune:plan") is None
+        assert session.get(Peer, POLITI.id).cursor == 0

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from node.web.app import create_app
 from node.worker.lease import Holder, Lease
+from search.index import SearchIndex
 
 
 def _hold_lease(sessions, seconds: float = 60) -> Lease:
@@ -66,3 +67,11 @@ def test_readyz_is_503_when_the_database_file_cannot_be_opened(config, node_home
     database.mkdir()  # what was the database file is now a directory: SQLite cannot open it
     response = app.test_client().get("/readyz")
     assert response.status_code == 503 and response.get_json()["database"] == "unreachable"
+
+
+def test_readyz_marks_search_ok_only_when_the_node_s_key_can_search_its_index(config, sessions, search_index):
+    _hold_lease(sessions)
+    working = create_app(config, search_index=search_index).test_client().get("/readyz").get_json()
+    refused = SearchIndex(search_index.url, "not-the-node-s-key", search_index.uid)  # Meilisearch is up all along
+    degraded = create_app(config, search_index=refused).test_client().get("/readyz").get_json()
+    assert (working["search"], degraded["search"]) == ("ok", "degraded")

@@ -31,7 +31,8 @@ def started(monkeypatch) -> list[FakeJobs]:
     monkeypatch.setattr(service.search_runtime, "start_search", lambda home, settings: SearchRuntime(None))
     monkeypatch.setattr(service, "open_process", lambda config, index: None)
     monkeypatch.setattr(service, "prepare_federation", lambda process: None)
-    monkeypatch.setattr(service, "start_jobs", lambda process, search: jobs.append(FakeJobs()) or jobs[-1])
+    monkeypatch.setattr(service, "start_jobs",
+                        lambda process, search, holds_lease: jobs.append(FakeJobs()) or jobs[-1])
     return jobs
 
 
@@ -101,3 +102,13 @@ def test_a_worker_whose_jobs_fail_to_start_gives_the_lease_up(config, sessions, 
     assert worker.state == WorkerState.STANDBY
     _step(standby)
     assert standby.state == WorkerState.ACTIVE
+
+
+def test_a_worker_paused_past_its_expiry_tells_its_running_pulls_to_stop_before_it_notices_the_loss(
+        config, sessions, started):
+    clock = ManualClock()
+    worker = _worker(config, sessions, clock, "a")
+    _step(worker)
+    assert worker.holds_lease()
+    clock.advance(16)  # frozen (SIGSTOP, a paused VM) for longer than the lease: a standby may hold it now
+    assert worker.state == WorkerState.ACTIVE and not worker.holds_lease()
