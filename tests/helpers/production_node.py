@@ -1,8 +1,8 @@
 """A node as production runs it: PostgreSQL, an external Meilisearch, `serve` processes behind nginx, `worker`s.
 
 Built on the live-node harness (tests/helpers/live_nodes.py): the node is a LiveNode whose public URL is
-nginx's, and each of its processes is a ChildNode on the same data directory and environment, running
-`vidensnet serve` or `vidensnet worker` instead of `vidensnet run`.
+nginx's, and each of its processes is a ServeProcess or WorkerProcess (tests/helpers/node_processes.py): a
+ChildNode on the same data directory and environment, running `vidensnet serve` or `vidensnet worker`.
 """
 
 from __future__ import annotations
@@ -14,35 +14,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from tests.helpers.live_nodes import ChildNode, LiveNode, free_port, stop_all, wait_for
+from tests.helpers.node_processes import ServeProcess, WorkerProcess
 
 # A short lease, so that a standby takes over within seconds (production's default is 15 s).
 LEASE_SECONDS = 2
-
-
-class ServeProcess(ChildNode):
-    """`vidensnet serve --workers N` on its own port; it counts as started when /healthz answers there."""
-
-    def __init__(self, home: Path, env: dict[str, str], web_workers: int, port: int | None = None):
-        super().__init__(home, env=env, port=port, ready_path="/healthz")
-        self.log_name = f"serve-{self.port}.log"
-        self.web_workers = web_workers
-
-    def serve_command(self) -> list[str]:
-        return ["serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.web_workers)]
-
-
-class WorkerProcess(ChildNode):
-    """`vidensnet worker`: the node's background jobs while it holds the lease, a standby otherwise."""
-
-    def __init__(self, home: Path, env: dict[str, str], number: int):
-        super().__init__(home, env=env)
-        self.log_name = f"worker-{number}.log"
-
-    def serve_command(self) -> list[str]:
-        return ["worker"]
-
-    def start(self) -> None:
-        self.launch()  # it serves no HTTP; the lease shows when it works (NodeProcesses.active_worker)
 
 
 class NodeProcesses:

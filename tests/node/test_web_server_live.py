@@ -11,8 +11,8 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers.live_nodes import DEMO_FILES, HTTP_TIMEOUT, ChildNode, free_port, wait_for
-from tests.helpers.node_commands import NodeCommand, stop_commands
+from tests.helpers.live_nodes import DEMO_FILES, HTTP_TIMEOUT, ChildNode, free_port, stop_all, wait_for
+from tests.helpers.node_processes import ServeProcess, WorkerProcess, whole_log
 
 START_TIMEOUT = 60
 
@@ -49,10 +49,11 @@ def test_serve_with_two_workers_answers_pages_api_and_readyz_and_its_metrics_cou
     node = ChildNode(tmp_path / "aarhus", port=free_port())
     node.init("Aarhus Kommune", "municipality", municipality="0751")
     node.cli("import", str(DEMO_FILES[0]))
-    worker = NodeCommand(node.home, "worker", name="worker")
-    web = NodeCommand(node.home, "serve", "--port", str(node.port), "--workers", "2", name="serve")
+    worker, web = WorkerProcess(node.home, {}, 0), ServeProcess(node.home, {}, 2, node.port)
     try:
-        wait_for(lambda: _answers(node.url + "/readyz"), START_TIMEOUT, message=f"serve ready; {web.log()}")
+        worker.start()
+        web.launch()  # ready when /readyz answers, below, not only /healthz
+        wait_for(lambda: _answers(node.url + "/readyz"), START_TIMEOUT, message=f"serve ready; {whole_log(web)}")
         front = requests.get(node.url + "/", timeout=HTTP_TIMEOUT)
         assert front.status_code == 200 and front.headers["Server"] == "vidensnet"
         assert requests.get(node.url + "/api/v1/items", timeout=HTTP_TIMEOUT).json()["total"] >= 1
@@ -71,6 +72,6 @@ def test_serve_with_two_workers_answers_pages_api_and_readyz_and_its_metrics_cou
         assert len(by_process) == 2 and min(by_process) > 0, f"the requests did not reach both: {by_process}"
         assert _healthz_count(node.url) == sent == sum(by_process)  # one scrape answers for both processes
     finally:
-        stop_commands(web, worker)
-    assert "Meilisearch" not in web.log() and "scheduler" not in web.log().lower()
-    assert "GET /healthz 200" in web.log()  # the node's access log; gunicorn's own is off
+        stop_all([web, worker])
+    assert "Meilisearch" not in whole_log(web) and "scheduler" not in whole_log(web).lower()
+    assert "GET /healthz 200" in whole_log(web)  # the node's access log; gunicorn's own is off
