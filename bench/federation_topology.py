@@ -55,9 +55,10 @@ from federation.peering import approve_peer, record_peer
 from federation.replication import pull_from_peer
 from federation.tokens import issue_token
 from federation.trust import check_descriptor, own_descriptor
-from node.core.config import NodeSettings, load_config, slugify, write_settings
+from node.core.config import NodeSettings, load_config, write_settings
 from node.core.db import make_engine, upgrade_database
 from node.core.geography import municipalities, police_districts
+from node.core.ids import slugify
 from node.core.models import Item
 from node.items.files import import_items
 from node.items.publishing import ActingNode

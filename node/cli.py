@@ -20,8 +20,9 @@ from node.audit.commands import audit
 from node.audit.log import COMMAND_LINE, AccessNotRecorded, all_restricted, record_access
 from node.audit.models import AuditAct
 from node.backup.commands import backup_command, restore_command
-from node.core.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, slugify, write_settings
+from node.core.config import ConfigError, NodeConfig, NodeSettings, default_home, load_config, write_settings
 from node.core.db import SchemaNotAtHead, require_schema_at_head, schema_revisions, upgrade_database
+from node.core.ids import slugify
 from node.core.interpreter import collect_less_often
 from node.items.files import ImportRefused, PreparedImport, prepare_import, write_export, write_import
 from node.items.publishing import ActingNode, PublishingError, find_item, retract

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from node.accounts.users import ROLE_LABELS, ROLE_RANK
 from node.audit.log import THE_NODE, record_admin_act
 from node.audit.models import AuditAct
-from node.core.config import slugify
+from node.core.ids import slugify
 from node.core.models import ExternalIdentity, User, UserState, utcnow
 
 # No password matches this hash (werkzeug cannot parse it), so an organisation's user never logs in locally.

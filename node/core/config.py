@@ -187,14 +187,6 @@ def default_home() -> Path:
     return Path(os.environ.get("VIDENSNET_HOME", "var/node")).resolve()
 
 
-def slugify(text: str) -> str:
-    """A lowercase a-z0-9 slug; Danish letters are spelled out (æ→ae, ø→oe, å→aa)."""
-    text = text.lower()
-    for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("é", "e"), ("ü", "u")):
-        text = text.replace(a, b)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
 def validate_settings(s: NodeSettings) -> None:
     """Refuse unknown kinds, codes and districts with a message naming the option."""
     if not NODE_ID.fullmatch(s.id):

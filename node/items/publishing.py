@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from node.accounts.users import has_role
 from node.audit.log import Actor, record_admin_act
 from node.audit.models import AuditAct
-from node.core.config import LocalRules, slugify
+from node.core.config import LocalRules
+from node.core.ids import slugify
 from node.core.models import ITEM_TRANSITIONS, Approval, Item, ItemStatus, ItemTerm, Role, User, utcnow
 from node.items.schema import ItemContent, audience_kind
 from node.items.sinks import ItemSinks

@@ -86,12 +86,7 @@ def test_restore_refuses_a_home_that_holds_a_node_and_names_why(tmp_path):
 def test_restore_refuses_an_altered_backup_before_it_writes_anything(tmp_path):
     node = LiveNode(tmp_path / "aarhus", "Aarhus Kommune", "municipality", municipality="0751")
     node.cli("backup", str(tmp_path / "b"))
-    with tarfile.open(tmp_path / "b") as tar:
-        members = [(m, tar.extractfile(m).read()) for m in tar]
-    with tarfile.open(tmp_path / "b", "w:gz") as tar:
-        for member, data in members:
-            data = data.replace(b"Aarhus", b"Aarhuz") if member.name == "home/node.json" else data
-            tar.addfile(member, io.BytesIO(data))
+    _rewrite_backup(tmp_path / "b", "home/node.json", lambda data: data.replace(b"Aarhus", b"Aarhuz"), resize=False)
     refused = vidensnet(tmp_path / "fresh", "restore", str(tmp_path / "b"), check=False)
     assert refused.returncode != 0 and "checksum mismatch for home/node.json" in refused.stderr
     assert not (tmp_path / "fresh" / "node.json").exists() and not (tmp_path / "fresh" / "vidensnet.db").exists()
@@ -112,14 +107,20 @@ def test_a_restore_starts_a_new_feed_epoch_and_an_empty_issued_mark(tmp_path):
 def test_restore_refuses_a_backup_from_a_newer_release_whose_schema_it_does_not_know(tmp_path):
     node = LiveNode(tmp_path / "aarhus", "Aarhus Kommune", "municipality", municipality="0751")
     node.cli("backup", str(tmp_path / "b"))
-    with tarfile.open(tmp_path / "b") as tar:
-        members = [(m, tar.extractfile(m).read()) for m in tar]
-    with tarfile.open(tmp_path / "b", "w:gz") as tar:
-        for member, data in members:
-            if member.name == "manifest.json":
-                data = re.sub(rb'"schema_revision": "\d+"', b'"schema_revision": "9999"', data)
-                member.size = len(data)
-            tar.addfile(member, io.BytesIO(data))
+    _rewrite_backup(tmp_path / "b", "manifest.json",
+                    lambda data: re.sub(rb'"schema_revision": "\d+"', b'"schema_revision": "9999"', data))
     refused = vidensnet(tmp_path / "fresh", "restore", str(tmp_path / "b"), check=False)
     assert refused.returncode != 0 and "schema revision 9999 is unknown to this release" in refused.stderr
     assert not (tmp_path / "fresh" / "vidensnet.db").exists()
+
+
+def _rewrite_backup(path, name: str, change, resize: bool = True) -> None:
+    """Rewrite one member of a backup file in place, as someone altering it would; `resize=False` keeps its size."""
+    with tarfile.open(path) as tar:
+        members = [(m, tar.extractfile(m).read()) for m in tar]
+    with tarfile.open(path, "w:gz") as tar:
+        for member, data in members:
+            if member.name == name:
+                data = change(data)
+                member.size = len(data) if resize else member.size
+            tar.addfile(member, io.BytesIO(data))
