@@ -264,3 +264,30 @@ class Equivocation(Base):
     second_received_from: Mapped[str] = mapped_column(String(64))
     detected_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     resolved_at: Mapped[datetime | None]
+
+
+class PullOutcome(StrEnum):
+    OK = "ok"  # the pull read the peer's feed to its end
+    FAILED = "failed"  # the peer did not answer, answered wrongly, or the pull broke off (the peer backs off)
+    STOPPED = "stopped"  # this process lost the worker lease mid-pull; the worker that took over pulls on
+
+
+# A pull record is written once, when the pull has ended, in its final outcome: no outcome moves to another.
+PULL_OUTCOME_TRANSITIONS = Transitions(PullOutcome, "outcome", {outcome: () for outcome in PullOutcome})
+
+
+class PullRecord(Base):
+    """One ended pull from a peer: when, how much it stored and refused, and how it ended (federation.pull_history)."""
+
+    __tablename__ = "pull_records"
+    __table_args__ = (PULL_OUTCOME_TRANSITIONS.check_constraint(),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    peer_id: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str] = mapped_column(String(16))
+    error_kind: Mapped[str | None] = mapped_column(String(32))  # a key of federation.pull_history.ERROR_KINDS
+    reason: Mapped[str | None] = mapped_column(String(500))  # the error as raised, cut to its column

@@ -9,14 +9,16 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from federation.client import PeerClient, PeerUnavailable
 from federation.local import LocalNode
-from federation.models import Envelope, Peer
+from federation.models import Envelope, Peer, PullOutcome
 from federation.peering import approved_peers, pull_failed, pull_succeeded
+from federation.pull_history import PullEnd, record_pull
 from federation.replication import PullStopped, pull_from_peer
 from node.core.models import utcnow
 
@@ -70,27 +72,44 @@ def due_peers(sessions: sessionmaker[Session]) -> list[str]:
 
 
 def pull_and_record(cycle: FederationCycle, peer_id: str, progress: Callable[[Counter], None] | None = None) -> str:
-    """Pull one peer now and record the result in its state; returns a one-line summary with the time it took."""
-    started = time.monotonic()
+    """Pull one peer now and record the result in its state and history; returns a one-line summary with the time."""
+    started, started_at, reached = time.monotonic(), utcnow(), Counter()
+
+    def note(report: Counter) -> None:  # the counts so far, so a pull that breaks off records what it stored
+        reached.clear()
+        reached.update(report)
+        if progress:
+            progress(report)
+
     try:
-        report = pull_from_peer(cycle.sessions, cycle.local, peer_id, progress=progress,
-                                may_store=cycle.holds_lease)
+        report = pull_from_peer(cycle.sessions, cycle.local, peer_id, progress=note, may_store=cycle.holds_lease)
     except PullStopped as exc:  # the worker that took the lease over pulls this peer; its state is not ours
         log.warning("%s", exc)
+        _record(cycle, peer_id, started_at, PullEnd(PullOutcome.STOPPED, reached, exc))
         return f"{peer_id}: stoppet"
     except Exception as exc:  # noqa: BLE001 - one broken peer must not stop the others; it backs off
         if not isinstance(exc, PeerUnavailable):
             log.exception("pull from %s failed unexpectedly", peer_id)
-        with cycle.sessions.begin() as session:
-            pull_failed(session.get(Peer, peer_id), utcnow(), str(exc))
+        _record(cycle, peer_id, started_at, PullEnd(PullOutcome.FAILED, reached, exc),
+                lambda peer, now: pull_failed(peer, now, str(exc)))
         log.warning("pull from %s failed: %s", peer_id, exc)
         return f"{peer_id}: fejl: {exc}"
-    with cycle.sessions.begin() as session:
-        pull_succeeded(session.get(Peer, peer_id), utcnow(), cycle.pull_interval_seconds)
+    _record(cycle, peer_id, started_at, PullEnd(PullOutcome.OK, report),
+            lambda peer, now: pull_succeeded(peer, now, cycle.pull_interval_seconds))
     summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(report.items()) if n > 0) or "intet nyt"
     if report:
         log.info("pulled %s: %s", peer_id, summary)
     return f"{peer_id}: {summary} ({time.monotonic() - started:.2f} s)"
+
+
+def _record(cycle: FederationCycle, peer_id: str, started_at: datetime, end: PullEnd,
+            update_peer: Callable[[Peer | None, datetime], None] | None = None) -> None:
+    # The peer's last-pull fields and its history row in one transaction, after the pull's network calls.
+    with cycle.sessions.begin() as session:
+        now = utcnow()
+        if update_peer is not None:
+            update_peer(session.get(Peer, peer_id), now)
+        record_pull(session, peer_id, started_at, now, end)
 
 
 def notify_peers_if_changed(cycle: FederationCycle) -> None:

@@ -170,6 +170,7 @@ class NodeConfig:
     # The background worker's lease (docs/operations.md, web and worker processes): renewed every third of it;
     # a standby takes over within two periods after the worker holding it died.
     worker_lease_seconds: int = 15
+    public_network_page: bool = False  # /netvaerk: a public summary of the federation as this node knows it
 
     @property
     def keys_dir(self) -> Path:
@@ -263,6 +264,7 @@ def load_config(home: Path | None = None) -> NodeConfig:
         metrics_allow=_list_env("VIDENSNET_METRICS_ALLOW", "127.0.0.1,::1"),
         metrics_token=os.environ.get("VIDENSNET_METRICS_TOKEN", ""),
         worker_lease_seconds=_int_env("VIDENSNET_WORKER_LEASE_SECONDS", 15),
+        public_network_page=_flag_env("VIDENSNET_PUBLIC_NETWORK_PAGE", False),
     )
 
 
@@ -289,9 +291,6 @@ def load_account_rules() -> AccountRules:
 def load_organisation_login() -> OrganisationLogin:
     """The VIDENSNET_OIDC_*, VIDENSNET_SAML_*, VIDENSNET_ROLE_MAP and VIDENSNET_LOCAL_LOGIN variables."""
     env = os.environ.get
-    local = (env("VIDENSNET_LOCAL_LOGIN") or "true").strip().lower()
-    if local not in ("true", "false"):
-        raise ConfigError(f"VIDENSNET_LOCAL_LOGIN={local!r}: must be true or false")
     _check_role_map(env("VIDENSNET_ROLE_MAP", ""))
     metadata = env("VIDENSNET_SAML_IDP_METADATA", "").strip()
     if "://" in metadata and not metadata.startswith("https://"):
@@ -308,7 +307,7 @@ def load_organisation_login() -> OrganisationLogin:
         saml_role_attribute=env("VIDENSNET_SAML_ROLE_ATTRIBUTE", "") or OIO_PRIVILEGES,
         saml_entity_id=env("VIDENSNET_SAML_ENTITY_ID", ""),
         role_map=env("VIDENSNET_ROLE_MAP", ""),
-        local_login=local == "true",
+        local_login=_flag_env("VIDENSNET_LOCAL_LOGIN", True),
     )
 
 
@@ -374,6 +373,13 @@ def _int_env(name: str, default: int, minimum: int = 1) -> int:
     if not raw.isdigit() or int(raw) < minimum:
         raise ConfigError(f"{name}={raw!r}: must be a whole number of at least {minimum}")
     return int(raw)
+
+
+def _flag_env(name: str, default: bool) -> bool:
+    raw = (os.environ.get(name) or ("true" if default else "false")).strip().lower()
+    if raw not in ("true", "false"):
+        raise ConfigError(f"{name}={raw!r}: must be true or false")
+    return raw == "true"
 
 
 def _list_env(name: str, default: str) -> tuple[str, ...]:
