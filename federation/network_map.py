@@ -218,11 +218,12 @@ def facts_of(row: DescribedNode) -> NodeFacts:
 def network_of(session: Session, me: NodeFacts, now: datetime, lag_allowed: timedelta,
                peer_states: Iterable[str] | None = None) -> NetworkMap:
     """The picture of the federation as this node's database knows it; `peer_states` limits which peers show."""
-    rows = list(session.scalars(select(Peer)))
-    if peer_states is not None:
-        rows = [p for p in rows if p.state in set(peer_states)]
+    every_peer = list(session.scalars(select(Peer)))
+    rows = [p for p in every_peer if peer_states is None or p.state in set(peer_states)]
     peers = [PeerLink(facts_of(p), p.state, p.last_success_at, p.last_pull_at) for p in rows]
-    others = [facts_of(k) for k in session.scalars(select(KnownNode))]
+    # A peer left out (e.g. a blocked one on the public page) is left out entirely, not moved to the outer ring.
+    others = [facts_of(k) for k in session.scalars(select(KnownNode).where(KnownNode.id.not_in(
+        [p.id for p in every_peer])))]
     return lay_out(me, peers, others, learned_via(session, {p.id for p in rows}), now, lag_allowed)
 
 

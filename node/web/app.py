@@ -24,6 +24,7 @@ from node.web.views import (
     editor,
     feed_review,
     metrics,
+    network,
     oidc_login,
     pages,
     saml_login,
@@ -70,7 +71,7 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
     metrics.init_metrics(app)
     blueprints = (pages.bp, editor.bp, auth.bp, account.bp, admin.bp, users.bp, audit.bp, feed_review.bp, api.bp,
                   errors.bp, syndication_views.bp, federation_views.bp, search_views.bp,
-                  oidc_login.bp, health.bp, metrics.bp)
+                  oidc_login.bp, health.bp, metrics.bp, network.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     saml_login.init_saml(app)

@@ -1,0 +1,126 @@
+"""The network picture (admin and public), and each peer's pull history page."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from federation.client import PeerUnavailable
+from federation.ingest import Outcome
+from federation.models import Peer, PullOutcome, PullRecord
+from federation.peering import approve_peer, change_peer, pull_failed, pull_succeeded, record_peer
+from federation.pull_history import PullEnd, record_pull
+from federation.trust import check_descriptor, own_descriptor, remember_node
+from node.core.config import NodeSettings, load_config
+from node.core.models import utcnow
+from node.web.app import create_app
+from node.web.views.network import danish_time
+from tests.helpers.web import login
+
+POLITI = NodeSettings("oestjyllands-politi", "Østjyllands Politi", "police", "http://politi.test:8080",
+                      district="Østjyllands Politi")
+RANDERS = NodeSettings("randers-kommune", "Randers Kommune", "municipality", "http://randers.test:8080", "0730")
+DKR = NodeSettings("dkr", "Det Kriminalpræventive Råd", "national", "http://dkr.test:8080")
+SKIVE = NodeSettings("skive-kommune", "Skive Kommune", "municipality", "http://skive.test:8080", "0779")
+SECRET_REASON = "no answer: ConnectionRefusedError"
+
+
+def _peer(session, settings: NodeSettings) -> Peer:
+    record_peer(session, check_descriptor(own_descriptor(settings, Ed25519PrivateKey.generate())))
+    return approve_peer(session, settings.id)
+
+
+@pytest.fixture
+def network(sessions):
+    """Politi synced a minute ago, Randers failing, Skive blocked; DKR known through Politi."""
+    now = utcnow()
+    with sessions.begin() as session:
+        pull_succeeded(_peer(session, POLITI), now - timedelta(minutes=2), 30)
+        record_pull(session, POLITI.id, now - timedelta(minutes=2, seconds=3), now - timedelta(minutes=2),
+                    PullEnd(PullOutcome.OK, Counter({Outcome.STORED: 7, Outcome.REJECTED: 1})))
+        pull_failed(_peer(session, RANDERS), now - timedelta(minutes=1), SECRET_REASON)
+        record_pull(session, RANDERS.id, now - timedelta(minutes=1), now - timedelta(minutes=1),
+                    PullEnd(PullOutcome.FAILED, Counter(), PeerUnavailable(SECRET_REASON)))
+        _peer(session, SKIVE)
+        change_peer(session, SKIVE.id, "block")
+        remember_node(session, check_descriptor(own_descriptor(DKR, Ed25519PrivateKey.generate())), POLITI.id)
+
+
+def _admin(app):
+    client = app.test_client()
+    login(client, "admin")
+    return client
+
+
+def test_the_admin_sees_the_network_as_an_svg_with_names_danish_kinds_health_legend_and_table(app, users, network):
+    page = _admin(app).get("/admin/netvaerk").get_data(as_text=True)
+    assert '<svg class="network-map"' in page and 'role="img"' in page and 'width="100%"' in page
+    assert "<title id=\"netvaerk-titel\">Netværket omkring Aarhus Kommune</title>" in page
+    for words in ("Østjyllands Politi", "Randers Kommune", "Det Kriminalpræventive Råd", "Skive Kommune",
+                  "Politikreds", "Nationalt organ", "Kommune, Østjyllands Politi", "Kommune, Midt- og Vestjyllands"):
+        assert words in page, words
+    assert 'class="link link-ok"' in page and 'class="link link-failing"' in page
+    assert 'class="link link-blocked"' in page and 'class="link link-known"' in page
+    assert "Synkroniseret (fuld streg)" in page and "Fejler (prikket)" in page and "Blokeret (streg og prik)" in page
+    assert "synkroniseret for 2 minutter siden" in page
+    assert "seneste forsøg fejlede for 1 minut siden; aldrig synkroniseret" in page
+    assert "Kendt gennem Østjyllands Politi" in page
+    shown = re.sub(r"<[^>]+>", " ", page)  # the words on screen, without the markup's class names
+    assert not {"municipality", "police", "national", "backing_off", "approved"} & set(shown.split())
+
+
+def test_the_network_pages_are_for_admins_only(app, users, network):
+    anonymous = app.test_client()
+    assert anonymous.get("/admin/netvaerk").status_code == 302
+    assert anonymous.get(f"/admin/forbindelser/{POLITI.id}").status_code == 302
+    reader = app.test_client()
+    login(reader, "publisher")
+    assert reader.get("/admin/netvaerk").status_code == 403
+    assert reader.get(f"/admin/forbindelser/{POLITI.id}").status_code == 403
+
+
+def test_the_public_network_page_is_not_there_unless_the_node_enables_it(client, network):
+    assert client.get("/netvaerk").status_code == 404
+
+
+def test_the_public_network_page_names_the_nodes_without_errors_lag_addresses_or_blocked_peers(
+        node_home, users, network, monkeypatch):
+    monkeypatch.setenv("VIDENSNET_PUBLIC_NETWORK_PAGE", "true")
+    page = create_app(load_config(node_home)).test_client().get("/netvaerk").get_data(as_text=True)
+    assert "Østjyllands Politi" in page and "Det Kriminalpræventive Råd" in page and "Nationalt organ" in page
+    assert "Randers Kommune" in page  # failing, but still a peer the node pulls from
+    assert "Skive Kommune" not in page  # blocked: not the public's business
+    for secret in ("ConnectionRefused", "Fejler", "synkroniseret", "fejlede", ".test:8080", "forbindelser/"):
+        assert secret not in page, secret
+
+
+def test_the_peer_history_lists_the_latest_pulls_in_danish_with_the_technical_reason_folded_away(
+        app, users, sessions, network):
+    admin = _admin(app)
+    ok = admin.get(f"/admin/forbindelser/{POLITI.id}").get_data(as_text=True)
+    assert "Hentninger fra Østjyllands Politi" in ok and "Hentet" in ok and "<td>7</td>" in ok and "<td>1</td>" in ok
+    with sessions() as session:
+        finished = session.scalars(select(PullRecord).where(PullRecord.peer_id == POLITI.id)).one().finished_at
+    assert f">{danish_time(finished)}</time>" in ok
+    failed = admin.get(f"/admin/forbindelser/{RANDERS.id}").get_data(as_text=True)
+    assert "Fejlede" in failed and "Noden svarede ikke" in failed
+    assert "<summary>Teknisk årsag</summary>" in failed and SECRET_REASON in failed
+    assert admin.get("/admin/forbindelser/ingen-saadan").status_code == 404
+
+
+def test_the_admin_page_links_each_peer_to_its_pull_history(app, users, network):
+    page = _admin(app).get("/admin/").get_data(as_text=True)
+    assert f'href="/admin/forbindelser/{POLITI.id}"' in page and f'href="/admin/forbindelser/{RANDERS.id}"' in page
+
+
+def test_times_are_written_the_danish_way_in_copenhagen_time():
+    winter = utcnow().replace(year=2026, month=12, day=2, hour=13, minute=5)
+    summer = winter.replace(month=7, day=1, hour=22, minute=30)
+    assert danish_time(winter) == "2. december 2026 kl. 14.05"
+    assert danish_time(summer) == "2. juli 2026 kl. 00.30"
+    assert danish_time(None) == "aldrig"
