@@ -90,8 +90,9 @@ def pull_and_record(cycle: FederationCycle, peer_id: str, progress: Callable[[Co
     except Exception as exc:  # noqa: BLE001 - one broken peer must not stop the others; it backs off
         if not isinstance(exc, PeerUnavailable):
             log.exception("pull from %s failed unexpectedly", peer_id)
+        error = str(exc)
         _record(cycle, peer_id, started_at, PullEnd(PullOutcome.FAILED, reached, exc),
-                lambda peer, now: pull_failed(peer, now, str(exc)))
+                lambda peer, now: pull_failed(peer, now, error))
         log.warning("pull from %s failed: %s", peer_id, exc)
         return f"{peer_id}: fejl: {exc}"
     _record(cycle, peer_id, started_at, PullEnd(PullOutcome.OK, report),

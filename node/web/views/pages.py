@@ -10,6 +10,7 @@ from node.audit.models import AuditAct
 from node.core.geography import municipalities, police_districts
 from node.items.publishing import find_item
 from node.items.queries import FilterError, ItemFilters, latest_per_type, list_items, parse_page
+from node.items.trends import district_trends, readable_bulletins
 from node.items.visibility import can_read
 from node.items.vocabulary import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS
 from node.web.auditing import record_viewer_access
@@ -42,6 +43,9 @@ def _list_view(item_type: str):
         abort(400, description=str(exc))
     result = list_items(db(), viewer(), filters, page, node_config().page_size)
     record_viewer_access(AuditAct.LISTED, result.items, description=f"Listen over {TYPE_SLUGS[item_type]}, side {page}")
+    # The bulletin list's trend chart counts what this viewer may read under the same filters, nothing more.
+    trends = (district_trends(readable_bulletins(db(), viewer(), filters), node_config().small_count_threshold)
+              if item_type == "bulletin" else [])
     return render_template(
         "list.html",
         item_type=item_type,
@@ -52,6 +56,7 @@ def _list_view(item_type: str):
         prevention_levels=PREVENTION_LEVELS,
         target_groups=TARGET_GROUPS,
         cooperation=COOPERATION,
+        trends=trends,
     )
 
 

@@ -7,8 +7,8 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 
 from federation.client import PeerUnavailable
 from federation.ingest import Outcome

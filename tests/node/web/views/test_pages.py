@@ -7,6 +7,7 @@ import json
 from node.items.files import import_items
 from node.web.request import CONTENT_SECURITY_POLICY
 from tests.helpers.nodes import acting_node
+from tests.helpers.web import login
 
 
 def _import(sessions, count: int, **fields):
@@ -52,3 +53,32 @@ def test_list_filters_by_municipality_and_cooperation(client, sessions):
 def test_unknown_page_is_a_danish_404(client):
     response = client.get("/findes-ikke")
     assert response.status_code == 404 and "Siden findes ikke" in response.get_data(as_text=True)
+
+
+def _bulletins(sessions, count: int, tag: str, start: str) -> None:
+    lines = [json.dumps({"id": f"b-{tag}-{n}", "type": "bulletin", "title": f"Bulletin {n}", "summary": "Tendens.",
+                         "audience": {"districts": ["Østjyllands Politi"]}, "tags": [tag],
+                         "police_districts": ["Østjyllands Politi"],
+                         "details": {"period_start": start, "period_end": start, "area": "Aarhus"}},
+                        ensure_ascii=False) for n in range(count)]
+    with sessions.begin() as session:
+        import_items(session, acting_node("aarhus-kommune"), lines)
+
+
+def test_the_bulletin_list_charts_bulletins_per_month_and_theme_with_small_counts_as_under_n(app, sessions, users):
+    _bulletins(sessions, 6, "hash", "2026-09-10")
+    _bulletins(sessions, 2, "knive", "2026-10-01")
+    reader = app.test_client()
+    login(reader, "reader")
+    page = reader.get("/bulletiner").get_data(as_text=True)
+    assert "Udviklingen pr. politikreds" in page and 'class="trend-chart"' in page and 'role="img"' in page
+    assert "<th scope=\"row\">september 2026</th><td>6</td><td>0</td>" in page
+    assert "<th scope=\"row\">oktober 2026</th><td>0</td><td>under 5</td>" in page
+    assert ">2<" not in page.split('class="trends"')[1]  # the small count appears nowhere in the chart
+    assert 'class="trend-chart"' not in reader.get("/metoder").get_data(as_text=True)
+
+
+def test_an_anonymous_visitor_gets_no_trend_chart_of_restricted_bulletins(client, sessions):
+    _bulletins(sessions, 6, "hash", "2026-09-10")
+    page = client.get("/bulletiner").get_data(as_text=True)
+    assert "Udviklingen pr. politikreds" not in page and "hash" not in page
