@@ -31,7 +31,7 @@ HEALTH_LABELS = {
 # The peer states whose link the public summary shows: peers this node pulls from.
 PUBLIC_STATES = (PeerState.APPROVED, PeerState.BACKING_OFF)
 INNER_RADIUS, OUTER_RADIUS = 170.0, 330.0
-LABEL_ROOM = 230.0  # beyond the outermost ring, for the labels
+LABEL_ROOM, RADIAL_LABEL_ROOM = 230.0, 270.0  # beyond the outermost ring, for the labels
 RADIAL_LABELS_FROM = 13  # outer rings with this many nodes or more get labels along their radius
 
 
@@ -164,7 +164,7 @@ def lay_out(me: NodeFacts, peers: list[PeerLink], others: list[NodeFacts], learn
              for p in peers]
     links += [_link(placed[v], placed[o.id], "known") for o in others
               for v in sorted(learned_via.get(o.id, ())) if v in names]
-    size = (OUTER_RADIUS if others else inner_radius if peers else 60.0) + LABEL_ROOM
+    size = (OUTER_RADIUS if others else inner_radius if peers else 60.0) + (RADIAL_LABEL_ROOM if radial else LABEL_ROOM)
     healths = [h for h in HEALTH_LABELS if any(link.health == h for link in links)]
     return NetworkMap(list(placed.values()), links, size, healths)
 

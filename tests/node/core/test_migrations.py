@@ -17,6 +17,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 import federation.models  # noqa: F401  (the federation's and search's tables are part of the schema)
 import node.accounts.saml_models  # noqa: F401
@@ -185,3 +186,21 @@ def test_processes_that_never_migrate_are_refused_a_schema_not_at_head_with_both
         require_schema_at_head(empty_database_url)
     upgrade_database(empty_database_url)
     require_schema_at_head(empty_database_url)
+
+
+def test_pull_records_migration_adds_the_history_with_its_outcome_check_and_its_downgrade_drops_it(
+        empty_database_url):
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0020")
+    command.upgrade(config, "0022")
+    engine = create_engine(empty_database_url)
+    insert = ("INSERT INTO pull_records (peer_id, started_at, finished_at, stored, rejected, outcome)"
+              " VALUES ('randers-kommune', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 3, 0, :outcome)")
+    with engine.begin() as conn:
+        conn.execute(text(insert), {"outcome": "ok"})
+    with pytest.raises(IntegrityError, match="ck_pull_records_outcome"), engine.begin() as conn:
+        conn.execute(text(insert), {"outcome": "bogus"})
+    command.downgrade(config, "0020")
+    with engine.connect() as conn:
+        assert "pull_records" not in inspect(conn).get_table_names()
+    engine.dispose()

@@ -7,9 +7,17 @@ from alembic import command
 from sqlalchemy import CheckConstraint, create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from federation.models import Peer, PeerState
+from federation.models import Peer, PeerState, PullOutcome, PullRecord
 from node.core.db import alembic_config, make_engine, make_sessionmaker, upgrade_database
-from node.core.models import FeedSubscription, HeldEntryState, HeldFeedEntry, Item, ItemStatus, SubscriptionState
+from node.core.models import (
+    FeedSubscription,
+    HeldEntryState,
+    HeldFeedEntry,
+    Item,
+    ItemStatus,
+    SubscriptionState,
+    utcnow,
+)
 from node.items.publishing import create_draft
 from node.items.schema import validate_item
 from node.subscriptions.service import subscribe
@@ -19,7 +27,8 @@ from tests.helpers.nodes import acting_node
 BY = acting_node("aarhus-kommune")
 STATE_COLUMNS = [(Item, "status", ItemStatus), (FeedSubscription, "state", SubscriptionState),
                  (HeldFeedEntry, "state", HeldEntryState),
-                 (Peer, "state", PeerState), (IndexTask, "state", IndexState)]
+                 (Peer, "state", PeerState), (IndexTask, "state", IndexState),
+                 (PullRecord, "outcome", PullOutcome)]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -42,6 +51,8 @@ def database_url(request, tmp_path):
                          descriptor="{}", url="http://randers.test", state=PeerState.PENDING, cursor=0, failures=0,
                          received_total=0))
         session.add(IndexTask(item_id="aarhus-kommune:x", state=IndexState.QUEUED, attempts=0))
+        session.add(PullRecord(peer_id="randers-kommune", started_at=utcnow(), finished_at=utcnow(), stored=0,
+                               rejected=0, outcome=PullOutcome.OK))
     engine.dispose()
     return url
 
@@ -78,7 +89,7 @@ def test_the_migrated_constraints_are_the_ones_the_models_declare(database_url):
                 if isinstance(c, CheckConstraint)}
     assert _check_names(database_url) == declared == {
         "ck_items_status", "ck_feed_subscriptions_state", "ck_held_feed_entries_state", "ck_peers_state",
-        "ck_index_tasks_state"}
+        "ck_index_tasks_state", "ck_pull_records_outcome"}
 
 
 def test_downgrading_0008_removes_the_constraints(database_url):
