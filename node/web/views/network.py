@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, render_template
 
 from federation.models import Peer, PeerState
-from federation.network_map import KIND_LABELS, PUBLIC_STATES, NodeFacts, ago, network_of
+from federation.network_map import KIND_LABELS, PUBLIC_STATES, NodeFacts, ago, facts_of, network_of
 from federation.pull_history import ERROR_KINDS, OUTCOME_LABELS, PULLS_KEPT, recent_pulls
 from node.core.geography import municipalities
 from node.core.models import Role, utcnow
@@ -32,6 +32,16 @@ def danish_time(moment: datetime | None) -> str:
         return "aldrig"
     local = moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(DANISH_TIME)
     return f"{local.day}. {MONTHS[local.month - 1]} {local.year} kl. {local:%H.%M}"
+
+
+def duration(started: datetime, finished: datetime) -> str:
+    """How long a pull took, in Danish: "under 1 sekund", "4 sekunder", "2 min. 5 sek."."""
+    seconds = int((finished - started).total_seconds())
+    if seconds < 1:
+        return "under 1 sekund"
+    if seconds < 60:
+        return f"{seconds} sekund{'' if seconds == 1 else 'er'}"
+    return f"{seconds // 60} min. {seconds % 60} sek."
 
 
 def _this_node() -> NodeFacts:
@@ -75,7 +85,7 @@ def peer_history(peer_id: str):
         abort(404)
     return render_template(
         "peer_history.html", peer=peer, pulls=recent_pulls(db(), peer_id), kept=PULLS_KEPT,
-        state_label=PEER_STATE_LABELS.get(peer.state, peer.state), kind_label=KIND_LABELS.get(peer.kind, peer.kind),
+        state_label=PEER_STATE_LABELS.get(peer.state, peer.state), facts=facts_of(peer), duration=duration,
         outcome_labels=OUTCOME_LABELS, error_kinds=ERROR_KINDS, when=danish_time,
         ago=lambda moment: ago(moment, utcnow()),
     )

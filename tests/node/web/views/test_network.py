@@ -19,7 +19,7 @@ from federation.trust import check_descriptor, own_descriptor, remember_node
 from node.core.config import NodeSettings, load_config
 from node.core.models import utcnow
 from node.web.app import create_app
-from node.web.views.network import danish_time
+from node.web.views.network import danish_time, duration
 from tests.helpers.web import login
 
 POLITI = NodeSettings("oestjyllands-politi", "Østjyllands Politi", "police", "http://politi.test:8080",
@@ -108,7 +108,7 @@ def test_the_peer_history_lists_the_latest_pulls_in_danish_with_the_technical_re
         finished = session.scalars(select(PullRecord).where(PullRecord.peer_id == POLITI.id)).one().finished_at
     assert f">{danish_time(finished)}</time>" in ok
     failed = admin.get(f"/admin/forbindelser/{RANDERS.id}").get_data(as_text=True)
-    assert "Fejlede" in failed and "Noden svarede ikke" in failed
+    assert "Fejlede" in failed and "Noden svarede ikke" in failed and "Østjyllands Politi" in failed  # its district
     assert "<summary>Teknisk årsag</summary>" in failed and SECRET_REASON in failed
     assert admin.get("/admin/forbindelser/ingen-saadan").status_code == 404
 
@@ -124,3 +124,11 @@ def test_times_are_written_the_danish_way_in_copenhagen_time():
     assert danish_time(winter) == "2. december 2026 kl. 14.05"
     assert danish_time(summer) == "2. juli 2026 kl. 00.30"
     assert danish_time(None) == "aldrig"
+
+
+def test_a_pulls_duration_is_said_in_danish():
+    start = utcnow()
+    assert duration(start, start + timedelta(milliseconds=300)) == "under 1 sekund"
+    assert duration(start, start + timedelta(seconds=1)) == "1 sekund"
+    assert duration(start, start + timedelta(seconds=42)) == "42 sekunder"
+    assert duration(start, start + timedelta(seconds=125)) == "2 min. 5 sek."
