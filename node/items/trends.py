@@ -88,9 +88,9 @@ def district_trends(bulletins: Iterable[BulletinFacts], threshold: int,
     for bulletin in bulletins:
         for district in bulletin.districts or (NO_DISTRICT,):
             by_district.setdefault(district, []).append(bulletin)
-    return [_trend(district, found, threshold, themes_per_district) for district, found in sorted(
-        by_district.items(), key=lambda pair: (pair[0] == NO_DISTRICT, pair[0]))
-            if any(b.themes for b in found)]
+    ordered = sorted(by_district.items(), key=lambda pair: (pair[0] == NO_DISTRICT, pair[0]))
+    trends = [_trend(district, found, threshold, themes_per_district) for district, found in ordered]
+    return [trend for trend in trends if trend.themes]  # a district whose bulletins carry no keywords has no chart
 
 
 def _trend(district: str, bulletins: list[BulletinFacts], threshold: int, most: int) -> DistrictTrend:

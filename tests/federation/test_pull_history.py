@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from werkzeug.serving import make_server
 
+from federation import replication
 from federation.client import PeerUnavailable
 from federation.identity import generate_node_key, load_node_key
 from federation.ingest import Outcome
@@ -19,7 +21,7 @@ from federation.peering import approve_peer, record_peer
 from federation.pull_history import PULLS_KEPT, PullEnd, error_kind, recent_pulls, record_pull
 from federation.scheduling import FederationCycle, pull_and_record
 from federation.trust import check_descriptor, own_descriptor
-from node.core.config import NodeSettings, load_config, write_settings
+from node.core.config import NodeSettings, PeerLimits, load_config, write_settings
 from node.core.db import make_engine, make_sessionmaker, upgrade_database
 from node.core.models import utcnow
 from node.items.files import import_items
@@ -81,6 +83,17 @@ def test_a_real_pull_and_then_a_pull_from_an_unreachable_peer_are_recorded_and_s
     login(admin, "admin")
     page = admin.get(f"/admin/forbindelser/{settings.id}").get_data(as_text=True)
     assert "Fejlede" in page and "Noden svarede ikke" in page and "Teknisk årsag" in page and "Hentet" in page
+
+
+def test_a_pull_cut_off_after_its_first_page_records_what_it_stored_and_why_it_stopped(
+        sessions, politi, cycle, monkeypatch):
+    settings = politi[0]
+    monkeypatch.setattr(replication, "BATCH", 2)  # pages of two changes, so the three items need two pages
+    cycle.local = replace(cycle.local, limits=PeerLimits(max_pages_per_pull=1))
+    pull_and_record(cycle, settings.id)
+    with sessions() as session:
+        [cut] = recent_pulls(session, settings.id)
+    assert (cut.outcome, cut.stored, cut.error_kind) == (PullOutcome.FAILED, 2, "too_many_pages")
 
 
 def _end(outcome=PullOutcome.OK, error=None) -> PullEnd:

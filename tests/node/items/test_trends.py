@@ -53,6 +53,10 @@ def test_a_bulletin_for_two_districts_counts_in_both_and_one_without_a_district_
     assert all(t.rows[t.themes[0]][0].shown == "5" for t in trends)
 
 
+def test_a_district_whose_bulletins_have_no_keywords_gets_no_chart():
+    assert district_trends(_bulletins(6, SEPTEMBER, districts=(MIDTVEST,)), threshold=5) == []
+
+
 def test_only_the_most_used_themes_and_the_latest_twelve_months_are_charted():
     facts = [b for i, theme in enumerate("abcdefg") for b in _bulletins(i + 1, SEPTEMBER, theme)]
     [trend] = district_trends(facts, threshold=2, themes_per_district=3)
