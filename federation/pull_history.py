@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from federation.client import PeerUnavailable
 from federation.ingest import Outcome
-from federation.models import PullOutcome, PullRecord
+from federation.models import Peer, PullOutcome, PullRecord
 
 # Pulls kept per peer: enough to see a pattern (a peer failing every night), small enough never to matter.
 PULLS_KEPT = 50
@@ -91,6 +91,11 @@ def record_pull(session: Session, peer_id: str, started_at: datetime, finished_a
     newest = select(PullRecord.id).where(PullRecord.peer_id == peer_id).order_by(PullRecord.id.desc()).limit(keep)
     session.execute(delete(PullRecord).where(PullRecord.peer_id == peer_id, PullRecord.id.not_in(newest)))
     return record
+
+
+def prune_removed_peers_pulls(session: Session) -> int:
+    """Forget the pull history of peers that have been removed; returns how many records went."""
+    return session.execute(delete(PullRecord).where(PullRecord.peer_id.not_in(select(Peer.id)))).rowcount
 
 
 def recent_pulls(session: Session, peer_id: str, limit: int = PULLS_KEPT) -> list[PullRecord]:

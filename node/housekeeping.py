@@ -11,6 +11,7 @@ from federation.changes import prune_tombstones
 from federation.equivocation import prune_equivocations
 from federation.ingest import prune_ingest_logs
 from federation.peering import expire_pending_peers
+from federation.pull_history import prune_removed_peers_pulls
 from node.accounts.logins import prune_login_records
 from node.accounts.saml import prune_saml_records
 from node.accounts.sessions import Lifetimes, prune_sessions
@@ -27,15 +28,16 @@ AUDIT_PRUNE_PER_CYCLE = 20 * PRUNE_BATCH
 
 def run_cycle(sessions: sessionmaker[Session], by: ActingNode, tombstone_days: int,
               accounts: AccountRules = AccountRules(), audit_retention_days: int = 730) -> int:
-    """Expire due items; prune old tombstones, ingest logs, resolved conflicts, old pending peers, ended login
-    sessions, login records, SAML requests and assertions, and audit events past their retention; returns how
-    many items expired."""
+    """Expire due items; prune old tombstones, ingest logs, resolved conflicts, old pending peers (and removed peers'
+    pull history), ended login sessions, login records, SAML requests and assertions, and audit events past their
+    retention; returns how many items expired."""
     with sessions.begin() as session:
         expired = expire_due_items(session, by)
         prune_tombstones(session, utcnow() - timedelta(days=tombstone_days))
         prune_ingest_logs(session, utcnow())
         prune_equivocations(session, utcnow())
         expire_pending_peers(session, utcnow())
+        prune_removed_peers_pulls(session)
         prune_sessions(session, Lifetimes.of(accounts), utcnow())
         prune_login_records(session, accounts, utcnow())
         prune_saml_records(session, utcnow())
