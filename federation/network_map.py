@@ -32,6 +32,7 @@ HEALTH_LABELS = {
 PUBLIC_STATES = (PeerState.APPROVED, PeerState.BACKING_OFF)
 INNER_RADIUS, OUTER_RADIUS = 170.0, 330.0
 LABEL_ROOM, RADIAL_LABEL_ROOM = 230.0, 270.0  # beyond the outermost ring, for the labels
+LEVEL_LABEL_HEIGHT = 60.0
 RADIAL_LABELS_FROM = 13  # outer rings with this many nodes or more get labels along their radius
 
 
@@ -98,12 +99,13 @@ class NetworkMap:
 
     nodes: list[PlacedNode]
     links: list[PlacedLink]
-    size: float  # half the side of the square viewBox, centred on this node
+    half_width: float  # the viewBox is centred on this node
+    half_height: float
     healths: list[str] = field(default_factory=list)  # the healths that occur, in legend order
 
     @property
     def view_box(self) -> str:
-        return f"{-self.size:g} {-self.size:g} {2 * self.size:g} {2 * self.size:g}"
+        return f"{-self.half_width:g} {-self.half_height:g} {2 * self.half_width:g} {2 * self.half_height:g}"
 
     def node(self, node_id: str) -> PlacedNode:
         """The placed node with this id."""
@@ -164,9 +166,12 @@ def lay_out(me: NodeFacts, peers: list[PeerLink], others: list[NodeFacts], learn
              for p in peers]
     links += [_link(placed[v], placed[o.id], "known") for o in others
               for v in sorted(learned_via.get(o.id, ())) if v in names]
-    size = (OUTER_RADIUS if others else inner_radius if peers else 60.0) + (RADIAL_LABEL_ROOM if radial else LABEL_ROOM)
+    reach = OUTER_RADIUS if others else inner_radius if peers else 60.0
+    # Level labels run sideways and take two lines above or below a node; labels along the radius go every way.
+    above_below = RADIAL_LABEL_ROOM if radial else LEVEL_LABEL_HEIGHT
     healths = [h for h in HEALTH_LABELS if any(link.health == h for link in links)]
-    return NetworkMap(list(placed.values()), links, size, healths)
+    return NetworkMap(list(placed.values()), links, reach + (RADIAL_LABEL_ROOM if radial else LABEL_ROOM),
+                      reach + above_below, healths)
 
 
 def _outer_angles(others: list[NodeFacts], learned_via: dict[str, set[str]],

@@ -42,7 +42,7 @@ def test_this_node_is_in_the_centre_its_peers_on_the_inner_ring_and_the_rest_out
     radius = {n.facts.id: math.hypot(n.x, n.y) for n in picture.nodes}
     assert radius[ME.id] == 0 and radius[POLITI.id] == pytest.approx(radius[RANDERS.id], abs=0.2)
     assert min(radius[i] for i, r in rings.items() if r == 2) > radius[POLITI.id]
-    assert all(abs(n.x) < picture.size and abs(n.y) < picture.size for n in picture.nodes)
+    assert all(abs(n.x) < picture.half_width and abs(n.label_y) < picture.half_height for n in picture.nodes)
 
 
 def test_a_node_learned_through_a_peer_is_linked_to_it_and_placed_beside_it():
