@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from node.core.models import Item, User
+from node.core.models import Item, ItemTerm, User
 from node.items.visibility import readable_items
+from search.documents import tag_key
 from search.index import SearchIndex, SearchUnavailable
 from search.query import HITS_PER_PAGE, SearchRequest, meilisearch_query, safe_highlight, search_options
 
@@ -52,12 +53,10 @@ def _hit(hit: dict[str, Any]) -> dict[str, Any]:
 
 
 def _database_search(session: Session, request: SearchRequest, user: User | None) -> SearchResult:
-    where = [readable_items(user)]
+    where = [readable_items(user), *_filter_conditions(session, request.filters)]
     for word in request.q.split()[:10]:
         pattern = f"%{word.lower()}%"
         where.append(or_(func.lower(Item.title).like(pattern), func.lower(Item.summary).like(pattern)))
-    if "type" in request.filters:
-        where.append(Item.type == request.filters["type"])
     total = session.scalar(select(func.count()).select_from(Item).where(*where)) or 0
     items = session.scalars(select(Item).where(*where).order_by(Item.published_at.desc())
                             .offset((request.page - 1) * HITS_PER_PAGE).limit(HITS_PER_PAGE)).all()
@@ -65,3 +64,15 @@ def _database_search(session: Session, request: SearchRequest, user: User | None
              "municipalities": i.municipalities,
              "highlight": {"title": safe_highlight(i.title), "summary": safe_highlight(i.summary)}} for i in items]
     return SearchResult(total, request.page, hits, {}, degraded=True)
+
+
+def _filter_conditions(session: Session, filters: dict[str, str]) -> list[ColumnElement[bool]]:
+    """The type and tag filters in SQL; a tag matches across case and æ/ø/å spelling, as in the index."""
+    found = [Item.type == filters["type"]] if "type" in filters else []
+    if "tag" in filters:
+        # SQLite's lower() knows only ASCII, so the stored spellings are compared with the index's rule in Python.
+        tags = session.scalars(select(ItemTerm.value).where(ItemTerm.field == "tags").distinct())
+        spellings = [tag for tag in tags if tag_key(tag) == tag_key(filters["tag"])]
+        found.append(exists().where(ItemTerm.item_id == Item.id, ItemTerm.field == "tags",
+                                    ItemTerm.value.in_(spellings)))
+    return found
