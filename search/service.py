@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, extract, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from node.core.models import Item, ItemTerm, User
+from node.items.queries import FilterError, ItemFilters
 from node.items.visibility import readable_items
 from search.documents import tag_key
 from search.index import SearchIndex, SearchUnavailable
@@ -67,8 +68,14 @@ def _database_search(session: Session, request: SearchRequest, user: User | None
 
 
 def _filter_conditions(session: Session, filters: dict[str, str]) -> list[ColumnElement[bool]]:
-    """The type and tag filters in SQL; a tag matches across case and æ/ø/å spelling, as in the index."""
-    found = [Item.type == filters["type"]] if "type" in filters else []
+    """The request's filters in SQL, as the list pages apply them; a tag matches across case and æ/ø/å spelling."""
+    listed = {name: value for name, value in filters.items() if name not in ("tag", "year")}
+    try:
+        found = ItemFilters.from_args(listed).conditions()
+    except FilterError:  # e.g. a type that does not exist: nothing has it
+        return [false()]
+    if "year" in filters:
+        found.append(extract("year", func.coalesce(Item.published_at, Item.updated_at)) == int(filters["year"]))
     if "tag" in filters:
         # SQLite's lower() knows only ASCII, so the stored spellings are compared with the index's rule in Python.
         tags = session.scalars(select(ItemTerm.value).where(ItemTerm.field == "tags").distinct())

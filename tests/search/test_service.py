@@ -13,7 +13,7 @@ from tests.helpers.nodes import acting_node
 
 ITEMS = [
     {"id": "fravaer", "type": "method", "title": "Indsats mod fravær", "summary": "Tidlig kontakt.",
-     "audience": "public", "tags": ["Skolefravær"]},
+     "audience": "public", "tags": ["Skolefravær"], "municipalities": ["0751"]},
     {"id": "natteravne", "type": "practice", "title": "Natteravne", "summary": "Aftenture.", "audience": "public",
      "tags": ["Nattevandring"]},
 ]
@@ -36,3 +36,15 @@ def test_the_database_fallback_matches_a_tag_regardless_of_case_and_danish_lette
 def test_the_database_fallback_finds_nothing_for_a_tag_no_item_has(degraded_client):
     body = degraded_client.get("/api/v1/search", query_string={"q": "", "tag": "skole"}).get_json()
     assert body["degraded"] is True and body["total"] == 0
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"municipality": "0751"}, ["fravaer"]),
+    ({"type": "practice"}, ["natteravne"]),
+    ({"type": "findes-ikke"}, []),
+    ({"year": "1999"}, []),
+])
+def test_the_database_fallback_applies_the_filters_shown_as_chosen(degraded_client, params, expected):
+    body = degraded_client.get("/api/v1/search", query_string={"q": "", **params}).get_json()
+    assert body["degraded"] is True
+    assert [hit["id"].split(":")[1] for hit in body["hits"]] == expected
