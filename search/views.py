@@ -12,7 +12,7 @@ from node.web.errors import json_error
 from node.web.request import authenticate_bearer, db, node_config, public_url, viewer
 from search.filters import chosen_filters, facet_panel, link_args
 from search.index import SearchIndex
-from search.query import SORTS, SearchRequest
+from search.query import SearchRequest
 from search.service import search_items
 
 bp = Blueprint("search", __name__)
@@ -50,7 +50,7 @@ def page():
     _record_search(result.hits, "Søgesiden")
     origins = node_origin_names()
     return render_template(
-        "search.html", result=result, search=search_request, args=request.args, sorts=SORTS, origins=origins,
+        "search.html", result=result, search=search_request, args=request.args, origins=origins,
         chosen=chosen_filters(search_request.filters, origins),
         facets=facet_panel(result.facets, search_request.filters, origins), link_args=link_args,
     )
