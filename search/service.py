@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, extract, false, func, or_, select
@@ -49,6 +50,7 @@ def _hit(hit: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": hit["id"], "type": hit["type"], "title": hit["title"], "summary": hit["summary"],
         "origin": hit["origin"], "municipalities": hit.get("municipalities", []),
+        "published_at": datetime.fromtimestamp(hit["published_ts"], UTC) if "published_ts" in hit else None,
         "highlight": {name: safe_highlight(formatted.get(name, hit[name])) for name in ("title", "summary")},
     }
 
@@ -62,7 +64,7 @@ def _database_search(session: Session, request: SearchRequest, user: User | None
     items = session.scalars(select(Item).where(*where).order_by(Item.published_at.desc())
                             .offset((request.page - 1) * HITS_PER_PAGE).limit(HITS_PER_PAGE)).all()
     hits = [{"id": i.id, "type": i.type, "title": i.title, "summary": i.summary, "origin": i.origin,
-             "municipalities": i.municipalities,
+             "municipalities": i.municipalities, "published_at": i.published_at or i.updated_at,
              "highlight": {"title": safe_highlight(i.title), "summary": safe_highlight(i.summary)}} for i in items]
     return SearchResult(total, request.page, hits, {}, degraded=True)
 

@@ -34,6 +34,7 @@ def api_search():
     result = search_items(search_index(), db(), search_request, viewer())
     _record_search(result.hits, "API-søgning")
     hits = [{**hit, "url": public_url("pages.item", item_id=hit["id"]),
+             "published_at": hit["published_at"].isoformat() if hit["published_at"] else None,
              "highlight": {k: str(v) for k, v in hit["highlight"].items()}} for hit in result.hits]
     return {"total": result.total, "page": result.page, "hits": hits, "facets": result.facets,
             "degraded": result.degraded}
