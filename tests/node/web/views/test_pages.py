@@ -7,6 +7,7 @@ import json
 from node.items.files import import_items
 from node.web.request import CONTENT_SECURITY_POLICY
 from tests.helpers.nodes import acting_node
+from tests.helpers.web import login
 
 
 def _import(sessions, count: int, **fields):
@@ -52,3 +53,24 @@ def test_list_filters_by_municipality_and_cooperation(client, sessions):
 def test_unknown_page_is_a_danish_404(client):
     response = client.get("/findes-ikke")
     assert response.status_code == 404 and "Siden findes ikke" in response.get_data(as_text=True)
+
+
+def test_front_page_opens_with_a_labelled_search_box_that_searches_the_network(client):
+    page = client.get("/").get_data(as_text=True)
+    main = page.split('<main', 1)[1]
+    form = main.split('<form method="get" action="/sog"', 1)[1].split("</form>", 1)[0]
+    assert '<label for="forside-sog">Søg i Vidensnet</label>' in form
+    assert '<input id="forside-sog" name="q" type="search"' in form
+    assert 'placeholder="fx bekymringssamtale, natteravne, 18-25"' in form
+    assert main.index('id="forside-sog"') < main.index("Det nyeste fra netværket")
+    assert "Hvad er Vidensnet?" in main
+
+
+def test_front_page_tells_anonymous_visitors_that_bulletins_need_a_login_and_not_logged_in_users(
+        client, sessions, users):
+    hint = "Nogle emner, fx tendensbulletiner fra politiet, vises kun for indloggede brugere."
+    _import(sessions, 1)
+    page = client.get("/").get_data(as_text=True)
+    assert hint in page and 'href="/login?next=/">Log ind for at se dem.</a>' in page
+    login(client, "reader")
+    assert hint not in client.get("/").get_data(as_text=True)
