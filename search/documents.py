@@ -6,8 +6,9 @@ from typing import Any
 
 from node.core.geography import municipality_name
 from node.core.models import Item
+from node.items.tags import tag_key
 from node.items.vocabulary import DETAILS
-from search.danish import fold, search_terms
+from search.danish import search_terms
 
 # The shape of the documents built here; a change of what they hold bumps it, and the worker then queues every
 # item for indexing again (search.runtime), so an upgraded node never searches documents of an older shape.
@@ -34,11 +35,6 @@ def _details_text(item: Item) -> str:
             parts += [v if isinstance(v, str) else " ".join(x for x in v.values() if isinstance(x, str)) for v in value
                       if isinstance(v, (str, dict))]
     return "\n".join(parts)
-
-
-def tag_key(tag: str) -> str:
-    """A tag as filters compare it: case and æ/ø/å spelling aside ('Skolefravær', 'skolefravaer' → 'skolefravaer')."""
-    return fold(" ".join(tag.split()))
 
 
 def _facts_text(item: Item) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from node.items.tags import tag_key
 from search.danish import query_terms
-from search.documents import tag_key
 from search.settings import FACETS
 
 HITS_PER_PAGE = 20

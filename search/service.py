@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from node.core.models import Item, ItemTerm, User
 from node.items.queries import FilterError, ItemFilters
+from node.items.tags import tag_key
 from node.items.visibility import readable_items
-from search.documents import tag_key
 from search.index import SearchIndex, SearchUnavailable
 from search.query import HITS_PER_PAGE, SearchRequest, meilisearch_query, safe_highlight, search_options
 

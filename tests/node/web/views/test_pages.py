@@ -50,6 +50,13 @@ def test_list_filters_by_municipality_and_cooperation(client, sessions):
     assert "0 emner" in client.get("/praksis?municipality=0101").get_data(as_text=True)
 
 
+def test_list_tag_filter_matches_a_tag_whatever_its_case_or_aeoeaa_spelling(client, sessions):
+    _import(sessions, 2, tags=["Skolefravær"])
+    for spelling in ("Skolefravær", "skolefravær", "SKOLEFRAVÆR", "skolefravaer", "SKOLEFRAVAER"):
+        assert "2 emner" in client.get(f"/praksis?tag={spelling}").get_data(as_text=True), spelling
+    assert "0 emner" in client.get("/praksis?tag=skolefrav").get_data(as_text=True)
+
+
 def test_unknown_page_is_a_danish_404(client):
     response = client.get("/findes-ikke")
     assert response.status_code == 404 and "Siden findes ikke" in response.get_data(as_text=True)
