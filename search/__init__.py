@@ -10,6 +10,7 @@
 - `danish`: æ/ø/å folding, stemming and compound splitting for documents and queries.
 - `query`, `service`: searching as a viewer, with audience filters inside Meilisearch, and a
   database fallback when Meilisearch is down.
+- `filters`: the page's facets and active-filter chips in people's words (type names, municipality and node names).
 - `views`, `commands`: the search API and page, and `vidensnet reindex`.
 
 It builds on the web plumbing (`node.web.request`, `node.web.errors`), `node.items` and the

@@ -16,6 +16,11 @@ DOMAIN_WORDS = Path(__file__).parent / "data" / "domain_words.txt"
 MIN_PART = 3
 LINKS = ("", "s", "e")  # Danish linking letters: bekymring-s-samtale, barn-e-...
 _WORD = re.compile(r"[0-9a-zæøåäöüé]+(?:-[0-9a-zæøåäöüé]+)*")
+# Signs that carry meaning in the domain, spelled out before words are split, alike in documents and queries:
+# "SSP+" is not "SSP", "§ 115" and "paragraf 115" are the same section, "18–25" (en dash) is "18-25".
+_SIGNS = ((re.compile(r"(?<=[0-9a-zæøå])\+"), "plus"), (re.compile(r"(?:§|\bparagraf)\s*(\d+)"), r" paragraf\1 \1 "),
+          (re.compile(r"(?<=\d)\s*[–‐-]\s*(?=\d)"), "-"))
+_RANGE = re.compile(r"\d+(?:-\d+)+")
 # Longest first; a stem keeps at least four letters.
 _SUFFIXES = ("erne", "ende", "else", "elsen", "elser", "ninger", "ning", "heden", "hed", "erer", "eren", "ene",
              "ers", "ens", "ets", "er", "en", "et", "es", "e", "s")
@@ -78,12 +83,20 @@ def split_compound(word: str) -> list[str]:
     return []
 
 
-def words_of(text: str) -> list[str]:
-    """Lowercase words of a text; hyphenated words also give their halves."""
+def spell_out_signs(text: str) -> str:
+    """The text in lower case with the domain's signs spelled out ('SSP+' → 'sspplus', '§ 115' → 'paragraf115 115')."""
+    text = text.lower()
+    for pattern, replacement in _SIGNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def words_of(text: str, halves: bool = True) -> list[str]:
+    """Lowercase words of a text; hyphenated words also give their halves, number ranges ('18-25') only with halves."""
     found = []
-    for token in _WORD.findall(text.lower()):
+    for token in _WORD.findall(spell_out_signs(text)):
         found.append(token.replace("-", ""))
-        if "-" in token:
+        if "-" in token and (halves or not _RANGE.fullmatch(token)):
             found += [part for part in token.split("-") if part]
     return found
 
@@ -99,4 +112,5 @@ def search_terms(text: str) -> list[str]:
 
 def query_terms(query: str) -> str:
     """A query normalised like the documents' terms (folded, stemmed), for Meilisearch."""
-    return " ".join(fold(stem(word)) for word in words_of(query))
+    # A range asked for is meant whole: "18-25" must not match every text with an 18 or a 25 in it.
+    return " ".join(fold(stem(word)) for word in words_of(query, halves=False))

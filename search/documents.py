@@ -6,8 +6,13 @@ from typing import Any
 
 from node.core.geography import municipality_name
 from node.core.models import Item
+from node.items.tags import tag_key
 from node.items.vocabulary import DETAILS
 from search.danish import search_terms
+
+# The shape of the documents built here; a change of what they hold bumps it, and the worker then queues every
+# item for indexing again (search.runtime), so an upgraded node never searches documents of an older shape.
+DOCUMENT_SHAPE = 2
 
 
 def document_key(item_id: str) -> str:
@@ -32,10 +37,17 @@ def _details_text(item: Item) -> str:
     return "\n".join(parts)
 
 
+def _facts_text(item: Item) -> str:
+    # Facts a person searches for in their own words: "18-25", "SSP+", "0751" or "Aarhus".
+    names = [municipality_name(code) for code in item.municipalities]
+    return " ".join([*item.target_groups, *item.cooperation, item.prevention_level or "", *item.municipalities,
+                     *names, *item.police_districts])
+
+
 def to_document(item: Item) -> dict[str, Any]:
     """The search document of one readable item."""
     audience = item.audience if isinstance(item.audience, dict) else {}
-    text = " ".join([item.title, item.summary, " ".join(item.tags), item.body, _details_text(item)])
+    text = " ".join([item.title, item.summary, " ".join(item.tags), item.body, _details_text(item), _facts_text(item)])
     published = item.published_at or item.updated_at
     return {
         "key": document_key(item.id),
@@ -44,6 +56,7 @@ def to_document(item: Item) -> dict[str, Any]:
         "title": item.title,
         "summary": item.summary,
         "tags": item.tags,
+        "tag_keys": [tag_key(tag) for tag in item.tags],
         "body": item.body,
         "details": _details_text(item),
         "terms": " ".join(search_terms(text)),

@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from search.settings import INDEX_UID, index_settings
+from search.settings import INDEX_UID, SHAPE_MARKER, index_settings
 
 TASK_TIMEOUT_SECONDS = 120
 TASK_POLL_SECONDS = 0.02
@@ -139,6 +139,16 @@ class SearchIndex:
     def search(self, query: str, options: dict[str, Any]) -> dict[str, Any]:
         """Run one search on the live index."""
         return self.call("POST", f"/indexes/{self.uid}/search", {"q": query, **options})
+
+    def holds_current_shape(self) -> bool:
+        """Whether the live index has the current documents' settings (a missing index has not)."""
+        try:
+            self.search("", {"filter": f"{SHAPE_MARKER} EXISTS", "limit": 0})
+        except SearchUnavailable as exc:
+            if exc.code in ("invalid_search_filter", "index_not_found"):
+                return False
+            raise
+        return True
 
     def healthy(self) -> bool:
         """True when the server answers its health check."""

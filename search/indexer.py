@@ -14,6 +14,7 @@ from node.items.visibility import live_items
 from search.documents import to_document
 from search.index import SearchIndex, SearchUnavailable
 from search.models import IndexState, IndexTask
+from search.outbox import enqueue_index_updates
 from search.settings import reindex_uid
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,15 @@ def _record_failure(sessions: sessionmaker[Session], task_ids: list[int], error:
     with sessions.begin() as session:
         session.execute(update(IndexTask).where(IndexTask.id.in_(task_ids))
                         .values(attempts=IndexTask.attempts + 1, last_error=error[:500]))
+
+
+def queue_every_item(sessions: sessionmaker[Session]) -> int:
+    """Queue an index update for every live item not queued yet (documents of a new shape); returns how many."""
+    with sessions.begin() as session:
+        queued = select(IndexTask.item_id).where(IndexTask.state == IndexState.QUEUED)
+        item_ids = list(session.scalars(select(Item.id).where(live_items(), Item.id.not_in(queued))))
+        enqueue_index_updates(session, item_ids)
+    return len(item_ids)
 
 
 def queued_count(session: Session) -> int:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup, escape
 
+from node.items.tags import tag_key
 from search.danish import query_terms
 from search.settings import FACETS
 
 HITS_PER_PAGE = 20
 # Control characters never occur in stored text (validation refuses them), so they mark highlights safely.
 MARK_START, MARK_END = "\x02", "\x03"
+_BEFORE_START = re.compile(r"(\w+)" + MARK_START)
+_AFTER_END = re.compile(MARK_END + r"(\w+)")
 # Query parameter -> document attribute for the facet filters.
 FILTER_PARAMS = {
     "type": "type",
@@ -24,20 +28,24 @@ FILTER_PARAMS = {
     "target_group": "target_groups",
     "cooperation": "cooperation",
     "year": "year",
+    "tag": "tag_keys",
 }
+# The orders a person can choose, by their word in the URL; relevance is the default.
+SORTS = ("relevans", "dato")
 
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """What someone asked for: words, facet filters and a page."""
+    """What someone asked for: words, facet filters, an order and a page."""
 
     q: str = ""
     filters: dict[str, str] = field(default_factory=dict)
     page: int = 1
+    sort: str = SORTS[0]
 
     @classmethod
     def from_args(cls, args) -> SearchRequest:
-        """Read q, the facet filters and page from query parameters; raises ValueError naming a bad one."""
+        """Read q, the facet filters, sort and page from query parameters; raises ValueError naming a bad one."""
         try:
             page = int(args.get("page") or 1)
         except ValueError:
@@ -47,7 +55,10 @@ class SearchRequest:
         filters = {k: args[k] for k in FILTER_PARAMS if args.get(k)}
         if "year" in filters and not filters["year"].isdigit():
             raise ValueError("year: skal være et årstal")
-        return cls((args.get("q") or "").strip()[:300], filters, page)
+        sort = args.get("sort") or SORTS[0]
+        if sort not in SORTS:
+            raise ValueError("sort: skal være relevans eller dato")
+        return cls((args.get("q") or "").strip()[:300], filters, page, sort)
 
 
 def _quote(value: str) -> str:
@@ -65,7 +76,10 @@ def search_options(request: SearchRequest, logged_in: bool) -> dict[str, Any]:
     clauses = [audience_filter(logged_in)]
     for param, value in sorted(request.filters.items()):
         attribute = FILTER_PARAMS[param]
-        clauses.append(f"{attribute} = {value}" if attribute == "year" else f"{attribute} = {_quote(value)}")
+        if attribute == "year":
+            clauses.append(f"{attribute} = {value}")
+        else:
+            clauses.append(f"{attribute} = {_quote(tag_key(value) if param == 'tag' else value)}")
     options = {
         "filter": " AND ".join(clauses),
         "facets": list(FACETS),
@@ -77,14 +91,20 @@ def search_options(request: SearchRequest, logged_in: bool) -> dict[str, Any]:
         "highlightPreTag": MARK_START,
         "highlightPostTag": MARK_END,
     }
-    if not request.q:
-        options["sort"] = ["published_ts:desc"]  # browsing: newest first
+    if not request.q or request.sort == "dato":
+        options["sort"] = ["published_ts:desc"]  # browsing, or asked for: newest first
     return options
 
 
+def whole_words(formatted: str) -> str:
+    """Highlight marks widened to the whole words they are in: a stem matched ('bekymringssamtal') marks the word."""
+    formatted = _BEFORE_START.sub(lambda m: MARK_START + m.group(1), formatted)
+    return _AFTER_END.sub(lambda m: m.group(1) + MARK_END, formatted)
+
+
 def safe_highlight(formatted: str) -> Markup:
-    """Meilisearch's highlighted text, HTML-escaped, with only our <mark> tags put back."""
-    escaped = str(escape(formatted))
+    """Meilisearch's highlighted text, HTML-escaped, with only our <mark> tags put back, around whole words."""
+    escaped = str(escape(whole_words(formatted)))
     return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 

@@ -13,7 +13,7 @@ from node.core.config import SearchSettings
 from node.core.private_files import private_dir, write_private_text
 from search.binary import MeilisearchMissing, find_meilisearch
 from search.index import SearchIndex, SearchUnavailable
-from search.indexer import drain_outbox
+from search.indexer import drain_outbox, queue_every_item
 from search.keys import URL_FILE, KeyIssuer, can_manage_keys, external_issuer, managed_issuer, scoped_index
 from search.process import ManagedMeilisearch
 
@@ -100,13 +100,21 @@ def run_cycle(runtime: SearchRuntime, sessions: sessionmaker[Session]) -> int:
         if not runtime.ready:
             if runtime.issuer is not None:  # found again after an outage or a restart (it is not remade)
                 runtime.index.api_key = runtime.issuer.issue()
-            runtime.index.ensure()
+            _follow_document_shape(runtime.index, sessions)
             runtime.ready = True
         return drain_outbox(sessions, runtime.index)
     except (SearchUnavailable, RuntimeError, OSError) as exc:
         runtime.ready = False
         log.warning("search index not updated this time (queued updates are kept): %s", exc)
         return 0
+
+
+def _follow_document_shape(index: SearchIndex, sessions: sessionmaker[Session]) -> None:
+    # Items are queued before the settings name the new shape: a crash in between only queues them again.
+    if not index.holds_current_shape():
+        queued = queue_every_item(sessions)
+        log.info("search index %s holds documents of an older shape: %d items queued again", index.uid, queued)
+    index.ensure()
 
 
 def stop_search(runtime: SearchRuntime) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, exists, extract, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from node.core.models import Item, User
+from node.core.models import Item, ItemTerm, User
+from node.items.queries import FilterError, ItemFilters
+from node.items.tags import tag_key
 from node.items.visibility import readable_items
 from search.index import SearchIndex, SearchUnavailable
 from search.query import HITS_PER_PAGE, SearchRequest, meilisearch_query, safe_highlight, search_options
@@ -47,21 +50,38 @@ def _hit(hit: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": hit["id"], "type": hit["type"], "title": hit["title"], "summary": hit["summary"],
         "origin": hit["origin"], "municipalities": hit.get("municipalities", []),
+        "published_at": datetime.fromtimestamp(hit["published_ts"], UTC) if "published_ts" in hit else None,
         "highlight": {name: safe_highlight(formatted.get(name, hit[name])) for name in ("title", "summary")},
     }
 
 
 def _database_search(session: Session, request: SearchRequest, user: User | None) -> SearchResult:
-    where = [readable_items(user)]
+    where = [readable_items(user), *_filter_conditions(session, request.filters)]
     for word in request.q.split()[:10]:
         pattern = f"%{word.lower()}%"
         where.append(or_(func.lower(Item.title).like(pattern), func.lower(Item.summary).like(pattern)))
-    if "type" in request.filters:
-        where.append(Item.type == request.filters["type"])
     total = session.scalar(select(func.count()).select_from(Item).where(*where)) or 0
     items = session.scalars(select(Item).where(*where).order_by(Item.published_at.desc())
                             .offset((request.page - 1) * HITS_PER_PAGE).limit(HITS_PER_PAGE)).all()
     hits = [{"id": i.id, "type": i.type, "title": i.title, "summary": i.summary, "origin": i.origin,
-             "municipalities": i.municipalities,
+             "municipalities": i.municipalities, "published_at": i.published_at or i.updated_at,
              "highlight": {"title": safe_highlight(i.title), "summary": safe_highlight(i.summary)}} for i in items]
     return SearchResult(total, request.page, hits, {}, degraded=True)
+
+
+def _filter_conditions(session: Session, filters: dict[str, str]) -> list[ColumnElement[bool]]:
+    """The request's filters in SQL, as the list pages apply them; a tag matches across case and æ/ø/å spelling."""
+    listed = {name: value for name, value in filters.items() if name not in ("tag", "year")}
+    try:
+        found = ItemFilters.from_args(listed).conditions()
+    except FilterError:  # e.g. a type that does not exist: nothing has it
+        return [false()]
+    if "year" in filters:
+        found.append(extract("year", func.coalesce(Item.published_at, Item.updated_at)) == int(filters["year"]))
+    if "tag" in filters:
+        # SQLite's lower() knows only ASCII, so the stored spellings are compared with the index's rule in Python.
+        tags = session.scalars(select(ItemTerm.value).where(ItemTerm.field == "tags").distinct())
+        spellings = [tag for tag in tags if tag_key(tag) == tag_key(filters["tag"])]
+        found.append(exists().where(ItemTerm.item_id == Item.id, ItemTerm.field == "tags",
+                                    ItemTerm.value.in_(spellings)))
+    return found

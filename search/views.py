@@ -6,11 +6,11 @@ from flask import Blueprint, current_app, render_template, request
 
 from node.audit.log import restricted_by_id
 from node.audit.models import AuditAct
-from node.core.geography import municipalities, police_districts
-from node.items.vocabulary import COOPERATION, PREVENTION_LEVELS, TARGET_GROUPS
+from node.items.origins import origin_names
 from node.web.auditing import record_viewer_access
 from node.web.errors import json_error
-from node.web.request import authenticate_bearer, db, public_url, viewer
+from node.web.request import authenticate_bearer, db, node_config, public_url, viewer
+from search.filters import chosen_filters, facet_panel, link_args
 from search.index import SearchIndex
 from search.query import SearchRequest
 from search.service import search_items
@@ -34,6 +34,7 @@ def api_search():
     result = search_items(search_index(), db(), search_request, viewer())
     _record_search(result.hits, "API-søgning")
     hits = [{**hit, "url": public_url("pages.item", item_id=hit["id"]),
+             "published_at": hit["published_at"].isoformat() if hit["published_at"] else None,
              "highlight": {k: str(v) for k, v in hit["highlight"].items()}} for hit in result.hits]
     return {"total": result.total, "page": result.page, "hits": hits, "facets": result.facets,
             "degraded": result.degraded}
@@ -41,18 +42,25 @@ def api_search():
 
 @bp.get("/sog")
 def page():
-    """One search box, facet filters with counts, highlighted snippets; works without JavaScript."""
+    """One search box, the chosen filters as chips, facets in people's words, highlighted snippets; no JavaScript."""
     try:
         search_request = SearchRequest.from_args(request.args)
     except ValueError as exc:
         return render_template("error.html", code=400, title="Ugyldig søgning", detail=str(exc)), 400
     result = search_items(search_index(), db(), search_request, viewer())
     _record_search(result.hits, "Søgesiden")
+    origins = node_origin_names()
     return render_template(
-        "search.html", result=result, search=search_request, args=request.args,
-        municipalities=municipalities(), police_districts=police_districts(),
-        prevention_levels=PREVENTION_LEVELS, target_groups=TARGET_GROUPS, cooperation=COOPERATION,
+        "search.html", result=result, search=search_request, args=request.args, origins=origins,
+        chosen=chosen_filters(search_request.filters, origins),
+        facets=facet_panel(result.facets, search_request.filters, origins), link_args=link_args,
     )
+
+
+def node_origin_names() -> dict[str, str]:
+    """The names of the nodes items come from, this node's own included, by node id."""
+    node = node_config().node
+    return {**origin_names(db()), node.id: node.name}
 
 
 def _record_search(hits: list[dict], where: str) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from node.core.models import Item, ItemStatus, ItemTerm, User
+from node.items.tags import tag_key, tag_key_sql
 from node.items.visibility import editable_items, readable_items
 from node.items.vocabulary import TYPES
 
@@ -62,9 +63,9 @@ class ItemFilters:
             if value is not None
         ]
         for field, value in self.terms:
-            found.append(
-                exists().where(ItemTerm.item_id == Item.id, ItemTerm.field == field, ItemTerm.value == value)
-            )
+            # Tags match whatever their case and æ/ø/å spelling, as in search; the other lists are exact codes.
+            matches = tag_key_sql(ItemTerm.value) == tag_key(value) if field == "tags" else ItemTerm.value == value
+            found.append(exists().where(ItemTerm.item_id == Item.id, ItemTerm.field == field, matches))
         return found
 
 

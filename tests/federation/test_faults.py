@@ -26,7 +26,7 @@ from tests.helpers.fault_run import FaultRun
 from tests.helpers.tcp_proxy import TcpProxy
 
 SEED = int(os.environ.get("VIDENSNET_FAULT_SEED") or random.SystemRandom().randrange(1_000_000))
-FAULT_SECONDS = float(os.environ.get("VIDENSNET_FAULT_SECONDS", "60"))
+FAULT_SECONDS = float(os.environ.get("VIDENSNET_FAULT_SECONDS", "30"))
 # Generous for a loaded 2-core machine: a settled network typically needs a few intervals (docs/benchmarks.md).
 SETTLE_INTERVALS = 60
 ANSWER = b"vidensnet " * 20_000  # 200 KB: many chunks, so drops and delays hit mid-stream

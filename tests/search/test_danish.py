@@ -33,3 +33,18 @@ def test_danish_letters_and_their_ascii_spellings_meet():
 def test_words_that_are_not_compounds_are_left_whole():
     assert split_compound("kommune") == []
     assert search_terms("SSP") == ["ssp"]
+
+
+@pytest.mark.parametrize("query, documents", [
+    ("18-25", ["unge voksne 18-25 år", "unge voksne 18–25 år"]),
+    ("SSP+", ["Vi arbejder i SSP+ med de 18-25-årige"]),
+    ("§ 115", ["efter servicelovens §115", "paragraf 115 i serviceloven"]),
+])
+def test_ranges_plus_and_sections_meet_in_documents_and_queries(query, documents):
+    for document in documents:
+        assert set(query_terms(query).split()) <= set(search_terms(document)), (query, document)
+
+
+def test_a_range_asked_for_is_searched_whole_and_ssp_plus_is_not_ssp():
+    assert query_terms("18-25") == "1825"
+    assert query_terms("SSP+") != query_terms("SSP")

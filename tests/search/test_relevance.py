@@ -41,6 +41,9 @@ RELEVANCE_SET = [
     ("kredsråd", "kredsraadets-plan-2026", "inflection"),
     ("digital kriminalitet", "vejledning-digital-kriminalitet", "two words"),
     ("informationsudveksling", "vejledning-informationsudveksling", "exact word"),
+    ("18-25", "ssp-plus-for-18-25-aarige", "number range"),
+    ("SSP+", "ssp-plus-for-18-25-aarige", "sign that is part of the name"),
+    ("§ 115", "vejledning-informationsudveksling", "section sign"),
 ]
 
 

@@ -11,9 +11,10 @@ from node.core.config import load_search_settings
 from node.items.files import import_items
 from search import runtime
 from search.index import SearchIndex
-from search.indexer import queued_count
+from search.indexer import drain_outbox, queued_count
 from search.keys import scoped_index
 from search.process import ManagedMeilisearch
+from search.settings import SHAPE_MARKER, index_settings
 from tests.helpers.nodes import acting_node
 
 
@@ -81,3 +82,18 @@ def test_managed_meilisearch_takes_a_key_starting_with_a_dash_and_keeps_it_off_t
         assert requests.get(process.url + "/indexes/dash_key", timeout=10).status_code == 401
     finally:
         process.stop()
+
+
+def test_an_index_of_an_older_document_shape_gets_every_item_again_and_the_new_settings(sessions, search_index):
+    older = {**index_settings(), "filterableAttributes": [a for a in index_settings()["filterableAttributes"]
+                                                          if a != SHAPE_MARKER]}
+    search_index.wait(search_index.call("PATCH", f"/indexes/{search_index.uid}/settings", older))
+    with sessions.begin() as session:
+        import_items(session, acting_node(), [json.dumps({"id": f"m{n}", "type": "method", "title": f"Metode {n}",
+                                                          "summary": "x", "audience": "public"}) for n in range(3)])
+    drain_outbox(sessions, search_index)  # indexed in the older shape: nothing is queued any more
+    assert not search_index.holds_current_shape()
+    assert runtime.run_cycle(runtime.SearchRuntime(search_index), sessions) == 3
+    assert search_index.holds_current_shape()
+    # An index of the current shape is left as it is when the worker starts again.
+    assert runtime.run_cycle(runtime.SearchRuntime(search_index), sessions) == 0

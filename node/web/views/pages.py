@@ -29,7 +29,7 @@ TYPE_SLUGS = {
 
 @bp.get("/")
 def front():
-    """The latest items of each type."""
+    """The search box, a word on what Vidensnet is, and the latest items of each type the viewer may see."""
     latest = latest_per_type(db(), viewer())
     record_viewer_access(AuditAct.LISTED, [i for items in latest.values() for i in items], description="Forsiden")
     return render_template("front.html", latest=latest, type_slugs=TYPE_SLUGS)

@@ -50,9 +50,37 @@ def test_list_filters_by_municipality_and_cooperation(client, sessions):
     assert "0 emner" in client.get("/praksis?municipality=0101").get_data(as_text=True)
 
 
+def test_list_tag_filter_matches_a_tag_whatever_its_case_or_aeoeaa_spelling(client, sessions):
+    _import(sessions, 2, tags=["Skolefravær"])
+    for spelling in ("Skolefravær", "skolefravær", "SKOLEFRAVÆR", "skolefravaer", "SKOLEFRAVAER"):
+        assert "2 emner" in client.get(f"/praksis?tag={spelling}").get_data(as_text=True), spelling
+    assert "0 emner" in client.get("/praksis?tag=skolefrav").get_data(as_text=True)
+
+
 def test_unknown_page_is_a_danish_404(client):
     response = client.get("/findes-ikke")
     assert response.status_code == 404 and "Siden findes ikke" in response.get_data(as_text=True)
+
+
+def test_front_page_opens_with_a_labelled_search_box_that_searches_the_network(client):
+    page = client.get("/").get_data(as_text=True)
+    main = page.split('<main', 1)[1]
+    form = main.split('<form method="get" action="/sog"', 1)[1].split("</form>", 1)[0]
+    assert '<label for="forside-sog">Søg i Vidensnet</label>' in form
+    assert '<input id="forside-sog" name="q" type="search"' in form
+    assert 'placeholder="fx bekymringssamtale, natteravne, 18-25"' in form
+    assert main.index('id="forside-sog"') < main.index("Det nyeste fra netværket")
+    assert "Hvad er Vidensnet?" in main
+
+
+def test_front_page_tells_anonymous_visitors_that_bulletins_need_a_login_and_not_logged_in_users(
+        client, sessions, users):
+    hint = "Nogle emner, fx tendensbulletiner fra politiet, vises kun for indloggede brugere."
+    _import(sessions, 1)
+    page = client.get("/").get_data(as_text=True)
+    assert hint in page and 'href="/login?next=/">Log ind for at se dem.</a>' in page
+    login(client, "reader")
+    assert hint not in client.get("/").get_data(as_text=True)
 
 
 def _bulletins(sessions, count: int, tag: str, start: str) -> None:

@@ -1,0 +1,205 @@
+"""The search page and API against a real Meilisearch: chips, kept filters, names in facets, numbers, tags, sort."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from html import unescape
+
+import pytest
+from sqlalchemy import update
+
+from federation.identity import generate_node_key
+from federation.models import KnownNode
+from node.accounts.users import create_user
+from node.core.config import NodeSettings, load_config, write_settings
+from node.core.db import make_engine, make_sessionmaker, upgrade_database
+from node.core.models import Item
+from node.items.files import import_items
+from node.web.app import create_app
+from search.index import SearchIndex
+from search.indexer import drain_outbox
+from tests.helpers.nodes import PASSWORD, acting_node
+from tests.helpers.web import login
+
+ITEMS = [
+    {"id": "bekymring", "type": "method", "title": "Bekymringssamtaler i udskolingen",
+     "summary": "Sådan holder skolen bekymringssamtaler med elev og forældre.", "audience": "public",
+     "tags": ["Skolefravær"], "municipalities": ["0751"], "target_groups": ["unge 13-17 år"],
+     "cooperation": ["SSP"]},
+    {"id": "natteravne", "type": "practice", "title": "Natteravne i Gellerup",
+     "summary": "Voksne går aftenture i weekenden.", "audience": "public",
+     "target_groups": ["unge voksne 18-25 år"], "municipalities": ["0751"], "cooperation": ["SSP"]},
+    {"id": "ssp-plus", "type": "guidance", "title": "Samarbejdet med de unge voksne",
+     "summary": "Sådan organiseres SSP+ mellem kommune, politi og jobcenter.", "audience": "public",
+     "cooperation": ["SSP+"], "municipalities": ["0730"]},
+    {"id": "kreds", "type": "bulletin", "title": "Bekymringssamtaler efter uro i Østjylland",
+     "summary": "Tendens i kredsen.", "police_districts": ["Østjyllands Politi"]},
+]
+# Oldest first: the date order is the reverse.
+PUBLISHED = {"bekymring": datetime(2024, 3, 1, tzinfo=UTC), "natteravne": datetime(2025, 5, 1, tzinfo=UTC),
+             "ssp-plus": datetime(2023, 1, 1, tzinfo=UTC), "kreds": datetime(2025, 1, 1, tzinfo=UTC),
+             "rad": datetime(2022, 6, 1, tzinfo=UTC)}
+FROM_DKR = {"id": "rad", "type": "guidance", "title": "Vejledning om paragraf 115",
+            "summary": "Informationsudveksling efter § 115 i serviceloven.", "audience": "public"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, meilisearch_server):
+    """A node with the items above, one of them from DKR (a known node), indexed once for the module."""
+    home = tmp_path_factory.mktemp("search-views") / "node"
+    write_settings(home, NodeSettings("aarhus-kommune", "Aarhus Kommune", "municipality", "http://x", "0751"))
+    generate_node_key(home / "keys")
+    config = load_config(home)
+    upgrade_database(config.database_url)
+    sessions = make_sessionmaker(make_engine(config.database_url))
+    with sessions.begin() as session:
+        import_items(session, acting_node(), [json.dumps(i, ensure_ascii=False) for i in ITEMS])
+        import_items(session, acting_node("dkr"), [json.dumps(FROM_DKR, ensure_ascii=False)])
+        session.add(KnownNode(id="dkr", name="Det Kriminalpræventive Råd", kind="national", public_key="x",
+                              descriptor="{}", vouched_by="peering"))
+        for local_id, when in PUBLISHED.items():
+            session.execute(update(Item).where(Item.id.like(f"%:{local_id}")).values(published_at=when))
+        create_user(session, "reader", PASSWORD, "reader", "Test Læser")
+    index = SearchIndex(meilisearch_server.url, meilisearch_server.master_key, "test_search_views")
+    index.ensure()
+    drain_outbox(sessions, index)
+    yield create_app(config, index)
+    index.drop("test_search_views")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_data(as_text=True)
+
+
+def found(client, **params) -> list[str]:
+    body = client.get("/api/v1/search", query_string=params).get_json()
+    assert body["degraded"] is False
+    return [hit["id"].split(":")[1] for hit in body["hits"]]
+
+
+def chips(html: str) -> dict[str, str]:
+    """The active-filter chips of a page: their words -> the link that removes them."""
+    return {unescape(re.sub(r"<[^>]+>|✕", "", words)).strip(): unescape(href)
+            for href, words in re.findall(r'<a class="chip" href="([^"]+)"[^>]*>(.*?)</a>', html)}
+
+
+def test_each_chip_names_its_filter_in_danish_and_removes_only_that_filter(client):
+    html = page(client, "/sog?q=samtale&type=method&municipality=0751")
+    found_chips = chips(html)
+    assert set(found_chips) == {"Type: Metode", "Kommune: Aarhus"}
+    assert "q=samtale" in found_chips["Type: Metode"] and "municipality=0751" in found_chips["Type: Metode"]
+    assert "type=" not in found_chips["Type: Metode"]
+    assert "type=method" in found_chips["Kommune: Aarhus"] and "municipality" not in found_chips["Kommune: Aarhus"]
+    clear_all = unescape(re.search(r'<a class="chip-clear" href="([^"]+)">Ryd alle filtre</a>', html).group(1))
+    assert clear_all == "/sog?q=samtale"
+
+
+def test_a_new_query_from_a_filtered_page_keeps_the_filters_as_checked_boxes(client):
+    html = page(client, "/sog?q=bekymringssamtale&type=method")
+    form = html.split('role="search"', 1)[1].split("</form>", 1)[0]
+    assert re.search(r'<input type="checkbox" id="behold-type" name="type" value="method" checked>', form)
+    assert '<label for="behold-type">Type: Metode</label>' in form
+    assert 'type="hidden"' not in form  # nothing is kept that the person cannot see and undo
+
+
+def test_an_empty_result_with_filters_offers_the_same_search_without_them(client):
+    html = page(client, "/sog?q=natteravne&type=method")
+    assert "0 resultater" in html and "fjern et filter" not in html
+    link = re.search(r'<a href="([^"]+)">Søg efter »natteravne« uden filtre</a>', html)
+    assert link and unescape(link.group(1)) == "/sog?q=natteravne"
+    assert "natteravne" in found(client, q="natteravne")
+
+
+def test_a_chosen_filter_without_hits_stays_in_the_panel_to_be_undone(client):
+    html = page(client, "/sog?q=natteravne&type=method")
+    assert 'class="facet-on" aria-current="true"' in html and ">Metoder <span" in html
+
+
+def test_facets_show_type_municipality_and_publisher_names_not_codes(client):
+    html = page(client, "/sog?q=")
+    panel = html.split('class="filters search-filters"', 1)[1]
+    for words in ("Metoder (1)", "Praksiseksempler (1)", "Vejledninger (2)", "Aarhus (2)", "Randers (1)",
+                  "Aarhus Kommune (3)", "Det Kriminalpræventive Råd (1)"):
+        assert words in panel, words
+    assert 'title="Kommunekode 0751"' in panel
+    for internal in (">method", ">practice", ">guidance", ">0751", ">aarhus-kommune", ">dkr"):
+        assert internal not in panel, internal
+    assert "Fra Det Kriminalpræventive Råd" in page(client, "/sog?q=paragraf")
+
+
+def test_facets_and_counts_leave_out_restricted_items_for_anonymous_visitors(client):
+    html = page(client, "/sog?q=")
+    assert "Tendensbulletiner" not in html.split('class="filters search-filters"', 1)[1]
+    assert "Østjylland" not in html
+    login(client, "reader")
+    assert "Tendensbulletiner (1)" in page(client, "/sog?q=")
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("18-25", "natteravne"),
+    ("13-17", "bekymring"),
+    ("13–17", "bekymring"),  # an en dash, as word processors write it
+    ("0751", "bekymring"),
+    ("§ 115", "rad"),
+    ("§115", "rad"),
+])
+def test_numbers_ranges_codes_and_sections_find_what_they_name(client, query, expected):
+    hits = found(client, q=query)
+    assert expected in hits
+    if "-" in query or "–" in query:
+        assert hits == [expected]  # a range does not find every text with one of its numbers
+
+
+def test_ssp_plus_finds_the_item_about_ssp_plus_first(client):
+    assert found(client, q="SSP+")[0] == "ssp-plus"
+
+
+@pytest.mark.parametrize("spelling", ["Skolefravær", "skolefravær", "SKOLEFRAVÆR", "skolefravaer"])
+def test_a_tag_filter_matches_regardless_of_case_and_danish_letters(client, spelling):
+    assert found(client, q="", tag=spelling) == ["bekymring"]
+    assert "Emneord: " + spelling in chips(page(client, f"/sog?tag={spelling}"))
+
+
+def test_highlights_mark_whole_words_not_stems(client):
+    [hit] = client.get("/api/v1/search?q=bekymringssamtale").get_json()["hits"]
+    assert "<mark>Bekymringssamtaler</mark> i udskolingen" == hit["highlight"]["title"]
+    assert "<mark>Bekymringssamtaler</mark>" in page(client, "/sog?q=bekymringssamtale")
+
+
+def test_sort_by_date_puts_the_newest_first_and_relevance_is_the_default(client):
+    assert found(client, q="", sort="dato") == ["natteravne", "bekymring", "ssp-plus", "rad"]
+    assert found(client, q="unge", sort="dato") == ["natteravne", "bekymring", "ssp-plus"]
+    body = client.get("/api/v1/search?q=unge&sort=dato").get_json()
+    assert body["hits"][0]["published_at"] == "2025-05-01T00:00:00+00:00"
+    html = page(client, "/sog?q=unge&sort=dato")
+    assert '<time datetime="2025-05-01T00:00:00+00:00">01.05.2025</time>' in html
+    assert '<option value="dato" selected>Dato (nyeste først)</option>' in html
+    assert '<label for="sort">Sortér efter</label>' in page(client, "/sog?q=unge")
+
+
+def test_an_unknown_sort_is_a_400_naming_sort(client):
+    response = client.get("/api/v1/search?q=&sort=alfabetisk")
+    assert response.status_code == 400 and "sort" in response.get_json()["error"]["message"]
+    assert client.get("/sog?sort=alfabetisk").status_code == 400
+
+
+def test_anonymous_visitors_are_told_that_logging_in_shows_more_and_logged_in_users_are_not(client):
+    hint = "Nogle emner, fx tendensbulletiner fra politiet, vises kun for indloggede brugere."
+    html = page(client, "/sog?q=tendens")
+    assert hint in html and "Log ind for at se dem." in html and "/login?next=" in html
+    login(client, "reader")
+    assert hint not in page(client, "/sog?q=tendens")
+
+
+def test_results_come_before_the_filters_in_the_page(client):
+    html = page(client, "/sog?q=")
+    assert html.index('class="search-results"') < html.index('class="filters search-filters"')
