@@ -61,7 +61,7 @@ def retract(item_id: str):
     return render_confirmation(Confirmation(
         heading=f"Træk »{item.title}« tilbage?",
         consequence=f"»{item.title}« trækkes tilbage på denne node og hos alle noder, der har en kopi. "
-                    "Det forsvinder fra søgningen og fra feeds. Det kan ikke fortrydes.",
+                    "Emnet forsvinder fra søgningen og fra feeds. Det kan ikke fortrydes.",
         action=url_for("editor.retract_item", item_id=item.id),
         button="Ja, træk tilbage",
         cancel=url_for("pages.item", item_id=item.id),

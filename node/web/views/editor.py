@@ -171,7 +171,8 @@ def submit_item(item_id: str):
 def retract_item(item_id: str):
     """Retract a published item, once confirmed on its confirmation page (node.web.views.confirmation)."""
     require_confirmation()
-    return _change_state(item_id, retract, "Emnet er trukket tilbage på denne node og hos de noder, der har en kopi.")
+    return _change_state(item_id, retract,
+                         "Emnet er trukket tilbage her og trækkes også tilbage hos de noder, der har en kopi.")
 
 
 def _change_state(item_id: str, action, message: str):
