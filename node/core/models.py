@@ -138,12 +138,17 @@ class Item(Base):
     # Usernames, not ids, so the record still names a deleted user.
     content_authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     approved_authors: Mapped[list[str] | None] = mapped_column(JSON)
+    # Bulletins only: why, when and by whom a publisher last sent the bulletin back to its author as a draft.
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[datetime | None]
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     terms: Mapped[list[ItemTerm]] = relationship(
         back_populates="item", cascade="all, delete-orphan", lazy="selectin"
     )
     author: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[author_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])
 
     @property
     def local_id(self) -> str:

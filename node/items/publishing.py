@@ -104,13 +104,16 @@ def submit_for_approval(session: Session, item: Item, by: ActingNode) -> Item:
     return item
 
 
-def return_to_draft(session: Session, item: Item, by: ActingNode) -> Item:
-    """Send a bulletin awaiting approval back to its author as a draft."""
+def return_to_draft(session: Session, item: Item, by: ActingNode, reason: str) -> Item:
+    """Send a bulletin awaiting approval back to its author as a draft, with the reason the author is shown."""
     _require_own(item, by)
     if item.status != ItemStatus.AWAITING_APPROVAL:
         raise PublishingError("kun en tendensbulletin, der afventer godkendelse, kan sendes tilbage")
+    if not reason.strip():
+        raise PublishingError("begrundelse: skriv, hvorfor tendensbulletinen sendes tilbage til forfatteren")
     ITEM_TRANSITIONS.move(item, ItemStatus.DRAFT)
-    item.updated_at = utcnow()
+    item.updated_at = item.returned_at = utcnow()
+    item.return_reason, item.returned_by = reason.strip(), by.user
     record_admin_act(session, by.actor, AuditAct.BULLETIN_RETURNED, item.id, items=[item],
                      description=f"Tendensbulletinen »{item.title}« er sendt tilbage som kladde")
     return item

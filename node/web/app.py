@@ -19,8 +19,10 @@ from node.web.views import (
     account,
     admin,
     api,
+    approvals,
     audit,
     auth,
+    confirmation,
     editor,
     feed_review,
     metrics,
@@ -70,7 +72,7 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
     init_access_log(app)
     metrics.init_metrics(app)
     blueprints = (pages.bp, editor.bp, auth.bp, account.bp, admin.bp, users.bp, audit.bp, feed_review.bp, api.bp,
-                  errors.bp, syndication_views.bp, federation_views.bp, search_views.bp,
+                  approvals.bp, confirmation.bp, errors.bp, syndication_views.bp, federation_views.bp, search_views.bp,
                   oidc_login.bp, health.bp, metrics.bp, network.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -69,6 +69,9 @@ def test_update_and_retraction_propagate_to_the_far_end(four_nodes, tmp_path):
     for node in (dkr, randers):
         wait_for(lambda: node.item(item_id) is None, message=f"retraction at {node.id}")
         assert query(node, "SELECT count(*) FROM items WHERE id = ?", item_id) == [(0,)]
+    for node in (aarhus, dkr):  # the origin, and a replica two hops away: 410 saying who and when, not a bare 404
+        gone = requests.get(f"{node.url}/items/{item_id}", timeout=HTTP_TIMEOUT)
+        assert gone.status_code == 410 and "Trukket tilbage af Aarhus Kommune den " in gone.text
 
 
 def test_expiry_propagates_and_removes_the_item_everywhere(four_nodes, tmp_path):

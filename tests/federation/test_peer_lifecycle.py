@@ -110,7 +110,8 @@ def test_the_admin_page_and_the_cli_suspend_block_and_remove(app, client, users,
     assert vidensnet(node_home, "peer", "block", RANDERS.id).stdout.strip() == "randers-kommune: blocked"
     refused = vidensnet(node_home, "peer", "suspend", RANDERS.id, check=False)
     assert refused.returncode != 0 and "er blokeret og kan ikke blive på pause" in refused.stderr
-    assert admin.post(f"/admin/peers/{RANDERS.id}/fjern", data={"csrf_token": token}).status_code == 302
+    assert admin.post(f"/admin/peers/{RANDERS.id}/fjern", data={"csrf_token": token, "bekraeftet": "ja"}
+                      ).status_code == 302
     assert state(sessions) is None
 
 

@@ -32,6 +32,7 @@ from node.subscriptions.service import (
 )
 from node.web.auditing import record_viewer_access, web_actor
 from node.web.request import db, node_config, requires
+from node.web.views.confirmation import CONFIRMED_PEER_ACTIONS, require_confirmation
 from node.worker.lease import LeaseView, read_lease
 from search.indexer import outbox_status
 
@@ -151,9 +152,12 @@ def _record_peer_act(act: AuditAct, peer: Peer | None, done: str, peer_id: str =
 @bp.post("/peers/<peer_id>/<action>")
 @requires(Role.ADMIN)
 def change_peer_form(peer_id: str, action: str):
-    """Suspend, resume, block or remove a peer (a pending request is refused by removing it)."""
+    """Suspend, resume, block or remove a peer (a pending request is refused by removing it); blocking and
+    removing only once confirmed on their confirmation page."""
     if action not in PEER_ACTIONS:
         abort(404)
+    if action in CONFIRMED_PEER_ACTIONS:
+        require_confirmation()
     move, done = PEER_ACTIONS[action]
     try:
         peer = db().get(Peer, peer_id)
@@ -222,7 +226,8 @@ def review_feed(subscription_id: int):
 @bp.post("/feeds/<int:subscription_id>/afmeld")
 @requires(Role.ADMIN)
 def unsubscribe_feed(subscription_id: int):
-    """Stop following a feed; its items stay published."""
+    """Stop following a feed, once confirmed on its confirmation page; its items stay published."""
+    require_confirmation()
     try:
         subscription = unsubscribe(db(), subscription_id)
         record_admin_act(db(), web_actor(), AuditAct.FEED_UNSUBSCRIBED, subscription.url)

@@ -158,8 +158,14 @@ def submit_item(item_id: str):
 
 @bp.post("/items/<item_id>/return")
 def return_item(item_id: str):
-    """Send a bulletin awaiting approval back to its author as a draft (publisher)."""
-    return _change_state(item_id, return_to_draft)
+    """Send a bulletin awaiting approval back to its author as a draft, with a `reason` for them (publisher)."""
+    _require(Role.PUBLISHER)
+    body = json_body()
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if not isinstance(reason, str) or not reason.strip():
+        return json_error(422, "en begrundelse til forfatteren mangler",
+                          {"reason": "skal være en tekst, der siger forfatteren, hvorfor bulletinen sendes tilbage"})
+    return _change_state(item_id, lambda session, item, by: return_to_draft(session, item, by, reason))
 
 
 @bp.post("/items/<item_id>/retract")

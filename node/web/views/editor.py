@@ -1,4 +1,4 @@
-"""Editor pages: create, edit, publish and retract this node's items."""
+"""Editor pages: create, edit, publish and retract this node's items (sending back is in `approvals`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from node.items.publishing import (
     find_item,
     publish,
     retract,
-    return_to_draft,
     revise,
     submit_for_approval,
 )
@@ -27,6 +26,7 @@ from node.web.auditing import record_viewer_access
 from node.web.forms import form_to_data, form_values, item_to_form
 from node.web.request import acting_node, db, node_config, requires, viewer
 from node.web.views.bulletin_review import PREVIEWED_FIELD, BulletinReview, review_bulletin
+from node.web.views.confirmation import require_confirmation
 
 bp = Blueprint("editor", __name__)
 
@@ -166,18 +166,13 @@ def submit_item(item_id: str):
     return _change_state(item_id, submit_for_approval, "Tendensbulletinen er sendt til godkendelse.")
 
 
-@bp.post("/items/<item_id>/tilbage-til-kladde")
-@requires(Role.PUBLISHER)
-def return_item(item_id: str):
-    """Send a bulletin awaiting approval back to its author as a draft."""
-    return _change_state(item_id, return_to_draft, "Tendensbulletinen er sendt tilbage som kladde.")
-
-
 @bp.post("/items/<item_id>/tilbagetraek")
 @requires(Role.PUBLISHER)
 def retract_item(item_id: str):
-    """Retract a published item."""
-    return _change_state(item_id, retract, "Emnet er trukket tilbage.")
+    """Retract a published item, once confirmed on its confirmation page (node.web.views.confirmation)."""
+    require_confirmation()
+    return _change_state(item_id, retract,
+                         "Emnet er trukket tilbage her og trækkes også tilbage hos de noder, der har en kopi.")
 
 
 def _change_state(item_id: str, action, message: str):

@@ -6,8 +6,10 @@ from flask import Blueprint, abort, render_template, request
 
 from federation.local import current_local_node
 from federation.plan_endorsements import endorsement_refusal, plan_participants
+from federation.retractions import find_retraction
 from node.audit.models import AuditAct
 from node.core.geography import municipalities, police_districts
+from node.core.models import ItemStatus
 from node.items.publishing import find_item
 from node.items.queries import FilterError, ItemFilters, latest_per_type, list_items, parse_page
 from node.items.trends import district_trends, readable_bulletins
@@ -15,6 +17,7 @@ from node.items.visibility import can_read
 from node.items.vocabulary import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS
 from node.web.auditing import record_viewer_access
 from node.web.request import db, node_config, viewer
+from node.web.views.approvals import tidspunkt
 
 bp = Blueprint("pages", __name__)
 
@@ -66,8 +69,12 @@ for _type, _slug in TYPE_SLUGS.items():
 
 @bp.get("/items/<item_id>")
 def item(item_id: str):
-    """One item with all its fields; 404 when missing or not for this viewer."""
+    """One item with all its fields; 410 when it was retracted, 404 when missing or not for this viewer."""
     found = find_item(db(), item_id)
+    if found is None or found.status == ItemStatus.RETRACTED:
+        gone = _retracted(item_id)
+        if gone is not None:
+            return gone
     if found is None or not can_read(viewer(), found):
         abort(404)
     plan = {}
@@ -78,3 +85,13 @@ def item(item_id: str):
         plan = {"participants": participants, "may_endorse": may_endorse}
     record_viewer_access(AuditAct.VIEWED, [found], description=f"Emnesiden for »{found.title}«")
     return render_template("item.html", item=found, detail_specs=DETAILS[found.type], type_slugs=TYPE_SLUGS, **plan)
+
+
+def _retracted(item_id: str):
+    # Gone, said only to a viewer who could have read it: anyone for a public item, otherwise the node's users
+    # (the node held it, so it was in the item's audience; node.items.visibility.readable_items).
+    retraction = find_retraction(db(), item_id, current_local_node())
+    if retraction is None or not (retraction.public or viewer() is not None):
+        return None
+    return render_template("retracted.html", origin_name=retraction.origin_name,
+                           retracted_at=tidspunkt(retraction.at)), 410

@@ -188,10 +188,32 @@ def test_processes_that_never_migrate_are_refused_a_schema_not_at_head_with_both
     require_schema_at_head(empty_database_url)
 
 
+def test_return_reason_migration_keeps_bulletins_and_leaves_earlier_returns_without_a_reason(empty_database_url):
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0020")
+    engine = create_engine(empty_database_url)
+    columns = ("id, type, status, origin, version, title, summary, body, audience, audience_kind, tags, "
+               "municipalities, police_districts, target_groups, cooperation, details, content_hash, "
+               "created_at, updated_at, content_authors")
+    with engine.begin() as conn:
+        conn.execute(text(f"INSERT INTO items ({columns}) VALUES ('n:kladde', 'bulletin', 'draft', 'n', 0, 't', 's', "
+                          "'', '\"network\"', 'network', '[]', '[]', '[]', '[]', '[]', '{}', 'h', "
+                          "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '[\"editor\"]')"))
+    command.upgrade(config, "0021")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, status, return_reason, returned_at, returned_by_id FROM items")).all()
+    assert [tuple(r) for r in rows] == [("n:kladde", "draft", None, None, None)]
+    command.downgrade(config, "0020")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, status FROM items")).all() == [("n:kladde", "draft")]
+        assert "return_reason" not in {c["name"] for c in inspect(conn).get_columns("items")}
+    engine.dispose()
+
+
 def test_pull_records_migration_adds_the_history_with_its_outcome_check_and_its_downgrade_drops_it(
         empty_database_url):
     config = alembic_config(empty_database_url)
-    command.upgrade(config, "0020")
+    command.upgrade(config, "0021")
     command.upgrade(config, "0022")
     engine = create_engine(empty_database_url)
     insert = ("INSERT INTO pull_records (peer_id, started_at, finished_at, stored, rejected, outcome)"
@@ -200,7 +222,7 @@ def test_pull_records_migration_adds_the_history_with_its_outcome_check_and_its_
         conn.execute(text(insert), {"outcome": "ok"})
     with pytest.raises(IntegrityError, match="ck_pull_records_outcome"), engine.begin() as conn:
         conn.execute(text(insert), {"outcome": "bogus"})
-    command.downgrade(config, "0020")
+    command.downgrade(config, "0021")
     with engine.connect() as conn:
         assert "pull_records" not in inspect(conn).get_table_names()
     engine.dispose()

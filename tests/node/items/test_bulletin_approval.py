@@ -88,11 +88,21 @@ def test_changing_a_bulletin_awaiting_approval_sends_it_back_to_draft(sessions, 
             publish(session, item, as_user(session, "udgiver2"))
 
 
-def test_publisher_can_return_a_bulletin_to_its_author(sessions, two_publishers):
+def test_publisher_can_return_a_bulletin_to_its_author_with_the_reason_kept(sessions, two_publishers):
     with sessions.begin() as session:
         item = submitted(session, "editor")
-        return_to_draft(session, item, as_user(session, "publisher"))
+        return_to_draft(session, item, as_user(session, "publisher"), "  Tallene for maj mangler.  ")
         assert item.status == ItemStatus.DRAFT
+        assert (item.return_reason, item.returned_by.username) == ("Tallene for maj mangler.", "publisher")
+        assert item.returned_at is not None
+
+
+def test_return_without_a_reason_is_refused_and_the_bulletin_still_awaits_approval(sessions, two_publishers):
+    with sessions.begin() as session:
+        item = submitted(session, "editor")
+        with pytest.raises(PublishingError, match="begrundelse"):
+            return_to_draft(session, item, as_user(session, "publisher"), "   ")
+        assert (item.status, item.return_reason) == (ItemStatus.AWAITING_APPROVAL, None)
 
 
 def test_published_bulletin_cannot_be_changed_by_a_logged_in_user(sessions, two_publishers):
@@ -141,7 +151,7 @@ def test_a_publisher_who_only_resubmitted_may_approve(sessions, two_publishers):
     with sessions.begin() as session:
         item = submitted(session, "editor")
         publisher = as_user(session, "publisher")
-        return_to_draft(session, item, publisher)
+        return_to_draft(session, item, publisher, "Se tallene igen.")
         revise(session, item, publisher, bulletin())  # the same content saved again: no change of content
         submit_for_approval(session, item, publisher)
         assert item.content_authors == ["editor"]

@@ -98,7 +98,7 @@ def test_refresh_now_queues_the_feed_and_unsubscribe_keeps_the_items_and_both_ac
     _scheduler(sessions)
     assert feeds.statuses == {200: 1, 304: 1}
 
-    _post(admin, f"/admin/feeds/{subscription_id}/afmeld")
+    _post(admin, f"/admin/feeds/{subscription_id}/afmeld", bekraeftet="ja")
     page = admin.get("/admin/").get_data(as_text=True)
     assert "er afmeldt" in page and "Ingen abonnementer endnu." in page
     with sessions() as session:

@@ -144,3 +144,26 @@ def test_a_token_request_answers_at_once_while_a_long_write_holds_the_database(c
     assert response.status_code == 200
     assert waited < 5  # the busy timeout is 10 s: it did not wait for the lock
     assert client.get("/api/v1/items", headers=auth(tokens["reader"])).status_code == 200  # recorded now
+
+
+BULLETIN = {"type": "bulletin", "title": "Uro ved skolen", "summary": "Grupper efter skoletid.",
+            "police_districts": ["Østjyllands Politi"]}
+
+
+def test_sending_a_bulletin_back_needs_a_reason_and_without_one_is_422_naming_it_and_nothing_changes(client, tokens):
+    created = client.post("/api/v1/items", json=BULLETIN, headers=auth(tokens["editor"])).get_json()
+    path = f"/api/v1/items/{created['id']}"
+    client.post(path + "/submit", headers=auth(tokens["editor"]))
+    for body in (None, {}, {"reason": "  "}, {"reason": 7}):
+        refused = client.post(path + "/return", json=body, headers=auth(tokens["publisher"]))
+        assert refused.status_code == 422 and "reason" in refused.get_json()["error"]["fields"]
+    assert client.get(path, headers=auth(tokens["publisher"])).get_json()["status"] == "awaiting_approval"
+    returned = client.post(path + "/return", json={"reason": "Tallene for maj mangler."},
+                           headers=auth(tokens["publisher"]))
+    assert returned.status_code == 200 and returned.get_json()["status"] == "draft"
+
+
+def test_a_reader_sending_back_is_refused_403_before_the_reason_is_looked_at(client, tokens):
+    created = client.post("/api/v1/items", json=BULLETIN, headers=auth(tokens["editor"])).get_json()
+    refused = client.post(f"/api/v1/items/{created['id']}/return", headers=auth(tokens["reader"]))
+    assert refused.status_code == 403

@@ -50,7 +50,9 @@ def test_a_bulletin_sent_back_through_the_api_is_recorded_with_the_publisher(cli
                 "police_districts": ["Østjyllands Politi"]}
     created = client.post("/api/v1/items", json=bulletin, headers=auth(tokens["editor"])).json
     client.post(f"/api/v1/items/{created['id']}/submit", headers=auth(tokens["editor"]))
-    assert client.post(f"/api/v1/items/{created['id']}/return", headers=auth(tokens["publisher"])).status_code == 200
+    answer = client.post(f"/api/v1/items/{created['id']}/return", json={"reason": "Ret tallene."},
+                         headers=auth(tokens["publisher"]))
+    assert answer.status_code == 200
     login(client, "admin")
     log = client.get("/admin/logbog", query_string={"emne": created["id"]}).get_data(as_text=True)
     assert "Sendte en tendensbulletin tilbage som kladde" in log and "<small>publisher</small>" in log

@@ -121,7 +121,7 @@ def test_form_publisher_who_rewrote_a_submitted_bulletin_is_not_offered_approval
 
 def test_form_publisher_who_only_resubmitted_is_offered_approval_and_publishes(client, two_publishers):
     page = submitted_by_editor_then_publisher(client)
-    post(client, page, page + "/tilbage-til-kladde")
+    assert post(client, page, page + "/tilbage-til-kladde", {"begrundelse": "Ret tallene."}).status_code == 302
     post(client, page, page + "/til-godkendelse")
     assert "Godkend og udgiv" in client.get(page).get_data(as_text=True)
     assert post(client, page, page + "/udgiv").status_code == 302

@@ -70,7 +70,7 @@ def test_invalid_form_is_shown_again_with_danish_field_messages(client, users):
     assert "Sådan holder skolen en bekymringssamtale" in page  # the other values are kept
 
 
-def test_publisher_publishes_then_edits_to_version_two_then_retracts(app, users):
+def test_publisher_publishes_then_edits_to_version_two_then_retracts_after_confirming(app, users):
     publisher, anonymous = app.test_client(), app.test_client()
     login(publisher, "publisher")
     item_id = item_id_from(post_form(publisher, "/ny/method", {**FORM, "action": "publish"}))
@@ -80,9 +80,10 @@ def test_publisher_publishes_then_edits_to_version_two_then_retracts(app, users)
     page = anonymous.get(f"/items/{item_id}").get_data(as_text=True)
     assert "Bekymringssamtaler i udskolingen" in page and "<dd>2</dd>" in page
 
-    token = csrf_token(publisher.get(f"/items/{item_id}").get_data(as_text=True))
-    publisher.post(f"/items/{item_id}/tilbagetraek", data={"csrf_token": token})
-    assert anonymous.get(f"/items/{item_id}").status_code == 404
+    token = csrf_token(publisher.get(f"/items/{item_id}/tilbagetraek").get_data(as_text=True))
+    publisher.post(f"/items/{item_id}/tilbagetraek", data={"csrf_token": token, "bekraeftet": "ja"})
+    gone = anonymous.get(f"/items/{item_id}")
+    assert gone.status_code == 410 and "Trukket tilbage af Aarhus Kommune" in gone.get_data(as_text=True)
 
 
 def test_editor_may_not_edit_a_published_item(app, users):

@@ -1,0 +1,129 @@
+"""Confirmation pages for acts that reach across the network and cannot be undone, and the check their POSTs make.
+
+Each destructive button is a link to a page here (the same URL, by GET) that says what will happen; only its
+form carries `bekraeftet=ja`, and the POST handlers refuse without it, so an old one-click form cannot act.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, render_template, request, url_for
+
+from federation.models import Peer, PeerState
+from node.core.models import FeedSubscription, ItemStatus, Role
+from node.items.publishing import find_item
+from node.web.request import db, node_config, requires
+
+bp = Blueprint("confirmation", __name__)
+
+CONFIRMED_FIELD = "bekraeftet"
+NOT_CONFIRMED = ("Handlingen er ikke bekræftet, og intet er ændret. Brug knappen på siden, der forklarer, "
+                 "hvad der sker, og prøv igen.")
+# The peer acts that need confirming, by the word in their URL (node.web.views.admin.PEER_ACTIONS).
+CONFIRMED_PEER_ACTIONS = ("bloker", "fjern")
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a confirmation page says and where its form goes; with a reason field when the act needs one."""
+
+    heading: str
+    consequence: str
+    action: str
+    button: str
+    cancel: str
+    reason_field: str | None = None
+    reason_label: str = ""
+    reason_error: str | None = None
+
+
+def render_confirmation(confirmation: Confirmation, status: int = 200):
+    """The confirmation page for an act."""
+    return render_template("confirm.html", confirmation=confirmation), status
+
+
+def require_confirmation() -> None:
+    """Refuse (400, nothing changed) a destructive act whose form did not come from its confirmation page."""
+    if request.form.get(CONFIRMED_FIELD) != "ja":
+        abort(400, description=NOT_CONFIRMED)
+
+
+@bp.get("/items/<item_id>/tilbagetraek")
+@requires(Role.PUBLISHER)
+def retract(item_id: str):
+    """Ask before an item of this node is retracted here and on every node holding a copy."""
+    item = find_item(db(), item_id)
+    if item is None or item.origin != node_config().node.id:
+        abort(404)
+    if item.status != ItemStatus.PUBLISHED:
+        abort(409, description="Kun et udgivet emne kan trækkes tilbage.")
+    return render_confirmation(Confirmation(
+        heading=f"Træk »{item.title}« tilbage?",
+        consequence=f"»{item.title}« trækkes tilbage på denne node og hos alle noder, der har en kopi. "
+                    "Emnet forsvinder fra søgningen og fra feeds. Det kan ikke fortrydes.",
+        action=url_for("editor.retract_item", item_id=item.id),
+        button="Ja, træk tilbage",
+        cancel=url_for("pages.item", item_id=item.id),
+    ))
+
+
+@bp.get("/admin/feeds/<int:subscription_id>/afmeld")
+@requires(Role.ADMIN)
+def unsubscribe(subscription_id: int):
+    """Ask before the node stops following an external feed."""
+    subscription = db().get(FeedSubscription, subscription_id)
+    if subscription is None:
+        abort(404)
+    name = subscription.title or subscription.url
+    return render_confirmation(Confirmation(
+        heading=f"Afmeld »{name}«?",
+        consequence=f"Abonnementet på »{name}« afmeldes. Denne node henter ikke flere indslag fra feedet, så nye "
+                    "indslag når heller ikke ud til de andre noder. Emner, der allerede er hentet, forbliver "
+                    "udgivet her og hos de noder, der har en kopi; træk dem tilbage enkeltvis, hvis de ikke skal "
+                    "vises længere.",
+        action=url_for("admin.unsubscribe_feed", subscription_id=subscription.id),
+        button="Ja, afmeld",
+        cancel=url_for("admin.overview") + "#feeds",
+    ))
+
+
+@bp.get("/admin/peers/<peer_id>/<action>")
+@requires(Role.ADMIN)
+def peer_act(peer_id: str, action: str):
+    """Ask before a peer is blocked or removed."""
+    peer = db().get(Peer, peer_id)
+    if peer is None or action not in CONFIRMED_PEER_ACTIONS:
+        abort(404)
+    heading, consequence, button = _peer_words(peer, action)
+    return render_confirmation(Confirmation(
+        heading=heading, consequence=consequence, button=button,
+        action=url_for("admin.change_peer_form", peer_id=peer.id, action=action),
+        cancel=url_for("admin.overview") + "#foederation",
+    ))
+
+
+def _peer_words(peer: Peer, action: str) -> tuple[str, str, str]:
+    # The heading, the consequence and the button of blocking, refusing or removing this peer.
+    name = peer.name
+    if action == "bloker":
+        return (f"Bloker {name}?",
+                f"{name} blokeres. Denne node henter ikke længere noget fra {name} og sender intet til den, og dens "
+                f"anmodninger om at blive peer afvises. Emner, som kun {name} har sendt hertil, fjernes fra denne "
+                "node og dermed også fra de noder, der henter dem herfra. Det kan ikke fortrydes: en blokeret node "
+                "kan kun fjernes, og så kan den anmode om at blive peer igen.",
+                "Ja, bloker")
+    if peer.state == PeerState.PENDING:
+        return (f"Afvis anmodningen fra {name}?",
+                f"Anmodningen fra {name} om at blive peer afvises, og noden slettes fra listen. "
+                "Den kan anmode igen senere.",
+                "Ja, afvis")
+    if peer.state == PeerState.BLOCKED:
+        return (f"Fjern {name}?",
+                f"{name} fjernes fra nodens peers, og blokeringen ophæves, så noden kan anmode om at blive peer "
+                "igen. Emner, den har sendt hertil tidligere, bliver liggende.",
+                "Ja, fjern")
+    return (f"Fjern {name}?",
+            f"{name} fjernes fra nodens peers. Denne node holder op med at hente fra og sende til {name}; emner, "
+            "den har sendt hertil, bliver liggende. Den kan anmode om at blive peer igen.",
+            "Ja, fjern")
