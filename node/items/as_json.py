@@ -49,4 +49,8 @@ def item_to_json(item: Item, url: str | None = None, count_threshold: int | None
         # API readers get the page link and the body rendered as sanitised HTML.
         data["url"] = url
         data["body_html"] = str(render_markdown(item.body))
+        if item.status == "draft" and item.return_reason:
+            # The author's note from the publisher who sent the bulletin back; drafts never leave the node.
+            data["returned"] = {"reason": item.return_reason, "at": format_datetime(item.returned_at),
+                                "by": item.returned_by.username if item.returned_by else None}
     return data

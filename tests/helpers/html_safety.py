@@ -14,19 +14,25 @@ from html.parser import HTMLParser
 from markupsafe import escape
 
 # Elements that run script, load active content or change how the page is read.
-EXECUTABLE_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed", "svg", "math", "style", "base",
+EXECUTABLE_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed", "math", "style", "base",
                        "applet", "portal", "template", "noscript", "xmp", "noembed", "param"}
+# The app draws its charts and the network picture as inline SVG of shapes and text only. Inside <svg> every
+# other element is refused: <script>, <foreignObject>, <use>, <a>, <image> and the animation elements
+# (<animate>, <set>, which can write a javascript: URL into an attribute) are how SVG runs script.
+SVG_SHAPES = {"svg", "g", "rect", "line", "polyline", "polygon", "path", "circle", "ellipse", "text", "tspan",
+              "title", "desc", "defs", "marker"}
 # Elements the app never emits and the Markdown allow-list never lets through: in a page they
 # can only have come from a payload (each is a classic carrier of an event handler).
-FOREIGN_ELEMENTS = {"img", "image", "video", "audio", "source", "track", "details", "marquee", "isindex", "keygen",
+# (<details> is the app's own now, for technical reasons folded away; its `ontoggle` is caught as any on*.)
+FOREIGN_ELEMENTS = {"img", "image", "video", "audio", "source", "track", "marquee", "isindex", "keygen",
                     "bgsound", "layer", "ilayer"}
 # The layout has exactly one of each of these (<body> without attributes); a second one comes from a payload.
 SINGLE_ELEMENTS = {"html", "head", "body", "title"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "background", "poster", "codebase",
                   "archive", "code", "dynsrc", "lowsrc", "ping", "cite", "manifest", "srcset"}
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
-# The app's own <link>s: its stylesheet and its same-site feed autodiscovery links.
-OUR_STYLESHEET = {"rel": "stylesheet", "href": "/static/style.css"}
+# The app's own <link>s: its stylesheets and its same-site feed autodiscovery links.
+OUR_STYLESHEETS = tuple({"rel": "stylesheet", "href": f"/static/{name}.css"} for name in ("style", "charts"))
 FEED_TYPES = ("application/atom+xml", "application/rss+xml")
 # Browsers ignore leading C0 controls and spaces and every tab and newline in a URL. A URL attribute is
 # looked at with all of them removed, and again after NFKC with Unicode spaces removed too (stricter still).
@@ -52,18 +58,23 @@ class _ExecutableFinder(HTMLParser):
         super().__init__(convert_charrefs=True)  # attribute values arrive entity-decoded
         self.found: list[str] = []
         self.seen: dict[str, int] = {}
+        self.svg_depth = 0  # how many <svg> elements the parser is inside
 
     def handle_starttag(self, tag, attrs):
         attributes = {name: value or "" for name, value in attrs}
+        if tag == "svg":
+            self.svg_depth += 1
+        if self.svg_depth and tag not in SVG_SHAPES:
+            self.found.append(f"<{tag}> in <svg>")
         if tag in EXECUTABLE_ELEMENTS or tag in FOREIGN_ELEMENTS:
             self.found.append(f"<{tag}>")
-        if tag in SINGLE_ELEMENTS:
+        if tag in SINGLE_ELEMENTS and not (tag == "title" and self.svg_depth):  # an SVG's own <title> is its label
             self.seen[tag] = self.seen.get(tag, 0) + 1
             if self.seen[tag] > 1:
                 self.found.append(f"second <{tag}>")
         if tag == "meta" and "http-equiv" in attributes:
             self.found.append(f"<meta http-equiv={attributes['http-equiv']}>")
-        if tag == "link" and attributes != OUR_STYLESHEET and not _our_feed_link(attributes):
+        if tag == "link" and attributes not in OUR_STYLESHEETS and not _our_feed_link(attributes):
             self.found.append(f"<link {attributes}>")
         # A form posts to this site only: a path from the root, never "//host" or "\\host".
         if tag == "form" and "action" in attributes and not re.match(r"/(?![/\\])", attributes["action"]):
@@ -79,6 +90,12 @@ class _ExecutableFinder(HTMLParser):
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
+        if tag == "svg":
+            self.svg_depth -= 1
+
+    def handle_endtag(self, tag):
+        if tag == "svg" and self.svg_depth:
+            self.svg_depth -= 1
 
 
 def executable_parts(html: str) -> list[str]:

@@ -64,7 +64,12 @@ def test_the_payload_file_has_enough_real_payloads():
     ("<script>alert(1)</script>", "<script>"),
     ("<ScRiPt>alert(1)</sCrIpT>", "<script>"),
     ("<p><img src=x onerror=alert(1)></p>", "<img onerror>"),
-    ("<svg/onload=alert(1)>", "<svg>"),
+    ("<svg/onload=alert(1)>", "<svg onload>"),
+    ("<svg><script>alert(1)</script></svg>", "<script> in <svg>"),
+    ('<svg><animate attributeName="href" values="javascript:alert(1)"/></svg>', "<animate> in <svg>"),
+    ('<svg><set attributeName="onmouseover" to="alert(1)"/></svg>', "<set> in <svg>"),
+    ("<svg><foreignObject><p>x</p></foreignObject></svg>", "<foreignobject> in <svg>"),
+    ('<svg><use href="data:image/svg+xml,x"/></svg>', "<use> in <svg>"),
     ("<math><mtext></mtext></math>", "<math>"),
     ("<iframe src=x></iframe>", "<iframe>"),
     ("<frame src=x>", "<frame>"),
@@ -79,7 +84,7 @@ def test_the_payload_file_has_enough_real_payloads():
     ('<link rel="alternate" type="application/atom+xml" href="https://evil.example/feed">', "<link"),
     ('<link rel="alternate" type="application/atom+xml" href="/feeds/alle.atom" onload="x()">', "<link"),
     ('<p onclick="x()">x</p>', "<p onclick>"),
-    ('<details open ontoggle=alert(1)>', "<details>"),
+    ('<details open ontoggle=alert(1)>', "<details ontoggle>"),
     ('<p style="color:red">x</p>', "<p style>"),
     ('<a href="javascript:alert(1)">x</a>', "<a href="),
     ('<a href="  JaVa&#x09;Script&#58;alert(1)">x</a>', "<a href="),
@@ -106,6 +111,11 @@ def test_the_checker_catches_executable_html(html, expected):
     '<link rel="alternate" type="application/rss+xml" title="Alle" href="/feeds/alle.rss">',
     '<form method="post" action="/logout"><input type="hidden" name="csrf_token" value="x"></form>',
     "<table><thead><tr><th align=left>a</th></tr></thead></table>",
+    '<title>Side</title><svg viewBox="0 0 10 10" role="img"><title>Netværket</title><desc>To noder</desc>'
+    '<g><line x1="0" y1="0" x2="5" y2="5" stroke-dasharray="2 2"/><circle cx="5" cy="5" r="2"/>'
+    '<text x="1" y="9">Aarhus</text></g></svg><p>efter</p><svg><rect width="1" height="1"/></svg>',
+    "<details><summary>Teknisk årsag</summary><p>no answer</p></details>",
+    '<link rel="stylesheet" href="/static/charts.css">',
 ])
 def test_the_checker_accepts_safe_html(html):
     assert executable_parts(html) == []

@@ -161,6 +161,9 @@ def test_sending_a_bulletin_back_needs_a_reason_and_without_one_is_422_naming_it
     returned = client.post(path + "/return", json={"reason": "Tallene for maj mangler."},
                            headers=auth(tokens["publisher"]))
     assert returned.status_code == 200 and returned.get_json()["status"] == "draft"
+    # The author, working through the API only, reads why it came back.
+    seen = client.get(path, headers=auth(tokens["editor"])).get_json()["returned"]
+    assert seen["reason"] == "Tallene for maj mangler." and seen["by"] and seen["at"]
 
 
 def test_a_reader_sending_back_is_refused_403_before_the_reason_is_looked_at(client, tokens):
