@@ -171,6 +171,8 @@ class NodeConfig:
     # a standby takes over within two periods after the worker holding it died.
     worker_lease_seconds: int = 15
     public_network_page: bool = False  # /netvaerk: a public summary of the federation as this node knows it
+    # The node's accessibility statement (webtilgængelighedsloven); empty: the node's own page says where to set it.
+    accessibility_statement_url: str = ""
 
     @property
     def keys_dir(self) -> Path:
@@ -265,6 +267,7 @@ def load_config(home: Path | None = None) -> NodeConfig:
         metrics_token=os.environ.get("VIDENSNET_METRICS_TOKEN", ""),
         worker_lease_seconds=_int_env("VIDENSNET_WORKER_LEASE_SECONDS", 15),
         public_network_page=_flag_env("VIDENSNET_PUBLIC_NETWORK_PAGE", False),
+        accessibility_statement_url=_web_address_env("VIDENSNET_ACCESSIBILITY_STATEMENT_URL"),
     )
 
 
@@ -380,6 +383,13 @@ def _flag_env(name: str, default: bool) -> bool:
     if raw not in ("true", "false"):
         raise ConfigError(f"{name}={raw!r}: must be true or false")
     return raw == "true"
+
+
+def _web_address_env(name: str) -> str:
+    raw = (os.environ.get(name) or "").strip()
+    if raw and not re.fullmatch(r"https?://\S+", raw):
+        raise ConfigError(f"{name}={raw!r}: must be an address starting with https:// or http://")
+    return raw
 
 
 def _list_env(name: str, default: str) -> tuple[str, ...]:

@@ -205,4 +205,6 @@ def _template_globals() -> dict:
         "TYPE_PLURALS": TYPE_PLURALS,
         "ROLE_LABELS": ROLE_LABELS,
         "small_count_threshold": node_config().small_count_threshold,
+        "accessibility_statement_url": node_config().accessibility_statement_url,
+        "public_network_page": node_config().public_network_page,
     }

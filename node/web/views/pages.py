@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
 
 from federation.local import current_local_node
 from federation.plan_endorsements import endorsement_refusal, plan_participants
@@ -95,3 +95,11 @@ def _retracted(item_id: str):
         return None
     return render_template("retracted.html", origin_name=retraction.origin_name,
                            retracted_at=tidspunkt(retraction.at)), 410
+
+
+@bp.get("/tilgaengelighed")
+def accessibility_statement():
+    """The node's accessibility statement: where it is set, there; else a page saying where to set it."""
+    if node_config().accessibility_statement_url:
+        return redirect(node_config().accessibility_statement_url)
+    return render_template("accessibility.html")

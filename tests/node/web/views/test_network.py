@@ -86,12 +86,15 @@ def test_the_network_pages_are_for_admins_only(app, users, network):
 
 def test_the_public_network_page_is_not_there_unless_the_node_enables_it(client, network):
     assert client.get("/netvaerk").status_code == 404
+    assert 'href="/netvaerk"' not in client.get("/").get_data(as_text=True)
 
 
 def test_the_public_network_page_names_the_nodes_without_errors_lag_addresses_or_blocked_peers(
         node_home, users, network, monkeypatch):
     monkeypatch.setenv("VIDENSNET_PUBLIC_NETWORK_PAGE", "true")
-    page = create_app(load_config(node_home)).test_client().get("/netvaerk").get_data(as_text=True)
+    visitor = create_app(load_config(node_home)).test_client()
+    assert 'href="/netvaerk"' in visitor.get("/").get_data(as_text=True)  # the footer leads there
+    page = visitor.get("/netvaerk").get_data(as_text=True)
     assert "Østjyllands Politi" in page and "Det Kriminalpræventive Råd" in page and "Nationalt organ" in page
     assert "Randers Kommune" in page  # failing, but still a peer the node pulls from
     assert "Skive Kommune" not in page  # blocked: not the public's business

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from node.core.config import ConfigError, load_config
 from node.items.files import import_items
+from node.web.app import create_app
 from node.web.request import CONTENT_SECURITY_POLICY
 from tests.helpers.nodes import acting_node
 from tests.helpers.web import login
@@ -110,3 +114,25 @@ def test_an_anonymous_visitor_gets_no_trend_chart_of_restricted_bulletins(client
     _bulletins(sessions, 6, "hash", "2026-09-10")
     page = client.get("/bulletiner").get_data(as_text=True)
     assert "Udviklingen pr. politikreds" not in page and "hash" not in page
+
+
+def test_the_accessibility_statement_page_says_where_to_set_it_until_the_address_is_set(client):
+    page = client.get("/tilgaengelighed")
+    assert page.status_code == 200
+    assert "Tilgængelighedserklæring" in page.get_data(as_text=True)
+    assert "VIDENSNET_ACCESSIBILITY_STATEMENT_URL" in page.get_data(as_text=True)
+
+
+def test_the_accessibility_statement_leads_to_the_address_the_node_sets(node_home, monkeypatch):
+    monkeypatch.setenv("VIDENSNET_ACCESSIBILITY_STATEMENT_URL", "https://www.was.digst.dk/vidensnet-aarhus")
+    client = create_app(load_config(node_home)).test_client()
+    answer = client.get("/tilgaengelighed")
+    assert answer.status_code == 302 and answer.headers["Location"] == "https://www.was.digst.dk/vidensnet-aarhus"
+    assert 'href="https://www.was.digst.dk/vidensnet-aarhus"' in client.get("/").get_data(as_text=True)
+
+
+def test_an_accessibility_statement_address_that_is_not_a_web_address_is_refused_naming_the_variable(
+        node_home, monkeypatch):
+    monkeypatch.setenv("VIDENSNET_ACCESSIBILITY_STATEMENT_URL", "javascript:alert(1)")
+    with pytest.raises(ConfigError, match="VIDENSNET_ACCESSIBILITY_STATEMENT_URL"):
+        load_config(node_home)
