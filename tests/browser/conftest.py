@@ -1,3 +1,26 @@
 """The browser tier: real pages of real nodes in Debian's Chromium, checked with axe-core."""
 
+from __future__ import annotations
+
+import pytest
+
 from tests.helpers.browser import browser  # noqa: F401  (the session-wide Chromium fixture)
+from tests.helpers.live_nodes import DEMO_FILES, LIVE_NODE_ENV, ChildNode
+from tests.helpers.nodes import PASSWORD
+
+
+@pytest.fixture(scope="package")
+def aarhus(tmp_path_factory):
+    """A running municipality node with the demo corpus, an admin (`admin`) and an editor (`redaktoer`)."""
+    root = tmp_path_factory.mktemp("browser")
+    node = ChildNode(root / "aarhus", env=LIVE_NODE_ENV, ready_path="/")
+    node.init("Aarhus Kommune", "municipality", municipality="0751")
+    # One import of the whole corpus: each CLI call starts an interpreter, seconds on a busy machine.
+    corpus = root / "demo.jsonl"
+    corpus.write_text("".join(path.read_text(encoding="utf-8") for path in DEMO_FILES), encoding="utf-8")
+    node.cli("import", str(corpus))
+    node.add_user("admin", "admin", PASSWORD)
+    node.add_user("redaktoer", "editor", PASSWORD)
+    node.start()
+    yield node
+    node.stop()

@@ -15,7 +15,7 @@ import pytest
 
 from tests.helpers.missing_tools import require_installed
 
-__all__ = ["AXE_SCRIPT", "WCAG_TAGS", "axe_violations", "browser", "browser_missing", "chromium_path",
+__all__ = ["AXE_SCRIPT", "SCREEN_HEIGHT", "WCAG_TAGS", "axe_violations", "browser", "browser_missing", "chromium_path",
            "describe_violations", "horizontal_overflow", "log_in", "new_context", "page_at"]
 
 AXE_SCRIPT = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -102,7 +102,8 @@ def log_in(context, base_url: str, username: str, password: str) -> None:
 
 def axe_violations(page) -> list[dict]:
     """The page's WCAG 2.1 A/AA violations by axe-core: each rule's id, impact, help and target selectors."""
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                           WCAG_TAGS)
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "targets": [" ".join(map(str, node["target"])) for node in v["nodes"]]}
             for v in result["violations"]]
