@@ -8,7 +8,8 @@ import pytest
 
 from tests.helpers.browser import axe_violations, describe_violations, horizontal_overflow, new_context, page_at
 
-SOUND = "<!doctype html><html lang='da'><head><title>Prøve</title></head><body><main><h1>Prøve</h1>{}</main></body></html>"
+SOUND = ("<!doctype html><html lang='da'><head><title>Prøve</title></head>"
+         "<body><main><h1>Prøve</h1>{}</main></body></html>")
 
 
 @pytest.fixture(scope="module")

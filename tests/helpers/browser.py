@@ -102,8 +102,8 @@ def log_in(context, base_url: str, username: str, password: str) -> None:
 
 def axe_violations(page) -> list[dict]:
     """The page's WCAG 2.1 A/AA violations by axe-core: each rule's id, impact, help and target selectors."""
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-                           WCAG_TAGS)
+    script = "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+    result = page.evaluate(script, WCAG_TAGS)
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "targets": [" ".join(map(str, node["target"])) for node in v["nodes"]]}
             for v in result["violations"]]
