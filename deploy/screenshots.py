@@ -27,6 +27,7 @@ from deploy.local_federation import ChildNode  # noqa: E402
 
 WIDTHS = (1280, 390)
 HEIGHT = 900
+MAX_HEIGHT = 2400  # a long page is cut here, which keeps every PNG a few hundred kilobytes
 OUT = REPO / "docs" / "screenshots"
 DEMO_FILES = sorted((REPO / "node" / "demo").glob("*.jsonl"))
 
@@ -40,6 +41,7 @@ class Shot:
     logged_in: bool = False
 
 
+# The approval queue and the network picture join here as one line each once their pages exist.
 SHOTS = [
     Shot("forside", "/"),
     Shot("soegning", "/sog?q=bekymringssamtale"),
@@ -83,7 +85,8 @@ def photograph(browser, url: str, password: str, out: Path) -> list[Path]:
             page.set_viewport_size({"width": width, "height": HEIGHT})
             page.goto(url + shot.path)
             path = out / f"{shot.name}-{width}.png"
-            page.screenshot(path=str(path), full_page=True)
+            height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
+            page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
             written.append(path)
             page.close()
     return written

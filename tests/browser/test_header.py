@@ -34,7 +34,7 @@ def test_the_phone_menu_opens_and_closes_from_the_keyboard_without_javascript(wi
     page.goto(aarhus.url + "/")
     lists = page.get_by_role("link", name="Praksiseksempler", exact=True)
     assert not lists.is_visible()
-    page.get_by_role("link", name="Menu").focus()
+    page.get_by_role("link", name="Menu", exact=True).focus()
     page.keyboard.press("Enter")
     assert lists.is_visible()
     page.keyboard.press("Tab")  # the menu is the target now: its first link is next in the tab order
@@ -48,7 +48,7 @@ def test_the_desktop_header_shows_the_navigation_without_a_menu_button(without_j
     page = page_at(without_javascript, 1280)
     page.goto(aarhus.url + "/")
     assert page.get_by_role("link", name="Praksiseksempler", exact=True).is_visible()
-    assert not page.get_by_role("link", name="Menu").is_visible()
+    assert not page.get_by_role("link", name="Menu", exact=True).is_visible()
     page.close()
 
 
