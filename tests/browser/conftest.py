@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
+import requests
 
 from tests.helpers.browser import browser  # noqa: F401  (the session-wide Chromium fixture)
-from tests.helpers.live_nodes import DEMO_FILES, LIVE_NODE_ENV, ChildNode
+from tests.helpers.live_nodes import DEMO_FILES, HTTP_TIMEOUT, LIVE_NODE_ENV, ChildNode, queued_index_updates, wait_for
 from tests.helpers.nodes import PASSWORD
 
 
@@ -22,5 +25,16 @@ def aarhus(tmp_path_factory):
     node.add_user("admin", "admin", PASSWORD)
     node.add_user("redaktoer", "editor", PASSWORD)
     node.start()
+    # The node indexes its corpus after it starts (searching the database until its Meilisearch answers);
+    # the pages are checked once every item is in the index and the search page finds them there.
+    wait_for(lambda: queued_index_updates(node.home) == 0
+             and "udskolingen" in _text(node.url + "/sog?q=bekymringssamtale"),
+             timeout=90, interval=0.5, message="the demo corpus in the search index")
     yield node
     node.stop()
+
+
+def _text(url: str) -> str:
+    session = requests.Session()
+    session.trust_env = False  # straight to 127.0.0.1, whatever http_proxy says
+    return html.unescape(session.get(url, timeout=HTTP_TIMEOUT).text)
