@@ -55,6 +55,21 @@ if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] && [ ! -x var/nginx
   rm -rf "$download"
 fi
 
+# The browser tests (tests/browser/) open every page in Debian's Chromium, driven by Playwright (in the test
+# extra), and check it with axe-core from npm (pinned in tests/helpers/axe/package-lock.json).
+if ! command -v chromium >/dev/null; then
+  echo "==> installing Chromium from Debian's packages (for the browser tests)"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+axe=tests/helpers/axe
+if [ ! -f "$axe/node_modules/axe-core/axe.min.js" ] \
+    || [ "$axe/package-lock.json" -nt "$axe/node_modules/.package-lock.json" ]; then
+  echo "==> installing axe-core from npm into $axe (for the browser tests)"
+  npm ci --prefix "$axe" --no-audit --no-fund --silent
+fi
+
 # The whole suite, on the Python setup.sh chose (the newest supported one).
 status=0
 # The slowest tests are listed at the end, to keep the suite within its ~30-minute budget (README, Testing).
