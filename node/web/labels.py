@@ -17,6 +17,9 @@ from node.items.vocabulary import TYPES
 
 # Each item type with its grammatical gender: "et praksiseksempel" but "en metode".
 NEUTER_TYPES = frozenset({"practice"})
+# The definite forms: "praksiseksemplet", "metoden".
+DEFINITE_TYPES = {"practice": "praksiseksemplet", "method": "metoden", "bulletin": "tendensbulletinen",
+                  "plan": "handleplanen", "guidance": "vejledningen"}
 
 ITEM_STATUSES = {
     "draft": "Kladde",
@@ -92,10 +95,9 @@ def new_item_heading(item_type: str) -> str:
     return f"{adjective} {TYPES[item_type].lower()}"
 
 
-def indefinite(item_type: str) -> str:
-    """The item type with its indefinite article: "et praksiseksempel", "en vejledning"."""
-    article = "et" if item_type in NEUTER_TYPES else "en"
-    return f"{article} {TYPES[item_type].lower()}"
+def definite(item_type: str) -> str:
+    """The item type in its definite form: "praksiseksemplet", "metoden"."""
+    return DEFINITE_TYPES[item_type]
 
 
 def key_source(vouched_by: str, node_id: str, name_of: Callable[[str], str]) -> str:

@@ -24,7 +24,7 @@ from node.items.rendering import render_markdown
 from node.items.vocabulary import TYPE_PLURALS, TYPES
 from node.privacy.small_counts import shown_count, suppress_observations
 from node.web.dates import dato, tidspunkt
-from node.web.labels import indefinite, joined, key_source, label, new_item_heading
+from node.web.labels import definite, joined, key_source, label, new_item_heading
 from node.web.reasons import adds_detail, danish_reason
 
 csrf = CSRFProtect()
@@ -66,7 +66,7 @@ def init_app(app: Flask, config: NodeConfig) -> None:
     app.jinja_env.filters["shown_count"] = shown_count
     app.jinja_env.filters.update(label=label, dato=dato, tidspunkt=tidspunkt, reason=danish_reason)
     app.jinja_env.globals.update(node_name=node_name, key_source=key_source, reason_detail=adds_detail,
-                                 new_item_heading=new_item_heading, indefinite=indefinite, joined=joined)
+                                 new_item_heading=new_item_heading, definite=definite, joined=joined)
 
 
 def node_config() -> NodeConfig:
