@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from federation.local import current_local_node
+from federation.names import node_names
 from federation.plan_endorsements import EndorsementError, endorse_plan
 from node.accounts.users import has_role
 from node.audit.models import AuditAct
@@ -55,6 +56,7 @@ def _render_form(item_type: str, values: dict, errors: dict, item: Item | None =
         bulletin_max_days=node_config().bulletin_max_days,
         municipalities=municipalities(),
         police_districts=police_districts(),
+        known_nodes=sorted(node_names(db()).items(), key=lambda pair: pair[1]),
         prevention_levels=PREVENTION_LEVELS,
         target_groups=TARGET_GROUPS,
         cooperation=COOPERATION,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 
+from tests.helpers.envelopes import know_origin
 from tests.helpers.web import csrf_token, login
 
 
@@ -76,3 +77,12 @@ def test_a_bulletin_whose_counts_are_all_shown_has_no_warning(client, users):
         "audience_kind": "districts", "audience_districts": ["Østjyllands Politi"], "action": "preview",
         "d_observations": "Anmeldelser | 17"})
     assert response.status_code == 200 and 'id="skjulte-tal"' not in response.get_data(as_text=True)
+
+
+def test_the_audience_field_for_named_nodes_lists_the_known_nodes_by_name_with_the_id_to_type(client, users,
+                                                                                             sessions):
+    with sessions.begin() as session:
+        know_origin(session)
+    login(client, "editor")
+    page = client.get("/ny/bulletin").get_data(as_text=True)
+    assert "<li>Randers Kommune: <code>randers-kommune</code></li>" in page
