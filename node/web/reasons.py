@@ -73,5 +73,8 @@ def adds_detail(raw: str | None) -> bool:
 
 
 def _as_sentence(text: str) -> str:
+    # A reason may start with a node id ("randers-kommune er blokeret ..."): an id keeps its spelling.
     text = text.strip()
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    first = text.split(" ", 1)[0]
+    start = text[:1].upper() if first.isalpha() else text[:1]
+    return start + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")

@@ -30,6 +30,7 @@ def test_each_kind_of_error_gets_its_danish_sentence(raw, sentence):
 def test_a_danish_reason_is_shown_as_a_sentence_of_its_own_without_a_technical_line():
     assert danish_reason("en node kan ikke peere med sig selv") == "En node kan ikke peere med sig selv."
     assert not adds_detail("en node kan ikke peere med sig selv")
+    assert danish_reason("randers-kommune er blokeret på denne node") == "randers-kommune er blokeret på denne node."
 
 
 def test_an_english_reason_of_an_unknown_kind_is_never_shown_raw_but_kept_as_the_technical_cause():
