@@ -11,6 +11,7 @@ import re
 
 # Checked in order: the first pattern that matches the raw reason gives the sentence.
 PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"serveren svarede HTTP", "Feedets server svarede med en fejl i stedet for et feed."),
     (r"kunne ikke give besked", "Noden fik ikke besked om anmodningen om peering; den får det ved næste kontakt."),
     (r"no complete answer within|timed? ?out|Timeout", "Noden svarede ikke inden for tidsgrænsen."),
     (r"SSLError|certificate", "Forbindelsen kunne ikke sikres: nodens certifikat blev ikke godtaget."),
@@ -47,7 +48,6 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (r"internt net", "Adressen er ikke tilladt: den peger på et internt net."),
     (r"kodet på en måde", "Feedet er kodet på en måde, noden ikke kan læse."),
     (r"inden for .* sekunder", "Feedet blev ikke hentet færdigt inden for tidsgrænsen."),
-    (r"serveren svarede HTTP", "Serveren svarede med en fejl i stedet for et feed."),
 )
 _COMPILED = tuple((re.compile(pattern), sentence) for pattern, sentence in PATTERNS)
 # A reason written in Danish already is shown as a sentence of its own.

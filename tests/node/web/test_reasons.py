@@ -18,6 +18,8 @@ CASES = [
     ("kunne ikke give besked: no answer: ConnectionError",
      "Noden fik ikke besked om anmodningen om peering; den får det ved næste kontakt."),
     ("feedet kunne ikke hentes", "Feedet kunne ikke hentes."),
+    ("serveren svarede HTTP 404 i stedet for et feed", "Feedets server svarede med en fejl i stedet for et feed."),
+    ("feedet er større end 5 MB", "Svaret var større end tilladt og blev ikke læst."),
     ("item is outside its audience on this node", "Emnet var ikke til denne node: den er uden for emnets målgruppe."),
 ]
 
