@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 
+from federation.alerts import record_false_facts
 from federation.models import Peer, PeerState
 from node.core.models import FeedSubscription, SubscriptionState
 from tests.helpers.envelopes import know_origin
@@ -68,3 +69,16 @@ def test_a_peer_error_is_a_danish_sentence_with_the_raw_reason_under_technical_c
 def test_the_changes_feed_position_is_told_as_a_number_of_changes(app, users):
     text = visible_text(admin_page(app))
     assert "Noden har registreret 0 ændringer, som dens peers kan hente." in text and "position" not in text
+
+
+def test_a_peer_claiming_other_facts_is_told_in_labels_and_names_never_as_raw_values(app, users, sessions):
+    add_failing_peer(sessions)
+    approved = {"kind": "municipality", "municipality": "0730", "district": None}
+    claimed = {"payload": {"public_key": "nøgle-1", "issued_at": "2026-12-01T09:00:00Z", "kind": "police",
+                           "municipality": None, "district": "Østjyllands Politi"}}
+    with sessions.begin() as session:
+        record_false_facts(session, "randers-kommune", approved, claimed)
+    page = html.unescape(admin_page(app))
+    assert ('påstod Politikreds / Infohus, Østjyllands Politi, godkendt som Kommune, '
+            '<span title="Kommunekode 0730">Randers</span>') in page
+    assert "'kind'" not in page and "Randers Kommune påstod at være noget andet" in page
