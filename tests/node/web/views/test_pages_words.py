@@ -6,8 +6,10 @@ import html
 import re
 
 import pytest
+from sqlalchemy import delete
 
 from federation.ingest import ingest
+from federation.models import KnownNode
 from tests.helpers.envelopes import ME, envelope, know_origin
 from tests.helpers.nodes import SINKS
 
@@ -51,6 +53,6 @@ def test_an_origin_without_a_known_descriptor_is_shown_by_its_id(client, session
     with sessions.begin() as session:
         know_origin(session)
         ingest(session, envelope(1), "randers-kommune", ME, SINKS)
-        session.execute(__import__("sqlalchemy").text("DELETE FROM known_nodes"))
+        session.execute(delete(KnownNode))  # the descriptor is gone: nothing names the origin any more
     page = client.get(ITEM).get_data(as_text=True)
     assert "<dt>Udgivet af</dt><dd><span title=\"randers-kommune\">randers-kommune</span></dd>" in page
