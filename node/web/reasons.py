@@ -15,6 +15,8 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (r"kunne ikke give besked", "Noden fik ikke besked om anmodningen om peering; den får det ved næste kontakt."),
     (r"no complete answer within|timed? ?out|Timeout", "Noden svarede ikke inden for tidsgrænsen."),
     (r"SSLError|certificate", "Forbindelsen kunne ikke sikres: nodens certifikat blev ikke godtaget."),
+    (r"ChunkedEncodingError|ConnectionResetError|IncompleteRead|ContentDecodingError",
+     "Forbindelsen blev afbrudt, før hele svaret var modtaget."),
     (r"no answer: (ConnectionError|ConnectTimeout|ProxyError)|Connection refused|name not resolved",
      "Forbindelsen blev afvist, eller noden kunne ikke nås."),
     (r"no answer", "Noden svarede ikke."),

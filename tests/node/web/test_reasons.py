@@ -10,6 +10,8 @@ CASES = [
     ("no complete answer within 30 s", "Noden svarede ikke inden for tidsgrænsen."),
     ("no answer: ConnectionError", "Forbindelsen blev afvist, eller noden kunne ikke nås."),
     ("http://randers.test: no answer: ConnectionError", "Forbindelsen blev afvist, eller noden kunne ikke nås."),
+    ("no answer: ConnectionResetError", "Forbindelsen blev afbrudt, før hele svaret var modtaget."),
+    ("no answer: ReadTimeout", "Noden svarede ikke inden for tidsgrænsen."),
     ("answer is not JSON", "Svaret var ikke gyldigt."),
     ("changes feed answer is malformed", "Svaret var ikke gyldigt."),
     ("bad signature", "Signaturen kunne ikke bekræftes."),
