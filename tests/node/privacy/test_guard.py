@@ -73,7 +73,7 @@ def test_a_publisher_may_override_for_a_method_with_a_recorded_reason():
 
 def test_a_bulletin_can_never_be_overridden():
     errors = errors_of(bulletin(body="Mikkel Jensen", details={"personal_data_override": "vigtigt"}), may_override=True)
-    assert "ukendt felt for typen bulletin" in errors["details"] and "body" in errors
+    assert "ukendt felt for typen tendensbulletin" in errors["details"] and "body" in errors
 
 
 def test_a_role_mailbox_is_allowed_in_the_contact_field_but_a_persons_mailbox_is_not():
