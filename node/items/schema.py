@@ -370,7 +370,7 @@ def _details(item_type: str, value: Any) -> dict[str, Any]:
     for key, raw in value.items():
         spec = specs.get(key)
         if spec is None:
-            problems.append(f"{key}: ukendt felt for typen {item_type}")
+            problems.append(f"{key}: ukendt felt for typen {TYPES[item_type].lower()}")
             continue
         if raw is None or raw == "" or raw == []:
             continue

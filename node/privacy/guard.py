@@ -35,9 +35,16 @@ def guard_errors(content: ItemContent) -> dict[str, str]:
     found: dict[str, set[str]] = {}
     for field, text in texts:
         found.setdefault(field, set()).update(field_kinds(field, text, strict))
-    return {field: f"indeholder {' og '.join(label for kind, label in KIND_LABELS.items() if kind in kinds)}; "
-                   "fjern det (oplysningen gentages ikke her)"
+    return {field: found_message([label for kind, label in KIND_LABELS.items() if kind in kinds])
             for field, kinds in found.items() if kinds}
+
+
+def found_message(labels: list[str]) -> str:
+    """The Danish message for the kinds found in one field, the pronoun agreeing with them: den, det or dem."""
+    if len(labels) > 1:
+        return f"indeholder {', '.join(labels[:-1])} og {labels[-1]}; fjern dem (oplysningerne gentages ikke her)"
+    pronoun = "den" if labels[0].startswith("en ") else "det"
+    return f"indeholder {labels[0]}; fjern {pronoun} (oplysningen gentages ikke her)"
 
 
 def field_kinds(field: str, text: str, strict: bool) -> set[str]:

@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from federation import views as federation_views
+from federation.names import node_names
 from node.accounts.oidc import OidcProvider
 from node.core.config import NodeConfig, load_config
 from node.process import NodeProcess, open_process
@@ -67,6 +68,7 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
         "vidensnet.acting": process.acting,
         "vidensnet.search": process.search_index,
         "vidensnet.oidc": OidcProvider(config.login),
+        "vidensnet.node_names": node_names,  # for node.web.request.node_name: other nodes by their name
     })
     web.init_app(app, config)
     init_access_log(app)

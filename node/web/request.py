@@ -23,6 +23,9 @@ from node.items.publishing import ActingNode
 from node.items.rendering import render_markdown
 from node.items.vocabulary import TYPE_PLURALS, TYPES
 from node.privacy.small_counts import shown_count, suppress_observations
+from node.web.dates import dato, tidspunkt
+from node.web.labels import definite, joined, key_source, label, new_item_heading
+from node.web.reasons import adds_detail, danish_reason
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -61,11 +64,31 @@ def init_app(app: Flask, config: NodeConfig) -> None:
     app.jinja_env.filters["municipality"] = municipality_name
     app.jinja_env.filters["shown_observations"] = lambda obs: suppress_observations(obs, config.small_count_threshold)
     app.jinja_env.filters["shown_count"] = shown_count
+    app.jinja_env.filters.update(label=label, dato=dato, tidspunkt=tidspunkt, reason=danish_reason)
+    app.jinja_env.globals.update(node_name=node_name, key_source=key_source, reason_detail=adds_detail,
+                                 new_item_heading=new_item_heading, definite=definite, joined=joined)
 
 
 def node_config() -> NodeConfig:
     """The running node's configuration."""
     return current_app.extensions["vidensnet"]
+
+
+def node_name(node_id: str | None) -> str:
+    """A node's name from its descriptor (this node's own from its configuration); its id when no name is known.
+
+    The names are looked up once per request, through the lookup the app registered (`vidensnet.node_names`,
+    federation's), so that a page of cards costs one query however many origins it shows.
+    """
+    if not node_id:
+        return ""
+    own = node_config().node
+    if node_id == own.id:
+        return own.name
+    if "node_names" not in g:
+        lookup = current_app.extensions.get("vidensnet.node_names")
+        g.node_names = lookup(db()) if lookup else {}
+    return g.node_names.get(node_id) or node_id
 
 
 def public_url(endpoint: str, **values: Any) -> str:

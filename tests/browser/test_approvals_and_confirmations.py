@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.helpers.browser import log_in, new_context
+from tests.helpers.browser import axe_violations, describe_violations, log_in, new_context
 from tests.helpers.live_nodes import HTTP_TIMEOUT
 from tests.helpers.nodes import PASSWORD
 
@@ -93,4 +93,5 @@ def test_a_retraction_is_confirmed_on_its_own_page_reached_and_done_by_keyboard_
         page.keyboard.press("Enter")
     gone = page.goto(f"{aarhus.url}/items/{item_id}")
     assert gone.status == 410 and "Trukket tilbage af Aarhus Kommune" in page.inner_text("main")
+    assert not describe_violations(axe_violations(page)), describe_violations(axe_violations(page))
     context.close()

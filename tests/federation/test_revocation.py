@@ -29,6 +29,7 @@ from federation.trust import check_descriptor, own_descriptor, remember_node
 from federation.wire import key_revocation_payload, moment, open_envelope, rotation_payload, seal
 from node.core.config import NodeSettings
 from node.core.models import Item
+from node.web.dates import date_words
 from tests.helpers.envelopes import ME, ORIGIN, envelope
 from tests.helpers.nodes import SINKS
 from tests.helpers.web import login
@@ -200,9 +201,10 @@ def test_the_admin_page_shows_a_known_nodes_retired_and_revoked_keys_with_danish
     login(admin, "admin")
     page = admin.get("/admin/").get_data(as_text=True)
     assert public_key_text(OLD)[:12] in page
-    assert f'udfaset <time datetime="{retired_at.isoformat()}">{retired_at:%d.%m.%Y}</time>' in page
+    assert f'udfaset <time datetime="{retired_at.isoformat()}">{date_words(retired_at)}</time>' in page
     assert "godtages til" in page
-    assert 'spærret fra <time datetime="2026-11-15T00:00:00+00:00">15.11.2026</time> 00:00' in page
+    # Midnight UTC is one o'clock in Danish winter time.
+    assert 'spærret fra <time datetime="2026-11-15T00:00:00+00:00">15. november 2026 kl. 01.00</time>' in page
 
 
 class RelayClient:

@@ -59,7 +59,8 @@ def test_a_key_conflict_is_shown_on_the_admin_page_with_node_names_in_danish(app
                             [(RANDERS.id, {"descriptor": {"payload": {"id": FAVRSKOV.id}}})], RANDERS.id)
     page = admin_client(app).get("/admin/").get_data(as_text=True)
     assert "Forskellige nøgler er anbefalet for Favrskov Kommune, set i svaret fra Randers Kommune." in page
-    assert "Randers Kommune: nøgle <code>falsk-nøgle…</code> (underskrevet 2026-12-01T09:00:00Z)" in page
+    assert ('Randers Kommune: nøgle <code title="falsk-nøgle">falsk-nøgle…</code> (underskrevet '
+            '<time datetime="2026-12-01T09:00:00+00:00">1. december 2026 kl. 10.00</time>)') in page
     assert "Ingen ny nøgle er taget i brug." in page
 
 

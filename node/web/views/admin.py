@@ -1,4 +1,4 @@
-"""The admin page: node facts, items by state, peers, the search outbox, feed subscriptions, users and tokens."""
+"""The admin page, in sections: the node, connections, keys and trust, waiting and rejected data, feeds, search."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from federation.peering import (
 )
 from node.audit.log import record_admin_act
 from node.audit.models import AuditAct
-from node.core.models import Item, ItemStatus, Role, User
+from node.core.models import Item, ItemStatus, Role, User, UserState
 from node.items.vocabulary import FIELD_LABELS
 from node.search_connection import WorkerSearch
 from node.subscriptions.service import (
@@ -56,6 +56,7 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
         counts={s: counts.get(s, 0) for s in ItemStatus},
         recent=recent,
         users=users,
+        disabled_users=sum(1 for u in users if u.state == UserState.DISABLED),
         subscriptions=subscription_summaries(session, node_config().node.id),
         field_labels=FIELD_LABELS,
         errors=errors or {},
@@ -100,7 +101,7 @@ def add_peer_form():
         record_admin_act(session, web_actor(), AuditAct.PEER_ADDED, peer.id,
                          description=f"{peer.name} ({peer.id}) er tilføjet som afventende peer")
     flash(f"{peer.name} er tilføjet som afventende peer.")
-    return redirect(url_for("admin.overview"))
+    return redirect(url_for("admin.overview") + "#forbindelser")
 
 
 @bp.post("/peers/<peer_id>/godkend")
@@ -115,8 +116,8 @@ def approve_peer_form(peer_id: str):
         return _render({"peer": str(exc)}, status=422)
     db().commit()
     wake_peer(current_local_node(), peer.url, peer.id)
-    flash(f"{peer_id} er godkendt.")
-    return redirect(url_for("admin.overview"))
+    flash(f"{peer.name} er godkendt.")
+    return redirect(url_for("admin.overview") + "#forbindelser")
 
 
 @bp.post("/peers/<peer_id>/anbefaler")
@@ -133,7 +134,7 @@ def introducer_form(peer_id: str):
         return _render({"peer": str(exc)}, status=422)
     db().commit()
     flash(f"{peer.name} {'anbefaler nu nøgler alene' if introducer else 'anbefaler ikke længere nøgler alene'}.")
-    return redirect(url_for("admin.overview"))
+    return redirect(url_for("admin.overview") + "#forbindelser")
 
 
 # The admin's peer actions, by the word in their URL: the peering action and the message after it.
@@ -170,8 +171,8 @@ def change_peer_form(peer_id: str, action: str):
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
     db().commit()
-    flash(f"{peer_id} {done}.")
-    return redirect(url_for("admin.overview"))
+    flash(f"{peer.name if peer else peer_id} {done}.")
+    return redirect(url_for("admin.overview") + "#forbindelser")
 
 
 @bp.post("/feeds")

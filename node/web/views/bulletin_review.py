@@ -7,7 +7,7 @@ content previewed: the preview carries the content's hash, and saving checks it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -24,12 +24,22 @@ PREVIEWED_FIELD = "previewed"
 
 
 @dataclass(frozen=True)
+class HiddenCount:
+    """A count the author typed that readers will not see exactly: its line, the number typed, and what is shown."""
+
+    label: str
+    typed: int
+    shown: str
+
+
+@dataclass(frozen=True)
 class BulletinReview:
     """A bulletin's observations as shown, the earlier bulletins it overlaps, and the content hash it is for."""
 
     lines: list[ShownLine]
     overlaps: list[Item]
     content_hash: str
+    hidden: list[HiddenCount] = field(default_factory=list)  # the typed counts that saving will hide
 
     @property
     def hides_counts(self) -> bool:
@@ -49,4 +59,7 @@ def review_bulletin(session: Session, viewer: User | None, form: MultiDict, cont
     # The counts as typed: the validated content holds them suppressed already, which would hide the reasons.
     typed = form_to_data(form, "bulletin")["details"].get("observations") or []
     overlaps = [i for i in overlapping_bulletins(session, content, except_id) if can_read(viewer, i)]
-    return BulletinReview(explain_observations(typed, threshold), overlaps, content.content_hash())
+    lines = explain_observations(typed, threshold)
+    hidden = [HiddenCount(line.label, given["count"], line.shown)
+              for line, given in zip(lines, typed, strict=True) if line.hidden_now and isinstance(given["count"], int)]
+    return BulletinReview(lines, overlaps, content.content_hash(), hidden)

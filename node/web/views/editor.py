@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from federation.local import current_local_node
+from federation.names import node_names
 from federation.plan_endorsements import EndorsementError, endorse_plan
 from node.accounts.users import has_role
 from node.audit.models import AuditAct
@@ -55,6 +56,7 @@ def _render_form(item_type: str, values: dict, errors: dict, item: Item | None =
         bulletin_max_days=node_config().bulletin_max_days,
         municipalities=municipalities(),
         police_districts=police_districts(),
+        known_nodes=sorted(node_names(db()).items(), key=lambda pair: pair[1]),
         prevention_levels=PREVENTION_LEVELS,
         target_groups=TARGET_GROUPS,
         cooperation=COOPERATION,
@@ -63,10 +65,14 @@ def _render_form(item_type: str, values: dict, errors: dict, item: Item | None =
 
 def _new_form_values(item_type: str) -> dict:
     # A bulletin starts out for the author's own police district only; other types for the whole network.
+    # Most items are about the node's own municipality and district, so those are chosen from the start.
     home_district = node_config().local_rules().home_district
+    own = node_config().node
+    values: dict = {"municipalities": [own.municipality] if own.municipality else [],
+                    "police_districts": [home_district] if home_district else []}
     if item_type == "bulletin" and home_district:
-        return {"audience_kind": "districts", "audience_districts": [home_district]}
-    return {"audience_kind": "districts" if item_type == "bulletin" else "network"}
+        return {**values, "audience_kind": "districts", "audience_districts": [home_district]}
+    return {**values, "audience_kind": "districts" if item_type == "bulletin" else "network"}
 
 
 def _validated(item_type: str, item_id: str | None):

@@ -39,10 +39,16 @@ def test_a_clean_bulletin_passes():
     assert validate_item(bulletin(), node_id=NODE).type == "bulletin"
 
 
-def test_the_message_names_the_field_and_the_kind_but_never_the_value():
+def test_the_message_names_the_field_and_the_kinds_but_never_the_value_and_asks_to_remove_them_in_the_plural():
     errors = errors_of(bulletin(body="Gruppen ledes af Mikkel Jensen, tlf. 23 45 67 89."))
-    assert errors == {"body": "indeholder et telefonnummer og et personnavn; fjern det (oplysningen gentages ikke her)"}
+    assert errors == {"body": "indeholder et telefonnummer og et personnavn; "
+                              "fjern dem (oplysningerne gentages ikke her)"}
     assert "Mikkel" not in str(errors) and "23 45" not in str(errors)
+
+
+def test_one_kind_is_asked_removed_with_the_pronoun_of_its_gender():
+    assert errors_of(method(body="Ring på 23 45 67 89."))["body"] == (
+        "indeholder et telefonnummer; fjern det (oplysningen gentages ikke her)")
 
 
 def test_details_tags_and_observation_labels_are_scanned_too():
@@ -67,14 +73,14 @@ def test_a_publisher_may_override_for_a_method_with_a_recorded_reason():
 
 def test_a_bulletin_can_never_be_overridden():
     errors = errors_of(bulletin(body="Mikkel Jensen", details={"personal_data_override": "vigtigt"}), may_override=True)
-    assert "ukendt felt for typen bulletin" in errors["details"] and "body" in errors
+    assert "ukendt felt for typen tendensbulletin" in errors["details"] and "body" in errors
 
 
 def test_a_role_mailbox_is_allowed_in_the_contact_field_but_a_persons_mailbox_is_not():
     assert validate_item(practice(details={"contact": "ssp@randers.dk"}), node_id=NODE)
     assert validate_item(practice(details={"contact": "SSP-sekretariatet, info@aarhus.dk"}), node_id=NODE)
     errors = errors_of(practice(details={"contact": "ssp.mette@aarhus.dk"}))
-    assert errors == {"details.contact": "indeholder en e-mailadresse; fjern det (oplysningen gentages ikke her)"}
+    assert errors == {"details.contact": "indeholder en e-mailadresse; fjern den (oplysningen gentages ikke her)"}
 
 
 def test_a_role_mailbox_outside_the_contact_field_is_still_refused():
@@ -83,6 +89,6 @@ def test_a_role_mailbox_outside_the_contact_field_is_still_refused():
 
 def test_new_kinds_are_named_in_danish_and_never_echoed():
     errors = errors_of(bulletin(body="Noah fra 9.x, kaldet »lille Ali«, er født 3. maj 2011."))
-    assert errors["body"] == ("indeholder en fødselsdato og et kaldenavn og et fornavn med skole eller klasse; "
-                              "fjern det (oplysningen gentages ikke her)")
+    assert errors["body"] == ("indeholder en fødselsdato, et kaldenavn og et fornavn med skole eller klasse; "
+                              "fjern dem (oplysningerne gentages ikke her)")
     assert not any(word in errors["body"] for word in ("Noah", "Ali", "9.x", "2011"))

@@ -21,7 +21,7 @@ def test_admin_sees_states_and_creates_a_user_who_can_log_in(app, users):
     login(admin, "admin")
     page = admin.get("/admin/").get_data(as_text=True)
     for label in ("Kladde", "Udgivet", "Tilbagetrukket", "Udløbet", "aarhus-kommune", "Indeksopdateringer i kø",
-                  "Peers"):
+                  "Forbindelser", "Nøgler og tillid", "Ventende og afviste data", "Revisionslog"):
         assert label in page
     response = admin.post("/admin/brugere", data={
         "csrf_token": csrf_token(page), "username": "ssp-konsulent", "display_name": "SSP-konsulent",

@@ -142,7 +142,7 @@ def test_a_peer_approval_and_block_on_the_admin_page_are_logged_with_the_admin_a
         csrf = csrf_token(admin.get(f"{politi.url}/admin/", timeout=HTTP_TIMEOUT).text)
         answer = admin.post(f"{politi.url}/admin/peers/{aarhus.id}/{action}",
                             data={"csrf_token": csrf, "bekraeftet": "ja"}, timeout=HTTP_TIMEOUT)
-        assert answer.status_code == 200 and answer.url.endswith("/admin/"), answer.text
+        assert answer.status_code == 200 and answer.url.endswith("/admin/#forbindelser"), answer.text
     acts = query(politi, "SELECT act, actor_name, address, description FROM audit_events WHERE subject = ? "
                          "ORDER BY id", aarhus.id)
     assert [(act, who, address) for act, who, address, _ in acts] == [

@@ -100,7 +100,7 @@ def test_edit_form_is_filled_with_the_items_values(client, users):
     page = client.get(f"/items/{item_id}/rediger").get_data(as_text=True)
     assert 'value="bekymringssamtale, forældresamarbejde"' in page
     assert "Indkald\nSamtale\nOpfølgning" in page
-    assert '<option value="0751" selected>' in page
+    assert '<option value="0751" title="Kommunekode 0751" selected>' in page
 
 
 def test_personal_data_in_the_form_is_refused_naming_the_field_not_the_value(client, users):
