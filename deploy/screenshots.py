@@ -4,7 +4,8 @@ Run from the repository root with the test dependencies installed (Playwright) a
 
     .venv/bin/python deploy/screenshots.py
 
-It starts a throwaway node on 127.0.0.1 with the demo corpus, logs in as an administrator where a page needs
+It starts throwaway nodes on 127.0.0.1 (Aarhus with the demo corpus, peered with Randers and Østjyllands Politi),
+logs in as an administrator where a page needs
 it, and writes <page>-<width>.png for every page in SHOTS; a new page is one line there.
 """
 
@@ -23,7 +24,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from deploy.local_federation import ChildNode  # noqa: E402
+import requests  # noqa: E402
+
+from deploy.local_federation import ChildNode, peer, start_all, stop_all  # noqa: E402
 
 WIDTHS = (1280, 390)
 HEIGHT = 900
@@ -41,7 +44,6 @@ class Shot:
     logged_in: bool = False
 
 
-# The approval queue and the network picture join here as one line each once their pages exist.
 SHOTS = [
     Shot("forside", "/"),
     Shot("soegning", "/sog?q=bekymringssamtale"),
@@ -49,18 +51,43 @@ SHOTS = [
     Shot("tendensbulletin", "/items/aarhus-kommune:knallerttyveri-aarhus-vest-efteraar-2026", logged_in=True),
     Shot("nyt-emne", "/ny/practice", logged_in=True),
     Shot("administration", "/admin/", logged_in=True),
+    Shot("godkendelser", "/godkendelser", logged_in=True),
+    Shot("netvaerk", "/admin/netvaerk", logged_in=True),
 ]
+# A bulletin another publisher hands over, so that the approval queue has something in it.
+WAITING = {"type": "bulletin", "title": "Uro ved stationen i Aarhus V", "audience": "network",
+           "summary": "Grupper af unge samles ved stationen efter skoletid; SSP og politiet følger op.",
+           "police_districts": ["Østjyllands Politi"]}
 
 
-def demo_node(home: Path, password: str) -> ChildNode:
-    """A started node with the demo corpus and an administrator `admin`."""
-    node = ChildNode(home, ready_path="/")
-    node.init("Aarhus Kommune", "municipality", municipality="0751")
+def demo_nodes(root: Path, password: str) -> list[ChildNode]:
+    """Aarhus with the demo corpus, an administrator `admin` and a bulletin awaiting approval, peered with
+    Randers Kommune and Østjyllands Politi so that the network picture has something to draw; all started."""
+    aarhus = ChildNode(root / "aarhus", ready_path="/")
+    aarhus.init("Aarhus Kommune", "municipality", municipality="0751")
     for path in DEMO_FILES:
-        node.cli("import", str(path))
-    node.cli("user", "add", "admin", "--role", "admin", "--password-stdin", input=password + "\n")
-    node.start()
-    return node
+        aarhus.cli("import", str(path))
+    aarhus.add_user("admin", "admin", password)
+    aarhus.add_user("udgiver", "publisher", password)
+    randers, politi = ChildNode(root / "randers", ready_path="/"), ChildNode(root / "politi", ready_path="/")
+    randers.init("Randers Kommune", "municipality", municipality="0730")
+    politi.init("Østjyllands Politi", "police", district="Østjyllands Politi")
+    nodes = [aarhus, randers, politi]
+    start_all(nodes)
+    peer(aarhus, randers)
+    peer(aarhus, politi)
+    _hand_over(aarhus, WAITING)
+    return nodes
+
+
+def _hand_over(node: ChildNode, item: dict) -> None:
+    # Another publisher writes the bulletin and hands it over for approval, through the API.
+    http = requests.Session()
+    http.trust_env = False
+    http.headers["Authorization"] = "Bearer " + node.api_token("udgiver")
+    created = http.post(node.url + "/api/v1/items", json=item, timeout=30)
+    created.raise_for_status()
+    http.post(f"{node.url}/api/v1/items/{created.json()['id']}/submit", timeout=30).raise_for_status()
 
 
 def log_in(context, url: str, password: str) -> None:
@@ -104,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     password = secrets.token_urlsafe(18)
     with tempfile.TemporaryDirectory(prefix="vidensnet-screenshots-") as tmp:
-        node = demo_node(Path(tmp) / "aarhus", password)
+        nodes = demo_nodes(Path(tmp), password)
+        node = nodes[0]
         try:
             with sync_playwright() as playwright:
                 # Chromium's sandbox cannot start as root (a container); as any other user it stays on.
@@ -114,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
                 browser.close()
         finally:
-            node.stop()
+            stop_all(nodes)
     return 0
 
 

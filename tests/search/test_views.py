@@ -181,7 +181,7 @@ def test_sort_by_date_puts_the_newest_first_and_relevance_is_the_default(client)
     body = client.get("/api/v1/search?q=unge&sort=dato").get_json()
     assert body["hits"][0]["published_at"] == "2025-05-01T00:00:00+00:00"
     html = page(client, "/sog?q=unge&sort=dato")
-    assert '<time datetime="2025-05-01T00:00:00+00:00">01.05.2025</time>' in html
+    assert '<time datetime="2025-05-01T00:00:00+00:00">1. maj 2025</time>' in html
     assert '<option value="dato" selected>Dato (nyeste først)</option>' in html
     assert '<label for="sort">Sortér efter</label>' in page(client, "/sog?q=unge")
 
