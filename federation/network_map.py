@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from federation.models import DescribedNode, Envelope, KnownNode, Peer, PeerState
 from node.core.geography import municipalities
 
-KIND_LABELS = {"municipality": "Kommune", "police": "Politikreds", "national": "Nationalt organ"}
 HEALTH_LABELS = {
     "ok": "Synkroniseret",
     "lagging": "Forsinket",
@@ -45,9 +44,6 @@ class NodeFacts:
     kind: str
     district: str | None = None
 
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,9 @@ NODE_KINDS = {
     "national": "National aktør",
 }
 
+# The kind in one word, where the node's name stands beside it (the header, the network picture).
+NODE_KINDS_SHORT = {"municipality": "Kommune", "police": "Politikreds", "national": "Nationalt organ"}
+
 PEER_STATES = {
     "pending": "Afventer godkendelse",
     "approved": "Godkendt",
@@ -69,6 +72,7 @@ LABELS: dict[str, dict[str, str]] = {
     "status": ITEM_STATUSES,
     "approval": APPROVALS,
     "node_kind": NODE_KINDS,
+    "node_kind_short": NODE_KINDS_SHORT,
     "peer": PEER_STATES,
     "subscription": SUBSCRIPTION_STATES,
     "held_entry": HELD_ENTRY_STATES,

@@ -1,4 +1,4 @@
-"""deploy/vidensnet.env.example and deploy/compose.env.example against node/core/config.py and the docs."""
+"""deploy/vidensnet.env.example and deploy/compose.env.example against node/core/config/ and the docs."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_every_vidensnet_variable_an_env_example_sets_is_read_by_config_and_docu
     names = {key for key in env_file_assignments(DEPLOY / name) if key.startswith("VIDENSNET_")}
     assert names
     unread = names - variables_read_by_config()
-    assert not unread, f"{name} sets variables node/core/config.py never reads"
+    assert not unread, f"{name} sets variables node/core/config/ never reads"
     undocumented = names - variables_documented_in(OPERATIONS)
     assert not undocumented, f"{name} sets variables docs/operations.md does not describe"
 

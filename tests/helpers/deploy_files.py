@@ -21,8 +21,8 @@ def compose() -> dict:
 
 
 def variables_read_by_config() -> set[str]:
-    """Every VIDENSNET_* name node/core/config.py reads: the quoted ones in its source (docstrings name groups)."""
-    source = (REPO / "node" / "core" / "config.py").read_text(encoding="utf-8")
+    """Every VIDENSNET_* name node/core/config/ reads: the quoted ones in its source (docstrings name groups)."""
+    source = "".join(path.read_text(encoding="utf-8") for path in (REPO / "node" / "core" / "config").glob("*.py"))
     return set(re.findall(r"[\"'](VIDENSNET_[A-Z0-9_]*[A-Z0-9])[\"']", source))
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import Select, select
@@ -14,23 +12,15 @@ from node.audit.models import AuditAct
 from node.core.models import Item, ItemStatus, Role, User
 from node.items.publishing import PublishingError, find_item, return_to_draft
 from node.web.auditing import record_viewer_access
+from node.web.dates import time_words
 from node.web.request import acting_node, db, node_config, requires, viewer
 from node.web.views.confirmation import Confirmation, render_confirmation
 
 bp = Blueprint("approvals", __name__)
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december")
 # The send-back form's field, and what the author is told when it is left empty.
 REASON_FIELD = "begrundelse"
 REASON_MISSING = "Begrundelse til forfatteren: skriv, hvorfor tendensbulletinen sendes tilbage."
-
-
-def tidspunkt(value: datetime) -> str:
-    """A moment as Danes write it, in Copenhagen time: »2. december 2026 kl. 14.05«."""
-    local = value.astimezone(COPENHAGEN)
-    return f"{local.day}. {MONTHS[local.month - 1]} {local.year} kl. {local:%H.%M}"
 
 
 @dataclass(frozen=True)
@@ -67,7 +57,7 @@ def return_note(item: Item) -> str | None:
     if item.status != ItemStatus.DRAFT or not item.return_reason or item.returned_at is None:
         return None
     name = item.returned_by.display_name if item.returned_by else "en slettet bruger"
-    return f"Sendt tilbage af {name} den {tidspunkt(item.returned_at)}: {item.return_reason}"
+    return f"Sendt tilbage af {name} den {time_words(item.returned_at)}: {item.return_reason}"
 
 
 @bp.app_context_processor
@@ -83,7 +73,7 @@ def queue():
     items = [i for i in db().scalars(_awaiting().order_by(Item.updated_at)).all() if may_approve(viewer(), i)]
     names = _display_names({name for i in items for name in i.content_authors or []})
     # A bulletin awaiting approval was last changed when it was handed over: changing it makes it a draft again.
-    rows = [AwaitingBulletin(i, _authors(i, names), tidspunkt(i.updated_at), ", ".join(i.police_districts) or "—")
+    rows = [AwaitingBulletin(i, _authors(i, names), time_words(i.updated_at), ", ".join(i.police_districts) or "—")
             for i in items]
     record_viewer_access(AuditAct.LISTED, items, description="Godkendelseskøen")
     return render_template("approvals.html", rows=rows)

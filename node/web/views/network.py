@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, render_template
 
-from federation.models import Peer, PeerState
-from federation.network_map import KIND_LABELS, PUBLIC_STATES, NodeFacts, ago, facts_of, network_of
+from federation.models import Peer
+from federation.network_map import PUBLIC_STATES, NodeFacts, ago, facts_of, network_of
 from federation.pull_history import ERROR_KINDS, OUTCOME_LABELS, PULLS_KEPT, recent_pulls
 from node.core.geography import municipalities
 from node.core.models import Role, utcnow
+from node.web.dates import time_words
+from node.web.labels import label
 from node.web.request import db, node_config, requires
 
 bp = Blueprint("network", __name__)
 
-DANISH_TIME = ZoneInfo("Europe/Copenhagen")
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december")
-PEER_STATE_LABELS = {PeerState.PENDING: "Afventer godkendelse", PeerState.APPROVED: "Godkendt",
-                     PeerState.BACKING_OFF: "Venter efter fejl", PeerState.SUSPENDED: "På pause",
-                     PeerState.BLOCKED: "Blokeret"}
 # A peer counts as lagging when it has not synced for this many pull intervals (at least LAG_MINIMUM).
 LAG_INTERVALS, LAG_MINIMUM = 5, timedelta(minutes=5)
 
 
 def danish_time(moment: datetime | None) -> str:
     """A stored UTC time as Danes read it, in Copenhagen's time: "2. december 2026 kl. 14.05"."""
-    if moment is None:
-        return "aldrig"
-    local = moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(DANISH_TIME)
-    return f"{local.day}. {MONTHS[local.month - 1]} {local.year} kl. {local:%H.%M}"
+    return "aldrig" if moment is None else time_words(moment)
 
 
 def duration(started: datetime, finished: datetime) -> str:
@@ -58,7 +50,7 @@ def _lag_allowed() -> timedelta:
 def _render_network(public: bool):
     states = PUBLIC_STATES if public else None
     picture = network_of(db(), _this_node(), utcnow(), _lag_allowed(), states)
-    return render_template("network.html", picture=picture, public=public, kind_labels=KIND_LABELS)
+    return render_template("network.html", picture=picture, public=public)
 
 
 @bp.get("/admin/netvaerk")
@@ -85,7 +77,7 @@ def peer_history(peer_id: str):
         abort(404)
     return render_template(
         "peer_history.html", peer=peer, pulls=recent_pulls(db(), peer_id), kept=PULLS_KEPT,
-        state_label=PEER_STATE_LABELS.get(peer.state, peer.state), facts=facts_of(peer), duration=duration,
+        state_label=label(peer.state, "peer"), facts=facts_of(peer), duration=duration,
         outcome_labels=OUTCOME_LABELS, error_kinds=ERROR_KINDS, when=danish_time,
         ago=lambda moment: ago(moment, utcnow()),
     )

@@ -16,8 +16,8 @@ from node.items.trends import district_trends, readable_bulletins
 from node.items.visibility import can_read
 from node.items.vocabulary import COOPERATION, DETAILS, PREVENTION_LEVELS, TARGET_GROUPS
 from node.web.auditing import record_viewer_access
+from node.web.dates import time_words
 from node.web.request import db, node_config, viewer
-from node.web.views.approvals import tidspunkt
 
 bp = Blueprint("pages", __name__)
 
@@ -94,7 +94,7 @@ def _retracted(item_id: str):
     if retraction is None or not (retraction.public or viewer() is not None):
         return None
     return render_template("retracted.html", origin_name=retraction.origin_name,
-                           retracted_at=tidspunkt(retraction.at)), 410
+                           retracted_at=time_words(retraction.at)), 410
 
 
 @bp.get("/tilgaengelighed")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from node.audit.models import AuditEvent
 from node.core.models import Item, ItemStatus
-from node.web.views.approvals import tidspunkt
+from node.web.dates import time_words as tidspunkt
 from tests.helpers.web import csrf_token, login
 
 FORM = {"title": "Grupper af unge ved banegården", "summary": "Flere grupper om aftenen.",

@@ -1,4 +1,8 @@
-"""Node configuration: the node's own `node.json` plus `VIDENSNET_*` environment variables."""
+"""Node configuration: the node's own `node.json` plus `VIDENSNET_*` environment variables.
+
+Every setting is read here, in this package: the login settings in `accounts`, the readers of one variable in
+`environment`; both are re-exported, so `from node.core.config import ...` is the one way in.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,13 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import limits
-
+from node.core.config.accounts import (
+    AccountRules,
+    OrganisationLogin,
+    load_account_rules,
+    load_organisation_login,
+)
+from node.core.config.environment import ConfigError, flag_env, int_env, list_env, web_address_env
 from node.core.geography import municipalities, police_districts
 from node.core.ids import NODE_ID
 from node.core.private_files import private_dir, write_private_text
@@ -20,10 +29,6 @@ CONFIG_FILE = "node.json"
 # Counts in bulletin observations below this are never shown exactly ("under 5").
 DEFAULT_THRESHOLD = 5
 BULLETIN_DEFAULT_LIFETIME_DAYS = 90
-
-
-class ConfigError(ValueError):
-    """A node configuration that cannot be used, with a message for the operator."""
 
 
 @dataclass(frozen=True)
@@ -92,51 +97,6 @@ class FeedLimits:
     max_entries: int = 100  # entries taken from one fetch; the rest are counted as over the limit
     # Lowercase "host" (any port) or "host:port" the administrator allows although they are internal.
     allowed_hosts: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AccountRules:
-    """How long logins last and how hard guessing passwords is made (docs/accounts.md)."""
-
-    session_idle_minutes: int = 60  # a login session unused this long has ended
-    session_max_hours: int = 12  # and one this old, however busy
-    login_rate: str = "10/minute"  # failed logins per source address (a limits rate string), then 429
-    rate_limit_storage: str = "memory://"  # where the per-address counts live (a limits storage URI)
-    lockout_failures: int = 5  # failed logins for one username within lockout_minutes lock it ...
-    lockout_minutes: int = 15  # ... until the oldest of them is this old
-    login_record_days: int = 365  # how long login records are kept
-
-
-# The OIO basic privilege attribute: where KOMBIT's Context Handler and NemLog-in put a user's roles.
-OIO_PRIVILEGES = "https://data.gov.dk/model/core/eid/privilegesIntermediate"
-
-
-@dataclass(frozen=True)
-class OrganisationLogin:
-    """How staff log in with their organisation's identity (OpenID Connect, SAML 2.0), and whether locally too.
-
-    Read from VIDENSNET_OIDC_*, VIDENSNET_SAML_*, VIDENSNET_ROLE_MAP and VIDENSNET_LOCAL_LOGIN (docs/login.md).
-    """
-
-    oidc_issuer: str = ""
-    oidc_client_id: str = ""
-    oidc_client_secret: str = ""
-    oidc_name: str = ""  # the button text, e.g. "Aarhus Kommune"
-    oidc_role_claim: str = "roles"
-    saml_idp_metadata: str = ""  # a file path or an https URL
-    saml_name: str = ""
-    saml_role_attribute: str = OIO_PRIVILEGES
-    saml_entity_id: str = ""  # empty: the SP metadata's own URL
-    role_map: str = ""  # value=role,...; "*=reader" gives every other user the reader role
-    local_login: bool = True
-
-    @property
-    def oidc_enabled(self) -> bool:
-        return bool(self.oidc_issuer and self.oidc_client_id)
-
-    @property
-    def saml_enabled(self) -> bool:
-        return bool(self.saml_idp_metadata)
 
 
 @dataclass(frozen=True)
@@ -243,97 +203,42 @@ def load_config(home: Path | None = None) -> NodeConfig:
         home=home,
         node=settings,
         database_url=database_url,
-        page_size=_int_env("VIDENSNET_PAGE_SIZE", 20),
-        pull_interval_seconds=_int_env("VIDENSNET_PULL_SECONDS", 30),
-        tombstone_days=_int_env("VIDENSNET_TOMBSTONE_DAYS", 180),
-        housekeeping_seconds=_int_env("VIDENSNET_HOUSEKEEPING_SECONDS", 60),
+        page_size=int_env("VIDENSNET_PAGE_SIZE", 20),
+        pull_interval_seconds=int_env("VIDENSNET_PULL_SECONDS", 30),
+        tombstone_days=int_env("VIDENSNET_TOMBSTONE_DAYS", 180),
+        housekeeping_seconds=int_env("VIDENSNET_HOUSEKEEPING_SECONDS", 60),
         # Danmarks Statistik's own minimum is 3; many publishers use 5.
-        small_count_threshold=_int_env("VIDENSNET_SMALL_COUNT_THRESHOLD", DEFAULT_THRESHOLD, minimum=2),
-        bulletin_max_days=_int_env("VIDENSNET_BULLETIN_MAX_DAYS", 180),
+        small_count_threshold=int_env("VIDENSNET_SMALL_COUNT_THRESHOLD", DEFAULT_THRESHOLD, minimum=2),
+        bulletin_max_days=int_env("VIDENSNET_BULLETIN_MAX_DAYS", 180),
         feeds=load_feed_limits(),
-        key_grace_days=_int_env("VIDENSNET_KEY_GRACE_DAYS", 30, minimum=0),
-        audit_retention_days=_int_env("VIDENSNET_AUDIT_RETENTION_DAYS", 730),
+        key_grace_days=int_env("VIDENSNET_KEY_GRACE_DAYS", 30, minimum=0),
+        audit_retention_days=int_env("VIDENSNET_AUDIT_RETENTION_DAYS", 730),
         trust_anchors=os.environ.get("VIDENSNET_TRUST_ANCHORS", ""),
         search=load_search_settings(),
         peer_limits=PeerLimits(
-            deadline_seconds=_int_env("VIDENSNET_PEER_DEADLINE_SECONDS", PeerLimits.deadline_seconds),
-            max_answer_bytes=_int_env("VIDENSNET_PEER_MAX_MB", PeerLimits.max_answer_bytes // 2**20) * 2**20,
-            max_pages_per_pull=_int_env("VIDENSNET_PULL_MAX_PAGES", PeerLimits.max_pages_per_pull),
+            deadline_seconds=int_env("VIDENSNET_PEER_DEADLINE_SECONDS", PeerLimits.deadline_seconds),
+            max_answer_bytes=int_env("VIDENSNET_PEER_MAX_MB", PeerLimits.max_answer_bytes // 2**20) * 2**20,
+            max_pages_per_pull=int_env("VIDENSNET_PULL_MAX_PAGES", PeerLimits.max_pages_per_pull),
         ),
         accounts=load_account_rules(),
         login=load_organisation_login(),
-        trusted_proxies=_int_env("VIDENSNET_TRUSTED_PROXIES", 0, minimum=0),
-        metrics_allow=_list_env("VIDENSNET_METRICS_ALLOW", "127.0.0.1,::1"),
+        trusted_proxies=int_env("VIDENSNET_TRUSTED_PROXIES", 0, minimum=0),
+        metrics_allow=list_env("VIDENSNET_METRICS_ALLOW", "127.0.0.1,::1"),
         metrics_token=os.environ.get("VIDENSNET_METRICS_TOKEN", ""),
-        worker_lease_seconds=_int_env("VIDENSNET_WORKER_LEASE_SECONDS", 15),
-        public_network_page=_flag_env("VIDENSNET_PUBLIC_NETWORK_PAGE", False),
-        accessibility_statement_url=_web_address_env("VIDENSNET_ACCESSIBILITY_STATEMENT_URL"),
+        worker_lease_seconds=int_env("VIDENSNET_WORKER_LEASE_SECONDS", 15),
+        public_network_page=flag_env("VIDENSNET_PUBLIC_NETWORK_PAGE", False),
+        accessibility_statement_url=web_address_env("VIDENSNET_ACCESSIBILITY_STATEMENT_URL"),
     )
-
-
-def load_account_rules() -> AccountRules:
-    """The VIDENSNET_SESSION_*, VIDENSNET_LOGIN_* and VIDENSNET_RATE_LIMIT_STORAGE variables."""
-    defaults = AccountRules()
-    rate = os.environ.get("VIDENSNET_LOGIN_RATE") or defaults.login_rate
-    try:
-        limits.parse_many(rate)
-    except ValueError:
-        raise ConfigError(f"VIDENSNET_LOGIN_RATE={rate!r}: must be a rate such as '10/minute' or '5 per 10 minutes'"
-                          ) from None
-    return AccountRules(
-        session_idle_minutes=_int_env("VIDENSNET_SESSION_IDLE_MINUTES", defaults.session_idle_minutes),
-        session_max_hours=_int_env("VIDENSNET_SESSION_MAX_HOURS", defaults.session_max_hours),
-        login_rate=rate,
-        rate_limit_storage=os.environ.get("VIDENSNET_RATE_LIMIT_STORAGE") or defaults.rate_limit_storage,
-        lockout_failures=_int_env("VIDENSNET_LOGIN_LOCKOUT_FAILURES", defaults.lockout_failures),
-        lockout_minutes=_int_env("VIDENSNET_LOGIN_LOCKOUT_MINUTES", defaults.lockout_minutes),
-        login_record_days=_int_env("VIDENSNET_LOGIN_RECORD_DAYS", defaults.login_record_days),
-    )
-
-
-def load_organisation_login() -> OrganisationLogin:
-    """The VIDENSNET_OIDC_*, VIDENSNET_SAML_*, VIDENSNET_ROLE_MAP and VIDENSNET_LOCAL_LOGIN variables."""
-    env = os.environ.get
-    _check_role_map(env("VIDENSNET_ROLE_MAP", ""))
-    metadata = env("VIDENSNET_SAML_IDP_METADATA", "").strip()
-    if "://" in metadata and not metadata.startswith("https://"):
-        # Whoever can change the metadata on its way decides whose signatures the node trusts.
-        raise ConfigError("VIDENSNET_SAML_IDP_METADATA: a file path or an https:// URL")
-    return OrganisationLogin(
-        oidc_issuer=env("VIDENSNET_OIDC_ISSUER", "").rstrip("/"),
-        oidc_client_id=env("VIDENSNET_OIDC_CLIENT_ID", ""),
-        oidc_client_secret=env("VIDENSNET_OIDC_CLIENT_SECRET", ""),
-        oidc_name=env("VIDENSNET_OIDC_NAME", "") or "din organisation",
-        oidc_role_claim=env("VIDENSNET_OIDC_ROLE_CLAIM", "") or "roles",
-        saml_idp_metadata=metadata,
-        saml_name=env("VIDENSNET_SAML_NAME", "") or "din organisation (SAML)",
-        saml_role_attribute=env("VIDENSNET_SAML_ROLE_ATTRIBUTE", "") or OIO_PRIVILEGES,
-        saml_entity_id=env("VIDENSNET_SAML_ENTITY_ID", ""),
-        role_map=env("VIDENSNET_ROLE_MAP", ""),
-        local_login=_flag_env("VIDENSNET_LOCAL_LOGIN", True),
-    )
-
-
-ROLE_NAMES = ("reader", "editor", "publisher", "admin")
-
-
-def _check_role_map(text: str) -> None:
-    # Checked at start, so a typing error in the map is a refusal to start, not a surprise at someone's login.
-    for number, entry in enumerate((e for e in text.split(",") if e.strip()), start=1):
-        value, _, role = entry.rpartition("=")
-        if not value.strip() or role.strip() not in ROLE_NAMES:
-            raise ConfigError(f"VIDENSNET_ROLE_MAP entry {number}: must be value=role with role one of "
-                              f"{', '.join(ROLE_NAMES)}")
 
 
 def load_feed_limits() -> FeedLimits:
     """The VIDENSNET_FEED_* variables: refresh interval, deadline, caps and the allow-list of internal hosts."""
     allowed = os.environ.get("VIDENSNET_FEED_ALLOWED_HOSTS", "")
     return FeedLimits(
-        refresh_seconds=_int_env("VIDENSNET_FEED_REFRESH_SECONDS", FeedLimits.refresh_seconds),
-        deadline_seconds=_int_env("VIDENSNET_FEED_DEADLINE_SECONDS", FeedLimits.deadline_seconds),
-        max_bytes=_int_env("VIDENSNET_FEED_MAX_MB", FeedLimits.max_bytes // 2**20) * 2**20,
-        max_entries=_int_env("VIDENSNET_FEED_MAX_ENTRIES", FeedLimits.max_entries),
+        refresh_seconds=int_env("VIDENSNET_FEED_REFRESH_SECONDS", FeedLimits.refresh_seconds),
+        deadline_seconds=int_env("VIDENSNET_FEED_DEADLINE_SECONDS", FeedLimits.deadline_seconds),
+        max_bytes=int_env("VIDENSNET_FEED_MAX_MB", FeedLimits.max_bytes // 2**20) * 2**20,
+        max_entries=int_env("VIDENSNET_FEED_MAX_ENTRIES", FeedLimits.max_entries),
         allowed_hosts=tuple(h.strip().lower().rstrip(".") for h in allowed.split(",") if h.strip()),
     )
 
@@ -367,34 +272,6 @@ def _check_search_settings(s: SearchSettings) -> None:
         variable = "VIDENSNET_MEILISEARCH_KEY" if s.meilisearch_key else "VIDENSNET_MEILISEARCH_MASTER_KEY"
         raise ConfigError(f"{variable} is set without VIDENSNET_MEILISEARCH_URL: the key is for an external "
                           "Meilisearch; the node's own Meilisearch keeps its master key in the data directory")
-
-
-def _int_env(name: str, default: int, minimum: int = 1) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or int(raw) < minimum:
-        raise ConfigError(f"{name}={raw!r}: must be a whole number of at least {minimum}")
-    return int(raw)
-
-
-def _flag_env(name: str, default: bool) -> bool:
-    raw = (os.environ.get(name) or ("true" if default else "false")).strip().lower()
-    if raw not in ("true", "false"):
-        raise ConfigError(f"{name}={raw!r}: must be true or false")
-    return raw == "true"
-
-
-def _web_address_env(name: str) -> str:
-    raw = (os.environ.get(name) or "").strip()
-    if raw and not re.fullmatch(r"https?://\S+", raw):
-        raise ConfigError(f"{name}={raw!r}: must be an address starting with https:// or http://")
-    return raw
-
-
-def _list_env(name: str, default: str) -> tuple[str, ...]:
-    raw = os.environ.get(name)
-    return tuple(part.strip() for part in (default if raw is None else raw).split(",") if part.strip())
 
 
 # prometheus_client's own variable: where the web processes of `vidensnet serve` share their request metrics.
