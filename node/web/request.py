@@ -18,8 +18,8 @@ from node.accounts.users import ROLE_LABELS, TokenRefused, has_role, record_toke
 from node.core.config import NodeConfig
 from node.core.db import without_waiting
 from node.core.geography import municipality_name
-from node.core.models import Role, User, utcnow
-from node.items.publishing import ActingNode
+from node.core.models import Item, Role, User, utcnow
+from node.items.publishing import ActingNode, find_item
 from node.items.rendering import render_markdown
 from node.items.vocabulary import TYPE_PLURALS, TYPES
 from node.privacy.small_counts import shown_count, suppress_observations
@@ -105,6 +105,14 @@ def acting_node(for_viewer: bool = True) -> ActingNode:
     if not for_viewer:
         return current_app.extensions["vidensnet.acting"](None)
     return replace(current_app.extensions["vidensnet.acting"](viewer()), address=request.remote_addr)
+
+
+def own_item(item_id: str) -> Item:
+    """An item this node is the origin of, for acting on it; 404 for any other id."""
+    item = find_item(db(), item_id)
+    if item is None or item.origin != node_config().node.id:
+        abort(404)
+    return item
 
 
 def db() -> Session:

@@ -10,10 +10,10 @@ from sqlalchemy import Select, select
 from node.accounts.users import has_role
 from node.audit.models import AuditAct
 from node.core.models import Item, ItemStatus, Role, User
-from node.items.publishing import PublishingError, find_item, return_to_draft
+from node.items.publishing import PublishingError, return_to_draft
 from node.web.auditing import record_viewer_access
 from node.web.dates import time_words
-from node.web.request import acting_node, db, node_config, requires, viewer
+from node.web.request import acting_node, db, node_config, own_item, requires, viewer
 from node.web.views.confirmation import Confirmation, render_confirmation
 
 bp = Blueprint("approvals", __name__)
@@ -95,9 +95,7 @@ def _authors(item: Item, names: dict[str, str]) -> str:
 @requires(Role.PUBLISHER)
 def send_back(item_id: str):
     """Send a bulletin awaiting approval back to its author as a draft, with a reason the author is shown."""
-    item = find_item(db(), item_id)
-    if item is None or item.origin != node_config().node.id:
-        abort(404)
+    item = own_item(item_id)
     if item.status != ItemStatus.AWAITING_APPROVAL:
         abort(409, description="Kun en tendensbulletin, der afventer godkendelse, kan sendes tilbage.")
     if request.method == "GET":

@@ -12,8 +12,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from federation.models import Peer, PeerState
 from node.core.models import FeedSubscription, ItemStatus, Role
-from node.items.publishing import find_item
-from node.web.request import db, node_config, requires
+from node.web.request import db, own_item, requires
 
 bp = Blueprint("confirmation", __name__)
 
@@ -53,9 +52,7 @@ def require_confirmation() -> None:
 @requires(Role.PUBLISHER)
 def retract(item_id: str):
     """Ask before an item of this node is retracted here and on every node holding a copy."""
-    item = find_item(db(), item_id)
-    if item is None or item.origin != node_config().node.id:
-        abort(404)
+    item = own_item(item_id)
     if item.status != ItemStatus.PUBLISHED:
         abort(409, description="Kun et udgivet emne kan trækkes tilbage.")
     return render_confirmation(Confirmation(

@@ -25,18 +25,11 @@ from node.items.visibility import can_read
 from node.items.vocabulary import COOPERATION, DETAILS, FIELD_LABELS, PREVENTION_LEVELS, TARGET_GROUPS, TYPES
 from node.web.auditing import record_viewer_access
 from node.web.forms import form_to_data, form_values, item_to_form
-from node.web.request import acting_node, db, node_config, requires, viewer
+from node.web.request import acting_node, db, node_config, own_item, requires, viewer
 from node.web.views.bulletin_review import PREVIEWED_FIELD, BulletinReview, review_bulletin
 from node.web.views.confirmation import require_confirmation
 
 bp = Blueprint("editor", __name__)
-
-
-def _own_item(item_id: str) -> Item:
-    item = find_item(db(), item_id)
-    if item is None or item.origin != node_config().node.id:
-        abort(404)
-    return item
 
 
 def _render_form(item_type: str, values: dict, errors: dict, item: Item | None = None, status: int = 200,
@@ -131,7 +124,7 @@ def _after_save(item: Item, action: str | None) -> None:
 @requires(Role.EDITOR)
 def edit(item_id: str):
     """Edit a draft (editors) or publish a new version of a published item (publishers)."""
-    item = _own_item(item_id)
+    item = own_item(item_id)
     if item.status == ItemStatus.PUBLISHED and not has_role(viewer(), Role.PUBLISHER):
         abort(403)
     if item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
@@ -182,7 +175,7 @@ def retract_item(item_id: str):
 
 
 def _change_state(item_id: str, action, message: str):
-    item = _own_item(item_id)
+    item = own_item(item_id)
     try:
         action(db(), item, acting_node())
     except PublishingError as exc:
