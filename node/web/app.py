@@ -16,6 +16,7 @@ from node.syndication import views as syndication_views
 from node.web import errors, health
 from node.web import request as web
 from node.web.access_log import init_access_log
+from node.web.language import init_language
 from node.web.views import (
     account,
     admin,
@@ -71,6 +72,7 @@ def create_app(config: NodeConfig | None = None, search_index: SearchIndex | Non
         "vidensnet.node_names": node_names,  # for node.web.request.node_name: other nodes by their name
     })
     web.init_app(app, config)
+    init_language(app)
     init_access_log(app)
     metrics.init_metrics(app)
     blueprints = (pages.bp, editor.bp, auth.bp, account.bp, admin.bp, users.bp, audit.bp, feed_review.bp, api.bp,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from flask import Flask, abort, current_app, flash, g, request, session, url_for
@@ -175,6 +176,14 @@ def json_body() -> Any:
     except orjson.JSONDecodeError as exc:
         reason = "for dybt indlejret (højst 1024 niveauer)" if "depth" in str(exc) else "ikke gyldig JSON"
         abort(400, description=f"forespørgslens indhold er {reason}")
+
+
+def local_path(target: str | None) -> str:
+    """A same-site path to go back to, or the front page: never another site (no open redirect)."""
+    # Browsers read "/\\host" as "//host", another site, as they do "//host".
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and not urlsplit(target).netloc:
+        return target
+    return url_for("pages.front")
 
 
 def viewer() -> User | None:

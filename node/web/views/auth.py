@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_login import login_user, logout_user
@@ -13,7 +11,15 @@ from node.accounts.logins import attempt_login, record_throttled
 from node.accounts.sessions import SessionEnd, end_session, open_session
 from node.core.config import AccountRules
 from node.core.models import LoginOutcome, utcnow
-from node.web.request import PROVIDER_LOGOUT_KEY, SESSION_KEY, db, keep_books, node_config, source_address
+from node.web.request import (
+    PROVIDER_LOGOUT_KEY,
+    SESSION_KEY,
+    db,
+    keep_books,
+    local_path,
+    node_config,
+    source_address,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -45,20 +51,13 @@ def _record_throttled(_limit) -> None:
     keep_books(note, "throttled login")
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths, so the login form cannot be used as an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("pages.front")
-
-
 LOCAL_LOGIN_OFF = "Login med brugernavn og adgangskode er slået fra på denne node. Brug din organisations login."
 
 
 def login_page(error: str | None = None, status: int = 200):
     """The login page: the organisation logins first, the local form below when it is on."""
     return render_template("login.html", error=error, login=node_config().login,
-                           next_path=_safe_next(request.args.get("next"))), status
+                           next_path=local_path(request.args.get("next"))), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -93,7 +92,7 @@ def start_login_session(user, next_path: str | None):
     login_user(user)
     session[SESSION_KEY] = key
     flash(f"Du er logget ind som {user.display_name}.")
-    return redirect(_safe_next(next_path))
+    return redirect(local_path(next_path))
 
 
 @bp.post("/logout")
