@@ -1,4 +1,5 @@
-"""The browser tier's own checks can fail: axe-core names a broken element, the overflow check a too-wide one."""
+"""The browser tier's own checks can fail: axe-core names a broken element, the overflow check a too-wide one,
+the English check a Danish word left in the interface."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import urllib.parse
 import pytest
 
 from tests.helpers.browser import axe_violations, describe_violations, horizontal_overflow, new_context, page_at
+from tests.helpers.danish_text import danish_leftovers
 
 SOUND = ("<!doctype html><html lang='da'><head><title>Prøve</title></head>"
          "<body><main><h1>Prøve</h1>{}</main></body></html>")
@@ -45,3 +47,15 @@ def test_horizontal_overflow_names_the_element_wider_than_a_phone(profile):
 
 def test_horizontal_overflow_is_empty_when_the_page_fits(profile):
     assert horizontal_overflow(_page(profile, "<p>Smal tekst.</p>", 320)) == []
+
+
+def test_danish_leftovers_finds_danish_interface_text_and_attributes():
+    assert danish_leftovers("<h1>Items</h1><p>Udgivet af</p>") == ["Udgivet af"]
+    assert danish_leftovers('<input type="search" placeholder="Søg her">') == ["Søg her"]
+    assert danish_leftovers('<button type="submit" value="gem">Save</button>') == ["gem"]
+
+
+def test_danish_leftovers_passes_content_marked_danish_and_what_no_one_reads():
+    assert danish_leftovers('<p>Published by <span lang="da">Aarhus Kommune og Randers</span></p>') == []
+    assert danish_leftovers('<article lang="da"><h2>Tryghed</h2><br><p>for unge og forældre</p></article>') == []
+    assert danish_leftovers('<input type="hidden" name="x" value="og"><script>let og = 1</script>') == []

@@ -63,3 +63,22 @@ def test_the_header_search_box_searches_from_an_item_page(without_javascript, aa
     # On the search page its own search box is the only one.
     assert page.get_by_role("search").count() == 1
     page.close()
+
+
+def test_the_language_switch_shows_english_and_remembers_it_until_switched_back(without_javascript, aarhus):
+    page = page_at(without_javascript, 1280)
+    page.goto(aarhus.url + KNALLERT)
+    with page.expect_navigation():
+        page.get_by_role("link", name="English", exact=True).click()
+    assert page.url == aarhus.url + KNALLERT, "the switch went back to the page it was on"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Skip to content").count() == 1
+    # The item itself stays in Danish, marked so for screen readers.
+    assert page.locator("h1[lang=da], h1 [lang=da]").first.inner_text().startswith("Knallertværksted")
+    page.goto(aarhus.url + "/praksis")
+    assert page.locator("html").get_attribute("lang") == "en", "the choice is remembered on the next page"
+    with page.expect_navigation():
+        page.get_by_role("link", name="Dansk", exact=True).click()
+    assert page.locator("html").get_attribute("lang") == "da"
+    assert page.get_by_role("link", name="Spring til indholdet").count() == 1
+    page.close()

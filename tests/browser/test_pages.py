@@ -1,5 +1,5 @@
-"""Every kind of page of a live node in Chromium: no WCAG 2.1 AA violation at 1280 px nor at 320 px, and no
-sideways scrolling at 320 px.
+"""Every kind of page of a live node in Chromium, in Danish and in English: no WCAG 2.1 AA violation at 1280 px
+nor at 320 px, no sideways scrolling at 320 px, and in English no Danish interface text left.
 
 The pages are one table (PAGES): a new page is one line there, with who must be logged in to see it, for a
 page reached by acting on another what the browser does first, and any check known to fail because of markup
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from node.web.language import COOKIE
 from tests.helpers.browser import (
     SCREEN_HEIGHT,
     axe_violations,
@@ -22,6 +23,7 @@ from tests.helpers.browser import (
     new_context,
     page_at,
 )
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.nodes import PASSWORD
 
 DESKTOP, PHONE = 1280, 320
@@ -35,7 +37,8 @@ def _submit_empty_form(page) -> None:
     assert page.locator(".form-error").is_visible(), "the empty editor form was saved without errors"
 
 
-DESKTOP_WCAG, PHONE_WCAG, PHONE_FITS = "wcag-1280", "wcag-320", "fits-320"
+DESKTOP_WCAG, PHONE_WCAG, PHONE_FITS, ENGLISH_ONLY = "wcag-1280", "wcag-320", "fits-320", "english-only"
+LANGUAGES = ("da", "en")
 
 
 @dataclass(frozen=True)
@@ -76,17 +79,23 @@ PAGES = [
 ]
 
 
-def _params(check: str) -> list:
-    return [pytest.param(s, id=s.name, marks=[pytest.mark.xfail(strict=True, reason=s.known[check])]
-                         if check in s.known else []) for s in PAGES]
+def _params(check: str, languages: tuple[str, ...] = LANGUAGES) -> list:
+    return [pytest.param(s, language, id=f"{language}-{s.name}",
+                         marks=[pytest.mark.xfail(strict=True, reason=s.known[check])] if check in s.known else [])
+            for language in languages for s in PAGES]
 
 
 @pytest.fixture(scope="module")
 def profiles(browser, aarhus):
-    """A browser profile per kind of visitor: nobody logged in, the editor and the admin."""
-    made = {None: new_context(browser), "editor": new_context(browser), "admin": new_context(browser)}
-    log_in(made["editor"], aarhus.url, "redaktoer", PASSWORD)
-    log_in(made["admin"], aarhus.url, "admin", PASSWORD)
+    """A browser profile per kind of visitor and language: nobody logged in, the editor and the admin."""
+    made = {}
+    for language in LANGUAGES:
+        for user, username in ((None, None), ("editor", "redaktoer"), ("admin", "admin")):
+            context = made[user, language] = new_context(browser)
+            # The choice the header's switch stores (tests/browser/test_header.py clicks the switch itself).
+            context.add_cookies([{"name": COOKIE, "value": language, "url": aarhus.url}])
+            if username:
+                log_in(context, aarhus.url, username, PASSWORD)
     yield made
     for context in made.values():
         context.close()
@@ -94,18 +103,18 @@ def profiles(browser, aarhus):
 
 @pytest.fixture(scope="module")
 def findings(profiles, aarhus):
-    """What each check found on each page, by page name; every page is loaded once, on its first check."""
-    found: dict[str, dict[str, str]] = {}
+    """What each check found on each page in each language; every page is loaded once, on its first check."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
 
-    def on(screen: Screen) -> dict[str, str]:
-        if screen.name not in found:
-            found[screen.name] = _check(profiles[screen.user], aarhus.url, screen)
-        return found[screen.name]
+    def on(screen: Screen, language: str) -> dict[str, str]:
+        if (screen.name, language) not in found:
+            found[screen.name, language] = _check(profiles[screen.user, language], aarhus.url, screen, language)
+        return found[screen.name, language]
 
     return on
 
 
-def _check(profile, url: str, screen: Screen) -> dict[str, str]:
+def _check(profile, url: str, screen: Screen, language: str) -> dict[str, str]:
     # axe-core on the desktop layout, then the same page narrowed to a phone: its layout and axe-core again.
     page = page_at(profile, DESKTOP)
     response = page.goto(url + screen.path)
@@ -113,23 +122,33 @@ def _check(profile, url: str, screen: Screen) -> dict[str, str]:
     if screen.then:
         screen.then(page)
     desktop = describe_violations(axe_violations(page))
+    leftovers = ""
+    if language == "en":
+        shown_in = page.locator("html").get_attribute("lang")
+        leftovers = "\n".join(danish_leftovers(page.content())) if shown_in == "en" else f"shown in {shown_in!r}"
     page.set_viewport_size({"width": PHONE, "height": SCREEN_HEIGHT})
     fits = "\n".join(horizontal_overflow(page))
     phone = describe_violations(axe_violations(page))
     page.close()
-    return {DESKTOP_WCAG: desktop, PHONE_FITS: fits, PHONE_WCAG: phone}
+    return {DESKTOP_WCAG: desktop, PHONE_FITS: fits, PHONE_WCAG: phone, ENGLISH_ONLY: leftovers}
 
 
-@pytest.mark.parametrize("screen", _params(DESKTOP_WCAG))
-def test_page_has_no_wcag_violations_at_1280_px(findings, screen):
-    assert not findings(screen)[DESKTOP_WCAG], f"{screen.path}:\n{findings(screen)[DESKTOP_WCAG]}"
+@pytest.mark.parametrize(("screen", "language"), _params(DESKTOP_WCAG))
+def test_page_has_no_wcag_violations_at_1280_px(findings, screen, language):
+    assert not findings(screen, language)[DESKTOP_WCAG], f"{screen.path}:\n{findings(screen, language)[DESKTOP_WCAG]}"
 
 
-@pytest.mark.parametrize("screen", _params(PHONE_FITS))
-def test_page_fits_a_320_px_phone_without_sideways_scrolling(findings, screen):
-    assert not findings(screen)[PHONE_FITS], f"{screen.path}:\n{findings(screen)[PHONE_FITS]}"
+@pytest.mark.parametrize(("screen", "language"), _params(PHONE_FITS))
+def test_page_fits_a_320_px_phone_without_sideways_scrolling(findings, screen, language):
+    assert not findings(screen, language)[PHONE_FITS], f"{screen.path}:\n{findings(screen, language)[PHONE_FITS]}"
 
 
-@pytest.mark.parametrize("screen", _params(PHONE_WCAG))
-def test_page_has_no_wcag_violations_at_320_px(findings, screen):
-    assert not findings(screen)[PHONE_WCAG], f"{screen.path}:\n{findings(screen)[PHONE_WCAG]}"
+@pytest.mark.parametrize(("screen", "language"), _params(PHONE_WCAG))
+def test_page_has_no_wcag_violations_at_320_px(findings, screen, language):
+    assert not findings(screen, language)[PHONE_WCAG], f"{screen.path}:\n{findings(screen, language)[PHONE_WCAG]}"
+
+
+@pytest.mark.parametrize(("screen", "language"), _params(ENGLISH_ONLY, ("en",)))
+def test_english_page_is_in_english_apart_from_the_danish_content(findings, screen, language):
+    found = findings(screen, language)[ENGLISH_ONLY]
+    assert not found, f"{screen.path}: Danish interface text on the English page:\n{found}"
