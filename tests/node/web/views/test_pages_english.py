@@ -14,8 +14,9 @@ from tests.helpers.web import login
 
 DISTRICT = "Østjyllands Politi"
 ITEMS = [
-    {"id": "skolefravaer", "type": "practice", "title": "Skolefravær og trivsel i Aarhus", "summary": "Et forløb for elever.",
-     "body": "Vi mødes på skolen.", "audience": "public", "municipalities": ["0751"], "tags": ["skolefravær"],
+    {"id": "skolefravaer", "type": "practice", "title": "Skolefravær og trivsel i Aarhus",
+     "summary": "Et forløb for elever.", "body": "Vi mødes på skolen.", "audience": "public",
+     "municipalities": ["0751"], "tags": ["skolefravær"],
      "prevention_level": "forebyggende", "target_groups": ["unge 13-17 år", "forældre og familie"],
      "cooperation": ["SSP"], "details": {"focus": "specifik", "key_themes": ["trivsel", "fravær"],
                                          "contact": "SSP-sekretariatet", "last_update": "2026-11-03"}},
