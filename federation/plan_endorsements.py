@@ -23,11 +23,12 @@ from federation.wire import canonical, plan_endorsement_id, plan_endorsement_pay
 from node.accounts.users import has_role
 from node.core.geography import municipality_name
 from node.core.models import Item, ItemStatus, Role, User, utcnow
+from node.core.translation import gettext as _
 from node.items.schema import format_datetime
 
 
 class EndorsementError(ValueError):
-    """An endorsement this node may not make, with a Danish message for the user."""
+    """An endorsement this node may not make, with a message for the user (Danish outside a web request)."""
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,13 @@ def participants_of(plan: Item) -> list[str]:
 
 
 def endorsement_refusal(plan: Item, local: LocalNode) -> str | None:
-    """Why this node may not endorse the plan's current version (in Danish), or None when it may."""
+    """Why this node may not endorse the plan's current version (in the interface language), or None when it may."""
     if plan.type != "plan":
-        return "kun en handleplan kan tilsluttes"
+        return _("kun en handleplan kan tilsluttes")
     if plan.status != ItemStatus.PUBLISHED:
-        return "kun en udgivet handleplan kan tilsluttes"
+        return _("kun en udgivet handleplan kan tilsluttes")
     if local.settings.kind != "municipality" or local.settings.municipality not in participants_of(plan):
-        return "denne node tilhører ikke en af planens deltagende kommuner"
+        return _("denne node tilhører ikke en af planens deltagende kommuner")
     return None
 
 
@@ -81,13 +82,14 @@ def endorse_plan(session: Session, plan: Item, local: LocalNode, user: User | No
     `user` is the acting user (a publisher); None means the node's administrator on the command line.
     """
     if user is not None and not has_role(user, Role.PUBLISHER):
-        raise EndorsementError("kun en udgiver kan tilslutte kommunen til en handleplan")
+        raise EndorsementError(_("kun en udgiver kan tilslutte kommunen til en handleplan"))
     refusal = endorsement_refusal(plan, local)
     if refusal:
         raise EndorsementError(refusal)
     held = held_versions(session, [plan.id]).get(plan.id)
     if held is None or held.kind != EnvelopeKind.ITEM or held.version != plan.version:
-        raise EndorsementError(f"version {plan.version} af handleplanen findes ikke signeret på denne node")
+        raise EndorsementError(_("version %(version)s af handleplanen findes ikke signeret på denne node",
+                                 version=plan.version))
     payload = plan_endorsement_payload(local.id, local.settings.municipality, held_payload(session, plan.id),
                                        format_datetime(utcnow()))
     if plan_endorsement_id(payload) in held_versions(session, [plan_endorsement_id(payload)]):

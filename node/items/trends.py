@@ -18,12 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node.core.models import Item, User
+from node.core.translation import N_
 from node.items.queries import ItemFilters
 from node.items.visibility import readable_items
 
 THEMES_PER_DISTRICT = 5
 MONTHS_SHOWN = 12
-NO_DISTRICT = "Uden politikreds"
+# The heading of bulletins without a police district (translated where shown, unlike a district's name).
+NO_DISTRICT = N_("Uden politikreds")
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class TrendCell:
 
     @property
     def shown(self) -> str:
-        """The count in words: "12", "0" or "under 5"."""
+        """The count in words: "12", "0" or "under 5" (Danish; the chart's template says it in the page's language)."""
         return f"under {self.under}" if self.count is None else str(self.count)
 
 
@@ -57,6 +59,11 @@ class DistrictTrend:
     themes: list[str]
     rows: dict[str, list[TrendCell]]  # theme -> a cell per month, in the order of `months`
     threshold: int
+
+    @property
+    def unnamed(self) -> bool:
+        """Whether these are the bulletins without a police district (headed in words, not by a name)."""
+        return self.district == NO_DISTRICT
 
     @property
     def scale(self) -> int:

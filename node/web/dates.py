@@ -1,6 +1,7 @@
-"""One Danish way to write dates and times on every page: "2. december 2026" and "2. december 2026 kl. 14.05".
+"""One way to write dates and times on every page: "2. december 2026" and "2. december 2026 kl. 14.05".
 
-Stored times are UTC; people read them in Danish local time (Europe/Copenhagen), summer time included.
+In English "2 December 2026" and "2 December 2026 at 14:05": the forms and the month names come from the
+catalogue. Stored times are UTC; people read them in Danish local time (Europe/Copenhagen), summer time included.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
+from node.core.translation import N_
+from node.core.translation import gettext as _
+
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-          "november", "december")
+MONTHS = (N_("januar"), N_("februar"), N_("marts"), N_("april"), N_("maj"), N_("juni"), N_("juli"), N_("august"),
+          N_("september"), N_("oktober"), N_("november"), N_("december"))
 # What a page shows where a date is missing.
 NO_DATE = "—"
 
@@ -30,16 +34,17 @@ def _as_date_or_time(value: date | datetime | str) -> date | datetime:
 
 
 def date_words(value: date | datetime) -> str:
-    """The day in words, "2. december 2026": no leading zero, the month's Danish name."""
+    """The day in words, "2. december 2026" ("2 December 2026"): no leading zero, the month's name."""
     day = local_time(value) if isinstance(value, datetime) else value
-    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+    return _("%(day)s. %(month)s %(year)s", day=day.day, month=_(MONTHS[day.month - 1]), year=day.year)
 
 
 def time_words(value: datetime, seconds: bool = False) -> str:
-    """The day and the time of day, "2. december 2026 kl. 14.05" (with seconds "kl. 14.05.33")."""
+    """The day and the time of day, "2. december 2026 kl. 14.05" (with seconds "kl. 14.05.33"; "at 14:05")."""
     moment = local_time(value)
-    clock = f"{moment.hour:02d}.{moment.minute:02d}" + (f".{moment.second:02d}" if seconds else "")
-    return f"{date_words(moment)} kl. {clock}"
+    parts = {"hour": f"{moment.hour:02d}", "minute": f"{moment.minute:02d}", "second": f"{moment.second:02d}"}
+    clock = _("%(hour)s.%(minute)s.%(second)s", **parts) if seconds else _("%(hour)s.%(minute)s", **parts)
+    return _("%(date)s kl. %(clock)s", date=date_words(moment), clock=clock)
 
 
 def dato(value: date | datetime | str | None) -> Markup:

@@ -1,8 +1,9 @@
-"""Danish labels for every stored value that reaches a page: item types and states, node kinds, peer and feed states.
+"""Labels for every stored value that reaches a page: item types and states, node kinds, peer and feed states.
 
 Pure dicts and functions, keyed by the values as stored (strings), so that the web plumbing can use them
 without importing the features that declare the enums (federation, subscriptions); the tests check that
-every value of those enums has a label here.
+every value of those enums has a label here. The labels are written in Danish and marked for the catalogue;
+`label` translates them where they are shown.
 """
 
 from __future__ import annotations
@@ -13,62 +14,71 @@ from node.accounts.lifecycle import STATE_LABELS as USER_STATE_LABELS
 from node.accounts.logins import OUTCOME_LABELS
 from node.accounts.users import ROLE_LABELS
 from node.audit.models import AUDIENCE_LABELS
-from node.items.vocabulary import TYPES
+from node.core.translation import N_
+from node.core.translation import gettext as _
+from node.items.vocabulary import DETAIL_CHOICES, PREVENTION_LEVELS, TARGET_GROUPS, TYPE_PLURALS, TYPES
 
-# Each item type with its grammatical gender: "et praksiseksempel" but "en metode".
-NEUTER_TYPES = frozenset({"practice"})
+# The editor's heading for a new item, whole per type: the Danish adjective follows the type's gender
+# ("Nyt praksiseksempel", "Ny metode"), which English does not have.
+NEW_ITEM_HEADINGS = {"practice": N_("Nyt praksiseksempel"), "method": N_("Ny metode"),
+                     "bulletin": N_("Ny tendensbulletin"), "plan": N_("Ny handleplan"), "guidance": N_("Ny vejledning")}
 # The definite forms: "praksiseksemplet", "metoden".
-DEFINITE_TYPES = {"practice": "praksiseksemplet", "method": "metoden", "bulletin": "tendensbulletinen",
-                  "plan": "handleplanen", "guidance": "vejledningen"}
+DEFINITE_TYPES = {"practice": N_("praksiseksemplet"), "method": N_("metoden"), "bulletin": N_("tendensbulletinen"),
+                  "plan": N_("handleplanen"), "guidance": N_("vejledningen")}
 
 ITEM_STATUSES = {
-    "draft": "Kladde",
-    "awaiting_approval": "Afventer godkendelse",
-    "published": "Udgivet",
-    "retracted": "Tilbagetrukket",
-    "expired": "Udløbet",
+    "draft": N_("Kladde"),
+    "awaiting_approval": N_("Afventer godkendelse"),
+    "published": N_("Udgivet"),
+    "retracted": N_("Tilbagetrukket"),
+    "expired": N_("Udløbet"),
 }
 
 APPROVALS = {
-    "second_person": "Godkendt af en anden udgiver",
-    "admin_import": "Godkendt ved administratorens import",
+    "second_person": N_("Godkendt af en anden udgiver"),
+    "admin_import": N_("Godkendt ved administratorens import"),
 }
 
 NODE_KINDS = {
-    "municipality": "Kommune",
-    "police": "Politikreds / Infohus",
-    "national": "National aktør",
+    "municipality": N_("Kommune"),
+    "police": N_("Politikreds / Infohus"),
+    "national": N_("National aktør"),
 }
 
 # The kind in one word, where the node's name stands beside it (the header, the network picture).
-NODE_KINDS_SHORT = {"municipality": "Kommune", "police": "Politikreds", "national": "Nationalt organ"}
+NODE_KINDS_SHORT = {"municipality": N_("Kommune"), "police": N_("Politikreds"), "national": N_("Nationalt organ")}
 
 PEER_STATES = {
-    "pending": "Afventer godkendelse",
-    "approved": "Godkendt",
-    "backing_off": "Venter efter fejl",
-    "suspended": "På pause",
-    "blocked": "Blokeret",
+    "pending": N_("Afventer godkendelse"),
+    "approved": N_("Godkendt"),
+    "backing_off": N_("Venter efter fejl"),
+    "suspended": N_("På pause"),
+    "blocked": N_("Blokeret"),
 }
 
 SUBSCRIPTION_STATES = {
-    "queued": "Venter på hentning",
-    "fetching": "Henter nu",
-    "active": "Aktiv",
-    "backing_off": "Venter efter fejl",
+    "queued": N_("Venter på hentning"),
+    "fetching": N_("Henter nu"),
+    "active": N_("Aktiv"),
+    "backing_off": N_("Venter efter fejl"),
 }
 
-HELD_ENTRY_STATES = {"held": "Venter på gennemsyn", "rejected": "Afvist"}
+HELD_ENTRY_STATES = {"held": N_("Venter på gennemsyn"), "rejected": N_("Afvist")}
 
-TOKEN_STATES = {"active": "Aktiv", "revoked": "Tilbagekaldt"}
+TOKEN_STATES = {"active": N_("Aktiv"), "revoked": N_("Tilbagekaldt")}
 
-WAITS_FOR = {"key": "Venter på afsenderens nøgle", "plan": "Venter på den handleplan, tilslutningen gælder"}
+WAITS_FOR = {"key": N_("Venter på afsenderens nøgle"), "plan": N_("Venter på den handleplan, tilslutningen gælder")}
 
-ALERT_KINDS = {"key-conflict": "Modstridende nøgler", "facts": "Forkerte oplysninger om noden"}
+ALERT_KINDS = {"key-conflict": N_("Modstridende nøgler"), "facts": N_("Forkerte oplysninger om noden")}
 
 # Every group of labels by the name templates use: `{{ p.state | label('peer') }}`.
 LABELS: dict[str, dict[str, str]] = {
     "type": TYPES,
+    "type_plural": TYPE_PLURALS,
+    # Values from the item format's fixed choices: stored in Danish, shown in the interface language.
+    "prevention_level": {level: level for level in PREVENTION_LEVELS},
+    "target_group": {group: group for group in TARGET_GROUPS},
+    "choice": {choice: choice for choice in DETAIL_CHOICES},
     "status": ITEM_STATUSES,
     "approval": APPROVALS,
     "node_kind": NODE_KINDS,
@@ -87,38 +97,38 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def label(value: str | None, group: str) -> str:
-    """The Danish label of a stored value in one group; an unknown value is shown as "ukendt" rather than raw."""
+    """The label of a stored value in one group, translated; an unknown value is shown as "ukendt" rather than raw."""
     if value is None:
         return "—"
-    return LABELS[group].get(str(value), "ukendt")
+    found = LABELS[group].get(str(value))
+    return _("ukendt") if found is None else _(found)
 
 
 def new_item_heading(item_type: str) -> str:
     """The heading of the editor for a new item, with the article's gender: "Nyt praksiseksempel", "Ny metode"."""
-    adjective = "Nyt" if item_type in NEUTER_TYPES else "Ny"
-    return f"{adjective} {TYPES[item_type].lower()}"
+    return _(NEW_ITEM_HEADINGS[item_type])
 
 
 def definite(item_type: str) -> str:
-    """The item type in its definite form: "praksiseksemplet", "metoden"."""
-    return DEFINITE_TYPES[item_type]
+    """The item type in its definite form: "praksiseksemplet", "metoden" ("the practice example")."""
+    return _(DEFINITE_TYPES[item_type])
 
 
 def key_source(vouched_by: str, node_id: str, name_of: Callable[[str], str]) -> str:
     """How a known node's key was accepted, in words: by peering, as a trust anchor, or on whose recommendation."""
     if vouched_by == "peering":
-        return "Godkendt direkte som peer"
+        return _("Godkendt direkte som peer")
     endorsers = [e for e in vouched_by.split(",") if e]
     if endorsers == [node_id]:
-        return "Tillidsanker sat op på denne node"
+        return _("Tillidsanker sat op på denne node")
     if not endorsers:
-        return "ukendt"
-    return "Anbefalet af " + joined(name_of(e) for e in endorsers)
+        return _("ukendt")
+    return _("Anbefalet af %(names)s", names=joined(name_of(e) for e in endorsers))
 
 
 def joined(words: Iterable[str]) -> str:
-    """Words joined the Danish way: "A", "A og B", "A, B og C"."""
+    """Words joined as the language does: "A", "A og B", "A, B og C" ("A, B and C")."""
     words = list(words)
     if len(words) < 2:
         return "".join(words)
-    return ", ".join(words[:-1]) + " og " + words[-1]
+    return _("%(first)s og %(last)s", first=", ".join(words[:-1]), last=words[-1])

@@ -9,23 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from federation.models import Peer, PeerState
 from node.core.models import FeedSubscription, ItemStatus, Role
+from node.core.translation import N_
+from node.core.translation import gettext as _
+from node.web.language import current_language
 from node.web.request import db, own_item, requires
 
 bp = Blueprint("confirmation", __name__)
 
 CONFIRMED_FIELD = "bekraeftet"
-NOT_CONFIRMED = ("Handlingen er ikke bekræftet, og intet er ændret. Brug knappen på siden, der forklarer, "
-                 "hvad der sker, og prøv igen.")
+NOT_CONFIRMED = N_("Handlingen er ikke bekræftet, og intet er ændret. Brug knappen på siden, der forklarer, "
+                   "hvad der sker, og prøv igen.")
 # The peer acts that need confirming, by the word in their URL (node.web.views.admin.PEER_ACTIONS).
 CONFIRMED_PEER_ACTIONS = ("bloker", "fjern")
 
 
 @dataclass(frozen=True)
 class Confirmation:
-    """What a confirmation page says and where its form goes; with a reason field when the act needs one."""
+    """What a confirmation page says and where its form goes; with a reason field when the act needs one.
+
+    The heading and the consequence may be Markup from `with_names`, the names in them marked as Danish.
+    """
 
     heading: str
     consequence: str
@@ -37,6 +44,13 @@ class Confirmation:
     reason_error: str | None = None
 
 
+def with_names(message: str, **names: str) -> Markup:
+    """A translated sentence with names (titles, nodes, feeds) put in, escaped, marked `lang="da"` in English."""
+    # On a Danish page the whole page is Danish already, so the markup stays as it was.
+    mark = Markup("{}") if current_language() == "da" else Markup('<span lang="da">{}</span>')
+    return Markup(escape(message)) % {key: mark.format(value) for key, value in names.items()}
+
+
 def render_confirmation(confirmation: Confirmation, status: int = 200):
     """The confirmation page for an act."""
     return render_template("confirm.html", confirmation=confirmation), status
@@ -45,7 +59,7 @@ def render_confirmation(confirmation: Confirmation, status: int = 200):
 def require_confirmation() -> None:
     """Refuse (400, nothing changed) a destructive act whose form did not come from its confirmation page."""
     if request.form.get(CONFIRMED_FIELD) != "ja":
-        abort(400, description=NOT_CONFIRMED)
+        abort(400, description=_(NOT_CONFIRMED))
 
 
 @bp.get("/items/<item_id>/tilbagetraek")
@@ -54,13 +68,14 @@ def retract(item_id: str):
     """Ask before an item of this node is retracted here and on every node holding a copy."""
     item = own_item(item_id)
     if item.status != ItemStatus.PUBLISHED:
-        abort(409, description="Kun et udgivet emne kan trækkes tilbage.")
+        abort(409, description=_("Kun et udgivet emne kan trækkes tilbage."))
     return render_confirmation(Confirmation(
-        heading=f"Træk »{item.title}« tilbage?",
-        consequence=f"»{item.title}« trækkes tilbage på denne node og hos alle noder, der har en kopi. "
-                    "Emnet forsvinder fra søgningen og fra feeds. Det kan ikke fortrydes.",
+        heading=with_names(_("Træk »%(title)s« tilbage?"), title=item.title),
+        consequence=with_names(_("»%(title)s« trækkes tilbage på denne node og hos alle noder, der har en kopi. "
+                                 "Emnet forsvinder fra søgningen og fra feeds. Det kan ikke fortrydes."),
+                               title=item.title),
         action=url_for("editor.retract_item", item_id=item.id),
-        button="Ja, træk tilbage",
+        button=_("Ja, træk tilbage"),
         cancel=url_for("pages.item", item_id=item.id),
     ))
 
@@ -74,13 +89,13 @@ def unsubscribe(subscription_id: int):
         abort(404)
     name = subscription.title or subscription.url
     return render_confirmation(Confirmation(
-        heading=f"Afmeld »{name}«?",
-        consequence=f"Abonnementet på »{name}« afmeldes. Denne node henter ikke flere indslag fra feedet, så nye "
-                    "indslag når heller ikke ud til de andre noder. Emner, der allerede er hentet, forbliver "
-                    "udgivet her og hos de noder, der har en kopi; træk dem tilbage enkeltvis, hvis de ikke skal "
-                    "vises længere.",
+        heading=with_names(_("Afmeld »%(name)s«?"), name=name),
+        consequence=with_names(_("Abonnementet på »%(name)s« afmeldes. Denne node henter ikke flere indslag fra "
+                                 "feedet, så nye indslag når heller ikke ud til de andre noder. Emner, der allerede "
+                                 "er hentet, forbliver udgivet her og hos de noder, der har en kopi; træk dem tilbage "
+                                 "enkeltvis, hvis de ikke skal vises længere."), name=name),
         action=url_for("admin.unsubscribe_feed", subscription_id=subscription.id),
-        button="Ja, afmeld",
+        button=_("Ja, afmeld"),
         cancel=url_for("admin.overview") + "#feeds",
     ))
 
@@ -100,27 +115,29 @@ def peer_act(peer_id: str, action: str):
     ))
 
 
-def _peer_words(peer: Peer, action: str) -> tuple[str, str, str]:
+def _peer_words(peer: Peer, action: str) -> tuple[Markup, Markup, str]:
     # The heading, the consequence and the button of blocking, refusing or removing this peer.
     name = peer.name
     if action == "bloker":
-        return (f"Bloker {name}?",
-                f"{name} blokeres. Denne node henter ikke længere noget fra {name} og sender intet til den, og dens "
-                f"anmodninger om at blive peer afvises. Emner, som kun {name} har sendt hertil, fjernes fra denne "
-                "node og dermed også fra de noder, der henter dem herfra. Det kan ikke fortrydes: en blokeret node "
-                "kan kun fjernes, og så kan den anmode om at blive peer igen.",
-                "Ja, bloker")
+        return (with_names(_("Bloker %(name)s?"), name=name),
+                with_names(_("%(name)s blokeres. Denne node henter ikke længere noget fra %(name)s og sender intet "
+                             "til den, og dens anmodninger om at blive peer afvises. Emner, som kun %(name)s har "
+                             "sendt hertil, fjernes fra denne node og dermed også fra de noder, der henter dem "
+                             "herfra. Det kan ikke fortrydes: en blokeret node kan kun fjernes, og så kan den anmode "
+                             "om at blive peer igen."), name=name),
+                _("Ja, bloker"))
     if peer.state == PeerState.PENDING:
-        return (f"Afvis anmodningen fra {name}?",
-                f"Anmodningen fra {name} om at blive peer afvises, og noden slettes fra listen. "
-                "Den kan anmode igen senere.",
-                "Ja, afvis")
+        return (with_names(_("Afvis anmodningen fra %(name)s?"), name=name),
+                with_names(_("Anmodningen fra %(name)s om at blive peer afvises, og noden slettes fra listen. "
+                             "Den kan anmode igen senere."), name=name),
+                _("Ja, afvis"))
     if peer.state == PeerState.BLOCKED:
-        return (f"Fjern {name}?",
-                f"{name} fjernes fra nodens peers, og blokeringen ophæves, så noden kan anmode om at blive peer "
-                "igen. Emner, den har sendt hertil tidligere, bliver liggende.",
-                "Ja, fjern")
-    return (f"Fjern {name}?",
-            f"{name} fjernes fra nodens peers. Denne node holder op med at hente fra og sende til {name}; emner, "
-            "den har sendt hertil, bliver liggende. Den kan anmode om at blive peer igen.",
-            "Ja, fjern")
+        return (with_names(_("Fjern %(name)s?"), name=name),
+                with_names(_("%(name)s fjernes fra nodens peers, og blokeringen ophæves, så noden kan anmode om at "
+                             "blive peer igen. Emner, den har sendt hertil tidligere, bliver liggende."), name=name),
+                _("Ja, fjern"))
+    return (with_names(_("Fjern %(name)s?"), name=name),
+            with_names(_("%(name)s fjernes fra nodens peers. Denne node holder op med at hente fra og sende til "
+                         "%(name)s; emner, den har sendt hertil, bliver liggende. Den kan anmode om at blive peer "
+                         "igen."), name=name),
+            _("Ja, fjern"))

@@ -1,4 +1,5 @@
-"""One Danish date form on every page: "2. december 2026" and "kl. 14.05", in Danish local time."""
+"""One date form on every page: "2. december 2026" and "kl. 14.05" ("2 December 2026", "at 14:05" in English),
+in Danish local time."""
 
 from __future__ import annotations
 
@@ -31,3 +32,17 @@ def test_the_filters_wrap_the_words_in_a_time_element_with_the_iso_value():
 def test_a_missing_date_is_a_dash_and_free_text_is_escaped_as_written():
     assert str(dato(None)) == "—" and str(tidspunkt(None)) == "—"
     assert str(dato("<b>snart</b>")) == "&lt;b&gt;snart&lt;/b&gt;"
+
+
+def test_an_english_visitor_reads_the_day_month_year_and_the_time_with_a_colon(app):
+    moment = datetime(2026, 12, 2, 13, 5, 9, tzinfo=UTC)
+    with app.test_request_context("/", headers={"Cookie": "sprog=en"}):
+        assert date_words(date(2026, 5, 17)) == "17 May 2026"
+        assert time_words(moment) == "2 December 2026 at 14:05"
+        assert time_words(moment, seconds=True) == "2 December 2026 at 14:05:09"
+        assert str(dato("2026-11-03")) == '<time datetime="2026-11-03">3 November 2026</time>'
+
+
+def test_a_danish_request_keeps_the_danish_form(app):
+    with app.test_request_context("/"):
+        assert time_words(datetime(2026, 12, 2, 13, 5, tzinfo=UTC)) == "2. december 2026 kl. 14.05"

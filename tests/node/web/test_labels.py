@@ -57,3 +57,27 @@ def test_a_key_source_is_told_in_words_with_the_endorsers_names():
 
 def test_words_are_joined_with_commas_and_og():
     assert [joined([]), joined(["A"]), joined(["A", "B"]), joined(["A", "B", "C"])] == ["", "A", "A og B", "A, B og C"]
+
+
+@pytest.fixture
+def in_english(app):
+    """A request from a visitor who chose English."""
+    with app.test_request_context("/", headers={"Cookie": "sprog=en"}):
+        yield
+
+
+def test_labels_and_the_type_words_are_shown_in_english_for_an_english_visitor(in_english):
+    assert [label(t, "type") for t in ("practice", "method", "bulletin", "plan", "guidance")] == [
+        "Practice example", "Method", "Trend bulletin", "Action plan", "Guidance"]
+    assert label("awaiting_approval", "status") == "Awaiting approval" and label("new", "peer") == "unknown"
+    assert label("forebyggende", "prevention_level") == "preventive" and label("specifik", "choice") == "specific"
+    assert new_item_heading("practice") == "New practice example" and new_item_heading("method") == "New method"
+    assert definite("bulletin") == "the trend bulletin"
+
+
+def test_a_key_source_and_joined_words_use_and_in_english(in_english):
+    names = {"politi": "Østjyllands Politi", "dkr": "Det Kriminalpræventive Råd"}.get
+    assert key_source("peering", "randers", names) == "Approved directly as a peer"
+    assert key_source("politi,dkr", "randers", names) == (
+        "Recommended by Østjyllands Politi and Det Kriminalpræventive Råd")
+    assert [joined(["A", "B"]), joined(["A", "B", "C"])] == ["A and B", "A, B and C"]

@@ -17,6 +17,7 @@ from node.core.config import NodeSettings
 from node.core.models import FeedSubscription, Item, ItemStatus
 from node.items.files import import_items
 from node.subscriptions.service import subscribe
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.nodes import acting_node
 from tests.helpers.web import csrf_token, login
 
@@ -115,6 +116,20 @@ def test_block_page_says_the_peer_is_cut_off_and_its_relayed_items_go(admin, cli
     html = admin.get(f"/admin/peers/{RANDERS.id}/bloker").get_data(as_text=True)
     assert "Randers Kommune blokeres." in html and "Det kan ikke fortrydes" in html and "Ja, bloker" in html
     assert f'href="/admin/peers/{RANDERS.id}/bloker">Bloker' in admin.get("/admin/").get_data(as_text=True)
+
+
+def test_the_block_page_in_english_names_the_peer_marked_danish_and_the_refusal_is_english(admin, client, sessions):
+    ask_to_peer(client)
+    with sessions.begin() as session:
+        approve_peer(session, RANDERS.id)
+    admin.get("/")  # uses up the login's message, which is not this page's
+    admin.set_cookie("sprog", "en")
+    html = admin.get(f"/admin/peers/{RANDERS.id}/bloker").get_data(as_text=True)
+    assert '<h1>Block <span lang="da">Randers Kommune</span>?</h1>' in html and "Yes, block" in html
+    assert "<title>Block Randers Kommune? · Aarhus Kommune</title>" in html and ">Cancel</a>" in html
+    assert danish_leftovers(html) == []
+    refused = confirm(admin, f"/admin/peers/{RANDERS.id}/bloker", confirmed=False)
+    assert refused.status_code == 400 and "The action was not confirmed" in refused.get_data(as_text=True)
 
 
 def test_block_without_confirmation_is_refused_and_with_it_is_done(admin, client, sessions):
