@@ -50,7 +50,7 @@ class Choice:
 
     @property
     def lang(self) -> str:
-        """"da" when the words are a name or content kept as written, "" when they are the interface's own."""
+        """The words' language for the page: "da" for a name or content kept as written, "" for the interface's own."""
         return "da" if self.param in NAMED_VALUES else ""
 
 
