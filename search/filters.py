@@ -1,7 +1,9 @@
 """The search page's filters in people's words: facet choices with counts, and the active filters as chips.
 
 Values travel in the URL as the index holds them (a type's key, a municipality's code, a node's id); here
-they get the Danish words a person reads, the code kept for a `title` attribute only.
+they get the words a person reads, the code kept for a `title` attribute only. Filter names and vocabulary
+labels are translated into the interface language; names (municipalities, nodes, districts, tags) stay as
+written and are marked Danish for the page (`Choice.lang`).
 """
 
 from __future__ import annotations
@@ -10,20 +12,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from node.core.geography import municipality_name
+from node.core.translation import N_
+from node.core.translation import gettext as _
 from node.items.vocabulary import TYPE_PLURALS, TYPES
 
 # Query parameter -> (document attribute of its facet, the filter's Danish name), in the panel's order.
 FILTERS = {
-    "type": ("type", "Type"),
-    "municipality": ("municipalities", "Kommune"),
-    "district": ("police_districts", "Politikreds"),
-    "prevention_level": ("prevention_level", "Forebyggelsesniveau"),
-    "target_group": ("target_groups", "Målgruppe"),
-    "cooperation": ("cooperation", "Samarbejde"),
-    "origin": ("origin", "Udgivet af"),
-    "year": ("year", "År"),
-    "tag": ("", "Emneord"),  # no facet: tags are chosen from an item's page
+    "type": ("type", N_("Type")),
+    "municipality": ("municipalities", N_("Kommune")),
+    "district": ("police_districts", N_("Politikreds")),
+    "prevention_level": ("prevention_level", N_("Forebyggelsesniveau")),
+    "target_group": ("target_groups", N_("Målgruppe")),
+    "cooperation": ("cooperation", N_("Samarbejde")),
+    "origin": ("origin", N_("Udgivet af")),
+    "year": ("year", N_("År")),
+    "tag": ("", N_("Emneord")),  # no facet: tags are chosen from an item's page
 }
+# The filters whose values are names or content, shown as written and marked Danish (`lang="da"`).
+NAMED_VALUES = frozenset({"municipality", "district", "cooperation", "origin", "tag"})
 
 
 @dataclass(frozen=True)
@@ -39,8 +45,13 @@ class Choice:
 
     @property
     def filter_name(self) -> str:
-        """The Danish name of the filter the value belongs to ('Kommune')."""
-        return FILTERS[self.param][1]
+        """The name of the filter the value belongs to, in the interface language ('Kommune', 'Municipality')."""
+        return _(FILTERS[self.param][1])
+
+    @property
+    def lang(self) -> str:
+        """The words' language for the page: "da" for a name or content kept as written, "" for the interface's own."""
+        return "da" if self.param in NAMED_VALUES else ""
 
 
 @dataclass(frozen=True)
@@ -55,14 +66,15 @@ class Facet:
 def value_words(param: str, value: str, origins: Mapping[str, str], plural: bool = False) -> tuple[str, str]:
     """A filter value in people's words, and the code behind it when the words hide one (else "")."""
     if param == "type":
-        return (TYPE_PLURALS if plural else TYPES).get(value, value), ""
+        return _((TYPE_PLURALS if plural else TYPES).get(value, value)), ""
     if param == "municipality":
         name = municipality_name(value)
         return name, (value if name != value else "")
     if param == "origin":
         return origins.get(value, value), ""
     if param in ("prevention_level", "target_group"):
-        return value[:1].upper() + value[1:], ""
+        words = _(value)  # the vocabulary's values are marked in node.items.vocabulary
+        return words[:1].upper() + words[1:], ""
     return value, ""
 
 
@@ -83,7 +95,7 @@ def facet_panel(counts: Mapping[str, Mapping[str, int]], filters: Mapping[str, s
         choices = [Choice(param, value, *value_words(param, value, origins, plural=True), count=count,
                           chosen=filters.get(param) == value) for value, count in values.items()]
         if choices:
-            panel.append(Facet(param, legend, choices))
+            panel.append(Facet(param, _(legend), choices))
     return panel
 
 

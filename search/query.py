@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from node.core.translation import gettext as _
 from node.items.tags import tag_key
 from search.danish import query_terms
 from search.settings import FACETS
@@ -46,18 +47,19 @@ class SearchRequest:
     @classmethod
     def from_args(cls, args) -> SearchRequest:
         """Read q, the facet filters, sort and page from query parameters; raises ValueError naming a bad one."""
+        # The messages are in the interface language; the API's is Danish, as the API always is.
         try:
             page = int(args.get("page") or 1)
         except ValueError:
-            raise ValueError("page: skal være et helt tal") from None
+            raise ValueError(_("page: skal være et helt tal")) from None
         if page < 1 or page > 1000:
-            raise ValueError("page: skal være mellem 1 og 1000")
+            raise ValueError(_("page: skal være mellem 1 og 1000"))
         filters = {k: args[k] for k in FILTER_PARAMS if args.get(k)}
         if "year" in filters and not filters["year"].isdigit():
-            raise ValueError("year: skal være et årstal")
+            raise ValueError(_("year: skal være et årstal"))
         sort = args.get("sort") or SORTS[0]
         if sort not in SORTS:
-            raise ValueError("sort: skal være relevans eller dato")
+            raise ValueError(_("sort: skal være relevans eller dato"))
         return cls((args.get("q") or "").strip()[:300], filters, page, sort)
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from node.audit.log import restricted_by_id
 from node.audit.models import AuditAct
+from node.core.translation import gettext as _
 from node.items.origins import origin_names
 from node.web.auditing import record_viewer_access
 from node.web.errors import json_error
@@ -46,7 +47,7 @@ def page():
     try:
         search_request = SearchRequest.from_args(request.args)
     except ValueError as exc:
-        return render_template("error.html", code=400, title="Ugyldig søgning", detail=str(exc)), 400
+        return render_template("error.html", code=400, title=_("Ugyldig søgning"), detail=str(exc)), 400
     result = search_items(search_index(), db(), search_request, viewer())
     _record_search(result.hits, "Søgesiden")
     origins = node_origin_names()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask import Flask
+
+from node.web.language import init_language
 from search.filters import chosen_filters, facet_panel, link_args, value_words
 
 ORIGINS = {"dkr": "Det Kriminalpræventive Råd"}
@@ -31,3 +34,17 @@ def test_links_keep_the_search_drop_what_is_removed_and_start_on_page_one():
     assert link_args(args, ("type",)) == {"q": "unge", "municipality": "0751", "sort": "dato"}
     assert link_args(args, page=2) == {"q": "unge", "type": "method", "municipality": "0751", "sort": "dato",
                                        "page": 2}
+
+
+def test_filter_names_follow_the_interface_language_and_names_are_marked_danish():
+    app = Flask(__name__)
+    init_language(app)
+    with app.test_request_context("/sog", headers={"Cookie": "sprog=en"}):
+        chips = chosen_filters({"municipality": "0751", "year": "2025", "origin": "dkr"}, ORIGINS)
+        assert [(c.filter_name, c.words, c.lang) for c in chips] == [
+            ("Municipality", "Aarhus", "da"), ("Published by", "Det Kriminalpræventive Råd", "da"),
+            ("Year", "2025", "")]
+        [facet] = facet_panel({"origin": {"dkr": 1}}, {}, ORIGINS)
+        assert facet.legend == "Published by"
+    with app.test_request_context("/sog"):
+        assert chosen_filters({"municipality": "0751"}, ORIGINS)[0].filter_name == "Kommune"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from search.indexer import drain_outbox, queued_count, reindex
 from search.keys import stored_scoped_key
 from search.models import IndexTask
 from search.settings import reindex_uid
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.nodes import acting_node
 from tests.helpers.web import login
 
@@ -112,7 +114,7 @@ def test_highlights_are_escaped_except_for_the_marks(client_with_search):
 def test_search_page_works_without_javascript_and_shows_facets(client_with_search):
     page = client_with_search.get("/sog?q=fravær").get_data(as_text=True)
     assert "Indsats mod <mark>" in page or "Indsats mod skolefravær" in page
-    assert "Samarbejde" in page and "SSP (1)" in page
+    assert "Samarbejde" in page and "SSP (1)" in re.sub(r"<[^>]+>", "", page)  # the name is in a lang="da" span
     assert "<script" not in page
 
 
@@ -177,3 +179,14 @@ def test_reindex_command_rebuilds_the_index_of_a_stopped_node(node_home, session
     assert "genopbygget med 5 emner" in result.stdout
     master = (node_home / "meilisearch" / "master.key").read_text().strip()
     assert stored_scoped_key(node_home, "vidensnet_items") not in (None, master)  # it worked with the scoped key
+
+
+def test_the_degraded_notice_is_shown_in_english_too(config, sessions):
+    with sessions.begin() as session:
+        import_items(session, acting_node(), [json.dumps(ITEMS[0], ensure_ascii=False)])
+    client = create_app(config, SearchIndex("http://127.0.0.1:9", "key", "nowhere")).test_client()
+    client.set_cookie("sprog", "en")
+    html = client.get("/sog?q=skolefravær").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Search is limited right now: the search engine is not responding" in html
+    assert '<span lang="da">skolefravær</span>' in html.split("<main", 1)[1]
+    assert [text for text in danish_leftovers(html) if "skolefravær" not in text] == []  # the words in <title>

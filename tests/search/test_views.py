@@ -20,6 +20,7 @@ from node.items.files import import_items
 from node.web.app import create_app
 from search.index import SearchIndex
 from search.indexer import drain_outbox
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.nodes import PASSWORD, acting_node
 from tests.helpers.web import login
 
@@ -86,9 +87,14 @@ def found(client, **params) -> list[str]:
     return [hit["id"].split(":")[1] for hit in body["hits"]]
 
 
+def text(html: str) -> str:
+    """The words of some HTML as shown on the screen, its tags (e.g. `lang="da"` spans around names) left out."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
 def chips(html: str) -> dict[str, str]:
-    """The active-filter chips of a page: their words -> the link that removes them."""
-    return {unescape(re.sub(r"<[^>]+>|✕", "", words)).strip(): unescape(href)
+    """The active-filter chips of a page: their visible words -> the link that removes them."""
+    return {text(re.sub(r'<span class="visually-hidden">.*?</span>|✕', "", words)).strip(): unescape(href)
             for href, words in re.findall(r'<a class="chip" href="([^"]+)"[^>]*>(.*?)</a>', html)}
 
 
@@ -114,7 +120,7 @@ def test_a_new_query_from_a_filtered_page_keeps_the_filters_as_checked_boxes(cli
 def test_an_empty_result_with_filters_offers_the_same_search_without_them(client):
     html = page(client, "/sog?q=natteravne&type=method")
     assert "0 resultater" in html and "fjern et filter" not in html
-    link = re.search(r'<a href="([^"]+)">Søg efter »natteravne« uden filtre</a>', html)
+    link = re.search(r'<a href="([^"]+)">Søg efter »(?:<span lang="da">)?natteravne(?:</span>)?« uden filtre</a>', html)
     assert link and unescape(link.group(1)) == "/sog?q=natteravne"
     assert "natteravne" in found(client, q="natteravne")
 
@@ -129,11 +135,11 @@ def test_facets_show_type_municipality_and_publisher_names_not_codes(client):
     panel = html.split('class="filters search-filters"', 1)[1]
     for words in ("Metoder (1)", "Praksiseksempler (1)", "Vejledninger (2)", "Aarhus (2)", "Randers (1)",
                   "Aarhus Kommune (3)", "Det Kriminalpræventive Råd (1)"):
-        assert words in panel, words
+        assert words in text(panel), words
     assert 'title="Kommunekode 0751"' in panel
     for internal in (">method", ">practice", ">guidance", ">0751", ">aarhus-kommune", ">dkr"):
         assert internal not in panel, internal
-    assert "Fra Det Kriminalpræventive Råd" in page(client, "/sog?q=paragraf")
+    assert "Fra Det Kriminalpræventive Råd" in text(page(client, "/sog?q=paragraf"))
 
 
 def test_facets_and_counts_leave_out_restricted_items_for_anonymous_visitors(client):
@@ -203,3 +209,70 @@ def test_anonymous_visitors_are_told_that_logging_in_shows_more_and_logged_in_us
 def test_results_come_before_the_filters_in_the_page(client):
     html = page(client, "/sog?q=")
     assert html.index('class="search-results"') < html.index('class="filters search-filters"')
+
+
+def english(client):
+    """The client with the interface switched to English, as the header's switch leaves it."""
+    client.set_cookie("sprog", "en")
+    return client
+
+
+def test_results_in_english_keep_titles_summaries_and_names_marked_danish(client):
+    html = page(english(client), "/sog?q=bekymringssamtale")
+    assert '<html lang="en">' in html and "<h1>Search Vidensnet</h1>" in html
+    assert '1 result for “<span lang="da">bekymringssamtale</span>”' in html
+    assert '<label for="sort">Sort by</label>' in html and ">Relevance</option>" in html
+    assert '<h3 class="card-title" lang="da">' in html and '<p class="card-summary" lang="da">' in html
+    assert "<mark>Bekymringssamtaler</mark>" in html  # the highlight survives inside the Danish title
+    assert 'From <span lang="da">Aarhus Kommune</span>' in html and '<h2 class="filters-title" id="filtre">' in html
+    assert "Filter the results" in html and ">Cooperation</h3>" in html and ">Published by</h3>" in html
+    assert danish_leftovers(html) == []
+
+
+def test_chips_and_facets_in_english_name_the_filter_and_keep_the_value_as_written(client):
+    html = page(english(client), "/sog?q=samtale&type=method&municipality=0751&origin=aarhus-kommune")
+    assert chips(html)["Municipality: Aarhus"] == "/sog?q=samtale&type=method&origin=aarhus-kommune"
+    assert "Published by: Aarhus Kommune" in chips(html)
+    assert '<span class="visually-hidden">Remove the filter </span>Municipality: <span lang="da">Aarhus</span>' in html
+    assert 'title="Municipality code 0751"' in html and "Active filters:" in html and ">Clear all filters</a>" in html
+    assert "<legend>Search with these filters</legend>" in html
+    facet_on = '<span class="visually-hidden">Remove the filter Municipality: </span><span lang="da">Aarhus</span> (1)'
+    assert facet_on in html
+    assert "aria-label=" not in html.split("<main", 1)[1].split("</form>", 1)[1]  # names are not in attributes
+    assert danish_leftovers(html) == []
+
+
+def test_no_results_in_english_offer_another_word_or_the_search_without_filters(client):
+    html = page(english(client), "/sog?q=zxqvjkfintetfund")
+    assert '0 results for “<span lang="da">zxqvjkfintetfund</span>”' in html
+    assert 'No results. Try another word, or <a href="/sog">see all items</a>.' in html
+    assert danish_leftovers(html) == []
+    html = page(client, "/sog?q=natteravne&type=method")
+    assert "No results with the chosen filters." in html
+    assert re.search(r'<a href="[^"]+">Search for “<span lang="da">natteravne</span>” without filters</a>', html)
+    assert danish_leftovers(html) == []
+    assert ">Show all items without filters</a>" in page(client, "/sog?type=method&year=1999")
+
+
+def test_anonymous_visitors_get_the_login_hint_in_english(client):
+    html = page(english(client), "/sog?q=tendens")
+    assert "Some items, such as trend bulletins from the police, are only shown to users who are logged in." in html
+    assert ">Log in to see them.</a>" in html and "/login?next=" in html
+    assert danish_leftovers(html) == []
+    login(client, "reader")
+    assert "Log in to see them." not in page(client, "/sog?q=tendens")
+
+
+def test_sort_by_date_in_english_shows_the_chosen_order(client):
+    html = page(english(client), "/sog?q=unge&sort=dato")
+    assert '<option value="dato" selected>Date (newest first)</option>' in html
+    assert "3 results for" in html and danish_leftovers(html) == []
+
+
+def test_a_bad_search_is_explained_in_english_on_the_page_and_in_danish_in_the_api(client):
+    response = english(client).get("/sog?sort=alfabetisk")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Invalid search" in html and "sort: must be relevans or dato" in html
+    assert "page: must be a whole number" in english(client).get("/sog?page=x").get_data(as_text=True)
+    api = client.get("/api/v1/search?sort=alfabetisk").get_json()
+    assert api["error"]["message"] == "sort: skal være relevans eller dato"
