@@ -96,12 +96,12 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def label(value: str | None, group: str) -> str:
-    """The label of a stored value in one group, translated; an unknown value is shown as "ukendt" rather than raw."""
+def label(value: str | None, group: str, translated: bool = True) -> str:
+    """The label of a stored value in one group (translated unless asked for the Danish); never the raw value."""
     if value is None:
         return "—"
-    found = LABELS[group].get(str(value))
-    return _("ukendt") if found is None else _(found)
+    found = LABELS[group].get(str(value), N_("ukendt"))
+    return _(found) if translated else found
 
 
 def new_item_heading(item_type: str) -> str:
