@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from node.core.models import Item, ItemStatus, ItemTerm, User
+from node.core.translation import gettext as _
 from node.items.tags import tag_key, tag_key_sql
 from node.items.visibility import editable_items, readable_items
 from node.items.vocabulary import TYPES
@@ -25,7 +26,7 @@ TERM_FILTERS = {
 
 
 class FilterError(ValueError):
-    """A query parameter with a value that cannot be used; names the parameter."""
+    """A query parameter with a value that cannot be used; names the parameter, never echoes the value."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,10 @@ class ItemFilters:
         """Read filters from query parameters, refusing unknown types and statuses."""
         item_type = args.get("type") or None
         if item_type is not None and item_type not in TYPES:
-            raise FilterError(f"type: '{item_type}' er ikke en af {', '.join(TYPES)}")
+            raise FilterError(_("type: er ikke en af %(choices)s", choices=", ".join(TYPES)))
         status = args.get("status") or None
         if status is not None and status not in set(ItemStatus):
-            raise FilterError(f"status: '{status}' er ikke en af {', '.join(ItemStatus)}")
+            raise FilterError(_("status: er ikke en af %(choices)s", choices=", ".join(ItemStatus)))
         terms = tuple((TERM_FILTERS[k], args[k]) for k in TERM_FILTERS if args.get(k))
         return cls(item_type, status, args.get("prevention_level") or None, args.get("origin") or None, terms)
 
@@ -92,9 +93,9 @@ def parse_page(raw: str | None) -> int:
     try:
         page = int(raw or 1)
     except ValueError:
-        raise FilterError("page: skal være et helt tal") from None
+        raise FilterError(_("page: skal være et helt tal")) from None
     if page < 1:
-        raise FilterError("page: skal være 1 eller mere")
+        raise FilterError(_("page: skal være 1 eller mere"))
     return page
 
 
