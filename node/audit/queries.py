@@ -13,11 +13,15 @@ from sqlalchemy.orm import Session
 
 from node.audit.models import AuditAct, AuditEvent, AuditEventItem
 from node.core.models import Item
+from node.core.translation import N_
 from node.core.translation import gettext as _
 
 # An item's address on a node ends in /items/<id>; the filter takes either the address or the id.
 _ITEM_ADDRESS = re.compile(r"/items/([^/?#]+)")
 PRUNE_BATCH = 500
+# A day the form's field cannot read, one whole message per field (the field named as the form calls it).
+NOT_A_DATE = {"fra": N_("fra: skal være en dato som 2026-12-01 (år-måned-dag)"),
+              "til": N_("til: skal være en dato som 2026-12-01 (år-måned-dag)")}
 
 
 class AuditFilterError(ValueError):
@@ -76,7 +80,7 @@ def _day(args: Mapping[str, str], name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise AuditFilterError(_("%(field)s: skal være en dato som 2026-12-01 (år-måned-dag)", field=name)) from None
+        raise AuditFilterError(_(NOT_A_DATE[name])) from None
 
 
 def _item_id(raw: str) -> str | None:

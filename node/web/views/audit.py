@@ -23,6 +23,7 @@ from node.core.models import Role
 from node.core.translation import gettext as _
 from node.items.queries import FilterError, parse_page
 from node.web.auditing import record_viewer_access
+from node.web.language import current_language
 from node.web.request import db, node_config, requires
 from node.web.views.auth import danish_name
 
@@ -40,7 +41,8 @@ def log_page():
         page = parse_page(request.args.get("side"))
     except (AuditFilterError, FilterError) as exc:
         # The page number is called "side" in this form; parse_page names the list pages' "page".
-        return _render(AuditFilters(), None, error=str(exc).replace("page:", "side:"), status=400)
+        error = str(exc).replace("page:", "side:") if current_language() == "da" else str(exc)
+        return _render(AuditFilters(), None, error=error, status=400)
     return _render(filters, list_events(db(), filters, page, EVENTS_PER_PAGE))
 
 
@@ -50,6 +52,7 @@ def _render(filters: AuditFilters, result: AuditPage | None, error: str | None =
         "audit_log.html", filters=filters, result=result, error=error, args=request.args,
         actors=actors(db()), access_acts=ACCESS_ACTS, admin_acts=ADMIN_ACTS, act_labels=ACT_LABELS,
         audience_labels=AUDIENCE_LABELS, held=held_items(db(), item_ids), shown_actor=shown_actor,
+        fixed_actors=FIXED_ACTOR_NAMES,
         description_parts=description_parts,
         retention_days=node_config().audit_retention_days,
     ), status
