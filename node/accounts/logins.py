@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session
 from node.accounts.users import authenticate, find_user
 from node.core.config import AccountRules
 from node.core.models import LoginAttempt, LoginOutcome, User, UserState
+from node.core.translation import N_, ngettext
+from node.core.translation import gettext as _
 
 OUTCOME_LABELS = {
-    LoginOutcome.SUCCEEDED: "Logget ind",
-    LoginOutcome.WRONG_PASSWORD: "Forkert brugernavn eller adgangskode",
-    LoginOutcome.LOCKED: "Afvist: låst efter for mange fejl",
-    LoginOutcome.DISABLED: "Afvist: kontoen er deaktiveret",
-    LoginOutcome.THROTTLED: "Afvist: for mange forsøg fra adressen",
+    LoginOutcome.SUCCEEDED: N_("Logget ind"),
+    LoginOutcome.WRONG_PASSWORD: N_("Forkert brugernavn eller adgangskode"),
+    LoginOutcome.LOCKED: N_("Afvist: låst efter for mange fejl"),
+    LoginOutcome.DISABLED: N_("Afvist: kontoen er deaktiveret"),
+    LoginOutcome.THROTTLED: N_("Afvist: for mange forsøg fra adressen"),
 }
 
 
@@ -37,14 +39,16 @@ class LoginResult:
 
     @property
     def message(self) -> str:
-        """What the login form tells the person (never whether the username exists)."""
+        """What the login form tells the person, in the interface language (never whether the username exists)."""
         if self.outcome == LoginOutcome.LOCKED:
             minutes = max(1, math.ceil(self.wait.total_seconds() / 60))
-            return (f"For mange mislykkede loginforsøg med dette brugernavn. Af hensyn til sikkerheden kan der "
-                    f"ikke logges ind med det i {minutes} minut{'ter' if minutes > 1 else ''}. Prøv igen senere.")
+            return ngettext("For mange mislykkede loginforsøg med dette brugernavn. Af hensyn til sikkerheden kan der "
+                            "ikke logges ind med det i %(num)d minut. Prøv igen senere.",
+                            "For mange mislykkede loginforsøg med dette brugernavn. Af hensyn til sikkerheden kan der "
+                            "ikke logges ind med det i %(num)d minutter. Prøv igen senere.", minutes)
         if self.outcome == LoginOutcome.DISABLED:
-            return "Kontoen er deaktiveret. Kontakt nodens administrator."
-        return "Forkert brugernavn eller adgangskode."
+            return _("Kontoen er deaktiveret. Kontakt nodens administrator.")
+        return _("Forkert brugernavn eller adgangskode.")
 
 
 def normalised_username(username: str) -> str:

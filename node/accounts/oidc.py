@@ -25,9 +25,10 @@ from joserfc import jws, jwt
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import Key, import_key
 
-from node.accounts.organisation_login import ASK_YOUR_ADMINISTRATOR, LoginRefused, OrganisationIdentity, claim_values
+from node.accounts.organisation_login import LoginRefused, OrganisationIdentity, claim_values
 from node.core.config import OrganisationLogin
 from node.core.models import IdentityProtocol
+from node.core.translation import N_
 
 HTTP_SECONDS = 10  # one call to the provider (discovery, keys, token, userinfo)
 DISCOVERY_SECONDS = 3600  # a fetched discovery document is used this long before it is fetched again
@@ -39,14 +40,15 @@ ID_TOKEN_HINT_MAX_CHARS = 2000  # the longest ID token kept in the session cooki
 SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "Ed25519",
                       "EdDSA")
 
-UNREACHABLE = ("Din organisations login svarer ikke lige nu, så du kan ikke logge ind med det. Prøv igen om lidt; "
-               "kontakt nodens administrator, hvis det bliver ved.")
-NOT_TRUSTED = ("Svaret fra din organisations login kunne ikke godkendes, så du er ikke logget ind. Prøv at logge ind "
-               "igen; kontakt nodens administrator, hvis det bliver ved.")
-STALE = ("Svaret fra din organisations login passer ikke til et login, der er startet i denne browser, eller det er "
-         "for gammelt. Start forfra med knappen herunder.")
-DENIED = ("Din organisations login gav ikke adgang, eller du afbrød det. Prøv igen med knappen herunder. "
-          + ASK_YOUR_ADMINISTRATOR)
+# What the person reads (marked here, translated on the login page).
+UNREACHABLE = N_("Din organisations login svarer ikke lige nu, så du kan ikke logge ind med det. Prøv igen om lidt; "
+                 "kontakt nodens administrator, hvis det bliver ved.")
+NOT_TRUSTED = N_("Svaret fra din organisations login kunne ikke godkendes, så du er ikke logget ind. Prøv at logge "
+                 "ind igen; kontakt nodens administrator, hvis det bliver ved.")
+STALE = N_("Svaret fra din organisations login passer ikke til et login, der er startet i denne browser, eller det "
+           "er for gammelt. Start forfra med knappen herunder.")
+DENIED = N_("Din organisations login gav ikke adgang, eller du afbrød det. Prøv igen med knappen herunder. "
+            "Kontakt din organisations it-afdeling eller nodens administrator, hvis du skal have adgang.")
 
 
 class OidcRefused(LoginRefused):

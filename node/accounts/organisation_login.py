@@ -20,14 +20,23 @@ from node.audit.log import THE_NODE, record_admin_act
 from node.audit.models import AuditAct
 from node.core.ids import slugify
 from node.core.models import ExternalIdentity, User, UserState, utcnow
+from node.core.translation import N_
+from node.core.translation import gettext as _
 
 # No password matches this hash (werkzeug cannot parse it), so an organisation's user never logs in locally.
 NO_LOCAL_PASSWORD = "!organisation-login"
-ASK_YOUR_ADMINISTRATOR = "Kontakt din organisations it-afdeling eller nodens administrator, hvis du skal have adgang."
+# The refusals a person reads, each one whole message (marked here, translated on the login page).
+NO_ROLE = N_("Din organisation har ikke givet dig en rolle i Vidensnet, så du kan ikke logge ind. Kontakt din "
+             "organisations it-afdeling eller nodens administrator, hvis du skal have adgang.")
+DISABLED = N_("Din konto på denne node er deaktiveret. Kontakt din organisations it-afdeling eller nodens "
+              "administrator, hvis du skal have adgang.")
 
 
 class LoginRefused(Exception):
-    """A refused organisation login: `reason` for the node's log (English), `message` for the person (Danish)."""
+    """A refused organisation login: `reason` for the node's log (English), `message` for the person.
+
+    The message is a Danish text marked with N_; the login page translates it.
+    """
 
     def __init__(self, reason: str, message: str):
         super().__init__(reason)
@@ -81,17 +90,14 @@ def sign_in(session: Session, identity: OrganisationIdentity, role_map: RoleMap)
     """The account for this identity, created at its first login, with the role its values map to now."""
     role = role_map.role_for(identity.role_values)
     if role is None:
-        raise LoginRefused("no role mapped from the provider's values",
-                           "Din organisation har ikke givet dig en rolle i Vidensnet, så du kan ikke logge ind. "
-                           + ASK_YOUR_ADMINISTRATOR)
+        raise LoginRefused("no role mapped from the provider's values", NO_ROLE)
     link = session.scalar(select(ExternalIdentity).where(ExternalIdentity.protocol == identity.protocol,
                                                           ExternalIdentity.issuer == identity.issuer,
                                                           ExternalIdentity.subject == identity.subject))
     if link is None:
         link = _first_login(session, identity, role)
     elif link.user.state != UserState.ACTIVE:
-        raise LoginRefused("the account is disabled",
-                           "Din konto på denne node er deaktiveret. " + ASK_YOUR_ADMINISTRATOR)
+        raise LoginRefused("the account is disabled", DISABLED)
     user = link.user
     if user.role != role:
         record_admin_act(session, THE_NODE, AuditAct.USER_ROLE_CHANGED, user.username,
@@ -128,9 +134,15 @@ def _free_username(session: Session, identity: OrganisationIdentity) -> str:
     return candidate
 
 
-def login_methods(user: User) -> list[str]:
-    """How the account logs in, in Danish words for the admin page."""
-    methods = [f"{'OpenID Connect' if i.protocol == 'oidc' else 'SAML'}: {i.provider_name}" for i in user.identities]
+def login_method_parts(user: User) -> list[tuple[str, str | None]]:
+    """How the account logs in, for the admin page: (protocol, provider's name), or (local password, None)."""
+    methods: list[tuple[str, str | None]] = [
+        ("OpenID Connect" if i.protocol == "oidc" else "SAML", i.provider_name) for i in user.identities]
     if user.password_hash != NO_LOCAL_PASSWORD:
-        methods.append("Lokal adgangskode")
+        methods.append((_("Lokal adgangskode"), None))
     return methods
+
+
+def login_methods(user: User) -> list[str]:
+    """How the account logs in, in the interface's words: "OpenID Connect: Aarhus Kommune", "Lokal adgangskode"."""
+    return [f"{method}: {provider}" if provider else method for method, provider in login_method_parts(user)]

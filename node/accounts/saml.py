@@ -27,16 +27,20 @@ from node.accounts.saml_metadata import PERSISTENT, IdpMetadata, acs_url, saml_s
 from node.accounts.saml_models import SamlPendingRequest, SamlUsedAssertion
 from node.core.config import NodeConfig
 from node.core.models import IdentityProtocol, utcnow
+from node.core.translation import N_
 
 REQUEST_MINUTES = 15  # time to log in at the IdP before the AuthnRequest is forgotten
 # An assertion without NotOnOrAfter is remembered this long (python3-saml allows 5 minutes of clock drift).
 ASSERTION_MEMORY = timedelta(hours=1)
-LOG_IN_AGAIN = "Gå tilbage til login-siden, og log ind igen."
-FAILED = ("Svaret fra din organisations login kunne ikke godkendes, så du er ikke logget ind. " + LOG_IN_AGAIN
-          + " Sker det igen, så kontakt nodens administrator.")
-EXPIRED = "Svaret fra din organisations login er udløbet (eller uret på en af maskinerne går forkert). " + LOG_IN_AGAIN
-UNKNOWN_REQUEST = "Dette loginforsøg er ukendt, udløbet eller allerede brugt. " + LOG_IN_AGAIN
-REPLAYED = "Dette login-svar er allerede brugt én gang og kan ikke bruges igen. " + LOG_IN_AGAIN
+# What the person reads, each one whole message (marked here, translated on the login page).
+FAILED = N_("Svaret fra din organisations login kunne ikke godkendes, så du er ikke logget ind. Gå tilbage til "
+            "login-siden, og log ind igen. Sker det igen, så kontakt nodens administrator.")
+EXPIRED = N_("Svaret fra din organisations login er udløbet (eller uret på en af maskinerne går forkert). Gå tilbage "
+             "til login-siden, og log ind igen.")
+UNKNOWN_REQUEST = N_("Dette loginforsøg er ukendt, udløbet eller allerede brugt. Gå tilbage til login-siden, og log "
+                     "ind igen.")
+REPLAYED = N_("Dette login-svar er allerede brugt én gang og kan ikke bruges igen. Gå tilbage til login-siden, og "
+              "log ind igen.")
 
 DISPLAY_NAMES = ("https://data.gov.dk/model/core/eid/fullName", "urn:oid:2.16.840.1.113730.3.1.241", "displayName",
                  "urn:oid:2.5.4.3", "cn")

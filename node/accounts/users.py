@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from node.core.models import ApiToken, Role, TokenState, User, UserState, utcnow
+from node.core.translation import N_
+from node.core.translation import gettext as _
 
 ROLE_RANK = {Role.READER: 0, Role.EDITOR: 1, Role.PUBLISHER: 2, Role.ADMIN: 3}
-ROLE_LABELS = {Role.READER: "Læser", Role.EDITOR: "Redaktør", Role.PUBLISHER: "Udgiver", Role.ADMIN: "Administrator"}
+ROLE_LABELS = {Role.READER: N_("Læser"), Role.EDITOR: N_("Redaktør"), Role.PUBLISHER: N_("Udgiver"),
+               Role.ADMIN: N_("Administrator")}
 MIN_PASSWORD_LENGTH = 12
 # A fixed hash to compare against when the user does not exist, so timing does not reveal it.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -32,12 +35,12 @@ def has_role(user: User | None, role: Role) -> bool:
 def create_user(session: Session, username: str, password: str, role: str, display_name: str = "") -> User:
     """Add a user after checking the username, role and password strength."""
     if not re.fullmatch(r"[a-z0-9._-]{2,64}", username):
-        raise AccountError("brugernavn: 2-64 tegn a-z, 0-9, '.', '_' eller '-'")
+        raise AccountError(_("brugernavn: 2-64 tegn a-z, 0-9, '.', '_' eller '-'"))
     if role not in ROLE_RANK:
-        raise AccountError(f"rolle: skal være en af {', '.join(ROLE_RANK)}")
+        raise AccountError(_("rolle: skal være en af %(roles)s", roles=", ".join(ROLE_RANK)))
     check_password_strength(password)
     if find_user(session, username):
-        raise AccountError(f"brugernavn: '{username}' findes allerede")
+        raise AccountError(_("brugernavn: '%(username)s' findes allerede", username=username))
     user = User(
         username=username,
         display_name=display_name or username,
@@ -50,10 +53,10 @@ def create_user(session: Session, username: str, password: str, role: str, displ
     return user
 
 
-def check_password_strength(password: str, field: str = "adgangskode") -> None:
-    """Refuse a password too short to resist guessing, naming the form's field."""
+def check_password_strength(password: str, field: str = N_("adgangskode")) -> None:
+    """Refuse a password too short to resist guessing, naming the form's field (a message marked with N_)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"{field}: mindst {MIN_PASSWORD_LENGTH} tegn")
+        raise AccountError(_("%(field)s: mindst %(min)s tegn", field=_(field), min=MIN_PASSWORD_LENGTH))
 
 
 def hash_password(password: str) -> str:
@@ -93,7 +96,7 @@ def create_api_token(session: Session, user: User, name: str, expires_days: int 
                      now: datetime | None = None) -> str:
     """Create a token for the user that expires after `expires_days` and return it; only its hash is kept."""
     if not 1 <= expires_days <= MAX_TOKEN_DAYS:
-        raise AccountError(f"udløb: mellem 1 og {MAX_TOKEN_DAYS} dage")
+        raise AccountError(_("udløb: mellem 1 og %(max)s dage", max=MAX_TOKEN_DAYS))
     token = "vn_" + secrets.token_urlsafe(32)
     now = now or utcnow()
     session.add(ApiToken(user_id=user.id, name=name or "API", token_hash=token_hash(token), state=TokenState.ACTIVE,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from node.audit.models import ACT_LABELS, ActorKind, AuditAct, AuditEvent, AuditEventItem
 from node.core.models import Item, User, utcnow
+from node.core.translation import N_
 
 log = logging.getLogger(__name__)
 # A search's words and filters are kept up to this length; longer input is cut, never refused.
@@ -57,9 +58,11 @@ class Actor:
         return COMMAND_LINE if user is None else cls.of_user(user, address)
 
 
-COMMAND_LINE = Actor(ActorKind.COMMAND_LINE, "kommandolinje", "Kommandolinjen (nodens administrator)")
-THE_NODE = Actor(ActorKind.NODE, "noden", "Noden selv")
-ANONYMOUS = Actor(ActorKind.ANONYMOUS, "anonym", "Anonym besøgende")
+# Their display names are stored in Danish with each event; the log page translates them (FIXED_ACTOR_NAMES).
+COMMAND_LINE = Actor(ActorKind.COMMAND_LINE, "kommandolinje", N_("Kommandolinjen (nodens administrator)"))
+THE_NODE = Actor(ActorKind.NODE, "noden", N_("Noden selv"))
+ANONYMOUS = Actor(ActorKind.ANONYMOUS, "anonym", N_("Anonym besøgende"))
+FIXED_ACTOR_NAMES = frozenset(a.display_name for a in (COMMAND_LINE, THE_NODE, ANONYMOUS))
 # Exports are recorded even when nothing restricted went out: they carry drafts, and the log itself.
 ALWAYS_RECORDED = (AuditAct.EXPORTED, AuditAct.AUDIT_EXPORTED)
 

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node.core.models import Base, utcnow
+from node.core.translation import N_
 
 
 class AuditAct(StrEnum):
@@ -52,39 +53,40 @@ class AuditAct(StrEnum):
 
 ACCESS_ACTS = (AuditAct.VIEWED, AuditAct.LISTED, AuditAct.SEARCHED, AuditAct.EXPORTED, AuditAct.AUDIT_EXPORTED)
 
+# The labels are stored in the events' descriptions and written in the CSV in Danish; the log page translates them.
 ACT_LABELS = {
-    AuditAct.VIEWED: "Så et begrænset emne",
-    AuditAct.LISTED: "Så en liste med begrænsede emner",
-    AuditAct.SEARCHED: "Søgte og fandt begrænsede emner",
-    AuditAct.EXPORTED: "Eksporterede emner",
-    AuditAct.AUDIT_EXPORTED: "Eksporterede logbogen",
-    AuditAct.PEER_ADDED: "Tilføjede en peer",
-    AuditAct.PEER_APPROVED: "Godkendte en peer",
-    AuditAct.PEER_SUSPENDED: "Satte en peer på pause",
-    AuditAct.PEER_RESUMED: "Genoptog en peer",
-    AuditAct.PEER_BLOCKED: "Blokerede en peer",
-    AuditAct.PEER_REMOVED: "Fjernede en peer",
-    AuditAct.INTRODUCER_SET: "Lod en peer anbefale nøgler alene",
-    AuditAct.INTRODUCER_UNSET: "Lod en peer holde op med at anbefale nøgler alene",
-    AuditAct.KEY_ROTATED: "Skiftede nodens nøgle",
-    AuditAct.KEY_REVOKED: "Spærrede en tidligere nøgle",
-    AuditAct.BULLETIN_APPROVED: "Godkendte en tendensbulletin",
-    AuditAct.BULLETIN_RETURNED: "Sendte en tendensbulletin tilbage som kladde",
-    AuditAct.USER_CREATED: "Oprettede en bruger",
-    AuditAct.USER_DISABLED: "Deaktiverede en bruger",
-    AuditAct.USER_ENABLED: "Genaktiverede en bruger",
-    AuditAct.USER_ROLE_CHANGED: "Ændrede en brugers rolle",
-    AuditAct.USER_PASSWORD_RESET: "Nulstillede en brugers adgangskode",
-    AuditAct.USER_PASSWORD_CHANGED: "Skiftede sin egen adgangskode",
-    AuditAct.USER_SESSIONS_ENDED: "Afsluttede en brugers sessioner",
-    AuditAct.TOKEN_CREATED: "Oprettede en API-nøgle",
-    AuditAct.TOKEN_REVOKED: "Tilbagekaldte en API-nøgle",
-    AuditAct.FEED_SUBSCRIBED: "Abonnerede på et eksternt feed",
-    AuditAct.FEED_UNSUBSCRIBED: "Afmeldte et eksternt feed",
-    AuditAct.FEED_REVIEW_CHANGED: "Ændrede gennemsyn af et eksternt feed",
-    AuditAct.FEED_ENTRY_PUBLISHED: "Udgav et indslag fra et eksternt feed efter gennemsyn",
-    AuditAct.FEED_ENTRY_REJECTED: "Afviste et indslag fra et eksternt feed",
-    AuditAct.LOGIN_REFUSED: "Afviste et login via en organisation",
+    AuditAct.VIEWED: N_("Så et begrænset emne"),
+    AuditAct.LISTED: N_("Så en liste med begrænsede emner"),
+    AuditAct.SEARCHED: N_("Søgte og fandt begrænsede emner"),
+    AuditAct.EXPORTED: N_("Eksporterede emner"),
+    AuditAct.AUDIT_EXPORTED: N_("Eksporterede logbogen"),
+    AuditAct.PEER_ADDED: N_("Tilføjede en peer"),
+    AuditAct.PEER_APPROVED: N_("Godkendte en peer"),
+    AuditAct.PEER_SUSPENDED: N_("Satte en peer på pause"),
+    AuditAct.PEER_RESUMED: N_("Genoptog en peer"),
+    AuditAct.PEER_BLOCKED: N_("Blokerede en peer"),
+    AuditAct.PEER_REMOVED: N_("Fjernede en peer"),
+    AuditAct.INTRODUCER_SET: N_("Lod en peer anbefale nøgler alene"),
+    AuditAct.INTRODUCER_UNSET: N_("Lod en peer holde op med at anbefale nøgler alene"),
+    AuditAct.KEY_ROTATED: N_("Skiftede nodens nøgle"),
+    AuditAct.KEY_REVOKED: N_("Spærrede en tidligere nøgle"),
+    AuditAct.BULLETIN_APPROVED: N_("Godkendte en tendensbulletin"),
+    AuditAct.BULLETIN_RETURNED: N_("Sendte en tendensbulletin tilbage som kladde"),
+    AuditAct.USER_CREATED: N_("Oprettede en bruger"),
+    AuditAct.USER_DISABLED: N_("Deaktiverede en bruger"),
+    AuditAct.USER_ENABLED: N_("Genaktiverede en bruger"),
+    AuditAct.USER_ROLE_CHANGED: N_("Ændrede en brugers rolle"),
+    AuditAct.USER_PASSWORD_RESET: N_("Nulstillede en brugers adgangskode"),
+    AuditAct.USER_PASSWORD_CHANGED: N_("Skiftede sin egen adgangskode"),
+    AuditAct.USER_SESSIONS_ENDED: N_("Afsluttede en brugers sessioner"),
+    AuditAct.TOKEN_CREATED: N_("Oprettede en API-nøgle"),
+    AuditAct.TOKEN_REVOKED: N_("Tilbagekaldte en API-nøgle"),
+    AuditAct.FEED_SUBSCRIBED: N_("Abonnerede på et eksternt feed"),
+    AuditAct.FEED_UNSUBSCRIBED: N_("Afmeldte et eksternt feed"),
+    AuditAct.FEED_REVIEW_CHANGED: N_("Ændrede gennemsyn af et eksternt feed"),
+    AuditAct.FEED_ENTRY_PUBLISHED: N_("Udgav et indslag fra et eksternt feed efter gennemsyn"),
+    AuditAct.FEED_ENTRY_REJECTED: N_("Afviste et indslag fra et eksternt feed"),
+    AuditAct.LOGIN_REFUSED: N_("Afviste et login via en organisation"),
 }
 
 
@@ -97,8 +99,8 @@ class ActorKind(StrEnum):
     NODE = "node"
 
 
-AUDIENCE_LABELS = {"public": "Offentlig", "network": "Hele netværket", "districts": "Udvalgte politikredse",
-                   "nodes": "Udvalgte noder"}
+AUDIENCE_LABELS = {"public": N_("Offentlig"), "network": N_("Hele netværket"), "districts": N_("Udvalgte politikredse"),
+                   "nodes": N_("Udvalgte noder")}
 
 
 class AuditEvent(Base):

@@ -13,14 +13,19 @@ from sqlalchemy.orm import Session
 
 from node.audit.models import AuditAct, AuditEvent, AuditEventItem
 from node.core.models import Item
+from node.core.translation import N_
+from node.core.translation import gettext as _
 
 # An item's address on a node ends in /items/<id>; the filter takes either the address or the id.
 _ITEM_ADDRESS = re.compile(r"/items/([^/?#]+)")
 PRUNE_BATCH = 500
+# A day the form's field cannot read, one whole message per field (the field named as the form calls it).
+NOT_A_DATE = {"fra": N_("fra: skal være en dato som 2026-12-01 (år-måned-dag)"),
+              "til": N_("til: skal være en dato som 2026-12-01 (år-måned-dag)")}
 
 
 class AuditFilterError(ValueError):
-    """A filter the log cannot use, with a Danish message naming the field and why."""
+    """A filter the log cannot use, with a message naming the field (as the form calls it) and why."""
 
 
 @dataclass(frozen=True)
@@ -38,10 +43,10 @@ class AuditFilters:
         """Read the form's fields (bruger, emne, handling, fra, til); AuditFilterError names a bad one."""
         act = (args.get("handling") or "").strip() or None
         if act is not None and act not in set(AuditAct):
-            raise AuditFilterError("handling: ikke en af logbogens slags handlinger")
+            raise AuditFilterError(_("handling: ikke en af logbogens slags handlinger"))
         since, until = _day(args, "fra"), _day(args, "til")
         if since and until and since > until:
-            raise AuditFilterError("til: skal være samme dag som »fra« eller senere")
+            raise AuditFilterError(_("til: skal være samme dag som »fra« eller senere"))
         return cls((args.get("bruger") or "").strip() or None, _item_id(args.get("emne") or ""),
                    AuditAct(act) if act else None, since, until)
 
@@ -75,7 +80,7 @@ def _day(args: Mapping[str, str], name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise AuditFilterError(f"{name}: skal være en dato som 2026-12-01 (år-måned-dag)") from None
+        raise AuditFilterError(_(NOT_A_DATE[name])) from None
 
 
 def _item_id(raw: str) -> str | None:

@@ -14,9 +14,11 @@ from flask import abort, current_app, request
 
 from node.audit.log import ANONYMOUS, AccessNotRecorded, Actor, Concerned, record_access
 from node.audit.models import AuditAct
+from node.core.translation import N_
+from node.core.translation import gettext as _
 from node.web.request import viewer
 
-NOT_RECORDED = "Adgangen kunne ikke skrives i logbogen, så den er ikke givet. Prøv igen om lidt."
+NOT_RECORDED = N_("Adgangen kunne ikke skrives i logbogen, så den er ikke givet. Prøv igen om lidt.")
 
 
 def web_actor() -> Actor:
@@ -34,4 +36,4 @@ def record_viewer_access(act: AuditAct, items: Iterable[Concerned], query: str |
         record_access(current_app.extensions["vidensnet.sessions"], web_actor(), act, items,
                       query=query, description=description)
     except AccessNotRecorded:
-        abort(503, description=NOT_RECORDED)
+        abort(503, description=_(NOT_RECORDED))

@@ -20,6 +20,8 @@ from node.core.config import NodeConfig
 from node.core.db import without_waiting
 from node.core.geography import municipality_name
 from node.core.models import Item, Role, User, utcnow
+from node.core.translation import N_
+from node.core.translation import gettext as _
 from node.items.publishing import ActingNode, find_item
 from node.items.rendering import render_markdown
 from node.items.vocabulary import TYPE_PLURALS, TYPES
@@ -31,7 +33,9 @@ from node.web.reasons import adds_detail, danish_reason
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Log ind for at se siden."
+login_manager.login_message = N_("Log ind for at se siden.")
+# Flask-Login flashes the message through this, so it is shown in the interface language.
+login_manager.localize_callback = _
 # The flask session item holding the key of the request's login session (node.accounts.sessions).
 SESSION_KEY = "login_session"
 # The flask session item holding where /logout sends the browser on to, for a user who logged in through an
@@ -215,7 +219,7 @@ def _load_user(user_id: str) -> User | None:
     user = session_user(db(), key, session_lifetimes(), utcnow()) if key else None
     if user is None or str(user.id) != user_id:
         session.clear()
-        flash("Din session er udløbet eller afsluttet. Log ind igen.")
+        flash(_("Din session er udløbet eller afsluttet. Log ind igen."))
         return None
     keep_books(lambda books, now: record_session_seen(books, key, now), "session use")
     return user

@@ -5,19 +5,30 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required
 
+from node.accounts.devices import shown_device
 from node.accounts.lifecycle import change_own_password, revoke_token, token_state_label
 from node.accounts.sessions import SessionEnd, end_user_sessions, is_current, open_sessions
 from node.accounts.users import DEFAULT_TOKEN_DAYS, AccountError, create_api_token
 from node.audit.log import record_admin_act
 from node.audit.models import AuditAct
 from node.core.models import ApiToken, utcnow
+from node.core.translation import N_, ngettext
+from node.core.translation import gettext as _
 from node.web.auditing import web_actor
 from node.web.request import SESSION_KEY, db, session_lifetimes, viewer
+from node.web.views.auth import flash_naming
 
 bp = Blueprint("account", __name__, url_prefix="/konto")
 
 # The lifetimes a token can be given on the form, in days.
-TOKEN_LIFETIMES = {30: "30 dage", 90: "90 dage", DEFAULT_TOKEN_DAYS: "1 år"}
+TOKEN_LIFETIMES = (30, 90, DEFAULT_TOKEN_DAYS)
+
+
+def lifetime_label(days: int) -> str:
+    """A token's lifetime in words: "30 dage", "1 år"."""
+    if days == 365:
+        return _("1 år")
+    return ngettext("%(num)d dag", "%(num)d dage", days)
 
 
 def _render(errors: dict | None = None, status: int = 200):
@@ -26,7 +37,8 @@ def _render(errors: dict | None = None, status: int = 200):
     return render_template(
         "account.html", tokens=[(t, token_state_label(t, now)) for t in tokens],
         sessions=[(s, is_current(s, key)) for s in open_sessions(db(), user, session_lifetimes(), now)],
-        lifetimes=TOKEN_LIFETIMES, default_days=DEFAULT_TOKEN_DAYS, errors=errors or {},
+        shown_device=shown_device, lifetimes={days: lifetime_label(days) for days in TOKEN_LIFETIMES},
+        default_days=DEFAULT_TOKEN_DAYS, errors=errors or {},
     ), status
 
 
@@ -44,7 +56,7 @@ def add_token():
     days = request.form.get("expires_days", str(DEFAULT_TOKEN_DAYS))
     try:
         if not days.isdigit():
-            raise AccountError("udløb: et helt antal dage")
+            raise AccountError(_("udløb: et helt antal dage"))
         name = request.form.get("name", "").strip()[:120]
         token = create_api_token(db(), viewer(), name, int(days))
         record_admin_act(db(), web_actor(), AuditAct.TOKEN_CREATED, viewer().username,
@@ -53,7 +65,7 @@ def add_token():
         db().rollback()
         return _render({"token": str(exc)}, status=422)
     db().commit()
-    return render_template("token.html", token=token, lifetime=TOKEN_LIFETIMES.get(int(days), f"{days} dage"))
+    return render_template("token.html", token=token, lifetime=lifetime_label(int(days)))
 
 
 @bp.post("/noegler/<int:token_id>/tilbagekald")
@@ -69,7 +81,7 @@ def revoke(token_id: int):
         db().rollback()
         return _render({"token": str(exc)}, status=422)
     db().commit()
-    flash(f"API-nøglen »{token.name}« er tilbagekaldt.")
+    flash_naming(N_("API-nøglen »%(name)s« er tilbagekaldt."), {"name": token.name})
     return redirect(url_for("account.page") + "#noegler")
 
 
@@ -85,8 +97,11 @@ def change_password():
         db().rollback()
         return _render({"password": str(exc)}, status=422)
     db().commit()
-    others = {0: "", 1: " Din anden session er afsluttet."}.get(ended, f" Dine {ended} andre sessioner er afsluttet.")
-    flash("Din adgangskode er ændret." + others)
+    if ended:
+        flash(ngettext("Din adgangskode er ændret. Din anden session er afsluttet.",
+                       "Din adgangskode er ændret. Dine %(num)d andre sessioner er afsluttet.", ended))
+    else:
+        flash(_("Din adgangskode er ændret."))
     return redirect(url_for("account.page"))
 
 
@@ -99,5 +114,5 @@ def log_out_everywhere():
                      description=f"{viewer().username} loggede ud på alle enheder")
     db().commit()
     session.clear()
-    flash("Du er logget ud på alle enheder.")
+    flash(_("Du er logget ud på alle enheder."))
     return redirect(url_for("auth.login"))

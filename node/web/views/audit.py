@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
+from markupsafe import Markup
 
 from node.audit.csv_export import csv_chunks
-from node.audit.models import ACCESS_ACTS, ACT_LABELS, AUDIENCE_LABELS, AuditAct
+from node.audit.log import FIXED_ACTOR_NAMES
+from node.audit.models import ACCESS_ACTS, ACT_LABELS, AUDIENCE_LABELS, AuditAct, AuditEvent
 from node.audit.queries import (
     AuditFilterError,
     AuditFilters,
@@ -18,9 +20,12 @@ from node.audit.queries import (
     list_events,
 )
 from node.core.models import Role
+from node.core.translation import gettext as _
 from node.items.queries import FilterError, parse_page
 from node.web.auditing import record_viewer_access
+from node.web.language import current_language
 from node.web.request import db, node_config, requires
+from node.web.views.auth import danish_name
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 EVENTS_PER_PAGE = 50
@@ -36,7 +41,8 @@ def log_page():
         page = parse_page(request.args.get("side"))
     except (AuditFilterError, FilterError) as exc:
         # The page number is called "side" in this form; parse_page names the list pages' "page".
-        return _render(AuditFilters(), None, error=str(exc).replace("page:", "side:"), status=400)
+        error = str(exc).replace("page:", "side:") if current_language() == "da" else str(exc)
+        return _render(AuditFilters(), None, error=error, status=400)
     return _render(filters, list_events(db(), filters, page, EVENTS_PER_PAGE))
 
 
@@ -45,9 +51,32 @@ def _render(filters: AuditFilters, result: AuditPage | None, error: str | None =
     return render_template(
         "audit_log.html", filters=filters, result=result, error=error, args=request.args,
         actors=actors(db()), access_acts=ACCESS_ACTS, admin_acts=ADMIN_ACTS, act_labels=ACT_LABELS,
-        audience_labels=AUDIENCE_LABELS, held=held_items(db(), item_ids),
+        audience_labels=AUDIENCE_LABELS, held=held_items(db(), item_ids), shown_actor=shown_actor,
+        fixed_actors=FIXED_ACTOR_NAMES,
+        description_parts=description_parts,
         retention_days=node_config().audit_retention_days,
     ), status
+
+
+def shown_actor(display_name: str) -> str | Markup:
+    """An actor's stored name: translated when it is a fixed one ("Noden selv"), else a person's name (Danish)."""
+    return _(display_name) if display_name in FIXED_ACTOR_NAMES else danish_name(display_name)
+
+
+def description_parts(event: AuditEvent) -> tuple[str, str]:
+    """An event's stored (Danish) description as (translated fixed label, the rest as stored).
+
+    A description that is only the act's label, or the label and the subject, is translated at display time;
+    any other was written with names and details in it and is shown in Danish as stored.
+    """
+    label = ACT_LABELS.get(event.act)
+    if label is None:
+        return "", event.description
+    if event.description == label:
+        return _(label), ""
+    if event.subject and event.description == f"{label}: {event.subject}":
+        return _(label) + ":", event.subject
+    return "", event.description
 
 
 @bp.get("/logbog.csv")

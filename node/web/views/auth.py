@@ -5,12 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_login import login_user, logout_user
+from markupsafe import Markup, escape
 
 from node.accounts.devices import describe_device
 from node.accounts.logins import attempt_login, record_throttled
 from node.accounts.sessions import SessionEnd, end_session, open_session
 from node.core.config import AccountRules
 from node.core.models import LoginOutcome, utcnow
+from node.core.translation import N_
+from node.core.translation import gettext as _
+from node.web.language import current_language
 from node.web.request import (
     PROVIDER_LOGOUT_KEY,
     SESSION_KEY,
@@ -23,7 +27,7 @@ from node.web.request import (
 
 bp = Blueprint("auth", __name__)
 
-THROTTLED = "For mange mislykkede loginforsøg fra din adresse. Vent lidt, og prøv igen."
+THROTTLED = N_("For mange mislykkede loginforsøg fra din adresse. Vent lidt, og prøv igen.")
 
 
 def init_login_limit(app: Flask, rules: AccountRules) -> Limiter:
@@ -36,7 +40,7 @@ def init_login_limit(app: Flask, rules: AccountRules) -> Limiter:
                       headers_enabled=False, key_prefix="vidensnet-login")
     limiter.init_app(app)
     limit = limiter.limit(rules.login_rate, methods=["POST"], deduct_when=lambda response: response.status_code != 302,
-                          error_message=THROTTLED, on_breach=_record_throttled)
+                          error_message=lambda: _(THROTTLED), on_breach=_record_throttled)
     app.view_functions["auth.login"] = limit(app.view_functions["auth.login"])
     return limiter
 
@@ -51,7 +55,7 @@ def _record_throttled(_limit) -> None:
     keep_books(note, "throttled login")
 
 
-LOCAL_LOGIN_OFF = "Login med brugernavn og adgangskode er slået fra på denne node. Brug din organisations login."
+LOCAL_LOGIN_OFF = N_("Login med brugernavn og adgangskode er slået fra på denne node. Brug din organisations login.")
 
 
 def login_page(error: str | None = None, status: int = 200):
@@ -66,7 +70,7 @@ def login():
     if request.method == "GET":
         return login_page()
     if not node_config().login.local_login:
-        return login_page(LOCAL_LOGIN_OFF, 403)
+        return login_page(_(LOCAL_LOGIN_OFF), 403)
     result = attempt_login(db(), request.form.get("username", ""), request.form.get("password", ""),
                            source_address(), node_config().accounts, utcnow())
     if result.outcome != LoginOutcome.SUCCEEDED:
@@ -91,8 +95,26 @@ def start_login_session(user, next_path: str | None):
     db().commit()
     login_user(user)
     session[SESSION_KEY] = key
-    flash(f"Du er logget ind som {user.display_name}.")
+    flash_naming(N_("Du er logget ind som %(name)s."), {"name": user.display_name})
     return redirect(local_path(next_path))
+
+
+@bp.app_template_global("danish_name")
+def danish_name(text: str) -> str | Markup:
+    """A name to fill into a translated message, marked Danish on a page in another language.
+
+    A Danish page needs no mark (the whole page is Danish), so there the name stays plain text, as it always read.
+    """
+    return text if current_language() == "da" else Markup('<span lang="da">{}</span>').format(text)
+
+
+def flash_naming(message: str, names: dict[str, str], **words: str) -> None:
+    """Flash a message (marked with N_) naming content (`names`, marked Danish) and interface `words` (translated)."""
+    if current_language() == "da":
+        flash(_(message, **names, **words))
+        return
+    marked = {key: danish_name(value) for key, value in names.items()}
+    flash(Markup(_(message, **marked, **{key: escape(value) for key, value in words.items()})))
 
 
 @bp.post("/logout")
@@ -106,5 +128,5 @@ def logout():
         db().commit()
     logout_user()
     session.clear()
-    flash("Du er logget ud.")
+    flash(_("Du er logget ud."))
     return redirect(provider_logout or url_for("pages.front"))

@@ -1,8 +1,8 @@
 """Login through the organisation's OpenID Connect provider: GET /login/oidc and its callback (docs/login.md).
 
 The protocol is in node.accounts.oidc; here only the browser's side of it. The callback talks to the provider
-(code, keys, userinfo) before it touches the database, and every refusal is shown in Danish, logged with its
-reason and written to the audit log.
+(code, keys, userinfo) before it touches the database, and every refusal is shown in the interface language,
+logged with its reason and written to the audit log.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from node.accounts.oidc import OidcProvider, OidcRefused, PendingLogin, begin_lo
 from node.accounts.organisation_login import LoginRefused, OrganisationIdentity, RoleMap, sign_in
 from node.audit.log import record_admin_act
 from node.audit.models import AuditAct
+from node.core.translation import gettext as _
 from node.web.auditing import web_actor
 from node.web.request import PROVIDER_LOGOUT_KEY, db, node_config, public_url
 from node.web.views.auth import login_page, start_login_session
@@ -73,4 +74,4 @@ def _refuse(refused: LoginRefused, identity: OrganisationIdentity | None = None)
                              description=f"Login via {login.oidc_name} (OpenID Connect){who} afvist: {refused.reason}")
     except SQLAlchemyError:
         current_app.logger.error("the refused OpenID Connect login could not be written to the audit log")
-    return login_page(refused.message, getattr(refused, "status", 403))
+    return login_page(_(refused.message), getattr(refused, "status", 403))

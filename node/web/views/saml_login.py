@@ -11,6 +11,8 @@ from node.accounts.saml import SamlServiceProvider, consume, pending_request
 from node.accounts.saml_metadata import ACS_PATH, METADATA_PATH, SamlUnavailable
 from node.audit.log import record_admin_act
 from node.audit.models import AuditAct
+from node.core.translation import N_
+from node.core.translation import gettext as _
 from node.web.auditing import web_actor
 from node.web.request import csrf, db, node_config
 from node.web.views.auth import login_page, start_login_session
@@ -20,8 +22,8 @@ bp = Blueprint("saml_login", __name__)
 # The IdP posts the response from its own site: there is no CSRF token, the signed response is the proof.
 csrf.exempt(bp)
 
-UNAVAILABLE = ("Login via din organisation virker ikke lige nu (nodens SAML-opsætning kan ikke læses). "
-               "Prøv igen om lidt, eller kontakt nodens administrator.")
+UNAVAILABLE = N_("Login via din organisation virker ikke lige nu (nodens SAML-opsætning kan ikke læses). "
+                 "Prøv igen om lidt, eller kontakt nodens administrator.")
 
 
 def init_saml(app: Flask) -> None:
@@ -42,7 +44,7 @@ def _idp() -> dict:
         return _provider().idp.current()
     except SamlUnavailable as exc:
         log.error("SAML login unavailable: %s", exc)
-        abort(503, description=UNAVAILABLE)
+        abort(503, description=_(UNAVAILABLE))
 
 
 @bp.get(METADATA_PATH)
@@ -52,7 +54,7 @@ def metadata():
         xml = _provider().metadata_xml()
     except SamlUnavailable as exc:
         log.error("SAML metadata unavailable: %s", exc)
-        abort(503, description=UNAVAILABLE)
+        abort(503, description=_(UNAVAILABLE))
     return Response(xml, mimetype="application/samlmetadata+xml")
 
 
@@ -89,4 +91,4 @@ def _refuse(issuer: str, refused: LoginRefused):
     record_admin_act(db(), web_actor(), AuditAct.LOGIN_REFUSED, issuer[:200],
                      description=f"Login via {node_config().login.saml_name} afvist: {refused.reason}"[:1000])
     db().commit()
-    return login_page(refused.message, 403)
+    return login_page(_(refused.message), 403)

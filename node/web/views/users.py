@@ -7,13 +7,16 @@ from sqlalchemy import select
 
 from node.accounts.lifecycle import STATE_LABELS, change_role, disable_user, enable_user, reset_password
 from node.accounts.logins import OUTCOME_LABELS, recent_attempts
-from node.accounts.organisation_login import login_methods
+from node.accounts.organisation_login import login_method_parts
 from node.accounts.users import ROLE_LABELS, ROLE_RANK, AccountError, create_user
 from node.audit.log import record_admin_act
 from node.audit.models import AuditAct
 from node.core.models import Role, User, utcnow
+from node.core.translation import N_
+from node.core.translation import gettext as _
 from node.web.auditing import web_actor
 from node.web.request import db, requires, viewer
+from node.web.views.auth import flash_naming
 
 bp = Blueprint("users", __name__, url_prefix="/admin/brugere")
 
@@ -24,7 +27,7 @@ def _render(errors: dict | None = None, status: int = 200):
         "users.html",
         users=session.scalars(select(User).order_by(User.username)).all(),
         attempts=recent_attempts(session),
-        login_methods=login_methods,
+        login_methods=login_method_parts,
         roles=list(ROLE_RANK), state_labels=STATE_LABELS, outcome_labels=OUTCOME_LABELS,
         errors=errors or {},
     ), status
@@ -58,17 +61,20 @@ def add():
         db().rollback()
         return _render({"new": str(exc)}, status=422)
     db().commit()
-    flash("Brugeren er oprettet.")
+    flash(_("Brugeren er oprettet."))
     return redirect(url_for("users.page"))
 
 
-# The acts on one account, by the word in their URL: what they do, given the form, and the message after it.
+# The acts on one account, by the word in their URL: what they do, given the form, and the message after it
+# (the account's name in %(name)s, its new role in %(role)s).
 ACTS = {
-    "deaktiver": (lambda user, form: disable_user(db(), user, viewer(), utcnow()), "er deaktiveret og logget ud"),
-    "aktiver": (lambda user, form: enable_user(db(), user, viewer()), "er aktiv igen"),
-    "rolle": (lambda user, form: change_role(db(), user, form.get("role", ""), viewer()), "har fået en ny rolle"),
+    "deaktiver": (lambda user, form: disable_user(db(), user, viewer(), utcnow()),
+                  N_("%(name)s er deaktiveret og logget ud.")),
+    "aktiver": (lambda user, form: enable_user(db(), user, viewer()), N_("%(name)s er aktiv igen.")),
+    "rolle": (lambda user, form: change_role(db(), user, form.get("role", ""), viewer()),
+              N_("%(name)s har fået en ny rolle (%(role)s).")),
     "adgangskode": (lambda user, form: reset_password(db(), user, form.get("password", ""), viewer(), utcnow()),
-                    "har fået en ny adgangskode og er logget ud alle steder"),
+                    N_("%(name)s har fået en ny adgangskode og er logget ud alle steder.")),
 }
 
 
@@ -86,6 +92,5 @@ def change(user_id: int, act: str):
         db().rollback()
         return _render({user.id: str(exc)}, status=422)
     db().commit()
-    role = f" ({ROLE_LABELS[user.role]})" if act == "rolle" else ""
-    flash(f"{user.display_name} {done}{role}.")
+    flash_naming(done, {"name": user.display_name}, role=_(ROLE_LABELS[user.role]))
     return redirect(url_for("users.page") + f"#bruger-{user.id}")

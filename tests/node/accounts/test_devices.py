@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from node.accounts.devices import describe_device
+from node.accounts.devices import describe_device, shown_device
 
 FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 EDGE_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -21,3 +21,12 @@ CHROME_ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (
 ])
 def test_a_user_agent_becomes_browser_and_system_in_danish(agent, shown):
     assert describe_device(agent) == shown
+
+
+@pytest.mark.parametrize("stored, english", [
+    ("Firefox på Linux", "Firefox on Linux"), ("Ukendt browser på Mac", "Unknown browser on Mac"),
+    ("Ukendt browser", "Unknown browser"), ("Safari", "Safari")])
+def test_a_stored_danish_description_is_shown_in_english_and_stays_danish_outside_a_request(app, stored, english):
+    with app.test_request_context("/konto", headers={"Cookie": "sprog=en"}):
+        assert shown_device(stored) == english
+    assert shown_device(stored) == stored

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.nodes import PASSWORD
 from tests.helpers.web import auth, csrf_token, login
 
@@ -98,3 +99,54 @@ def test_a_token_lifetime_outside_the_range_is_refused_in_danish(app, users):
     login(browser, "editor")
     response = _post(browser, "/konto/noegler", name="Evig", expires_days="100000")
     assert response.status_code == 422 and "udløb: mellem 1 og 3650 dage" in response.get_data(as_text=True)
+
+
+def _english(app, username: str = "admin"):
+    client = app.test_client()
+    client.set_cookie("sprog", "en")
+    client.environ_base["HTTP_USER_AGENT"] = FIREFOX["User-Agent"]
+    login(client, username)
+    return client
+
+
+def test_the_account_page_in_english_lists_sessions_and_tokens_with_no_danish_left(app, users):
+    client = _english(app)
+    _post(client, "/konto/noegler", name="Intranet-søgning", expires_days="30")
+    page = client.get("/konto").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Your sessions" in page and "API keys" in page
+    assert "Firefox on Linux <strong>(this browser)</strong>" in page
+    assert '<td><span lang="da">Intranet-søgning</span></td>' in page and "<td>Active</td>" in page
+    assert '<option value="365" selected>1 year</option>' in page and ">30 days</option>" in page
+    assert danish_leftovers(page) == []
+
+
+def test_a_new_token_page_in_english_says_how_long_the_token_works(app, users):
+    client = _english(app)
+    page = _post(client, "/konto/noegler", name="Intranet", expires_days="90").get_data(as_text=True)
+    assert "New API key" in page and "It works for 90 days." in page and "Back to your account" in page
+    assert danish_leftovers(page) == []
+
+
+def test_the_flashes_and_refusals_of_the_account_page_are_english(app, users):
+    client, other = _english(app), _english(app)
+    refused = _post(client, "/konto/adgangskode", current="forkert", new=NEW, repeated=NEW).get_data(as_text=True)
+    _post(client, "/konto/adgangskode", current=PASSWORD, new=NEW, repeated=NEW)
+    changed = client.get("/konto").get_data(as_text=True)
+    _post(client, "/konto/log-ud-overalt")
+    logged_out = client.get("/login").get_data(as_text=True)
+    assert other.get("/konto").status_code == 302
+    assert "current password: it is not correct" in refused
+    assert "Your password has been changed. Your other session has ended." in changed
+    assert "You have been logged out on all devices." in logged_out
+    assert danish_leftovers(refused) == [] and danish_leftovers(changed) == [] and danish_leftovers(logged_out) == []
+
+
+def test_revoking_a_token_in_english_names_it_marked_danish(app, users):
+    client = _english(app)
+    _post(client, "/konto/noegler", name="Kalender", expires_days="30")
+    page = client.get("/konto").get_data(as_text=True)
+    token_id = re.search(r'/konto/noegler/(\d+)/tilbagekald', page).group(1)
+    _post(client, f"/konto/noegler/{token_id}/tilbagekald")
+    page = client.get("/konto").get_data(as_text=True)
+    assert 'The API key “<span lang="da">Kalender</span>” has been revoked.' in page and "<td>Revoked</td>" in page
+    assert danish_leftovers(page) == []

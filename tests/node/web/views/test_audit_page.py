@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from node.audit.log import COMMAND_LINE, record_admin_act
+from node.audit.models import AuditAct
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.nodes import PASSWORD, publish
 from tests.helpers.web import api_tokens, auth, csrf_token, login
 
@@ -56,3 +59,33 @@ def test_a_bulletin_sent_back_through_the_api_is_recorded_with_the_publisher(cli
     login(client, "admin")
     log = client.get("/admin/logbog", query_string={"emne": created["id"]}).get_data(as_text=True)
     assert "Sendte en tendensbulletin tilbage som kladde" in log and "<small>publisher</small>" in log
+
+
+def test_the_audit_log_in_english_translates_its_fixed_texts_and_marks_stored_ones_danish(client, sessions, users):
+    publish(sessions, "lukket", audience="network")
+    client.set_cookie("sprog", "en")
+    login(client, "admin")
+    client.get("/items/aarhus-kommune:lukket")
+    page = client.get("/admin/").get_data(as_text=True)
+    client.post("/admin/brugere", data={"csrf_token": csrf_token(page), "username": "ssp-konsulent",
+                                        "display_name": "SSP-konsulent", "role": "editor", "password": PASSWORD})
+    log = client.get("/admin/logbog").get_data(as_text=True)
+    assert '<html lang="en">' in log and "3 events" in log and "Download as CSV (spreadsheet)" in log
+    assert "<td>Viewed a restricted item</td>" in log and "<td>Created a user</td>" in log
+    assert '<span lang="da">Brugeren ssp-konsulent er oprettet som Redaktør</span>' in log
+    assert "The whole network" in log and "An event is kept for 730 days" in log
+    assert danish_leftovers(log) == []
+
+
+def test_a_fixed_audit_description_and_actor_are_shown_translated(client, sessions, users):
+    with sessions.begin() as session:
+        record_admin_act(session, COMMAND_LINE, AuditAct.USER_DISABLED, "editor")
+    client.set_cookie("sprog", "en")
+    login(client, "admin")
+    log = client.get("/admin/logbog").get_data(as_text=True)
+    bad = client.get("/admin/logbog?fra=1.12.2026").get_data(as_text=True)
+    assert ">The command line (the node's administrator)</option>" in log
+    assert "<td>The command line (the node&#39;s administrator)<br>" in log
+    assert 'Disabled a user: <span lang="da">editor</span>' in log
+    assert "from date: must be a date such as 2026-12-01" in bad
+    assert danish_leftovers(log) == [] and danish_leftovers(bad) == []

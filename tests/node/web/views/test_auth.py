@@ -10,6 +10,7 @@ from sqlalchemy import select
 from node.core.config import AccountRules
 from node.core.models import LoginAttempt, User
 from node.web.app import create_app
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.nodes import PASSWORD
 from tests.helpers.web import csrf_token, login
 
@@ -135,3 +136,46 @@ def test_configured_organisation_logins_come_first_with_their_names_and_the_loca
     assert text.index("Log ind med Aarhus Kommune") < text.index("Log ind med KOMBIT Context Handler") < text.index(
         'name="password"')
     assert 'href="/login/oidc?next=/admin/"' in text
+
+
+def test_the_login_page_in_english_has_no_danish_left_with_the_organisation_logins_and_after_a_failure(config, users):
+    login_settings = dataclasses.replace(config.login, oidc_issuer="http://127.0.0.1:9", oidc_client_id="vidensnet",
+                                         oidc_name="Aarhus Kommune", saml_idp_metadata="/dev/null",
+                                         saml_name="Københavns Kommune")
+    client = create_app(dataclasses.replace(config, login=login_settings)).test_client()
+    client.set_cookie("sprog", "en")
+
+    page = client.get("/login").get_data(as_text=True)
+    failed = _attempt(client, "admin", "forkert-kodeord").get_data(as_text=True)
+
+    assert '<html lang="en">' in page and "With your organisation's login" in page
+    assert 'Log in with <span lang="da">Københavns Kommune</span>' in page
+    assert "Wrong username or password." in failed
+    assert danish_leftovers(page) == [] and danish_leftovers(failed) == []
+
+
+def test_the_lockout_message_and_the_flashes_of_logging_in_and_out_are_english(app, users):
+    client = app.test_client()
+    client.set_cookie("sprog", "en")
+    for _ in range(5):
+        _attempt(client, "nobody", "wrong")
+    locked = _attempt(client, "nobody", "wrong").get_data(as_text=True)
+    login(client, "admin")
+    logged_in = client.get("/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(logged_in)})
+    logged_out = client.get("/").get_data(as_text=True)
+
+    assert "For security, it cannot be used to log in for 15 minutes" in locked
+    assert 'You are logged in as <span lang="da">Test admin</span>.' in logged_in
+    assert "You have been logged out." in logged_out
+    assert danish_leftovers(locked) == []
+
+
+def test_the_per_address_limit_explains_itself_in_english(config, users):
+    app = create_app(dataclasses.replace(config, accounts=AccountRules(login_rate="1/minute")))
+    guesser = app.test_client()
+    guesser.set_cookie("sprog", "en")
+    _attempt(guesser, "a1", "forkert-kode-123")
+    throttled = _attempt(guesser, "admin", PASSWORD)
+    assert throttled.status_code == 429
+    assert "Too many failed login attempts from your address" in throttled.get_data(as_text=True)

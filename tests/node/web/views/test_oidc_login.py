@@ -20,6 +20,7 @@ from node.audit.models import AuditAct, AuditEvent
 from node.core.models import ExternalIdentity, User, UserState
 from node.web.app import create_app
 from node.web.request import PROVIDER_LOGOUT_KEY
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.openid_provider import ROLE_MAP, browser, browser_login, confirm_logout
 from tests.helpers.web import csrf_token
 
@@ -116,6 +117,18 @@ def test_a_user_without_a_role_value_is_refused_with_a_danish_page_and_the_refus
     assert "no role mapped" in caplog.text and "Dorte Dahl" in caplog.text
     [refusal] = _refusals(sessions)
     assert "no role mapped" in refusal.description and "Dorte Dahl" in refusal.description
+
+
+def test_a_refused_organisation_login_is_explained_in_english_on_an_english_page(oidc_app, sessions):
+    client = oidc_app.test_client()
+    client.set_cookie("sprog", "en")
+    answer = _log_in(client, "dorte")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 403 and '<html lang="en">' in page
+    assert "Your organisation has not given you a role in Vidensnet, so you cannot log in." in page
+    assert danish_leftovers(page) == []
+    [refusal] = _refusals(sessions)
+    assert refusal.description.startswith("Login via")  # the audit log keeps its Danish
 
 
 def test_a_tampered_state_is_refused_and_signs_nobody_in(oidc_app, sessions, caplog):

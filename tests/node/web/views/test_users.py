@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from node.core.models import User
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.nodes import PASSWORD
 from tests.helpers.web import auth, csrf_token, login
 
@@ -94,3 +95,35 @@ def test_only_admins_change_accounts(app, users, sessions):
     token = csrf_token(publisher.get("/konto").get_data(as_text=True))
     response = publisher.post(f"/admin/brugere/{_user_id(sessions, 'editor')}/deaktiver", data={"csrf_token": token})
     assert response.status_code == 403
+
+
+def _english_admin(app):
+    admin = app.test_client()
+    admin.set_cookie("sprog", "en")
+    login(admin, "admin")
+    return admin
+
+
+def test_the_users_page_in_english_shows_roles_states_and_logins_with_no_danish_left(app, users, sessions):
+    login(app.test_client(), "editor")
+    admin = _english_admin(app)
+    page = admin.get("/admin/brugere").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Latest login attempts" in page and "Create user" in page
+    assert '<td><span lang="da">Test editor</span></td>' in page and "<td>Editor</td>" in page
+    assert '<span class="state">Active</span>' in page and "<td>Local password</td>" in page
+    assert "<td>Logged in</td>" in page
+    assert danish_leftovers(page) == []
+
+
+def test_the_acts_on_an_account_flash_in_english_naming_the_account_marked_danish(app, users, sessions):
+    admin = _english_admin(app)
+    disabled = _act(admin, sessions, "editor", "deaktiver")
+    page = admin.get(disabled.headers["Location"]).get_data(as_text=True)
+    _act(admin, sessions, "reader", "rolle", role="publisher")
+    promoted = admin.get("/admin/brugere").get_data(as_text=True)
+    refused = _act(admin, sessions, "admin", "deaktiver").get_data(as_text=True)
+    assert '<span lang="da">Test editor</span> has been disabled and logged out.' in page
+    assert '<span class="state">Disabled</span>' in page
+    assert '<span lang="da">Test reader</span> has a new role (Publisher).' in promoted
+    assert "state: you cannot disable your own account" in refused
+    assert danish_leftovers(page) == [] and danish_leftovers(promoted) == [] and danish_leftovers(refused) == []
