@@ -27,6 +27,8 @@ from node.audit.models import AuditAct
 from node.core.config import LocalRules
 from node.core.ids import slugify
 from node.core.models import ITEM_TRANSITIONS, Approval, Item, ItemStatus, ItemTerm, Role, User, utcnow
+from node.core.translation import N_
+from node.core.translation import gettext as _
 from node.items.schema import ItemContent, audience_kind
 from node.items.sinks import ItemSinks
 from node.items.vocabulary import LIST_FIELDS
@@ -37,8 +39,8 @@ class PublishingError(ValueError):
 
 
 # The rule by name and nothing else: who wrote the version is on the item, not in the message.
-FOUR_EYES_REFUSAL = ("fire øjne: en tendensbulletin skal godkendes af en anden udgiver end dem, "
-                     "der har skrevet eller ændret den version, der afventer godkendelse")
+FOUR_EYES_REFUSAL = N_("fire øjne: en tendensbulletin skal godkendes af en anden udgiver end dem, "
+                        "der har skrevet eller ændret den version, der afventer godkendelse")
 
 
 class ImportOutcome(StrEnum):
@@ -73,7 +75,7 @@ def create_draft(session: Session, by: ActingNode, content: ItemContent) -> Item
     """Store new content as a draft of this node (version 0 until published)."""
     item_id = content.id or new_item_id(by.node_id, content.title)
     if session.get(Item, item_id) is not None:
-        raise PublishingError(f"id: '{item_id}' findes allerede")
+        raise PublishingError(_("id: '%(id)s' findes allerede", id=item_id))
     item = Item(id=item_id, origin=by.node_id, status=ItemStatus.DRAFT, version=0, author=by.user,
                 content_authors=[])
     _record_author(item, by)
@@ -87,7 +89,7 @@ def publish(session: Session, item: Item, by: ActingNode) -> Item:
     """Publish a draft as the next version; a bulletin only with a second person's approval."""
     _require_own(item, by)
     if item.status not in (ItemStatus.DRAFT, ItemStatus.AWAITING_APPROVAL):
-        raise PublishingError("kun en kladde kan udgives")
+        raise PublishingError(_("kun en kladde kan udgives"))
     if item.type == "bulletin":
         _approve_bulletin(session, item, by)
     _publish_version(session, item, by)
@@ -98,7 +100,7 @@ def submit_for_approval(session: Session, item: Item, by: ActingNode) -> Item:
     """Hand a bulletin draft to a second person, who approves it by publishing it."""
     _require_own(item, by)
     if item.type != "bulletin" or item.status != ItemStatus.DRAFT:
-        raise PublishingError("kun en kladde af en tendensbulletin kan sendes til godkendelse")
+        raise PublishingError(_("kun en kladde af en tendensbulletin kan sendes til godkendelse"))
     ITEM_TRANSITIONS.move(item, ItemStatus.AWAITING_APPROVAL)
     item.updated_at = utcnow()
     return item
@@ -108,9 +110,9 @@ def return_to_draft(session: Session, item: Item, by: ActingNode, reason: str) -
     """Send a bulletin awaiting approval back to its author as a draft, with the reason the author is shown."""
     _require_own(item, by)
     if item.status != ItemStatus.AWAITING_APPROVAL:
-        raise PublishingError("kun en tendensbulletin, der afventer godkendelse, kan sendes tilbage")
+        raise PublishingError(_("kun en tendensbulletin, der afventer godkendelse, kan sendes tilbage"))
     if not reason.strip():
-        raise PublishingError("begrundelse: skriv, hvorfor tendensbulletinen sendes tilbage til forfatteren")
+        raise PublishingError(_("begrundelse: skriv, hvorfor tendensbulletinen sendes tilbage til forfatteren"))
     ITEM_TRANSITIONS.move(item, ItemStatus.DRAFT)
     item.updated_at = item.returned_at = utcnow()
     item.return_reason, item.returned_by = reason.strip(), by.user
@@ -123,7 +125,7 @@ def revise(session: Session, item: Item, by: ActingNode, content: ItemContent) -
     """Change an item (a draft stays a draft, a published item gets a new version); whoever changes it is an author."""
     _require_own(item, by)
     if item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
-        raise PublishingError("et tilbagetrukket eller udløbet emne kan ikke ændres")
+        raise PublishingError(_("et tilbagetrukket eller udløbet emne kan ikke ændres"))
     if content.content_hash() == item.content_hash:
         return item
     if item.type == "bulletin" and item.status == ItemStatus.PUBLISHED:
@@ -142,7 +144,7 @@ def retract(session: Session, item: Item, by: ActingNode) -> Item:
     """Withdraw a published item; its id is never reused."""
     _require_own(item, by)
     if item.status != ItemStatus.PUBLISHED:
-        raise PublishingError("kun et udgivet emne kan trækkes tilbage")
+        raise PublishingError(_("kun et udgivet emne kan trækkes tilbage"))
     ITEM_TRANSITIONS.move(item, ItemStatus.RETRACTED)
     item.retracted_at = item.updated_at = utcnow()
     by.sinks.item_withdrawn(session, item, "retracted")
@@ -221,7 +223,7 @@ def find_item(session: Session, item_id: str) -> Item | None:
 def _require_own(item: Item, by: ActingNode) -> None:
     # Only the origin may change its items; federation depends on it.
     if item.origin != by.node_id:
-        raise PublishingError("kun den oprindelige node kan ændre dette emne")
+        raise PublishingError(_("kun den oprindelige node kan ændre dette emne"))
 
 
 def _record_author(item: Item, by: ActingNode) -> None:
@@ -237,14 +239,14 @@ def _approve_bulletin(session: Session, item: Item, by: ActingNode) -> None:
     if by.user is None:
         item.approval, item.approved_by = Approval.ADMIN_IMPORT, None
     elif item.status == ItemStatus.PUBLISHED:
-        raise PublishingError("en udgivet tendensbulletin kan ikke ændres uden ny godkendelse; "
-                              "træk den tilbage og skriv en ny")
+        raise PublishingError(_("en udgivet tendensbulletin kan ikke ændres uden ny godkendelse; "
+                                "træk den tilbage og skriv en ny"))
     elif item.status != ItemStatus.AWAITING_APPROVAL:
-        raise PublishingError("en tendensbulletin skal sendes til godkendelse, før den kan udgives")
+        raise PublishingError(_("en tendensbulletin skal sendes til godkendelse, før den kan udgives"))
     elif not has_role(by.user, Role.PUBLISHER):
-        raise PublishingError("kun en udgiver kan godkende en tendensbulletin")
+        raise PublishingError(_("kun en udgiver kan godkende en tendensbulletin"))
     elif by.user.username in item.content_authors:
-        raise PublishingError(FOUR_EYES_REFUSAL)
+        raise PublishingError(_(FOUR_EYES_REFUSAL))
     else:
         item.approval, item.approved_by = Approval.SECOND_PERSON, by.user
     item.approved_authors = list(item.content_authors)

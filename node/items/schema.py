@@ -1,7 +1,7 @@
 """The item format's validation: untrusted JSON in, `ItemContent` out.
 
 Pure functions only: `validate_item` turns untrusted JSON into `ItemContent`
-or raises `ItemInvalid` with one Danish message per field. See
+or raises `ItemInvalid` with one message per field (Danish outside a request and in the API). See
 docs/item-format.md for the contract this implements.
 """
 
@@ -18,6 +18,7 @@ from node.core.canonical import canonical_json
 from node.core.config import LocalRules
 from node.core.geography import municipalities, police_districts
 from node.core.ids import LOCAL_ID, NODE_ID
+from node.core.translation import gettext as _
 from node.items.vocabulary import (
     BODY_MAX,
     COOPERATION,
@@ -88,12 +89,13 @@ def format_datetime(value: datetime | None) -> str | None:
 def full_item_id(raw: Any, node_id: str) -> str:
     """`<node>:<local>` from a local or full id; raises ValueError with a Danish reason."""
     if not isinstance(raw, str):
-        raise ValueError("id skal være en tekst")
+        raise ValueError(_("id skal være en tekst"))
     prefix, sep, local = raw.rpartition(":")
     if sep and prefix != node_id:
-        raise ValueError(f"id tilhører noden '{prefix}'; denne node ('{node_id}') kan kun udgive sine egne")
+        raise ValueError(_("id tilhører noden '%(prefix)s'; denne node ('%(node)s') kan kun udgive sine egne",
+                           prefix=prefix, node=node_id))
     if not LOCAL_ID.fullmatch(local):
-        raise ValueError("id må kun bestå af a-z, 0-9 og '-' (højst 80 tegn)")
+        raise ValueError(_("id må kun bestå af a-z, 0-9 og '-' (højst 80 tegn)"))
     return f"{node_id}:{local}"
 
 
@@ -106,7 +108,7 @@ def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_o
     `rules` are given for content written on this node, not for items from peers.
     """
     if not isinstance(data, dict):
-        raise ItemInvalid({"item": "skal være et JSON-objekt"})
+        raise ItemInvalid({"item": _("skal være et JSON-objekt")})
     reader = _Reader(data)
     now = now or datetime.now(UTC)
     content = _read_fields(reader, data, node_id, now)
@@ -117,11 +119,12 @@ def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_o
     if rules is not None and content.type == "bulletin":
         _apply_bulletin_rules(content, rules, now, reader.errors)
     if content.details.get(OVERRIDE_KEY) and not may_override:
-        reader.errors.setdefault("details", f"{OVERRIDE_KEY}: kun en udgiver kan tillade personoplysninger")
+        reader.errors.setdefault("details", _("%(key)s: kun en udgiver kan tillade personoplysninger",
+                                              key=OVERRIDE_KEY))
     for name, message in guard_errors(content).items():
         reader.errors.setdefault(name, message)
     for key in sorted(set(data) - set(_ALLOWED_KEYS)):
-        reader.errors[key] = "ukendt felt"
+        reader.errors[key] = _("ukendt felt")
     if reader.errors:
         raise ItemInvalid(reader.errors)
     return content
@@ -166,7 +169,7 @@ class _Reader:
         value = self.data.get(key)
         if value is None or value == "":
             if required:
-                self.errors[key] = "skal udfyldes"
+                self.errors[key] = _("skal udfyldes")
             return None
         try:
             return parse(value)
@@ -178,12 +181,13 @@ class _Reader:
 def _text(min_len: int, max_len: int, *, multiline: bool = False):
     def parse(value: Any) -> str:
         if not isinstance(value, str):
-            raise ValueError("skal være en tekst")
+            raise ValueError(_("skal være en tekst"))
         value = unicodedata.normalize("NFC", value).strip()
         if _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
-            raise ValueError("indeholder ugyldige kontroltegn eller linjeskift")
+            raise ValueError(_("indeholder ugyldige kontroltegn eller linjeskift"))
         if not min_len <= len(value) <= max_len:
-            raise ValueError(f"skal være mellem {min_len} og {max_len} tegn (er {len(value)})")
+            raise ValueError(_("skal være mellem %(min)s og %(max)s tegn (er %(length)s)",
+                               min=min_len, max=max_len, length=len(value)))
         return value
 
     return parse
@@ -192,7 +196,7 @@ def _text(min_len: int, max_len: int, *, multiline: bool = False):
 def _choice(allowed: tuple[str, ...]):
     def parse(value: Any) -> str:
         if value not in allowed:
-            raise ValueError(f"'{value}' er ikke en af: {', '.join(allowed)}")
+            raise ValueError(_("'%(value)s' er ikke en af: %(allowed)s", value=value, allowed=", ".join(allowed)))
         return value
 
     return parse
@@ -201,9 +205,9 @@ def _choice(allowed: tuple[str, ...]):
 def _list(parse_one, max_items: int):
     def parse(value: Any) -> list:
         if not isinstance(value, list):
-            raise ValueError("skal være en liste")
+            raise ValueError(_("skal være en liste"))
         if len(value) > max_items:
-            raise ValueError(f"højst {max_items} værdier")
+            raise ValueError(_("højst %(max)s værdier", max=max_items))
         result = []
         for v in value:
             parsed = parse_one(v)
@@ -216,19 +220,19 @@ def _list(parse_one, max_items: int):
 
 def _municipality(value: Any) -> str:
     if value not in municipalities():
-        raise ValueError(f"'{value}' er ikke en kendt kommunekode (4 cifre, fx 0751)")
+        raise ValueError(_("'%(value)s' er ikke en kendt kommunekode (4 cifre, fx 0751)", value=value))
     return value
 
 
 def _district(value: Any) -> str:
     if value not in police_districts():
-        raise ValueError(f"'{value}' er ikke en politikreds; brug navnet som i municipalities.csv")
+        raise ValueError(_("'%(value)s' er ikke en politikreds; brug navnet som i municipalities.csv", value=value))
     return value
 
 
 def _node_id(value: Any) -> str:
     if not isinstance(value, str) or not NODE_ID.fullmatch(value):
-        raise ValueError(f"'{value}' er ikke et gyldigt node-id")
+        raise ValueError(_("'%(value)s' er ikke et gyldigt node-id", value=value))
     return value
 
 
@@ -243,8 +247,8 @@ def _audience(value: Any) -> Any:
         members = {kind: value[kind] for kind in _AUDIENCE_MEMBERS if kind in value}
         if all(isinstance(m, list) and m for m in members.values()):
             return {kind: sorted(set(_list(_AUDIENCE_MEMBERS[kind], 200)(m))) for kind, m in members.items()}
-    raise ValueError('skal være "public", "network" eller {"districts": [...], "nodes": [...]} '
-                     '(den ene eller begge, hver med mindst én værdi)')
+    raise ValueError(_('skal være "public", "network" eller {"districts": [...], "nodes": [...]} '
+                       '(den ene eller begge, hver med mindst én værdi)'))
 
 
 def _default_audience(content: ItemContent, rules: LocalRules | None) -> Any:
@@ -260,8 +264,8 @@ def _default_audience(content: ItemContent, rules: LocalRules | None) -> Any:
 def _apply_bulletin_rules(content: ItemContent, rules: LocalRules, now: datetime, errors: dict[str, str]) -> None:
     latest = now + timedelta(days=rules.bulletin_max_days)
     if content.expires_at is not None and content.expires_at > latest:
-        errors.setdefault("expires_at", f"en tendensbulletin kan højst gælde {rules.bulletin_max_days} dage "
-                                        f"(senest {latest.date().isoformat()})")
+        errors.setdefault("expires_at", _("en tendensbulletin kan højst gælde %(days)s dage (senest %(latest)s)",
+                                          days=rules.bulletin_max_days, latest=latest.date().isoformat()))
     if content.details.get("observations"):
         content.details["observations"] = suppress_observations(content.details["observations"],
                                                                 rules.small_count_threshold)
@@ -269,13 +273,13 @@ def _apply_bulletin_rules(content: ItemContent, rules: LocalRules, now: datetime
 
 def _parse_datetime(value: Any) -> datetime:
     if not isinstance(value, str):
-        raise ValueError("skal være en ISO 8601-dato, fx 2027-03-01")
+        raise ValueError(_("skal være en ISO 8601-dato, fx 2027-03-01"))
     try:
         if len(value) == 10:
             return datetime.combine(date.fromisoformat(value), time(), UTC)
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"'{value}' er ikke en ISO 8601-dato, fx 2027-03-01") from None
+        raise ValueError(_("'%(value)s' er ikke en ISO 8601-dato, fx 2027-03-01", value=value)) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -283,7 +287,7 @@ def _future(now: datetime):
     def parse(value: Any) -> datetime:
         moment = _parse_datetime(value)
         if moment <= now:
-            raise ValueError("udløbsdatoen skal ligge i fremtiden")
+            raise ValueError(_("udløbsdatoen skal ligge i fremtiden"))
         return moment
 
     return parse
@@ -295,12 +299,12 @@ def _date(value: Any) -> str:
             return date.fromisoformat(value).isoformat()
         except ValueError:
             pass
-    raise ValueError(f"'{value}' er ikke en dato på formen ÅÅÅÅ-MM-DD")
+    raise ValueError(_("'%(value)s' er ikke en dato på formen ÅÅÅÅ-MM-DD", value=value))
 
 
 def _int_year(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1977 <= value <= datetime.now(UTC).year:
-        raise ValueError(f"skal være et årstal mellem 1977 og {datetime.now(UTC).year}")
+        raise ValueError(_("skal være et årstal mellem 1977 og %(year)s", year=datetime.now(UTC).year))
     return value
 
 
@@ -309,11 +313,11 @@ _OBSERVATION_KEYS = {"label", "count", "total", "under", "hidden"}
 
 def _observation(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict) or not {"label", "count"} <= set(value) <= _OBSERVATION_KEYS:
-        raise ValueError('hver observation skal være {"label": tekst, "count": tal} (og evt. "total": true)')
+        raise ValueError(_('hver observation skal være {"label": tekst, "count": tal} (og evt. "total": true)'))
     observation = {"label": _text(1, LABEL_MAX)(value["label"]), "count": value["count"]}
     if value.get("total") is not None:
         if value["total"] is not True:
-            raise ValueError('"total" skal være true eller udeladt')
+            raise ValueError(_('"total" skal være true eller udeladt'))
         observation["total"] = True
     return {**observation, **_observation_count(value)}
 
@@ -324,28 +328,28 @@ def _observation_count(value: dict[str, Any]) -> dict[str, Any]:
     if count is not None:
         not_a_count = isinstance(count, bool) or not isinstance(count, int) or count < 0
         if not_a_count or under is not None or hidden is not None:
-            raise ValueError("count skal være et helt tal på 0 eller mere")
+            raise ValueError(_("count skal være et helt tal på 0 eller mere"))
         return {"count": count}
     if hidden is True and under is None:
         return {"hidden": True}
     if hidden is None and isinstance(under, int) and not isinstance(under, bool) and 2 <= under <= 100:
         return {"under": under}
-    raise ValueError('en skjult count (null) skal have "under": tal (2-100) eller "hidden": true')
+    raise ValueError(_('en skjult count (null) skal have "under": tal (2-100) eller "hidden": true'))
 
 
 def _observations(value: Any) -> list[dict[str, Any]]:
     observations = _list(_observation, 50)(value)
     if sum(1 for o in observations if o.get("total")) > 1:
-        raise ValueError("højst én observation kan være total")
+        raise ValueError(_("højst én observation kan være total"))
     return observations
 
 
 def _link(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or set(value) != {"title", "url"}:
-        raise ValueError('hvert link skal være {"title": tekst, "url": "https://..."}')
+        raise ValueError(_('hvert link skal være {"title": tekst, "url": "https://..."}'))
     url = _text(8, 500)(value["url"])
     if not re.fullmatch(r"https?://[^\s<>\"']+", url):
-        raise ValueError(f"'{url}' er ikke en http(s)-adresse")
+        raise ValueError(_("'%(url)s' er ikke en http(s)-adresse", url=url))
     return {"title": _text(1, LABEL_MAX)(value["title"]), "url": url}
 
 
@@ -364,13 +368,13 @@ _DETAIL_PARSERS = {
 
 def _details(item_type: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ValueError("skal være et JSON-objekt")
+        raise ValueError(_("skal være et JSON-objekt"))
     specs = {s.key: s for s in DETAILS[item_type]}
     problems, result = [], {}
     for key, raw in value.items():
         spec = specs.get(key)
         if spec is None:
-            problems.append(f"{key}: ukendt felt for typen {TYPES[item_type].lower()}")
+            problems.append(_("%(key)s: ukendt felt for typen %(type)s", key=key, type=_(TYPES[item_type]).lower()))
             continue
         if raw is None or raw == "" or raw == []:
             continue
@@ -379,7 +383,7 @@ def _details(item_type: str, value: Any) -> dict[str, Any]:
             result[key] = parse(raw)
         except ValueError as exc:
             problems.append(f"{key}: {exc}")
-    problems += [f"{s.key}: skal udfyldes" for s in specs.values() if s.required and s.key not in result]
+    problems += [_("%(key)s: skal udfyldes", key=s.key) for s in specs.values() if s.required and s.key not in result]
     if problems:
         raise ValueError("; ".join(problems))
     return {s.key: result[s.key] for s in DETAILS[item_type] if s.key in result}
@@ -388,6 +392,6 @@ def _details(item_type: str, value: Any) -> dict[str, Any]:
 def _check_type_rules(content: ItemContent, errors: dict[str, str]) -> None:
     details = content.details
     if details.get("period_start") and details.get("period_end") and details["period_start"] > details["period_end"]:
-        errors.setdefault("details", "period_start skal ligge før period_end")
+        errors.setdefault("details", _("period_start skal ligge før period_end"))
     if content.type == "bulletin" and content.audience == "public":
-        errors.setdefault("audience", "en tendensbulletin kan ikke være offentlig")
+        errors.setdefault("audience", _("en tendensbulletin kan ikke være offentlig"))

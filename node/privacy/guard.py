@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from node.core.translation import gettext as _
 from node.privacy.personal_data import KIND_LABELS, find_personal_data, is_role_mailbox
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ ROLE_MAILBOX_FIELDS = frozenset({"details.contact"})
 
 
 def guard_errors(content: ItemContent) -> dict[str, str]:
-    """One Danish message per field that holds personal data, naming the kinds found but never the values."""
+    """One message per field that holds personal data, naming the kinds found but never the values."""
     if content.type != "bulletin" and content.details.get(OVERRIDE_KEY):
         return {}
     strict = content.type == "bulletin"
@@ -40,11 +41,13 @@ def guard_errors(content: ItemContent) -> dict[str, str]:
 
 
 def found_message(labels: list[str]) -> str:
-    """The Danish message for the kinds found in one field, the pronoun agreeing with them: den, det or dem."""
+    """The message for the kinds found in one field (Danish labels), the pronoun agreeing with them: den, det or dem."""
     if len(labels) > 1:
-        return f"indeholder {', '.join(labels[:-1])} og {labels[-1]}; fjern dem (oplysningerne gentages ikke her)"
-    pronoun = "den" if labels[0].startswith("en ") else "det"
-    return f"indeholder {labels[0]}; fjern {pronoun} (oplysningen gentages ikke her)"
+        return _("indeholder %(kinds)s og %(last)s; fjern dem (oplysningerne gentages ikke her)",
+                 kinds=", ".join(_(label) for label in labels[:-1]), last=_(labels[-1]))
+    if labels[0].startswith("en "):
+        return _("indeholder %(kind)s; fjern den (oplysningen gentages ikke her)", kind=_(labels[0]))
+    return _("indeholder %(kind)s; fjern det (oplysningen gentages ikke her)", kind=_(labels[0]))
 
 
 def field_kinds(field: str, text: str, strict: bool) -> set[str]:

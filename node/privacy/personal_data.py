@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from node.core.translation import N_
 from node.privacy.addresses import addresses
 from node.privacy.findings import Finding
 from node.privacy.names import full_names, initials, inside_place, named_with_age, named_with_school, nicknames
@@ -22,16 +23,17 @@ from node.privacy.wordlists import ROLE_MAILBOXES, first_names, street_names, su
 __all__ = ["KIND_LABELS", "Finding", "find_personal_data", "first_names", "is_role_mailbox", "street_names",
            "surnames"]
 
+# Each kind with its Danish indefinite article (the guard's message picks its pronoun by it); translated where shown.
 KIND_LABELS = {
-    "cpr": "et CPR-nummer",
-    "phone": "et telefonnummer",
-    "email": "en e-mailadresse",
-    "licence_plate": "en nummerplade",
-    "address": "en adresse",
-    "birth_date": "en fødselsdato",
-    "name": "et personnavn",
-    "nickname": "et kaldenavn",
-    "first_name_school": "et fornavn med skole eller klasse",
+    "cpr": N_("et CPR-nummer"),
+    "phone": N_("et telefonnummer"),
+    "email": N_("en e-mailadresse"),
+    "licence_plate": N_("en nummerplade"),
+    "address": N_("en adresse"),
+    "birth_date": N_("en fødselsdato"),
+    "name": N_("et personnavn"),
+    "nickname": N_("et kaldenavn"),
+    "first_name_school": N_("et fornavn med skole eller klasse"),
 }
 # Kinds a place named after a person can be mistaken for.
 _NAME_KINDS = frozenset({"name", "nickname", "first_name_school"})

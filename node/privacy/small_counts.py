@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from node.core.translation import gettext as _
+
 Observation = dict[str, Any]
 
 _TOTAL_WORDS = re.compile(r"\b(i\s+alt|samlet|samlede|total|totalt)\b", re.IGNORECASE)
@@ -59,7 +61,7 @@ def line_kind(observation: Observation) -> LineKind:
 
 @dataclass(frozen=True)
 class ShownLine:
-    """One observation as readers will see it, with what the line is and, in Danish, why it shows what it shows."""
+    """One observation as readers will see it, with what the line is and why it shows what it shows."""
 
     label: str
     shown: str
@@ -74,10 +76,19 @@ def suppress_observations(observations: list[Observation], threshold: int) -> li
 
 
 def explain_observations(observations: list[Observation], threshold: int) -> list[ShownLine]:
-    """Each observation as it will be shown ("under 5", "skjult" or the number), its role and a Danish reason."""
+    """Each observation as it will be shown ("under 5", "skjult" or the number), its role and the reason for it."""
     run = _Suppression(observations, threshold)
-    return [ShownLine(o["label"], shown_count(o), run.role(i), run.reason(i), run.hidden_now(i))
+    return [ShownLine(o["label"], shown_words(o), run.role(i), run.reason(i), run.hidden_now(i))
             for i, o in enumerate(run.result)]
+
+
+def shown_words(observation: Observation) -> str:
+    """The count as a reader sees it, in the interface's language ("under 5", "skjult"); `shown_count` stays Danish."""
+    if observation.get("count") is not None:
+        return str(observation["count"])
+    if observation.get("under"):
+        return _("under %(threshold)s", threshold=observation["under"])
+    return _("skjult")
 
 
 def shown_count(observation: Observation) -> str:
@@ -171,35 +182,34 @@ class _Suppression:
         return self.why.get(index, "earlier") != "earlier"
 
     def role(self, index: int) -> str:
-        """What the line is, in Danish: a total, a heraf line, a part of a named total, or outside every total."""
+        """What the line is: a total, a heraf line, a part of a named total, or outside every total."""
         # Told on the counts as the author gave them: once a total is hidden any line may be grouped with it,
         # but a 17 beside "I alt sigtede 6" is still no part of it.
         owners = [self.result[t]["label"] for t, parts in self.groups
                   if index in parts and _may_be_part(self.given[index], self.given[t])]
-        within = f" (del af {_names(owners)})" if owners else ""
         if self.kinds[index] == LineKind.TOTAL:
-            return "total"
+            return _("total")
         if self.kinds[index] == LineKind.HERAF:
-            return f"heraf-linje{within}"
-        return f"del af {_names(owners)}" if owners else "ikke del af nogen total"
+            return _("heraf-linje (del af %(totals)s)", totals=_names(owners)) if owners else _("heraf-linje")
+        return _("del af %(totals)s", totals=_names(owners)) if owners else _("ikke del af nogen total")
 
     def reason(self, index: int) -> str:
-        """Why the line shows what it shows, in Danish."""
+        """Why the line shows what it shows."""
         why = self.why.get(index)
         if why is None:
-            return "vises"
+            return _("vises")
         if why == "under":
-            return f"under grænsen på {self.threshold}"
+            return _("under grænsen på %(threshold)s", threshold=self.threshold)
         if why == "earlier":
-            return "var allerede skjult"
+            return _("var allerede skjult")
         if why == "own-total":
-            return "skjult, så de skjulte tal ikke kan regnes ud fra totalen"
+            return _("skjult, så de skjulte tal ikke kan regnes ud fra totalen")
         total = self.result[int(why.partition(":")[2])]["label"]
-        return f"skjult, så tallet ikke kan regnes ud fra totalen «{total}»"
+        return _("skjult, så tallet ikke kan regnes ud fra totalen «%(total)s»", total=total)
 
 
 def _names(labels: list[str]) -> str:
-    return " og ".join(f"«{label}»" for label in labels)
+    return _(" og ").join(f"«{label}»" for label in labels)
 
 
 def _primary(observation: Observation, threshold: int) -> Observation:

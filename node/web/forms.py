@@ -32,13 +32,14 @@ def _count(raw: str) -> Any:
 
 
 def _observation(label: str, raw: str) -> dict[str, Any]:
-    # "under 5" and "skjult" come back from an edit form as the suppressed counts they stand for.
+    # "under 5" and "skjult" come back from an edit form as the suppressed counts they stand for ("hidden" too:
+    # the English editor's preview names a hidden count so, though the form itself keeps the Danish word).
     # No total marker: a line is a total by its label ("I alt", "Samlet", "heraf ...", docs/small-counts.md).
     observation: dict[str, Any] = {"label": label, "count": _count(raw)}
     under = re.fullmatch(r"under (\d+)", raw.casefold())
     if under:
         observation.update(count=None, under=int(under[1]))
-    elif raw.casefold() == "skjult":
+    elif raw.casefold() in ("skjult", "hidden"):
         observation.update(count=None, hidden=True)
     return observation
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from sqlalchemy import Select, select
 
 from node.accounts.users import has_role
 from node.audit.models import AuditAct
 from node.core.models import Item, ItemStatus, Role, User
+from node.core.translation import N_
+from node.core.translation import gettext as _
 from node.items.publishing import PublishingError, return_to_draft
 from node.web.auditing import record_viewer_access
 from node.web.dates import time_words
+from node.web.language import current_language
 from node.web.request import acting_node, db, node_config, own_item, requires, viewer
 from node.web.views.confirmation import Confirmation, render_confirmation
 
@@ -20,7 +24,7 @@ bp = Blueprint("approvals", __name__)
 
 # The send-back form's field, and what the author is told when it is left empty.
 REASON_FIELD = "begrundelse"
-REASON_MISSING = "Begrundelse til forfatteren: skriv, hvorfor tendensbulletinen sendes tilbage."
+REASON_MISSING = N_("Begrundelse til forfatteren: skriv, hvorfor tendensbulletinen sendes tilbage.")
 
 
 @dataclass(frozen=True)
@@ -52,12 +56,17 @@ def waiting_count() -> int:
     return sum(1 for names in authors if user.username not in (names or []))
 
 
-def return_note(item: Item) -> str | None:
-    """»Sendt tilbage af <name> den <date>: <reason>« for a draft sent back with a reason, else None."""
+def return_note(item: Item) -> Markup | None:
+    """»Sendt tilbage af <name> den <date>: <reason>« for a draft sent back with a reason, else None.
+
+    The name and the reason are the users' own words: on a page in another language they are marked as Danish.
+    """
     if item.status != ItemStatus.DRAFT or not item.return_reason or item.returned_at is None:
         return None
-    name = item.returned_by.display_name if item.returned_by else "en slettet bruger"
-    return f"Sendt tilbage af {name} den {time_words(item.returned_at)}: {item.return_reason}"
+    danish = Markup('<span lang="da">{}</span>') if current_language() != "da" else Markup("{}")
+    name = danish.format(item.returned_by.display_name) if item.returned_by else _("en slettet bruger")
+    sentence = escape(_("Sendt tilbage af %(name)s den %(when)s: %(reason)s"))
+    return sentence % {"name": name, "when": time_words(item.returned_at), "reason": danish.format(item.return_reason)}
 
 
 @bp.app_context_processor
@@ -88,7 +97,7 @@ def _display_names(usernames: set[str]) -> dict[str, str]:
 def _authors(item: Item, names: dict[str, str]) -> str:
     if item.content_authors:
         return ", ".join(names.get(u, u) for u in item.content_authors)
-    return item.author.display_name if item.author else "ukendt forfatter"
+    return item.author.display_name if item.author else _("ukendt forfatter")
 
 
 @bp.route("/items/<item_id>/tilbage-til-kladde", methods=["GET", "POST"])
@@ -97,30 +106,30 @@ def send_back(item_id: str):
     """Send a bulletin awaiting approval back to its author as a draft, with a reason the author is shown."""
     item = own_item(item_id)
     if item.status != ItemStatus.AWAITING_APPROVAL:
-        abort(409, description="Kun en tendensbulletin, der afventer godkendelse, kan sendes tilbage.")
+        abort(409, description=_("Kun en tendensbulletin, der afventer godkendelse, kan sendes tilbage."))
     if request.method == "GET":
         return _send_back_form(item)
     reason = request.form.get(REASON_FIELD, "").strip()
     if not reason:
-        return _send_back_form(item, REASON_MISSING, 422)
+        return _send_back_form(item, _(REASON_MISSING), 422)
     try:
         return_to_draft(db(), item, acting_node(), reason)
     except PublishingError as exc:
         abort(409, description=str(exc))
     db().commit()
-    flash("Tendensbulletinen er sendt tilbage som kladde med din begrundelse.")
+    flash(_("Tendensbulletinen er sendt tilbage som kladde med din begrundelse."))
     return redirect(url_for("pages.item", item_id=item.id))
 
 
 def _send_back_form(item: Item, error: str | None = None, status: int = 200):
     return render_confirmation(Confirmation(
-        heading=f"Send »{item.title}« tilbage som kladde",
-        consequence="Tendensbulletinen bliver en kladde igen og udgives ikke. Forfatteren ser din begrundelse "
-                    "på emnesiden og i redigeringen og kan rette og sende den til godkendelse igen.",
+        heading=_("Send »%(title)s« tilbage som kladde", title=item.title),
+        consequence=_("Tendensbulletinen bliver en kladde igen og udgives ikke. Forfatteren ser din begrundelse "
+                      "på emnesiden og i redigeringen og kan rette og sende den til godkendelse igen."),
         action=url_for("approvals.send_back", item_id=item.id),
-        button="Send tilbage som kladde",
+        button=_("Send tilbage som kladde"),
         cancel=url_for("pages.item", item_id=item.id),
         reason_field=REASON_FIELD,
-        reason_label="Begrundelse til forfatteren",
+        reason_label=_("Begrundelse til forfatteren"),
         reason_error=error,
     ), status)

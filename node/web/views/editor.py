@@ -11,6 +11,8 @@ from node.accounts.users import has_role
 from node.audit.models import AuditAct
 from node.core.geography import municipalities, police_districts
 from node.core.models import Item, ItemStatus, Role
+from node.core.translation import N_, ngettext
+from node.core.translation import gettext as _
 from node.items.publishing import (
     PublishingError,
     create_draft,
@@ -31,6 +33,26 @@ from node.web.views.confirmation import require_confirmation
 
 bp = Blueprint("editor", __name__)
 
+# Whole headings per type: the type's gender and definite form differ between Danish and English.
+_EDIT_HEADINGS = {"practice": N_("Redigér praksiseksempel"), "method": N_("Redigér metode"),
+                  "bulletin": N_("Redigér tendensbulletin"), "plan": N_("Redigér handleplan"),
+                  "guidance": N_("Redigér vejledning")}
+_DETAILS_LEGENDS = {"practice": N_("Detaljer om praksiseksemplet"), "method": N_("Detaljer om metoden"),
+                    "bulletin": N_("Detaljer om tendensbulletinen"), "plan": N_("Detaljer om handleplanen"),
+                    "guidance": N_("Detaljer om vejledningen")}
+_ERROR_HEADINGS = {
+    "practice": lambda n: ngettext("Praksiseksemplet kunne ikke gemmes: ret fejlen herunder",
+                                   "Praksiseksemplet kunne ikke gemmes: ret de %(num)d fejl herunder", n),
+    "method": lambda n: ngettext("Metoden kunne ikke gemmes: ret fejlen herunder",
+                                 "Metoden kunne ikke gemmes: ret de %(num)d fejl herunder", n),
+    "bulletin": lambda n: ngettext("Tendensbulletinen kunne ikke gemmes: ret fejlen herunder",
+                                   "Tendensbulletinen kunne ikke gemmes: ret de %(num)d fejl herunder", n),
+    "plan": lambda n: ngettext("Handleplanen kunne ikke gemmes: ret fejlen herunder",
+                               "Handleplanen kunne ikke gemmes: ret de %(num)d fejl herunder", n),
+    "guidance": lambda n: ngettext("Vejledningen kunne ikke gemmes: ret fejlen herunder",
+                                   "Vejledningen kunne ikke gemmes: ret de %(num)d fejl herunder", n),
+}
+
 
 def _render_form(item_type: str, values: dict, errors: dict, item: Item | None = None, status: int = 200,
                  review: BulletinReview | None = None):
@@ -43,7 +65,11 @@ def _render_form(item_type: str, values: dict, errors: dict, item: Item | None =
         review=review,
         previewed_field=PREVIEWED_FIELD,
         detail_specs=DETAILS[item_type],
-        field_labels={**FIELD_LABELS, **{f"details.{s.key}": s.label for s in DETAILS[item_type]}},
+        edit_heading=_(_EDIT_HEADINGS[item_type]),
+        details_legend=_(_DETAILS_LEGENDS[item_type]),
+        error_heading=_ERROR_HEADINGS[item_type],
+        field_labels={key: _(text) for key, text in
+                      {**FIELD_LABELS, **{f"details.{s.key}": s.label for s in DETAILS[item_type]}}.items()},
         may_override=has_role(viewer(), Role.PUBLISHER),
         bulletin_lifetime_days=node_config().local_rules().bulletin_lifetime_days,
         bulletin_max_days=node_config().bulletin_max_days,
@@ -92,7 +118,7 @@ def create(item_type: str):
     except ItemInvalid as exc:
         return _render_form(item_type, form_values(request.form), exc.errors, status=422)
     db().commit()
-    flash(_SAVED[item.status])
+    flash(_(_SAVED[item.status]))
     return redirect(url_for("pages.item", item_id=item.id))
 
 
@@ -106,9 +132,9 @@ def _review_first(content, item_id: str | None) -> BulletinReview | None:
 
 
 _SAVED = {
-    ItemStatus.DRAFT: "Kladden er gemt.",
-    ItemStatus.AWAITING_APPROVAL: "Tendensbulletinen er sendt til godkendelse hos en anden udgiver.",
-    ItemStatus.PUBLISHED: "Emnet er udgivet.",
+    ItemStatus.DRAFT: N_("Kladden er gemt."),
+    ItemStatus.AWAITING_APPROVAL: N_("Tendensbulletinen er sendt til godkendelse hos en anden udgiver."),
+    ItemStatus.PUBLISHED: N_("Emnet er udgivet."),
 }
 
 
@@ -128,10 +154,10 @@ def edit(item_id: str):
     if item.status == ItemStatus.PUBLISHED and not has_role(viewer(), Role.PUBLISHER):
         abort(403)
     if item.status in (ItemStatus.RETRACTED, ItemStatus.EXPIRED):
-        abort(409, description="Et tilbagetrukket eller udløbet emne kan ikke ændres.")
+        abort(409, description=_("Et tilbagetrukket eller udløbet emne kan ikke ændres."))
     if item.type == "bulletin" and item.status == ItemStatus.PUBLISHED:
-        abort(409, description="En udgivet tendensbulletin kan ikke ændres uden ny godkendelse; "
-                               "træk den tilbage og skriv en ny.")
+        abort(409, description=_("En udgivet tendensbulletin kan ikke ændres uden ny godkendelse; "
+                                 "træk den tilbage og skriv en ny."))
     if request.method == "GET":
         record_viewer_access(AuditAct.VIEWED, [item], description=f"Redigeringssiden for »{item.title}«")
         return _render_form(item.type, item_to_form(item), {}, item)
@@ -147,7 +173,8 @@ def edit(item_id: str):
         abort(409, description=str(exc))
     db().commit()
     published = item.status == ItemStatus.PUBLISHED
-    flash(f"Ændringerne er gemt (version {item.version})." if published else _SAVED[item.status])
+    flash(_("Ændringerne er gemt (version %(version)s).", version=item.version) if published
+          else _(_SAVED[item.status]))
     return redirect(url_for("pages.item", item_id=item.id))
 
 
@@ -155,14 +182,14 @@ def edit(item_id: str):
 @requires(Role.PUBLISHER)
 def publish_item(item_id: str):
     """Publish a draft, or approve and publish a bulletin awaiting approval."""
-    return _change_state(item_id, publish, "Emnet er udgivet.")
+    return _change_state(item_id, publish, N_("Emnet er udgivet."))
 
 
 @bp.post("/items/<item_id>/til-godkendelse")
 @requires(Role.EDITOR)
 def submit_item(item_id: str):
     """Hand a bulletin draft to a second person for approval."""
-    return _change_state(item_id, submit_for_approval, "Tendensbulletinen er sendt til godkendelse.")
+    return _change_state(item_id, submit_for_approval, N_("Tendensbulletinen er sendt til godkendelse."))
 
 
 @bp.post("/items/<item_id>/tilbagetraek")
@@ -171,7 +198,7 @@ def retract_item(item_id: str):
     """Retract a published item, once confirmed on its confirmation page (node.web.views.confirmation)."""
     require_confirmation()
     return _change_state(item_id, retract,
-                         "Emnet er trukket tilbage her og trækkes også tilbage hos de noder, der har en kopi.")
+                         N_("Emnet er trukket tilbage her og trækkes også tilbage hos de noder, der har en kopi."))
 
 
 def _change_state(item_id: str, action, message: str):
@@ -181,7 +208,7 @@ def _change_state(item_id: str, action, message: str):
     except PublishingError as exc:
         abort(409, description=str(exc))
     db().commit()
-    flash(message)
+    flash(_(message))
     return redirect(url_for("pages.item", item_id=item.id))
 
 
@@ -195,8 +222,8 @@ def endorse(item_id: str):
     try:
         new = endorse_plan(db(), plan, current_local_node(), viewer())
     except EndorsementError as exc:
-        abort(409, description=f"Tilslutning: {exc}.")
+        abort(409, description=_("Tilslutning: %(reason)s.", reason=exc))
     db().commit()
-    flash(f"Kommunen er tilsluttet version {plan.version} af planen." if new
-          else f"Kommunen var allerede tilsluttet version {plan.version} af planen.")
+    flash(_("Kommunen er tilsluttet version %(version)s af planen.", version=plan.version) if new
+          else _("Kommunen var allerede tilsluttet version %(version)s af planen.", version=plan.version))
     return redirect(url_for("pages.item", item_id=plan.id))

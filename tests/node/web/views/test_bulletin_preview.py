@@ -12,6 +12,7 @@ from node.core.models import Item
 from node.items.files import import_items
 from tests.helpers.nodes import acting_node
 from tests.helpers.web import auth, csrf_token, login
+from tests.node.web.views.test_editor import editor_leftovers
 
 
 def bulletin_form(client, observations: str, **fields) -> dict:
@@ -146,3 +147,25 @@ def test_editing_a_draft_so_that_a_count_is_hidden_shows_the_preview_before_the_
     previewed = re.search(r'name="previewed" value="([0-9a-f]+)"', first.get_data(as_text=True)).group(1)
     assert client.post(edit_url, data={**form, "previewed": previewed}).status_code == 302
     assert "Trusler" in client.get(created.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_preview_in_english_warns_of_the_hidden_counts_and_gives_each_line_its_reason(client, users, sessions):
+    login(client, "editor")
+    client.set_cookie("sprog", "en")
+    form = bulletin_form(client, "Anmeldelser | 17\nSigtede drenge | 9\nSigtede piger | 3\nI alt sigtede | 12",
+                         action="save")
+    response = client.post("/ny/bulletin", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<html lang="en">' in html
+    assert [[re.sub(r'^<span lang="da">(.*)</span>$', r"\1", cell) for cell in row] for row in rows(html)] == [
+        ["Anmeldelser", "17", "not part of any total", "shown"],
+        ["Sigtede drenge", "hidden", "part of «I alt sigtede»",
+         "hidden, so that the count cannot be worked out from the total «I alt sigtede»"],
+        ["Sigtede piger", "under 5", "part of «I alt sigtede»", "under the threshold of 5"],
+        ["I alt sigtede", "12", "total", "shown"],
+    ]
+    assert '<td><span lang="da">Sigtede piger</span></td>' in html
+    assert "2 counts will not be shown exactly when the bulletin is saved" in html
+    assert '<span lang="da">»Sigtede piger«</span>: 3 is shown as “under 5”' in html
+    assert "Nothing has been saved yet." in html and bulletins(sessions) == 0
+    assert editor_leftovers(html) == []
