@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, redirect, request
+from flask import Blueprint, Flask, flash, redirect, request
 from flask_babel import Babel, get_locale
+from markupsafe import Markup, escape
 
+from node.core.translation import gettext as _
 from node.web.request import local_path, node_config
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
@@ -28,6 +30,7 @@ def init_language(app: Flask) -> None:
     Babel(app, locale_selector=chosen_language, default_translation_directories=str(TRANSLATIONS),
           default_timezone="Europe/Copenhagen")
     app.context_processor(lambda: {"language": current_language(), "other_languages": _other_languages()})
+    app.jinja_env.globals.update(danish=danish, da=da)
     app.register_blueprint(bp)
 
 
@@ -42,6 +45,28 @@ def chosen_language() -> str:
 def current_language() -> str:
     """The language this page is shown in ("da" or "en"), for `<html lang>` and the switch."""
     return str(get_locale() or DEFAULT)
+
+
+def danish(text: str) -> str | Markup:
+    """Content or a name as written, marked `lang="da"` for screen readers on a page in another language.
+
+    A Danish page needs no mark (the whole page is Danish), so there the text stays as it always read.
+    """
+    return text if current_language() == DEFAULT else Markup('<span lang="da">{}</span>').format(text)
+
+
+def da() -> Markup:
+    """The attribute ` lang="da"` for an element holding only Danish content, on a page in another language."""
+    return Markup("") if current_language() == DEFAULT else Markup(' lang="da"')
+
+
+def flash_naming(message: str, names: dict[str, str], **words: str) -> None:
+    """Flash a message (marked with N_) naming content (`names`, marked Danish) and interface `words` (translated)."""
+    if current_language() == DEFAULT:
+        flash(_(message, **names, **words))
+        return
+    marked = {key: danish(value) for key, value in names.items()}
+    flash(Markup(_(message, **marked, **{key: escape(value) for key, value in words.items()})))
 
 
 @bp.get("/sprog/<code>")

@@ -15,8 +15,8 @@ from node.core.models import ApiToken, utcnow
 from node.core.translation import N_, ngettext
 from node.core.translation import gettext as _
 from node.web.auditing import web_actor
+from node.web.language import flash_naming
 from node.web.request import SESSION_KEY, db, session_lifetimes, viewer
-from node.web.views.auth import flash_naming
 
 bp = Blueprint("account", __name__, url_prefix="/konto")
 

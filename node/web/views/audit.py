@@ -23,9 +23,8 @@ from node.core.models import Role
 from node.core.translation import gettext as _
 from node.items.queries import FilterError, parse_page
 from node.web.auditing import record_viewer_access
-from node.web.language import current_language
+from node.web.language import current_language, danish
 from node.web.request import db, node_config, requires
-from node.web.views.auth import danish_name
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 EVENTS_PER_PAGE = 50
@@ -60,7 +59,7 @@ def _render(filters: AuditFilters, result: AuditPage | None, error: str | None =
 
 def shown_actor(display_name: str) -> str | Markup:
     """An actor's stored name: translated when it is a fixed one ("Noden selv"), else a person's name (Danish)."""
-    return _(display_name) if display_name in FIXED_ACTOR_NAMES else danish_name(display_name)
+    return _(display_name) if display_name in FIXED_ACTOR_NAMES else danish(display_name)
 
 
 def description_parts(event: AuditEvent) -> tuple[str, str]:

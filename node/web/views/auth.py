@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_login import login_user, logout_user
-from markupsafe import Markup, escape
 
 from node.accounts.devices import describe_device
 from node.accounts.logins import attempt_login, record_throttled
@@ -14,7 +13,7 @@ from node.core.config import AccountRules
 from node.core.models import LoginOutcome, utcnow
 from node.core.translation import N_
 from node.core.translation import gettext as _
-from node.web.language import current_language
+from node.web.language import flash_naming
 from node.web.request import (
     PROVIDER_LOGOUT_KEY,
     SESSION_KEY,
@@ -97,24 +96,6 @@ def start_login_session(user, next_path: str | None):
     session[SESSION_KEY] = key
     flash_naming(N_("Du er logget ind som %(name)s."), {"name": user.display_name})
     return redirect(local_path(next_path))
-
-
-@bp.app_template_global("danish_name")
-def danish_name(text: str) -> str | Markup:
-    """A name to fill into a translated message, marked Danish on a page in another language.
-
-    A Danish page needs no mark (the whole page is Danish), so there the name stays plain text, as it always read.
-    """
-    return text if current_language() == "da" else Markup('<span lang="da">{}</span>').format(text)
-
-
-def flash_naming(message: str, names: dict[str, str], **words: str) -> None:
-    """Flash a message (marked with N_) naming content (`names`, marked Danish) and interface `words` (translated)."""
-    if current_language() == "da":
-        flash(_(message, **names, **words))
-        return
-    marked = {key: danish_name(value) for key, value in names.items()}
-    flash(Markup(_(message, **marked, **{key: escape(value) for key, value in words.items()})))
 
 
 @bp.post("/logout")

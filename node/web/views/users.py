@@ -15,8 +15,8 @@ from node.core.models import Role, User, utcnow
 from node.core.translation import N_
 from node.core.translation import gettext as _
 from node.web.auditing import web_actor
+from node.web.language import flash_naming
 from node.web.request import db, requires, viewer
-from node.web.views.auth import flash_naming
 
 bp = Blueprint("users", __name__, url_prefix="/admin/brugere")
 

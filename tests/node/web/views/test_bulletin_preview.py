@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from node.core.models import Item
 from node.items.files import import_items
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.nodes import acting_node
 from tests.helpers.web import auth, csrf_token, login
-from tests.node.web.views.test_editor import editor_leftovers
 
 
 def bulletin_form(client, observations: str, **fields) -> dict:
@@ -150,8 +150,8 @@ def test_editing_a_draft_so_that_a_count_is_hidden_shows_the_preview_before_the_
 
 
 def test_the_preview_in_english_warns_of_the_hidden_counts_and_gives_each_line_its_reason(client, users, sessions):
-    login(client, "editor")
     client.set_cookie("sprog", "en")
+    login(client, "editor")
     form = bulletin_form(client, "Anmeldelser | 17\nSigtede drenge | 9\nSigtede piger | 3\nI alt sigtede | 12",
                          action="save")
     response = client.post("/ny/bulletin", data=form)
@@ -168,4 +168,4 @@ def test_the_preview_in_english_warns_of_the_hidden_counts_and_gives_each_line_i
     assert "2 counts will not be shown exactly when the bulletin is saved" in html
     assert '<span lang="da">»Sigtede piger«</span>: 3 is shown as “under 5”' in html
     assert "Nothing has been saved yet." in html and bulletins(sessions) == 0
-    assert editor_leftovers(html) == []
+    assert danish_leftovers(html) == []

@@ -6,9 +6,6 @@ import re
 
 import pytest
 
-from node.accounts.users import ROLE_LABELS
-from node.items.vocabulary import DETAILS, TARGET_GROUPS, TYPES
-from node.web.labels import new_item_heading
 from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.web import csrf_token, login
 
@@ -26,18 +23,6 @@ FORM = {
     "d_purpose": "At dele bekymring tidligt.",
     "d_steps": "Indkald\nSamtale\nOpfølgning",
 }
-
-# Danish on the editor that other parts translate: the vocabulary's labels, the new-item heading (node.items.
-# vocabulary, node.web.labels), the header's role and the login's greeting; every other word must be English.
-_TRANSLATED_ELSEWHERE = ({s.label for specs in DETAILS.values() for s in specs} | set(TARGET_GROUPS)
-                         | {new_item_heading(t) for t in TYPES} | {f"({role})" for role in ROLE_LABELS.values()})
-
-
-def editor_leftovers(page: str) -> list[str]:
-    """The Danish left on an English editor page, less the words translated outside the editor's own files."""
-    return [text for text in danish_leftovers(page) if text not in _TRANSLATED_ELSEWHERE
-            and text.split(" · ")[0] not in _TRANSLATED_ELSEWHERE and not text.startswith("Du er logget ind som")]
-
 
 def post_form(client, path: str, data: dict):
     token = csrf_token(client.get(path).get_data(as_text=True))
@@ -140,17 +125,17 @@ def test_a_publisher_is_offered_the_override_field(client, users):
     ("guidance", "Details of the guidance")])
 def test_the_new_item_editor_of_every_type_is_all_english_with_the_place_names_marked_danish(
         client, users, item_type, heading):
-    login(client, "publisher")
     client.set_cookie("sprog", "en")
+    login(client, "publisher")
     page = client.get(f"/ny/{item_type}").get_data(as_text=True)
     assert '<html lang="en">' in page and heading in page and "Who may see the item?" in page
     assert "Save draft" in page and "Cancel" in page
-    assert editor_leftovers(page) == []
+    assert danish_leftovers(page) == []
 
 
 def test_a_failed_submit_in_english_names_each_field_and_says_what_is_wrong(client, users):
-    login(client, "editor")
     client.set_cookie("sprog", "en")
+    login(client, "editor")
     response = post_form(client, "/ny/method", {**FORM, "title": "x", "summary": "", "expires_at": "2001-01-01",
                                                 "action": "save"})
     page = response.get_data(as_text=True)
@@ -158,12 +143,12 @@ def test_a_failed_submit_in_english_names_each_field_and_says_what_is_wrong(clie
     assert "The method could not be saved: correct the 3 errors below" in page
     assert "must be between 3 and 200 characters (is 1)" in page and "must be filled in" in page
     assert "the expiry date must be in the future" in page
-    assert editor_leftovers(page) == []
+    assert danish_leftovers(page) == []
 
 
 def test_the_privacy_guard_refuses_in_english_naming_the_field_and_the_kind_never_the_value(client, users):
-    login(client, "editor")
     client.set_cookie("sprog", "en")
+    login(client, "editor")
     response = post_form(client, "/ny/method", {**FORM, "body": "Ring til 20 30 40 50 ved spørgsmål.",
                                                 "action": "save"})
     page = response.get_data(as_text=True)
@@ -171,4 +156,4 @@ def test_the_privacy_guard_refuses_in_english_naming_the_field_and_the_kind_neve
     assert "The method could not be saved: correct the error below" in page
     assert "contains a phone number; remove it (the information is not repeated here)" in page
     assert page.count("20 30 40 50") == 1  # only in the form field, never in a message
-    assert editor_leftovers(page) == []
+    assert danish_leftovers(page) == []
