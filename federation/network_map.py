@@ -17,15 +17,18 @@ from sqlalchemy.orm import Session
 
 from federation.models import DescribedNode, Envelope, KnownNode, Peer, PeerState
 from node.core.geography import municipalities
+from node.core.translation import N_, ngettext
+from node.core.translation import gettext as _
 
+# Marked here, translated where shown (the page's `_(link.health_label)`).
 HEALTH_LABELS = {
-    "ok": "Synkroniseret",
-    "lagging": "Forsinket",
-    "failing": "Fejler",
-    "paused": "På pause",
-    "pending": "Afventer godkendelse",
-    "blocked": "Blokeret",
-    "known": "Kendt gennem en peer",
+    "ok": N_("Synkroniseret"),
+    "lagging": N_("Forsinket"),
+    "failing": N_("Fejler"),
+    "paused": N_("På pause"),
+    "pending": N_("Afventer godkendelse"),
+    "blocked": N_("Blokeret"),
+    "known": N_("Kendt gennem en peer"),
 }
 # The peer states whose link the public summary shows: peers this node pulls from.
 PUBLIC_STATES = (PeerState.APPROVED, PeerState.BACKING_OFF)
@@ -109,20 +112,26 @@ class NetworkMap:
 
 
 def ago(moment: datetime, now: datetime) -> str:
-    """How long ago, in Danish words: "for 2 minutter siden", "for 1 time siden", "for under et minut siden"."""
+    """How long ago, in the interface's words: "for 2 minutter siden", "for 1 time siden", "for under et minut siden".
+
+    Shown on pages only (never stored), so it is translated here: Danish outside a web request.
+    """
     seconds = max(0, (now - moment).total_seconds())
-    for unit, one, many in ((86400, "dag", "dage"), (3600, "time", "timer"), (60, "minut", "minutter")):
-        if seconds >= unit:
-            count = int(seconds // unit)
-            return f"for {count} {one if count == 1 else many} siden"
-    return "for under et minut siden"
+    if seconds >= 86400:
+        return ngettext("for %(num)d dag siden", "for %(num)d dage siden", int(seconds // 86400))
+    if seconds >= 3600:
+        return ngettext("for %(num)d time siden", "for %(num)d timer siden", int(seconds // 3600))
+    if seconds >= 60:
+        return ngettext("for %(num)d minut siden", "for %(num)d minutter siden", int(seconds // 60))
+    return _("for under et minut siden")
 
 
 def lag_words(link: PeerLink, now: datetime) -> str:
     """The peer's last sync in words, with the last failed attempt when the peer is failing."""
-    synced = f"synkroniseret {ago(link.last_success_at, now)}" if link.last_success_at else "aldrig synkroniseret"
+    synced = (_("synkroniseret %(ago)s", ago=ago(link.last_success_at, now)) if link.last_success_at
+              else _("aldrig synkroniseret"))
     if link.state == PeerState.BACKING_OFF and link.last_pull_at:
-        return f"seneste forsøg fejlede {ago(link.last_pull_at, now)}; {synced}"
+        return _("seneste forsøg fejlede %(ago)s; %(synced)s", ago=ago(link.last_pull_at, now), synced=synced)
     return synced
 
 

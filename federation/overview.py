@@ -14,6 +14,7 @@ from federation.equivocation import ConflictView, conflicts_for_admin
 from federation.models import Envelope, KnownNode, Peer, Rejection, RetiredKey, TrustAlert, WaitingEnvelope
 from federation.revocation import DEFAULT_KEY_GRACE
 from federation.tokens import CLOCK_SKEW_SECONDS
+from node.core.translation import gettext as _
 
 # Offsets below this are the Date header's rounding and the network's delay, not a clock to fix.
 CLOCK_NOTED_SECONDS = 5
@@ -79,12 +80,20 @@ def earlier_keys(session: Session, grace: timedelta) -> dict[str, list[EarlierKe
 
 
 def clock_note(offset: int | None) -> str | None:
-    """How far a peer's clock is off, in Danish, when it is off by more than rounding; past the bound, a warning."""
+    """How far a peer's clock is off, when it is off by more than rounding; past the bound, a warning.
+
+    Made for the page being shown (never stored), so in its language: Danish outside a web request.
+    """
     if offset is None or abs(offset) < CLOCK_NOTED_SECONDS:
         return None
     minutes, seconds = divmod(abs(offset), 60)
-    amount = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-    note = f"Dens ur går {amount} {'foran' if offset > 0 else 'bagud'}"
+    amount = _("%(minutes)d min %(seconds)d s", minutes=minutes, seconds=seconds) if minutes else \
+        _("%(seconds)d s", seconds=seconds)
     if abs(offset) > CLOCK_SKEW_SECONDS:
-        note += f", mere end de {CLOCK_SKEW_SECONDS // 60} minutter der tåles: dens kald afvises"
-    return note
+        limit = CLOCK_SKEW_SECONDS // 60
+        return (_("Dens ur går %(amount)s foran, mere end de %(limit)d minutter der tåles: dens kald afvises",
+                  amount=amount, limit=limit) if offset > 0 else
+                _("Dens ur går %(amount)s bagud, mere end de %(limit)d minutter der tåles: dens kald afvises",
+                  amount=amount, limit=limit))
+    return _("Dens ur går %(amount)s foran", amount=amount) if offset > 0 else \
+        _("Dens ur går %(amount)s bagud", amount=amount)

@@ -24,6 +24,7 @@ from federation.trust import (
 )
 from node.core.backoff import retry_delay
 from node.core.models import utcnow
+from node.core.translation import N_
 from node.items.sinks import ItemSinks
 
 BACKOFF_BASE_SECONDS = 5
@@ -50,9 +51,10 @@ class FactsChanged(PeeringError):
 PULLED_STATES = (PeerState.APPROVED, PeerState.BACKING_OFF)
 # What an admin may do to a peer, and the state it then has (remove deletes the record instead).
 ADMIN_MOVES = {"suspend": PeerState.SUSPENDED, "resume": PeerState.APPROVED, "block": PeerState.BLOCKED}
-STATE_LABELS = {PeerState.PENDING: "afventer godkendelse", PeerState.APPROVED: "godkendt",
-                PeerState.BACKING_OFF: "venter efter fejl", PeerState.SUSPENDED: "på pause",
-                PeerState.BLOCKED: "blokeret"}
+# In the messages of PeeringError, which stay Danish; the admin page translates them (node.web.reasons).
+STATE_LABELS = {PeerState.PENDING: N_("afventer godkendelse"), PeerState.APPROVED: N_("godkendt"),
+                PeerState.BACKING_OFF: N_("venter efter fejl"), PeerState.SUSPENDED: N_("på pause"),
+                PeerState.BLOCKED: N_("blokeret")}
 
 
 def record_peer(session: Session, descriptor: Descriptor, fetched_from_its_url: bool = False) -> Peer:
@@ -68,7 +70,7 @@ def record_peer(session: Session, descriptor: Descriptor, fetched_from_its_url: 
     if peer is not None and peer.public_key != p["public_key"]:
         if not (fetched_from_its_url and peer.state == PeerState.PENDING):
             raise PeeringError(f"{p['id']} er kendt med en anden nøgle")
-        peer.last_error = "en afventende anmodning med en anden nøgle blev erstattet af nodens egen beskrivelse"
+        peer.last_error = N_("en afventende anmodning med en anden nøgle blev erstattet af nodens egen beskrivelse")
     if peer is not None and peer.state != PeerState.PENDING and peer.facts_differ(p):
         # Kind and place decide which restricted items a peer receives: they change only with a new approval.
         raise FactsChanged(f"{p['id']} er godkendt som {peer.kind}; type og sted kan kun ændres ved ny godkendelse",
@@ -104,7 +106,7 @@ def add_peer(sessions: sessionmaker[Session], local: LocalNode, url: str) -> Add
     except (PeerUnavailable, TrustError) as exc:
         raise PeeringError(f"{url}: {exc}") from None
     if descriptor.id == local.id:
-        raise PeeringError("en node kan ikke peere med sig selv")
+        raise PeeringError(N_("en node kan ikke peere med sig selv"))
     with sessions.begin() as session:
         peer = record_peer(session, descriptor, fetched_from_its_url=True)
         added = AddedPeer(peer.id, peer.name, peer.state, peer.last_error)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from federation.client import PeerUnavailable
 from federation.ingest import Outcome
 from federation.models import Peer, PullOutcome, PullRecord
+from node.core.translation import N_
 
 # Pulls kept per peer: enough to see a pattern (a peer failing every night), small enough never to matter.
 PULLS_KEPT = 50
@@ -23,24 +24,25 @@ REASON_MAX = 500  # PullRecord.reason's length
 # What a pull stored: the outcomes that change what this node holds (as Peer.received_total counts them).
 STORED_OUTCOMES = (Outcome.STORED, Outcome.TOMBSTONED, Outcome.WITHDRAWN, Outcome.ENDORSED, Outcome.REVOKED)
 
+# Marked here, translated where shown (the pull history page).
 OUTCOME_LABELS = {
-    PullOutcome.OK: "Hentet",
-    PullOutcome.FAILED: "Fejlede",
-    PullOutcome.STOPPED: "Stoppet",
+    PullOutcome.OK: N_("Hentet"),
+    PullOutcome.FAILED: N_("Fejlede"),
+    PullOutcome.STOPPED: N_("Stoppet"),
 }
-# Why a pull ended without reading the feed to its end, in the administrator's words.
+# Why a pull ended without reading the feed to its end, in the administrator's words (translated where shown).
 ERROR_KINDS = {
-    "unreachable": "Noden svarede ikke (den er måske nede, eller adressen kan ikke nås)",
-    "timeout": "Noden svarede ikke færdigt inden for tidsgrænsen",
-    "refused": "Noden afviste at svare denne node (er vi godkendt hos den?)",
-    "peer_error": "Noden svarede med en fejl",
-    "too_large": "Svaret var større end tilladt og blev afvist",
-    "malformed": "Svaret kunne ikke bruges",
-    "too_many_pages": "Der var mere, end der hentes i én omgang; resten hentes ved næste hentning",
-    "feed_restarted": "Nodens ændringsfeed begyndte forfra to gange under samme hentning",
-    "rejections": "Der kom for mange afviste data fra noden den seneste time; der ventes, til det falder",
-    "stopped": "Stoppet, fordi en anden baggrundsproces har overtaget arbejdet",
-    "internal": "Uventet fejl i denne node (se nodens log)",
+    "unreachable": N_("Noden svarede ikke (den er måske nede, eller adressen kan ikke nås)"),
+    "timeout": N_("Noden svarede ikke færdigt inden for tidsgrænsen"),
+    "refused": N_("Noden afviste at svare denne node (er vi godkendt hos den?)"),
+    "peer_error": N_("Noden svarede med en fejl"),
+    "too_large": N_("Svaret var større end tilladt og blev afvist"),
+    "malformed": N_("Svaret kunne ikke bruges"),
+    "too_many_pages": N_("Der var mere, end der hentes i én omgang; resten hentes ved næste hentning"),
+    "feed_restarted": N_("Nodens ændringsfeed begyndte forfra to gange under samme hentning"),
+    "rejections": N_("Der kom for mange afviste data fra noden den seneste time; der ventes, til det falder"),
+    "stopped": N_("Stoppet, fordi en anden baggrundsproces har overtaget arbejdet"),
+    "internal": N_("Uventet fejl i denne node (se nodens log)"),
 }
 # Message beginnings of PeerUnavailable (federation/client.py, federation/replication.py) and their kind.
 _MESSAGE_KINDS = (

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
 from node.core.config import FeedLimits
+from node.core.translation import N_
 from node.subscriptions.addresses import AddressRefused, HostUnresolved, Resolver, checked_addresses, resolve_host
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ _SAFE = "/%:@!$&'()*+,;=-._~"  # what stays as it is in a request target; everyt
 # The user's words for each way a fetch can fail; connection-level failures all share one, so the answer
 # never tells an open port from a closed or filtered one.
 UNREACHABLE = "feedet kunne ikke hentes"
-REFUSED = "adressen er ikke tilladt: den peger på et internt net"
+# Stored as a feed's last error (Danish); the admin page's refusal of a new subscription translates it.
+REFUSED = N_("adressen er ikke tilladt: den peger på et internt net")
 
 
 class FeedUnavailable(Exception):

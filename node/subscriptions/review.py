@@ -27,12 +27,13 @@ from node.core.models import (
     Role,
     utcnow,
 )
+from node.core.translation import gettext as _
 from node.items.publishing import ActingNode, ImportOutcome, import_refusal, publish_imported
 from node.items.schema import ItemContent, ItemInvalid, validate_item
 
 
 class ReviewError(ValueError):
-    """A review decision that cannot be made, with a Danish message for the publisher."""
+    """A review decision that cannot be made, with a message for the publisher (Danish outside a web request)."""
 
 
 def hold_entry(session: Session, subscription_id: int, data: dict[str, Any], content: ItemContent) -> str:
@@ -91,9 +92,9 @@ def publish_held(session: Session, by: ActingNode, item_id: str) -> Item:
     try:
         content = validate_item(row.data, node_id=by.node_id)
     except ItemInvalid as exc:  # the rules changed since it was held; the fields are named, never their values
-        raise ReviewError("indslaget kan ikke udgives: fejl i " + ", ".join(exc.errors)) from None
+        raise ReviewError(_("indslaget kan ikke udgives: fejl i %(fields)s", fields=", ".join(exc.errors))) from None
     if import_refusal(session, content):
-        raise ReviewError("indslaget er trukket tilbage her og kan ikke udgives igen")
+        raise ReviewError(_("indslaget er trukket tilbage her og kan ikke udgives igen"))
     publish_imported(session, by, content)
     session.delete(row)
     return session.get(Item, content.id)
@@ -109,8 +110,8 @@ def reject_held(session: Session, by: ActingNode, item_id: str) -> HeldFeedEntry
 
 def _held(session: Session, by: ActingNode, item_id: str) -> HeldFeedEntry:
     if by.user is not None and not has_role(by.user, Role.PUBLISHER):
-        raise ReviewError("kun en udgiver kan udgive eller afvise indslag fra et feed")
+        raise ReviewError(_("kun en udgiver kan udgive eller afvise indslag fra et feed"))
     row = session.get(HeldFeedEntry, item_id)
     if row is None or row.state != HeldEntryState.HELD:
-        raise ReviewError("indslaget venter ikke (længere) på gennemsyn")
+        raise ReviewError(_("indslaget venter ikke (længere) på gennemsyn"))
     return row

@@ -35,6 +35,7 @@ from node.core.models import (
     SubscriptionState,
     utcnow,
 )
+from node.core.translation import gettext as _
 from node.items.publishing import ActingNode, import_refusal, publish_imported
 from node.items.schema import ItemInvalid, validate_item
 from node.subscriptions.addresses import static_refusal
@@ -61,7 +62,7 @@ STATE_LABELS = {SubscriptionState.QUEUED: "Venter på hentning", SubscriptionSta
 
 
 class SubscriptionError(ValueError):
-    """A subscription request that cannot be done, with a Danish message naming the field."""
+    """A subscription request that cannot be done, with a message naming the field (Danish outside a web request)."""
 
 
 @dataclass
@@ -92,12 +93,12 @@ def subscribe(session: Session, url: str, hold_for_review: bool = True, limits: 
     except ValueError:
         parts = None
     if parts is None or not _URL.fullmatch(url) or len(url) > 500 or not parts.hostname:
-        raise SubscriptionError("url: skal være en http(s)-adresse på et Atom- eller RSS-feed, fx https://dkr.dk/feed")
+        raise SubscriptionError(_("url: skal være en http(s)-adresse på et Atom- eller RSS-feed, fx https://dkr.dk/feed"))
     # Only what needs no DNS is checked here (no network call in a request); every fetch checks each hop again.
     if static_refusal(parts.hostname, port, limits.allowed_hosts):
-        raise SubscriptionError(f"url: {REFUSED}")
+        raise SubscriptionError(_("url: %(reason)s", reason=_(REFUSED)))
     if session.scalar(select(FeedSubscription).where(FeedSubscription.url == url)) is not None:
-        raise SubscriptionError(f"url: noden abonnerer allerede på {url}")
+        raise SubscriptionError(_("url: noden abonnerer allerede på %(url)s", url=url))
     subscription = FeedSubscription(url=url, state=SubscriptionState.QUEUED, next_check_at=utcnow(), failures=0,
                                     entries_seen=0, skipped=[], entries_over_limit=0, hold_for_review=hold_for_review)
     session.add(subscription)
@@ -133,7 +134,7 @@ def find_subscription(session: Session, subscription_id: int) -> FeedSubscriptio
     """The subscription with this id; raises SubscriptionError when there is none."""
     subscription = session.get(FeedSubscription, subscription_id)
     if subscription is None:
-        raise SubscriptionError(f"id: intet abonnement med id {subscription_id}")
+        raise SubscriptionError(_("id: intet abonnement med id %(id)s", id=subscription_id))
     return subscription
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from federation.local import current_local_node
@@ -20,6 +21,8 @@ from federation.peering import (
 from node.audit.log import record_admin_act
 from node.audit.models import AuditAct
 from node.core.models import Item, ItemStatus, Role, User, UserState
+from node.core.translation import N_, ngettext
+from node.core.translation import gettext as _
 from node.items.vocabulary import FIELD_LABELS
 from node.search_connection import WorkerSearch
 from node.subscriptions.service import (
@@ -31,6 +34,7 @@ from node.subscriptions.service import (
     unsubscribe,
 )
 from node.web.auditing import record_viewer_access, web_actor
+from node.web.language import DEFAULT, current_language
 from node.web.request import db, node_config, requires
 from node.web.views.confirmation import CONFIRMED_PEER_ACTIONS, require_confirmation
 from node.worker.lease import LeaseView, read_lease
@@ -64,6 +68,15 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
     ), status
 
 
+def named(message: str, **names: str) -> str:
+    """A marked message in the interface's language with names or titles put in, marked as Danish on a page in
+    another language (a flash message: the session keeps it as markup)."""
+    if current_language() == DEFAULT:
+        return _(message, **names)
+    return Markup(escape(_(message))) % {key: Markup('<span lang="da">{}</span>').format(value)
+                                         for key, value in names.items()}
+
+
 def _search_connected() -> bool:
     index = current_app.extensions.get("vidensnet.search")
     # The web processes of `vidensnet serve` follow the worker's Meilisearch; without a worker they have none.
@@ -73,12 +86,15 @@ def _search_connected() -> bool:
 def worker_description(lease: LeaseView) -> str:
     """The background worker's state in the administrator's words."""
     if lease.status == "no active worker":
-        return "ingen aktiv baggrundsproces"
+        return _("ingen aktiv baggrundsproces")
     ago = round(lease.renewed_seconds_ago or 0)
-    since = f"for {ago} sekund{'' if ago == 1 else 'er'} siden"
     if lease.active:
-        return f"aktiv på {lease.host}, fornyet {since}"
-    return f"ingen aktiv baggrundsproces: den seneste, på {lease.host}, meldte sig sidst {since}"
+        return ngettext("aktiv på %(host)s, fornyet for %(num)d sekund siden",
+                        "aktiv på %(host)s, fornyet for %(num)d sekunder siden", ago, host=lease.host)
+    return ngettext(
+        "ingen aktiv baggrundsproces: den seneste, på %(host)s, meldte sig sidst for %(num)d sekund siden",
+        "ingen aktiv baggrundsproces: den seneste, på %(host)s, meldte sig sidst for %(num)d sekunder siden",
+        ago, host=lease.host)
 
 
 @bp.get("/")
@@ -100,7 +116,7 @@ def add_peer_form():
     with sessions.begin() as session:  # add_peer calls the other node outside any transaction, so afterwards
         record_admin_act(session, web_actor(), AuditAct.PEER_ADDED, peer.id,
                          description=f"{peer.name} ({peer.id}) er tilføjet som afventende peer")
-    flash(f"{peer.name} er tilføjet som afventende peer.")
+    flash(named(N_("%(name)s er tilføjet som afventende peer."), name=peer.name))
     return redirect(url_for("admin.overview") + "#forbindelser")
 
 
@@ -116,7 +132,7 @@ def approve_peer_form(peer_id: str):
         return _render({"peer": str(exc)}, status=422)
     db().commit()
     wake_peer(current_local_node(), peer.url, peer.id)
-    flash(f"{peer.name} er godkendt.")
+    flash(named(N_("%(name)s er godkendt."), name=peer.name))
     return redirect(url_for("admin.overview") + "#forbindelser")
 
 
@@ -133,13 +149,17 @@ def introducer_form(peer_id: str):
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
     db().commit()
-    flash(f"{peer.name} {'anbefaler nu nøgler alene' if introducer else 'anbefaler ikke længere nøgler alene'}.")
+    flash(named(N_("%(name)s anbefaler nu nøgler alene.") if introducer
+                else N_("%(name)s anbefaler ikke længere nøgler alene."), name=peer.name))
     return redirect(url_for("admin.overview") + "#forbindelser")
 
 
-# The admin's peer actions, by the word in their URL: the peering action and the message after it.
-PEER_ACTIONS = {"pause": ("suspend", "er sat på pause"), "genoptag": ("resume", "er genoptaget"),
-                "bloker": ("block", "er blokeret"), "fjern": ("remove", "er fjernet")}
+# The admin's peer actions, by the word in their URL: the peering action, the audit log's words (stored in
+# Danish) and the message after it (translated when flashed).
+PEER_ACTIONS = {"pause": ("suspend", "er sat på pause", N_("%(name)s er sat på pause.")),
+                "genoptag": ("resume", "er genoptaget", N_("%(name)s er genoptaget.")),
+                "bloker": ("block", "er blokeret", N_("%(name)s er blokeret.")),
+                "fjern": ("remove", "er fjernet", N_("%(name)s er fjernet."))}
 PEER_ACTS = {"suspend": AuditAct.PEER_SUSPENDED, "resume": AuditAct.PEER_RESUMED, "block": AuditAct.PEER_BLOCKED,
              "remove": AuditAct.PEER_REMOVED}
 
@@ -159,7 +179,7 @@ def change_peer_form(peer_id: str, action: str):
         abort(404)
     if action in CONFIRMED_PEER_ACTIONS:
         require_confirmation()
-    move, done = PEER_ACTIONS[action]
+    move, done, message = PEER_ACTIONS[action]
     try:
         peer = db().get(Peer, peer_id)
         if move == "remove":
@@ -171,7 +191,7 @@ def change_peer_form(peer_id: str, action: str):
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
     db().commit()
-    flash(f"{peer.name if peer else peer_id} {done}.")
+    flash(named(message, name=peer.name if peer else peer_id))
     return redirect(url_for("admin.overview") + "#forbindelser")
 
 
@@ -188,7 +208,7 @@ def subscribe_feed():
         db().rollback()
         return _render({"feed": str(exc)}, status=422)
     db().commit()
-    flash("Abonnementet er oprettet. Feedet hentes om lidt i baggrunden; tilstanden ses herunder.")
+    flash(_("Abonnementet er oprettet. Feedet hentes om lidt i baggrunden; tilstanden ses herunder."))
     return redirect(url_for("admin.overview") + "#feeds")
 
 
@@ -202,7 +222,7 @@ def refresh_feed(subscription_id: int):
         db().rollback()
         return _render({"feed": str(exc)}, status=404)
     db().commit()
-    flash(f"{subscription.title or subscription.url} hentes om lidt i baggrunden.")
+    flash(named(N_("%(feed)s hentes om lidt i baggrunden."), feed=subscription.title or subscription.url))
     return redirect(url_for("admin.overview") + "#feeds")
 
 
@@ -219,8 +239,9 @@ def review_feed(subscription_id: int):
         db().rollback()
         return _render({"feed": str(exc)}, status=404)
     db().commit()
-    flash(f"Nye indslag fra {subscription.title or subscription.url} "
-          + ("holdes nu til gennemsyn." if hold else "udgives nu straks."))
+    feed = subscription.title or subscription.url
+    flash(named(N_("Nye indslag fra %(feed)s holdes nu til gennemsyn.") if hold
+                else N_("Nye indslag fra %(feed)s udgives nu straks."), feed=feed))
     return redirect(url_for("admin.overview") + "#feeds")
 
 
@@ -236,5 +257,5 @@ def unsubscribe_feed(subscription_id: int):
         db().rollback()
         return _render({"feed": str(exc)}, status=404)
     db().commit()
-    flash(f"Abonnementet på {subscription.url} er afmeldt. Emnerne fra feedet er stadig udgivet.")
+    flash(_("Abonnementet på %(url)s er afmeldt. Emnerne fra feedet er stadig udgivet.", url=subscription.url))
     return redirect(url_for("admin.overview") + "#feeds")

@@ -8,10 +8,12 @@ from sqlalchemy import select
 from node.audit.log import record_admin_act
 from node.audit.models import AuditAct
 from node.core.models import FeedSubscription, Role
+from node.core.translation import N_
 from node.items.rendering import render_markdown
 from node.subscriptions.review import ReviewError, held_entries, publish_held, reject_held
 from node.web.auditing import web_actor
 from node.web.request import acting_node, db, requires
+from node.web.views.admin import named
 
 bp = Blueprint("feed_review", __name__, url_prefix="/admin/feeds/gennemsyn")
 
@@ -41,7 +43,7 @@ def publish_entry(item_id: str):
         db().rollback()
         return _render(str(exc), status=422)
     db().commit()
-    flash(f"»{item.title}« er udgivet.")
+    flash(named(N_("»%(title)s« er udgivet."), title=item.title))
     return redirect(url_for("feed_review.overview"))
 
 
@@ -57,5 +59,5 @@ def reject_entry(item_id: str):
         return _render(str(exc), status=422)
     title = row.data.get("title", "")
     db().commit()
-    flash(f"»{title}« er afvist og bliver ikke udgivet.")
+    flash(named(N_("»%(title)s« er afvist og bliver ikke udgivet."), title=title))
     return redirect(url_for("feed_review.overview"))

@@ -11,6 +11,8 @@ from federation.network_map import PUBLIC_STATES, NodeFacts, ago, facts_of, netw
 from federation.pull_history import ERROR_KINDS, OUTCOME_LABELS, PULLS_KEPT, recent_pulls
 from node.core.geography import municipalities
 from node.core.models import Role, utcnow
+from node.core.translation import gettext as _
+from node.core.translation import ngettext
 from node.web.dates import time_words
 from node.web.labels import label
 from node.web.request import db, node_config, requires
@@ -23,17 +25,17 @@ LAG_INTERVALS, LAG_MINIMUM = 5, timedelta(minutes=5)
 
 def danish_time(moment: datetime | None) -> str:
     """A stored UTC time as Danes read it, in Copenhagen's time: "2. december 2026 kl. 14.05"."""
-    return "aldrig" if moment is None else time_words(moment)
+    return _("aldrig") if moment is None else time_words(moment)
 
 
 def duration(started: datetime, finished: datetime) -> str:
-    """How long a pull took, in Danish: "under 1 sekund", "4 sekunder", "2 min. 5 sek."."""
+    """How long a pull took, in words: "under 1 sekund", "4 sekunder", "2 min. 5 sek."."""
     seconds = int((finished - started).total_seconds())
     if seconds < 1:
-        return "under 1 sekund"
+        return _("under 1 sekund")
     if seconds < 60:
-        return f"{seconds} sekund{'' if seconds == 1 else 'er'}"
-    return f"{seconds // 60} min. {seconds % 60} sek."
+        return ngettext("%(num)d sekund", "%(num)d sekunder", seconds)
+    return _("%(minutes)d min. %(seconds)d sek.", minutes=seconds // 60, seconds=seconds % 60)
 
 
 def _this_node() -> NodeFacts:

@@ -44,3 +44,29 @@ def test_an_english_reason_of_an_unknown_kind_is_never_shown_raw_but_kept_as_the
 
 def test_no_reason_gives_no_sentence():
     assert danish_reason(None) == "" and danish_reason("") == "" and not adds_detail(None)
+
+
+@pytest.fixture
+def english(app):
+    with app.test_request_context("/", headers={"Cookie": "sprog=en"}):
+        yield
+
+
+def test_in_english_each_kind_of_error_gets_its_english_sentence(english):
+    refused = "The connection was refused, or the node could not be reached."
+    assert danish_reason("no answer: ConnectionError") == refused
+    assert danish_reason("weird upstream thing") == "An error occurred; see the technical reason."
+    assert adds_detail("no answer: ConnectionError") and adds_detail("weird upstream thing")
+
+
+def test_in_english_this_nodes_own_danish_reasons_are_told_in_english_with_their_names_kept(english):
+    assert danish_reason("en node kan ikke peere med sig selv") == "A node cannot peer with itself."
+    assert danish_reason("randers-kommune er blokeret på denne node") == "randers-kommune is blocked on this node."
+    told = "Skive is paused and cannot become approved."
+    assert danish_reason("skive er på pause og kan ikke blive godkendt") == told
+    assert not adds_detail("randers-kommune er blokeret på denne node")
+
+
+def test_in_english_a_danish_reason_of_no_known_message_stays_danish_marked_as_danish(english):
+    assert danish_reason("noden gik i stå midt i det hele") == '<span lang="da">Noden gik i stå midt i det hele.</span>'
+    assert not adds_detail("noden gik i stå midt i det hele")

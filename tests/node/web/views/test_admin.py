@@ -7,6 +7,7 @@ from datetime import timedelta
 from node.worker.lease import Holder, Lease
 from tests.helpers.nodes import PASSWORD
 from tests.helpers.web import csrf_token, login
+from tests.node.web.views.admin_english import english_leftovers, in_english
 
 
 def test_admin_page_is_for_admins_only(app, users):
@@ -72,3 +73,16 @@ def test_admin_page_tells_in_danish_whether_a_background_worker_is_active_and_wh
     page = admin.get("/admin/").get_data(as_text=True)
     assert "aktiv på app-server-2, fornyet for 0 sekunder siden" in page and "ingen aktiv" not in page
     assert "lease-secret-7f3a" not in page  # the holder's token is an internal code, never shown
+
+
+def test_the_admin_overview_speaks_english_with_its_sections_and_the_worker_state(app, users):
+    admin = app.test_client()
+    login(admin, "admin")
+    page = in_english(admin).get("/admin/").get_data(as_text=True)
+    assert '<html lang="en">' in page and "<h1>Administration</h1>" in page
+    for words in ("The node", "Connections", "Keys and trust", "Waiting and rejected data", "External feeds",
+                  "Users", "Search", "Audit log", "The node has", "no active background worker",
+                  "No peers yet.", "Nothing is waiting.", "Nothing rejected.", "No conflicts.", "No warnings.",
+                  "Create, deactivate and activate users", "Index updates queued"):
+        assert words in page, words
+    assert english_leftovers(page) == []

@@ -16,6 +16,7 @@ from tests.helpers.feed_server import FeedServer, atom
 from tests.helpers.live_nodes import HTTP_TIMEOUT, LiveNode, wait_for
 from tests.helpers.nodes import PASSWORD, acting_node
 from tests.helpers.web import csrf_token, login
+from tests.node.web.views.admin_english import english_leftovers, in_english
 
 ENTRY = {"id": "urn:dkr:1", "title": "Ny vejledning om bekymringssamtaler", "link": "https://dkr.example/bekymring",
          "summary": "Sådan forbereder I en bekymringssamtale."}
@@ -189,3 +190,28 @@ def test_a_running_node_answers_the_subscribe_form_at_once_and_its_scheduler_fet
             release.set()
             node.stop()
     assert "Det Kriminalpræventive Råd" in row and "1 venter" in row
+
+
+def test_the_feeds_section_and_its_messages_speak_english_with_the_feed_title_marked_danish(admin, feeds, sessions):
+    url = feeds.put("/dkr.atom", atom("Det Kriminalpræventive Råd", [ENTRY, LEAKING]))
+    in_english(admin)
+    created = admin.get(_post(admin, "/admin/feeds", url=url).headers["Location"]).get_data(as_text=True)
+    assert "The subscription has been created." in created and english_leftovers(created) == []
+    _scheduler(sessions)
+    row = _row(admin.get("/admin/").get_data(as_text=True), url)
+    assert '<span lang="da">Det Kriminalpræventive Råd</span>' in row and "Published at once" in row
+    assert "Entry 2:" in row and "Hold new entries for review" in row and "Update now" in row
+    with sessions() as session:
+        subscription_id = session.scalars(select(FeedSubscription.id)).one()
+    held = admin.get(_post(admin, f"/admin/feeds/{subscription_id}/gennemsyn", gennemsyn="til").headers["Location"])
+    page = held.get_data(as_text=True)
+    assert '<span lang="da">Det Kriminalpræventive Råd</span> are now held for review.' in page
+    assert english_leftovers(page) == []
+
+
+def test_a_refused_subscription_is_told_in_english(admin):
+    in_english(admin)
+    response = _post(admin, "/admin/feeds", url="ftp://nowhere")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "url: must be an http(s) address of an Atom or RSS feed" in page
+    assert english_leftovers(page) == []

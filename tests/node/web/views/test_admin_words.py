@@ -11,6 +11,7 @@ from federation.models import Peer, PeerState
 from node.core.models import FeedSubscription, SubscriptionState
 from tests.helpers.envelopes import know_origin
 from tests.helpers.web import login
+from tests.node.web.views.admin_english import english_leftovers, in_english
 
 RAW_VALUES = ("backing_off", "approved", "municipality", "police", "national", "peering", "queued", "ConnectionError")
 
@@ -82,3 +83,21 @@ def test_a_peer_claiming_other_facts_is_told_in_labels_and_names_never_as_raw_va
     assert ('påstod Politikreds / Infohus, Østjyllands Politi, godkendt som Kommune, '
             '<span title="Kommunekode 0730">Randers</span>') in page
     assert "'kind'" not in page and "Randers Kommune påstod at være noget andet" in page
+
+
+def test_in_english_peers_feeds_alerts_and_claims_are_told_in_english_with_names_marked_danish(app, users, sessions):
+    add_failing_peer(sessions)
+    approved = {"kind": "municipality", "municipality": "0730", "district": None}
+    claimed = {"payload": {"public_key": "key-1", "issued_at": "2026-12-01T09:00:00Z", "kind": "police",
+                           "municipality": None, "district": "Østjyllands Politi"}}
+    with sessions.begin() as session:
+        record_false_facts(session, "randers-kommune", approved, claimed)
+    admin = app.test_client()
+    login(admin, "admin")
+    page = in_english(admin).get("/admin/").get_data(as_text=True)
+    assert "2 failures in a row; next attempt" in page and "34 changes" in page
+    assert "The connection was refused, or the node could not be reached." in page
+    assert "The feed could not be fetched." in page and "Not fetched yet" in page and "Held for review" in page
+    assert '<span lang="da">Randers Kommune</span> claimed to be something other than it is approved as.' in page
+    assert ', approved as ' in page and '<span lang="da">Østjyllands Politi</span>' in page
+    assert english_leftovers(page) == []

@@ -20,7 +20,8 @@ from node.core.config import NodeSettings, load_config
 from node.core.models import utcnow
 from node.web.app import create_app
 from node.web.views.network import danish_time, duration
-from tests.helpers.web import login
+from tests.helpers.web import csrf_token, login
+from tests.node.web.views.admin_english import english_leftovers, in_english
 
 POLITI = NodeSettings("oestjyllands-politi", "Østjyllands Politi", "police", "http://politi.test:8080",
                       district="Østjyllands Politi")
@@ -135,3 +136,57 @@ def test_a_pulls_duration_is_said_in_danish():
     assert duration(start, start + timedelta(seconds=1)) == "1 sekund"
     assert duration(start, start + timedelta(seconds=42)) == "42 sekunder"
     assert duration(start, start + timedelta(seconds=125)) == "2 min. 5 sek."
+
+
+def _admin_in_english(app):
+    return in_english(_admin(app))
+
+
+def test_the_network_picture_speaks_english_with_the_node_names_marked_danish(app, users, network):
+    page = _admin_in_english(app).get("/admin/netvaerk").get_data(as_text=True)
+    assert '<html lang="en">' in page and "<h1>The network</h1>" in page
+    assert "Key to the picture" in page and "Synchronised (solid line)" in page and "Blocked (dash and dot)" in page
+    assert "synchronised 2 minutes ago" in page and "latest attempt failed 1 minute ago; never synchronised" in page
+    assert 'lang="da">Østjyllands Politi' in page and "Police district" in page and "National body" in page
+    assert english_leftovers(page) == []
+
+
+def test_the_public_network_page_speaks_english(node_home, users, network, monkeypatch):
+    monkeypatch.setenv("VIDENSNET_PUBLIC_NETWORK_PAGE", "true")
+    visitor = create_app(load_config(node_home)).test_client()
+    visitor.set_cookie("sprog", "en")
+    page = visitor.get("/netvaerk").get_data(as_text=True)
+    assert '<html lang="en">' in page and "The network around" in page and "Direct connection" in page
+    assert "Known through a peer" in page and "gets here because the nodes in between pass it on" in page
+    assert english_leftovers(page) == []
+
+
+def test_the_peer_history_speaks_english_with_the_error_kind_and_the_raw_reason_as_it_is(app, users, network):
+    admin = _admin_in_english(app)
+    ok = admin.get(f"/admin/forbindelser/{POLITI.id}").get_data(as_text=True)
+    assert '<html lang="en">' in ok and "The latest pulls" in ok and "Fetched" in ok and "3 seconds" in ok
+    assert english_leftovers(ok) == []
+    failed = admin.get(f"/admin/forbindelser/{RANDERS.id}").get_data(as_text=True)
+    assert "Failed" in failed and "The node did not answer (it may be down" in failed
+    assert "<summary>Technical reason</summary>" in failed and SECRET_REASON in failed
+    assert english_leftovers(failed) == []
+
+
+def test_the_admin_overview_speaks_english_in_every_section(app, users, network):
+    page = _admin_in_english(app).get("/admin/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    for words in ("Connections", "Keys and trust", "Waiting and rejected data", "External feeds", "Users",
+                  "Search engine", "Audit log", "failure in a row; next attempt",
+                  "The node did not answer.", "See the network as a picture",
+                  "Known nodes and keys", "No subscriptions yet.", "Index updates queued"):
+        assert words in page, words
+    assert english_leftovers(page) == []
+
+
+def test_a_peer_action_is_confirmed_in_english(app, users, network):
+    admin = _admin_in_english(app)
+    token = csrf_token(admin.get("/admin/").get_data(as_text=True))
+    response = admin.post(f"/admin/peers/{POLITI.id}/pause", data={"csrf_token": token}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert '<span lang="da">Østjyllands Politi</span> has been paused.' in page
+    assert english_leftovers(page) == []
