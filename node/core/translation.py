@@ -7,6 +7,9 @@ here; outside a web request (the command line, the worker) and in the API they s
 from __future__ import annotations
 
 import flask_babel
+from markupsafe import Markup
+
+DANISH = "da"
 
 
 def N_(message: str) -> str:
@@ -22,3 +25,25 @@ def gettext(message: str, **variables: object) -> str:
 def ngettext(singular: str, plural: str, count: int, **variables: object) -> str:
     """The singular or plural message for a count (`%(num)d` is the count), in the interface language."""
     return flask_babel.ngettext(singular, plural, count, **variables)
+
+
+def interface_language() -> str:
+    """The language the current request's page is shown in; Danish outside a request."""
+    locale = flask_babel.get_locale()  # None outside a request
+    return str(locale) if locale else DANISH
+
+
+def danish(text: str, tag: str = "span") -> str | Markup:
+    """Content or a name as written, marked `lang="da"` for screen readers on a page in another language.
+
+    A Danish page needs no mark (the whole page is Danish), so there the text stays as it always read; `tag`
+    is "tspan" inside SVG, where an HTML span would end the drawing.
+    """
+    if interface_language() == DANISH:
+        return text
+    return Markup('<{tag} lang="da">{text}</{tag}>').format(tag=Markup(tag), text=text)
+
+
+def da() -> Markup:
+    """The attribute ` lang="da"` for an element holding only Danish content, on a page in another language."""
+    return Markup("") if interface_language() == DANISH else Markup(' lang="da"')

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from markupsafe import Markup, escape
+
 from node.accounts.lifecycle import STATE_LABELS as USER_STATE_LABELS
 from node.accounts.logins import OUTCOME_LABELS
 from node.accounts.users import ROLE_LABELS
 from node.audit.models import AUDIENCE_LABELS
-from node.core.translation import N_
+from node.core.translation import N_, danish
 from node.core.translation import gettext as _
 from node.items.vocabulary import DETAIL_CHOICES, PREVENTION_LEVELS, TARGET_GROUPS, TYPE_PLURALS, TYPES
 
@@ -114,7 +116,7 @@ def definite(item_type: str) -> str:
     return _(DEFINITE_TYPES[item_type])
 
 
-def key_source(vouched_by: str, node_id: str, name_of: Callable[[str], str]) -> str:
+def key_source(vouched_by: str, node_id: str, name_of: Callable[[str], str]) -> str | Markup:
     """How a known node's key was accepted, in words: by peering, as a trust anchor, or on whose recommendation."""
     if vouched_by == "peering":
         return _("Godkendt direkte som peer")
@@ -123,12 +125,14 @@ def key_source(vouched_by: str, node_id: str, name_of: Callable[[str], str]) -> 
         return _("Tillidsanker sat op på denne node")
     if not endorsers:
         return _("ukendt")
-    return _("Anbefalet af %(names)s", names=joined(name_of(e) for e in endorsers))
+    # The names are marked Danish on a page in another language, so the sentence is markup, the names escaped.
+    names = joined(danish(name_of(e)) for e in endorsers)
+    return Markup(escape(_("Anbefalet af %(names)s"))) % {"names": names}
 
 
-def joined(words: Iterable[str]) -> str:
-    """Words joined as the language does: "A", "A og B", "A, B og C" ("A, B and C")."""
+def joined(words: Iterable[str]) -> Markup:
+    """Words joined as the language does: "A", "A og B", "A, B og C" ("A, B and C"); escaped unless markup."""
     words = list(words)
     if len(words) < 2:
-        return "".join(words)
-    return _("%(first)s og %(last)s", first=", ".join(words[:-1]), last=words[-1])
+        return Markup("").join(words)
+    return Markup(escape(_("%(first)s og %(last)s"))) % {"first": Markup(", ").join(words[:-1]), "last": words[-1]}

@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Flask, flash, redirect, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel
 from markupsafe import Markup, escape
 
+from node.core.translation import da, danish, interface_language
 from node.core.translation import gettext as _
 from node.web.request import local_path, node_config
 
@@ -44,24 +45,12 @@ def chosen_language() -> str:
 
 def current_language() -> str:
     """The language this page is shown in ("da" or "en"), for `<html lang>` and the switch."""
-    return str(get_locale() or DEFAULT)
+    return interface_language()
 
 
-def danish(text: str) -> str | Markup:
-    """Content or a name as written, marked `lang="da"` for screen readers on a page in another language.
-
-    A Danish page needs no mark (the whole page is Danish), so there the text stays as it always read.
-    """
-    return text if current_language() == DEFAULT else Markup('<span lang="da">{}</span>').format(text)
-
-
-def da() -> Markup:
-    """The attribute ` lang="da"` for an element holding only Danish content, on a page in another language."""
-    return Markup("") if current_language() == DEFAULT else Markup(' lang="da"')
-
-
-def flash_naming(message: str, names: dict[str, str], **words: str) -> None:
+def flash_naming(message: str, words: dict[str, str] | None = None, **names: str) -> None:
     """Flash a message (marked with N_) naming content (`names`, marked Danish) and interface `words` (translated)."""
+    words = words or {}
     if current_language() == DEFAULT:
         flash(_(message, **names, **words))
         return

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 
-from markupsafe import Markup
-
-from node.core.translation import N_
+from node.core.translation import N_, danish
 from node.core.translation import gettext as _
 
 # Checked in order: the first pattern that matches the raw reason gives the sentence.
@@ -93,7 +91,7 @@ def danish_reason(raw: str | None) -> str:
         return ""
     message, places = _message(raw)
     if message is None:
-        return _kept_danish(_as_sentence(raw))
+        return danish(_as_sentence(raw))
     shown = {name: _(value) if translated else value for name, (value, translated) in places.items()}
     return _as_sentence(_(message, **shown)) if places or message not in _SENTENCES else _(message)
 
@@ -125,13 +123,6 @@ def _message(raw: str) -> tuple[str | None, dict[str, tuple[str, bool]]]:
         if found := pattern.fullmatch(text):
             return message, {name: (value, name in translated) for name, value in found.groupdict().items()}
     return (None, {}) if _DANISH.search(raw) else (UNKNOWN, {})
-
-
-def _kept_danish(sentence: str) -> str:
-    # The interface is in another language when the catalogue translates its messages (this module sits below
-    # node.web.language); there the Danish text is marked as Danish for screen readers.
-    in_danish = _(UNKNOWN) == UNKNOWN
-    return sentence if in_danish else Markup('<span lang="da">{}</span>').format(sentence)
 
 
 def _as_sentence(text: str) -> str:

@@ -81,7 +81,7 @@ def revoke(token_id: int):
         db().rollback()
         return _render({"token": str(exc)}, status=422)
     db().commit()
-    flash_naming(N_("API-nøglen »%(name)s« er tilbagekaldt."), {"name": token.name})
+    flash_naming(N_("API-nøglen »%(name)s« er tilbagekaldt."), name=token.name)
     return redirect(url_for("account.page") + "#noegler")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from federation.local import current_local_node
@@ -34,7 +33,7 @@ from node.subscriptions.service import (
     unsubscribe,
 )
 from node.web.auditing import record_viewer_access, web_actor
-from node.web.language import DEFAULT, current_language
+from node.web.language import flash_naming
 from node.web.request import db, node_config, requires
 from node.web.views.confirmation import CONFIRMED_PEER_ACTIONS, require_confirmation
 from node.worker.lease import LeaseView, read_lease
@@ -66,15 +65,6 @@ def _render(errors: dict | None = None, new_token: str | None = None, status: in
         errors=errors or {},
         new_token=new_token,
     ), status
-
-
-def named(message: str, **names: str) -> str:
-    """A marked message in the interface's language with names or titles put in, marked as Danish on a page in
-    another language (a flash message: the session keeps it as markup)."""
-    if current_language() == DEFAULT:
-        return _(message, **names)
-    return Markup(escape(_(message))) % {key: Markup('<span lang="da">{}</span>').format(value)
-                                         for key, value in names.items()}
 
 
 def _search_connected() -> bool:
@@ -116,7 +106,7 @@ def add_peer_form():
     with sessions.begin() as session:  # add_peer calls the other node outside any transaction, so afterwards
         record_admin_act(session, web_actor(), AuditAct.PEER_ADDED, peer.id,
                          description=f"{peer.name} ({peer.id}) er tilføjet som afventende peer")
-    flash(named(N_("%(name)s er tilføjet som afventende peer."), name=peer.name))
+    flash_naming(N_("%(name)s er tilføjet som afventende peer."), name=peer.name)
     return redirect(url_for("admin.overview") + "#forbindelser")
 
 
@@ -132,7 +122,7 @@ def approve_peer_form(peer_id: str):
         return _render({"peer": str(exc)}, status=422)
     db().commit()
     wake_peer(current_local_node(), peer.url, peer.id)
-    flash(named(N_("%(name)s er godkendt."), name=peer.name))
+    flash_naming(N_("%(name)s er godkendt."), name=peer.name)
     return redirect(url_for("admin.overview") + "#forbindelser")
 
 
@@ -149,8 +139,8 @@ def introducer_form(peer_id: str):
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
     db().commit()
-    flash(named(N_("%(name)s anbefaler nu nøgler alene.") if introducer
-                else N_("%(name)s anbefaler ikke længere nøgler alene."), name=peer.name))
+    flash_naming(N_("%(name)s anbefaler nu nøgler alene.") if introducer
+                else N_("%(name)s anbefaler ikke længere nøgler alene."), name=peer.name)
     return redirect(url_for("admin.overview") + "#forbindelser")
 
 
@@ -191,7 +181,7 @@ def change_peer_form(peer_id: str, action: str):
         db().rollback()
         return _render({"peer": str(exc)}, status=422)
     db().commit()
-    flash(named(message, name=peer.name if peer else peer_id))
+    flash_naming(message, name=peer.name if peer else peer_id)
     return redirect(url_for("admin.overview") + "#forbindelser")
 
 
@@ -222,7 +212,7 @@ def refresh_feed(subscription_id: int):
         db().rollback()
         return _render({"feed": str(exc)}, status=404)
     db().commit()
-    flash(named(N_("%(feed)s hentes om lidt i baggrunden."), feed=subscription.title or subscription.url))
+    flash_naming(N_("%(feed)s hentes om lidt i baggrunden."), feed=subscription.title or subscription.url)
     return redirect(url_for("admin.overview") + "#feeds")
 
 
@@ -240,8 +230,8 @@ def review_feed(subscription_id: int):
         return _render({"feed": str(exc)}, status=404)
     db().commit()
     feed = subscription.title or subscription.url
-    flash(named(N_("Nye indslag fra %(feed)s holdes nu til gennemsyn.") if hold
-                else N_("Nye indslag fra %(feed)s udgives nu straks."), feed=feed))
+    flash_naming(N_("Nye indslag fra %(feed)s holdes nu til gennemsyn.") if hold
+                else N_("Nye indslag fra %(feed)s udgives nu straks."), feed=feed)
     return redirect(url_for("admin.overview") + "#feeds")
 
 

@@ -94,7 +94,7 @@ def start_login_session(user, next_path: str | None):
     db().commit()
     login_user(user)
     session[SESSION_KEY] = key
-    flash_naming(N_("Du er logget ind som %(name)s."), {"name": user.display_name})
+    flash_naming(N_("Du er logget ind som %(name)s."), name=user.display_name)
     return redirect(local_path(next_path))
 
 

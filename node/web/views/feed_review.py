@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from sqlalchemy import select
 
 from node.audit.log import record_admin_act
@@ -12,8 +12,8 @@ from node.core.translation import N_
 from node.items.rendering import render_markdown
 from node.subscriptions.review import ReviewError, held_entries, publish_held, reject_held
 from node.web.auditing import web_actor
+from node.web.language import flash_naming
 from node.web.request import acting_node, db, requires
-from node.web.views.admin import named
 
 bp = Blueprint("feed_review", __name__, url_prefix="/admin/feeds/gennemsyn")
 
@@ -43,7 +43,7 @@ def publish_entry(item_id: str):
         db().rollback()
         return _render(str(exc), status=422)
     db().commit()
-    flash(named(N_("»%(title)s« er udgivet."), title=item.title))
+    flash_naming(N_("»%(title)s« er udgivet."), title=item.title)
     return redirect(url_for("feed_review.overview"))
 
 
@@ -59,5 +59,5 @@ def reject_entry(item_id: str):
         return _render(str(exc), status=422)
     title = row.data.get("title", "")
     db().commit()
-    flash(named(N_("»%(title)s« er afvist og bliver ikke udgivet."), title=title))
+    flash_naming(N_("»%(title)s« er afvist og bliver ikke udgivet."), title=title)
     return redirect(url_for("feed_review.overview"))

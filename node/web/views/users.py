@@ -92,5 +92,5 @@ def change(user_id: int, act: str):
         db().rollback()
         return _render({user.id: str(exc)}, status=422)
     db().commit()
-    flash_naming(done, {"name": user.display_name}, role=_(ROLE_LABELS[user.role]))
+    flash_naming(done, {"role": _(ROLE_LABELS[user.role])}, name=user.display_name)
     return redirect(url_for("users.page") + f"#bruger-{user.id}")

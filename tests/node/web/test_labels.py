@@ -75,9 +75,10 @@ def test_labels_and_the_type_words_are_shown_in_english_for_an_english_visitor(i
     assert definite("bulletin") == "the trend bulletin"
 
 
-def test_a_key_source_and_joined_words_use_and_in_english(in_english):
+def test_a_key_source_and_joined_words_use_and_in_english_with_the_names_marked_danish(in_english):
     names = {"politi": "Østjyllands Politi", "dkr": "Det Kriminalpræventive Råd"}.get
     assert key_source("peering", "randers", names) == "Approved directly as a peer"
-    assert key_source("politi,dkr", "randers", names) == (
-        "Recommended by Østjyllands Politi and Det Kriminalpræventive Råd")
+    assert key_source("politi,dkr", "randers", names) == ('Recommended by <span lang="da">Østjyllands Politi</span> '
+                                                          'and <span lang="da">Det Kriminalpræventive Råd</span>')
     assert [joined(["A", "B"]), joined(["A", "B", "C"])] == ["A and B", "A, B and C"]
+    assert joined(["<b>", "C"]) == "&lt;b&gt; and C"  # text is escaped, markup kept

@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 
 from federation.ingest import ingest
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.envelopes import ME, envelope, know_origin
 from tests.helpers.nodes import SINKS
 from tests.helpers.web import login
-from tests.node.web.views.admin_english import english_leftovers, in_english
+from tests.node.web.views.admin_english import in_english
 
 
 def test_the_admin_page_shows_an_item_in_conflict_by_title_and_origin_name(app, sessions, users):
@@ -43,4 +44,4 @@ def test_in_english_an_item_in_conflict_is_told_in_english_with_its_titles_and_o
     section = page.split("Items in conflict", 1)[1].split("<h3", 1)[0]
     assert '“<span lang="da">Natteravne i Vorup</span>” via' in section
     assert "<strong>in conflict</strong> – held back" in section
-    assert english_leftovers(page) == []
+    assert danish_leftovers(page) == []

@@ -12,11 +12,12 @@ from node.audit.models import AuditEvent
 from node.core.config import FeedLimits
 from node.core.models import FeedSubscription, Item
 from node.subscriptions.service import run_cycle
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.feed_server import FeedServer, atom
 from tests.helpers.live_nodes import HTTP_TIMEOUT, LiveNode, wait_for
 from tests.helpers.nodes import PASSWORD, acting_node
 from tests.helpers.web import csrf_token, login
-from tests.node.web.views.admin_english import english_leftovers, in_english
+from tests.node.web.views.admin_english import in_english
 
 ENTRY = {"id": "urn:dkr:1", "title": "Ny vejledning om bekymringssamtaler", "link": "https://dkr.example/bekymring",
          "summary": "Sådan forbereder I en bekymringssamtale."}
@@ -196,7 +197,7 @@ def test_the_feeds_section_and_its_messages_speak_english_with_the_feed_title_ma
     url = feeds.put("/dkr.atom", atom("Det Kriminalpræventive Råd", [ENTRY, LEAKING]))
     in_english(admin)
     created = admin.get(_post(admin, "/admin/feeds", url=url).headers["Location"]).get_data(as_text=True)
-    assert "The subscription has been created." in created and english_leftovers(created) == []
+    assert "The subscription has been created." in created and danish_leftovers(created) == []
     _scheduler(sessions)
     row = _row(admin.get("/admin/").get_data(as_text=True), url)
     assert '<span lang="da">Det Kriminalpræventive Råd</span>' in row and "Published at once" in row
@@ -206,7 +207,7 @@ def test_the_feeds_section_and_its_messages_speak_english_with_the_feed_title_ma
     held = admin.get(_post(admin, f"/admin/feeds/{subscription_id}/gennemsyn", gennemsyn="til").headers["Location"])
     page = held.get_data(as_text=True)
     assert '<span lang="da">Det Kriminalpræventive Råd</span> are now held for review.' in page
-    assert english_leftovers(page) == []
+    assert danish_leftovers(page) == []
 
 
 def test_a_refused_subscription_is_told_in_english(admin):
@@ -214,4 +215,4 @@ def test_a_refused_subscription_is_told_in_english(admin):
     response = _post(admin, "/admin/feeds", url="ftp://nowhere")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "url: must be an http(s) address of an Atom or RSS feed" in page
-    assert english_leftovers(page) == []
+    assert danish_leftovers(page) == []

@@ -12,11 +12,12 @@ from node.core.config import FeedLimits
 from node.core.models import HeldFeedEntry, Item
 from node.subscriptions.entries import entry_local_id
 from node.subscriptions.service import refresh_subscription, subscribe
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.feed_server import FeedServer, atom
 from tests.helpers.live_nodes import HTTP_TIMEOUT, LiveNode, peer, stop_all, wait_for
 from tests.helpers.nodes import NODE_ID, PASSWORD, acting_node
 from tests.helpers.web import csrf_token, login
-from tests.node.web.views.admin_english import english_leftovers, in_english
+from tests.node.web.views.admin_english import in_english
 
 LIMITS = FeedLimits(allowed_hosts=("127.0.0.1",))
 SOURCE = "Det Kriminalpræventive Råd"
@@ -138,11 +139,11 @@ def test_the_review_page_and_its_messages_speak_english_with_the_entry_marked_da
     assert '<html lang="en">' in listed and "<h1>Entries for review</h1>" in listed
     assert 'New entry from <span lang="da">Det Kriminalpræventive Råd</span>, fetched' in listed
     assert f'<h2 lang="da">{ENTRY["title"]}</h2>' in listed and "Summary:" in listed and "Publish" in listed
-    assert english_leftovers(listed) == []
+    assert danish_leftovers(listed) == []
     published = _decide(publisher, held, "udgiv")
     page = publisher.get(published.headers["Location"]).get_data(as_text=True)
     assert f'“<span lang="da">{ENTRY["title"]}</span>” has been published.' in page
-    assert "No entries are waiting for review." in page and english_leftovers(page) == []
+    assert "No entries are waiting for review." in page and danish_leftovers(page) == []
     again = _decide(publisher, held, "afvis")
     refused = again.get_data(as_text=True)
     assert again.status_code == 422 and "the entry is not (or no longer) waiting for review" in refused

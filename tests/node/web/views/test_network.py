@@ -20,8 +20,9 @@ from node.core.config import NodeSettings, load_config
 from node.core.models import utcnow
 from node.web.app import create_app
 from node.web.views.network import danish_time, duration
+from tests.helpers.danish_text import danish_leftovers
 from tests.helpers.web import csrf_token, login
-from tests.node.web.views.admin_english import english_leftovers, in_english
+from tests.node.web.views.admin_english import in_english
 
 POLITI = NodeSettings("oestjyllands-politi", "Østjyllands Politi", "police", "http://politi.test:8080",
                       district="Østjyllands Politi")
@@ -148,7 +149,7 @@ def test_the_network_picture_speaks_english_with_the_node_names_marked_danish(ap
     assert "Key to the picture" in page and "Synchronised (solid line)" in page and "Blocked (dash and dot)" in page
     assert "synchronised 2 minutes ago" in page and "latest attempt failed 1 minute ago; never synchronised" in page
     assert 'lang="da">Østjyllands Politi' in page and "Police district" in page and "National body" in page
-    assert english_leftovers(page) == []
+    assert danish_leftovers(page) == []
 
 
 def test_the_public_network_page_speaks_english(node_home, users, network, monkeypatch):
@@ -158,18 +159,18 @@ def test_the_public_network_page_speaks_english(node_home, users, network, monke
     page = visitor.get("/netvaerk").get_data(as_text=True)
     assert '<html lang="en">' in page and "The network around" in page and "Direct connection" in page
     assert "Known through a peer" in page and "gets here because the nodes in between pass it on" in page
-    assert english_leftovers(page) == []
+    assert danish_leftovers(page) == []
 
 
 def test_the_peer_history_speaks_english_with_the_error_kind_and_the_raw_reason_as_it_is(app, users, network):
     admin = _admin_in_english(app)
     ok = admin.get(f"/admin/forbindelser/{POLITI.id}").get_data(as_text=True)
     assert '<html lang="en">' in ok and "The latest pulls" in ok and "Fetched" in ok and "3 seconds" in ok
-    assert english_leftovers(ok) == []
+    assert danish_leftovers(ok) == []
     failed = admin.get(f"/admin/forbindelser/{RANDERS.id}").get_data(as_text=True)
     assert "Failed" in failed and "The node did not answer (it may be down" in failed
     assert "<summary>Technical reason</summary>" in failed and SECRET_REASON in failed
-    assert english_leftovers(failed) == []
+    assert danish_leftovers(failed) == []
 
 
 def test_the_admin_overview_speaks_english_in_every_section(app, users, network):
@@ -180,7 +181,7 @@ def test_the_admin_overview_speaks_english_in_every_section(app, users, network)
                   "The node did not answer.", "See the network as a picture",
                   "Known nodes and keys", "No subscriptions yet.", "Index updates queued"):
         assert words in page, words
-    assert english_leftovers(page) == []
+    assert danish_leftovers(page) == []
 
 
 def test_a_peer_action_is_confirmed_in_english(app, users, network):
@@ -189,4 +190,4 @@ def test_a_peer_action_is_confirmed_in_english(app, users, network):
     response = admin.post(f"/admin/peers/{POLITI.id}/pause", data={"csrf_token": token}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert '<span lang="da">Østjyllands Politi</span> has been paused.' in page
-    assert english_leftovers(page) == []
+    assert danish_leftovers(page) == []
