@@ -2,8 +2,8 @@
 
 A heuristic for untranslated messages, not a language detector: text (and the attributes people read) outside
 any element with a Danish `lang` that holds æ, ø or å or a word only Danish uses. The head's `<title>` holds
-plain text only, so a name in it ("Pulls from Østjyllands Politi") cannot be marked: there only the Danish
-words count.
+plain text only, so content in it (an item's title, a peer's name) cannot be marked: there the text the page
+marks Danish elsewhere is left out before the check.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ class _Collector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, bool]] = []  # (tag, inside Danish content)
         self.found: list[str] = []
+        self.title = ""
+        self.danish_texts: list[str] = []
 
     def _danish(self) -> bool:
         return bool(self.stack) and self.stack[-1][1]
@@ -48,12 +50,23 @@ class _Collector(HTMLParser):
                 break
 
     def handle_data(self, data):
-        if not self._danish():
-            self._check(data, letters=not (self.stack and self.stack[-1][0] == "title"))
+        if self.stack and self.stack[-1][0] == "title" and not self._danish():
+            self.title += data
+        elif self._danish():
+            self.danish_texts.append(" ".join(data.split()))
+        else:
+            self._check(data)
 
-    def _check(self, text: str, letters: bool = True) -> None:
+    def close(self) -> None:
+        super().close()
+        title = " ".join(self.title.split())
+        for text in sorted(filter(None, self.danish_texts), key=len, reverse=True):
+            title = title.replace(text, " ")
+        self._check(title)
+
+    def _check(self, text: str) -> None:
         words = [word.lower() for word in WORD.findall(text)]
-        if any((letters and set(word) & set("æøå")) or word in DANISH_WORDS for word in words):
+        if any(set(word) & set("æøå") or word in DANISH_WORDS for word in words):
             self.found.append(" ".join(text.split()))
 
 
@@ -61,4 +74,5 @@ def danish_leftovers(page: str) -> list[str]:
     """The texts of an English page that look Danish, outside elements marked `lang="da"`."""
     collector = _Collector()
     collector.feed(page)
+    collector.close()
     return collector.found
