@@ -7,7 +7,7 @@ here; outside a web request (the command line, the worker) and in the API they s
 from __future__ import annotations
 
 import flask_babel
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 DANISH = "da"
 
@@ -47,3 +47,8 @@ def danish(text: str, tag: str = "span") -> str | Markup:
 def da() -> Markup:
     """The attribute ` lang="da"` for an element holding only Danish content, on a page in another language."""
     return Markup("") if interface_language() == DANISH else Markup(' lang="da"')
+
+
+def naming(message: str, words: dict[str, str] | None = None, **names: str) -> Markup:
+    """A translated sentence with names (content, marked Danish by `danish`) and interface `words` put in, escaped."""
+    return Markup(escape(message)) % {**{key: danish(value) for key, value in names.items()}, **(words or {})}

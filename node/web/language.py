@@ -10,16 +10,15 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, flash, redirect, request
 from flask_babel import Babel
-from markupsafe import Markup, escape
 
-from node.core.translation import da, danish, interface_language
+from node.core.translation import DANISH, da, danish, interface_language, naming
 from node.core.translation import gettext as _
 from node.web.request import local_path, node_config
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 # The languages of the interface, each named in its own language for the switch.
 LANGUAGES = {"da": "Dansk", "en": "English"}
-DEFAULT = "da"
+DEFAULT = DANISH
 COOKIE = "sprog"
 COOKIE_DAYS = 365
 
@@ -30,7 +29,7 @@ def init_language(app: Flask) -> None:
     """Translate the interface from node/translations, in the language the visitor chose."""
     Babel(app, locale_selector=chosen_language, default_translation_directories=str(TRANSLATIONS),
           default_timezone="Europe/Copenhagen")
-    app.context_processor(lambda: {"language": current_language(), "other_languages": _other_languages()})
+    app.context_processor(lambda: {"language": interface_language(), "other_languages": _other_languages()})
     app.jinja_env.globals.update(danish=danish, da=da)
     app.register_blueprint(bp)
 
@@ -43,19 +42,9 @@ def chosen_language() -> str:
     return choice if choice in LANGUAGES else DEFAULT
 
 
-def current_language() -> str:
-    """The language this page is shown in ("da" or "en"), for `<html lang>` and the switch."""
-    return interface_language()
-
-
 def flash_naming(message: str, words: dict[str, str] | None = None, **names: str) -> None:
     """Flash a message (marked with N_) naming content (`names`, marked Danish) and interface `words` (translated)."""
-    words = words or {}
-    if current_language() == DEFAULT:
-        flash(_(message, **names, **words))
-        return
-    marked = {key: danish(value) for key, value in names.items()}
-    flash(Markup(_(message, **marked, **{key: escape(value) for key, value in words.items()})))
+    flash(naming(_(message), words, **names))
 
 
 @bp.get("/sprog/<code>")
@@ -70,5 +59,5 @@ def switch(code: str):
 
 
 def _other_languages() -> list[tuple[str, str]]:
-    here = current_language()
+    here = interface_language()
     return [(code, name) for code, name in LANGUAGES.items() if code != here]

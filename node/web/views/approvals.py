@@ -11,12 +11,11 @@ from sqlalchemy import Select, select
 from node.accounts.users import has_role
 from node.audit.models import AuditAct
 from node.core.models import Item, ItemStatus, Role, User
-from node.core.translation import N_
+from node.core.translation import N_, danish
 from node.core.translation import gettext as _
 from node.items.publishing import PublishingError, return_to_draft
 from node.web.auditing import record_viewer_access
 from node.web.dates import time_words
-from node.web.language import current_language
 from node.web.request import acting_node, db, node_config, own_item, requires, viewer
 from node.web.views.confirmation import Confirmation, render_confirmation
 
@@ -63,10 +62,9 @@ def return_note(item: Item) -> Markup | None:
     """
     if item.status != ItemStatus.DRAFT or not item.return_reason or item.returned_at is None:
         return None
-    danish = Markup('<span lang="da">{}</span>') if current_language() != "da" else Markup("{}")
-    name = danish.format(item.returned_by.display_name) if item.returned_by else _("en slettet bruger")
+    name = danish(item.returned_by.display_name) if item.returned_by else _("en slettet bruger")
     sentence = escape(_("Sendt tilbage af %(name)s den %(when)s: %(reason)s"))
-    return sentence % {"name": name, "when": time_words(item.returned_at), "reason": danish.format(item.return_reason)}
+    return sentence % {"name": name, "when": time_words(item.returned_at), "reason": danish(item.return_reason)}
 
 
 @bp.app_context_processor

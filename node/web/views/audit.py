@@ -20,10 +20,10 @@ from node.audit.queries import (
     list_events,
 )
 from node.core.models import Role
+from node.core.translation import DANISH, danish, interface_language
 from node.core.translation import gettext as _
 from node.items.queries import FilterError, parse_page
 from node.web.auditing import record_viewer_access
-from node.web.language import current_language, danish
 from node.web.request import db, node_config, requires
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
@@ -40,7 +40,7 @@ def log_page():
         page = parse_page(request.args.get("side"))
     except (AuditFilterError, FilterError) as exc:
         # The page number is called "side" in this form; parse_page names the list pages' "page".
-        error = str(exc).replace("page:", "side:") if current_language() == "da" else str(exc)
+        error = str(exc).replace("page:", "side:") if interface_language() == DANISH else str(exc)
         return _render(AuditFilters(), None, error=error, status=400)
     return _render(filters, list_events(db(), filters, page, EVENTS_PER_PAGE))
 

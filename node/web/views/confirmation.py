@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template, request, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from federation.models import Peer, PeerState
 from node.core.models import FeedSubscription, ItemStatus, Role
-from node.core.translation import N_
+from node.core.translation import N_, naming
 from node.core.translation import gettext as _
-from node.web.language import current_language
 from node.web.request import db, own_item, requires
 
 bp = Blueprint("confirmation", __name__)
@@ -31,7 +30,7 @@ CONFIRMED_PEER_ACTIONS = ("bloker", "fjern")
 class Confirmation:
     """What a confirmation page says and where its form goes; with a reason field when the act needs one.
 
-    The heading and the consequence may be Markup from `with_names`, the names in them marked as Danish.
+    The heading and the consequence may be Markup from `naming`, the names in them marked as Danish.
     """
 
     heading: str
@@ -42,13 +41,6 @@ class Confirmation:
     reason_field: str | None = None
     reason_label: str = ""
     reason_error: str | None = None
-
-
-def with_names(message: str, **names: str) -> Markup:
-    """A translated sentence with names (titles, nodes, feeds) put in, escaped, marked `lang="da"` in English."""
-    # On a Danish page the whole page is Danish already, so the markup stays as it was.
-    mark = Markup("{}") if current_language() == "da" else Markup('<span lang="da">{}</span>')
-    return Markup(escape(message)) % {key: mark.format(value) for key, value in names.items()}
 
 
 def render_confirmation(confirmation: Confirmation, status: int = 200):
@@ -70,8 +62,8 @@ def retract(item_id: str):
     if item.status != ItemStatus.PUBLISHED:
         abort(409, description=_("Kun et udgivet emne kan trækkes tilbage."))
     return render_confirmation(Confirmation(
-        heading=with_names(_("Træk »%(title)s« tilbage?"), title=item.title),
-        consequence=with_names(_("»%(title)s« trækkes tilbage på denne node og hos alle noder, der har en kopi. "
+        heading=naming(_("Træk »%(title)s« tilbage?"), title=item.title),
+        consequence=naming(_("»%(title)s« trækkes tilbage på denne node og hos alle noder, der har en kopi. "
                                  "Emnet forsvinder fra søgningen og fra feeds. Det kan ikke fortrydes."),
                                title=item.title),
         action=url_for("editor.retract_item", item_id=item.id),
@@ -89,8 +81,8 @@ def unsubscribe(subscription_id: int):
         abort(404)
     name = subscription.title or subscription.url
     return render_confirmation(Confirmation(
-        heading=with_names(_("Afmeld »%(name)s«?"), name=name),
-        consequence=with_names(_("Abonnementet på »%(name)s« afmeldes. Denne node henter ikke flere indslag fra "
+        heading=naming(_("Afmeld »%(name)s«?"), name=name),
+        consequence=naming(_("Abonnementet på »%(name)s« afmeldes. Denne node henter ikke flere indslag fra "
                                  "feedet, så nye indslag når heller ikke ud til de andre noder. Emner, der allerede "
                                  "er hentet, forbliver udgivet her og hos de noder, der har en kopi; træk dem tilbage "
                                  "enkeltvis, hvis de ikke skal vises længere."), name=name),
@@ -119,25 +111,25 @@ def _peer_words(peer: Peer, action: str) -> tuple[Markup, Markup, str]:
     # The heading, the consequence and the button of blocking, refusing or removing this peer.
     name = peer.name
     if action == "bloker":
-        return (with_names(_("Bloker %(name)s?"), name=name),
-                with_names(_("%(name)s blokeres. Denne node henter ikke længere noget fra %(name)s og sender intet "
+        return (naming(_("Bloker %(name)s?"), name=name),
+                naming(_("%(name)s blokeres. Denne node henter ikke længere noget fra %(name)s og sender intet "
                              "til den, og dens anmodninger om at blive peer afvises. Emner, som kun %(name)s har "
                              "sendt hertil, fjernes fra denne node og dermed også fra de noder, der henter dem "
                              "herfra. Det kan ikke fortrydes: en blokeret node kan kun fjernes, og så kan den anmode "
                              "om at blive peer igen."), name=name),
                 _("Ja, bloker"))
     if peer.state == PeerState.PENDING:
-        return (with_names(_("Afvis anmodningen fra %(name)s?"), name=name),
-                with_names(_("Anmodningen fra %(name)s om at blive peer afvises, og noden slettes fra listen. "
+        return (naming(_("Afvis anmodningen fra %(name)s?"), name=name),
+                naming(_("Anmodningen fra %(name)s om at blive peer afvises, og noden slettes fra listen. "
                              "Den kan anmode igen senere."), name=name),
                 _("Ja, afvis"))
     if peer.state == PeerState.BLOCKED:
-        return (with_names(_("Fjern %(name)s?"), name=name),
-                with_names(_("%(name)s fjernes fra nodens peers, og blokeringen ophæves, så noden kan anmode om at "
+        return (naming(_("Fjern %(name)s?"), name=name),
+                naming(_("%(name)s fjernes fra nodens peers, og blokeringen ophæves, så noden kan anmode om at "
                              "blive peer igen. Emner, den har sendt hertil tidligere, bliver liggende."), name=name),
                 _("Ja, fjern"))
-    return (with_names(_("Fjern %(name)s?"), name=name),
-            with_names(_("%(name)s fjernes fra nodens peers. Denne node holder op med at hente fra og sende til "
+    return (naming(_("Fjern %(name)s?"), name=name),
+            naming(_("%(name)s fjernes fra nodens peers. Denne node holder op med at hente fra og sende til "
                          "%(name)s; emner, den har sendt hertil, bliver liggende. Den kan anmode om at blive peer "
                          "igen."), name=name),
             _("Ja, fjern"))
