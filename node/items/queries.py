@@ -88,14 +88,14 @@ class ItemPage:
         return self.page < self.pages
 
 
-def parse_page(raw: str | None) -> int:
-    """A 1-based page number from a query parameter."""
+def parse_page(raw: str | None, parameter: str = "page") -> int:
+    """A 1-based page number from a query parameter; a refusal names the parameter as the form calls it."""
     try:
         page = int(raw or 1)
     except ValueError:
-        raise FilterError(_("page: skal være et helt tal")) from None
+        raise FilterError(_("%(parameter)s: skal være et helt tal", parameter=parameter)) from None
     if page < 1:
-        raise FilterError(_("page: skal være 1 eller mere"))
+        raise FilterError(_("%(parameter)s: skal være 1 eller mere", parameter=parameter))
     return page
 
 

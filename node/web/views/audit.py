@@ -20,7 +20,7 @@ from node.audit.queries import (
     list_events,
 )
 from node.core.models import Role
-from node.core.translation import DANISH, danish, interface_language
+from node.core.translation import danish
 from node.core.translation import gettext as _
 from node.items.queries import FilterError, parse_page
 from node.web.auditing import record_viewer_access
@@ -37,11 +37,9 @@ def log_page():
     """The events that match the filters, newest first, with links to the items the node still holds."""
     try:
         filters = AuditFilters.from_args(request.args)
-        page = parse_page(request.args.get("side"))
+        page = parse_page(request.args.get("side"), parameter="side")
     except (AuditFilterError, FilterError) as exc:
-        # The page number is called "side" in this form; parse_page names the list pages' "page".
-        error = str(exc).replace("page:", "side:") if interface_language() == DANISH else str(exc)
-        return _render(AuditFilters(), None, error=error, status=400)
+        return _render(AuditFilters(), None, error=str(exc), status=400)
     return _render(filters, list_events(db(), filters, page, EVENTS_PER_PAGE))
 
 

@@ -73,13 +73,18 @@ def test_the_changes_feed_position_is_told_as_a_number_of_changes(app, users):
     assert "Noden har registreret 0 ændringer, som dens peers kan hente." in text and "position" not in text
 
 
-def test_a_peer_claiming_other_facts_is_told_in_labels_and_names_never_as_raw_values(app, users, sessions):
-    add_failing_peer(sessions)
+def record_randers_claiming_to_be_the_police(sessions) -> None:
+    """Randers, approved as a municipality, has signed a descriptor saying it is Østjyllands Politi."""
     approved = {"kind": "municipality", "municipality": "0730", "district": None}
-    claimed = {"payload": {"public_key": "nøgle-1", "issued_at": "2026-12-01T09:00:00Z", "kind": "police",
+    claimed = {"payload": {"public_key": "key-1", "issued_at": "2026-12-01T09:00:00Z", "kind": "police",
                            "municipality": None, "district": "Østjyllands Politi"}}
     with sessions.begin() as session:
         record_false_facts(session, "randers-kommune", approved, claimed)
+
+
+def test_a_peer_claiming_other_facts_is_told_in_labels_and_names_never_as_raw_values(app, users, sessions):
+    add_failing_peer(sessions)
+    record_randers_claiming_to_be_the_police(sessions)
     page = html.unescape(admin_page(app))
     assert ('påstod Politikreds / Infohus, Østjyllands Politi, godkendt som Kommune, '
             '<span title="Kommunekode 0730">Randers</span>') in page
@@ -88,11 +93,7 @@ def test_a_peer_claiming_other_facts_is_told_in_labels_and_names_never_as_raw_va
 
 def test_in_english_peers_feeds_alerts_and_claims_are_told_in_english_with_names_marked_danish(app, users, sessions):
     add_failing_peer(sessions)
-    approved = {"kind": "municipality", "municipality": "0730", "district": None}
-    claimed = {"payload": {"public_key": "key-1", "issued_at": "2026-12-01T09:00:00Z", "kind": "police",
-                           "municipality": None, "district": "Østjyllands Politi"}}
-    with sessions.begin() as session:
-        record_false_facts(session, "randers-kommune", approved, claimed)
+    record_randers_claiming_to_be_the_police(sessions)
     admin = app.test_client()
     login(admin, "admin")
     page = in_english(admin).get("/admin/").get_data(as_text=True)

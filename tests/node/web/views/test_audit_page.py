@@ -20,6 +20,8 @@ def test_a_bad_page_number_is_refused_naming_the_field_as_the_form_calls_it(clie
     login(client, "admin")
     page = client.get("/admin/logbog?side=nul")
     assert page.status_code == 400 and "side: skal være et helt tal" in page.get_data(as_text=True)
+    client.set_cookie("sprog", "en")
+    assert "side: must be a whole number" in client.get("/admin/logbog?side=nul").get_data(as_text=True)
 
 
 def test_the_admin_page_links_to_the_log(client, users):
