@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import re
+from functools import cache, lru_cache
 
 from node.privacy.findings import Finding, free_before
 from node.privacy.wordlists import COMMON_WORDS, first_names, place_names, surnames
 
 _WORD = r"[^\W\d_]+(?:-[^\W\d_]+)?"
+_LETTERS = re.compile(r"[^\W\d_]+")
+_EDGES = ".,;:!?()[]{}»«\"'„“”‘’-–—…/*"
 # Two or more words in a row: only such runs can hold a first name and a surname.
-_RUN = re.compile(rf"{_WORD}(?: {_WORD})+")
+# The look-behind and the atomic groups only spare the engine starts inside a word and backtracking into a word,
+# neither of which can end in a match: they make the scan cheaper, not different.
+_RUN = re.compile(rf"(?<![^\W\d_])(?>{_WORD})(?: (?>{_WORD}))+")
 _TITLE = r"[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ][a-zæøåéüö]+)?"
 _TITLE_TOKEN = re.compile(_TITLE)
+_TITLE_PART = re.compile(r"[A-ZÆØÅ][a-zæøåéüö]+")
 _INITIAL = r"[A-ZÆØÅ]\."
 # An initial before a surname: "M. Hansen", "H.C. Andersen".
 _INITIAL_SURNAME = re.compile(rf"{_INITIAL} ?({_TITLE})")
@@ -33,6 +39,7 @@ _SCHOOL_AFTER = re.compile(
     rf"(?: {_INITIAL})?(?: \(\d{{1,2}}\))?,? (?:(?:som|der) )?(?:går )?(?:elev )?(?:fra|på|i) {_SCHOOL}")
 _QUOTES = "»«\"'„“”‘’"
 # A nickname after the words that introduce one: "kaldet »lille Ali«", "alias 'Tyrken'".
+_NICKNAME_WORDS = ("kald", "alias", "kendt som", "under navnet")
 _NICKNAME = re.compile(
     rf"(?i:\b(kaldet|kaldes|kaldenavnet|kaldenavn|alias|også kendt som|går under navnet))[: ]\s*"
     rf"(?:[{_QUOTES}]([^{_QUOTES}\n]{{1,40}})[{_QUOTES}]|((?:lille|store|gamle) {_TITLE}))")
@@ -40,17 +47,48 @@ _NICKNAME = re.compile(
 
 def full_names(text: str) -> list[Finding]:
     """A known first name followed by a known surname in the same case, perhaps with middle names between."""
+    names = first_names_in(text)
+    if not names:
+        return []
     found = []
     for run in _RUN.finditer(text):
-        words, starts = run[0].split(" "), [run.start()]
-        for word in words[:-1]:
-            starts.append(starts[-1] + len(word) + 1)
-        for i, word in enumerate(words):
-            case = _case(word)
-            last = _surname_after(words, i, case) if case and _is_first_name(word, case) else None
-            if last is not None:
-                found.append(Finding("name", starts[i], starts[last] + len(words[last])))
+        if names.isdisjoint(run[0].casefold().replace("-", " ").split()):
+            continue  # no first name in this run of words, so no name begins in it
+        words = run[0].split(" ")
+        start = run.start()
+        for i, word in enumerate(words[:-1]):  # a name needs a surname after it
+            # Every part of a first name is a first name, so a word whose first part is none is skipped cheaply.
+            if word.split("-", 1)[0].casefold() in names and (case := _case(word)) and _is_first_name(word, case):
+                last = _surname_after(words, i, case)
+                if last is not None:
+                    found.append(Finding("name", start, start + len(" ".join(words[i:last + 1]))))
+            start += len(word) + 1
     return found
+
+
+@lru_cache(maxsize=4)
+def first_names_in(text: str) -> frozenset[str]:
+    """The first names (case-folded) among the text's lower-, title- or upper-case words and word parts.
+
+    Every name detector starts from a first name, and most texts hold none or a few common words, so this
+    one pass over the text spares the detectors a lookup per word. It finds every word the detectors could
+    start from: whole words, the letter runs of words with signs inside ("SSP-konsulent", "(Sara)"), and
+    the capitalised parts `_TITLE_TOKEN` finds even inside a word ("Zo" of "Zoë"). Kept for the last few
+    texts, because one guard pass asks it of the same text from several detectors.
+    """
+    words = {word.strip(_EDGES) for word in set(text.split())}
+    signed = [word for word in words if not word.isalpha()]
+    words.difference_update(signed)
+    for word in signed:
+        words.update(_LETTERS.findall(word))
+    words.update(_TITLE_PART.findall(text))
+    return frozenset(word.casefold() for word in words & _cased_first_names())
+
+
+@cache
+def _cased_first_names() -> frozenset[str]:
+    # Mixed-case words are never names to the detectors, so these three spellings of each name are enough.
+    return frozenset(form for name in first_names() for form in (name, name.title(), name.upper()))
 
 
 def _case(word: str) -> str | None:
@@ -87,10 +125,16 @@ def _is_surname(token: str, case: str = "title") -> bool:
     return any(p in surnames() for p in parts) and all(p in surnames() or p in first_names() for p in parts)
 
 
+def _starts_with(token: str, names: frozenset[str]) -> bool:
+    return token.split("-", 1)[0].casefold() in names
+
+
 def initials(text: str) -> list[Finding]:
     """A first name with the initial of a surname ("Mohammed A.") or an initial with a surname ("M. Hansen")."""
+    names = first_names_in(text)
     found = [Finding("name", m.start(), m.end() + 3) for m in _TITLE_TOKEN.finditer(text)
-             if re.match(rf" {_INITIAL}(?!\w)", text[m.end():m.end() + 4]) and _is_first_name(m[0])
+             if _starts_with(m[0], names) and re.match(rf" {_INITIAL}(?!\w)", text[m.end():m.end() + 4])
+             and _is_first_name(m[0])
              and free_before(text, m.start(), "")]
     found += [Finding("name", m.start(), m.end()) for m in _INITIAL_SURNAME.finditer(text)
               if free_before(text, m.start(), "") and _is_surname(m[1])]
@@ -99,21 +143,27 @@ def initials(text: str) -> list[Finding]:
 
 def named_with_age(text: str) -> list[Finding]:
     """A first name with an age right after or right before it."""
+    names = first_names_in(text)
     found = [Finding("name", m.start(), m.end()) for m in _TITLE_TOKEN.finditer(text)
-             if free_before(text, m.start(), "") and _is_first_name(m[0]) and _AGE_AFTER.match(text, m.end())]
+             if _starts_with(m[0], names) and free_before(text, m.start(), "") and _is_first_name(m[0])
+             and _AGE_AFTER.match(text, m.end())]
     found += [Finding("name", m.start(), m.end()) for m in _AGE_BEFORE.finditer(text) if _is_first_name(m[1])]
     return found
 
 
 def named_with_school(text: str) -> list[Finding]:
     """A first name with a school or a school class: with a small school, a child is known by it."""
+    names = first_names_in(text)
     return [Finding("first_name_school", m.start(), school.end()) for m in _TITLE_TOKEN.finditer(text)
-            if free_before(text, m.start(), "") and _is_first_name(m[0])
+            if _starts_with(m[0], names) and free_before(text, m.start(), "") and _is_first_name(m[0])
             and (school := _SCHOOL_AFTER.match(text, m.end()))]
 
 
 def nicknames(text: str) -> list[Finding]:
     """A nickname: after "kaldet" one that holds a first name (places are "kaldet" too), after "alias" any."""
+    folded = text.casefold()
+    if not any(word in folded for word in _NICKNAME_WORDS):
+        return []  # a case-insensitive pattern is slow to rule out; these plain searches are not
     found = []
     for m in _NICKNAME.finditer(text):
         words = re.findall(_WORD, m[2] or m[3])

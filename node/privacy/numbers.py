@@ -14,9 +14,14 @@ _CPR = re.compile(r"(\d\d)([ .]?)(\d\d)\2(\d\d)[-\u2010\u2013 ]?\d{4}(?![\d-])")
 # code is part of the pattern: matched on its own, "+45 20 12 34 56" would start at "45" and swallow the number.
 _PHONE = re.compile(r"(?P<cc>(?:\+|00)45[ -]?|\((?:\+|00)?45\)[ -]?)?"
                     r"(?P<n>[2-9]\d(?:\d{6}|(?: \d\d){3}|(?:-\d\d){3}|\d\d[ -]\d{4}| \d{3} \d{3}))(?![\d-])")
+# The number part alone, to rule a text out in one quick scan: a pattern that may begin with a country code
+# is tried at every position of the text.
+_PHONE_NUMBER = re.compile(r"[2-9]\d(?:\d{6}|(?: \d\d){3}|(?:-\d\d){3}|\d\d[ -]\d{4}| \d{3} \d{3})")
 # Upper case with spaces or hyphens ("AB 12 345", "AB-12-345"); lower case only without spaces ("ab12345"),
 # since "på 12 345 kr." is an amount.
 _PLATE = re.compile(r"(?:[A-Z]{2}[ -]?\d{2}[ -]?\d{3}|[a-z]{2}-?\d{2}-?\d{3})(?![\w-])")
+# The digits every plate holds, for the same quick scan: a pattern beginning with letters is tried at every letter.
+_PLATE_DIGITS = re.compile(r"\d\d[ -]?\d{3}")
 _MONTHS = "januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
 # A birth date needs the word for birth: a date alone is a period, a meeting or an incident.
 _BIRTH_DATE = re.compile(
@@ -36,6 +41,8 @@ def cpr_numbers(text: str) -> list[Finding]:
 
 def phone_numbers(text: str) -> list[Finding]:
     """Danish phone numbers with or without +45/0045, but not periods, dates or amounts that look alike."""
+    if not _PHONE_NUMBER.search(text):
+        return []
     found = []
     for m in _PHONE.finditer(text):
         number, digits = m["n"], re.sub(r"\D", "", m["n"])
@@ -57,6 +64,8 @@ def _looks_like_other_number(number: str, digits: str) -> bool:
 
 def licence_plates(text: str) -> list[Finding]:
     """Danish licence plates: two letters and five digits."""
+    if not _PLATE_DIGITS.search(text):
+        return []
     return [Finding("licence_plate", m.start(), m.end()) for m in _PLATE.finditer(text)
             if free_before(text, m.start(), "-")]
 
