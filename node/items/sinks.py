@@ -33,7 +33,9 @@ class ItemSink(Protocol):
 
     def first_versions_prepared(self, items: Sequence[Item]) -> Callable[[Session], None]:
         """Do the work for the first versions of new own items that needs no database (signing) now, before the
-        transaction; the returned write records them in it, as `version_published` would have."""
+        transaction; the returned write records them in it, as `version_published` would have.
+
+        The items are read only: an import passes plain namespaces with the columns of their rows."""
 
 
 # A bulk import signs its items before its one short write transaction (node.items.files).
