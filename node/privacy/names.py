@@ -15,6 +15,8 @@ _EDGES = ".,;:!?()[]{}»«\"'„“”‘’-–—…/*"
 # The look-behind and the atomic groups only spare the engine starts inside a word and backtracking into a word,
 # neither of which can end in a match: they make the scan cheaper, not different.
 _RUN = re.compile(rf"(?<![^\W\d_])(?>{_WORD})(?: (?>{_WORD}))+")
+# A word and the (up to) three after it in the same run: all a name begun at that word can span.
+_AHEAD = re.compile(rf"(?>{_WORD})(?: (?>{_WORD})){{1,3}}")
 _TITLE = r"[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ][a-zæøåéüö]+)?"
 _TITLE_TOKEN = re.compile(_TITLE)
 _TITLE_PART = re.compile(r"[A-ZÆØÅ][a-zæøåéüö]+")
@@ -50,6 +52,58 @@ def full_names(text: str) -> list[Finding]:
     names = first_names_in(text)
     if not names:
         return []
+    starts = _name_starts(text, names)
+    if starts is None:
+        return _full_names_in_runs(text, names)
+    found = []
+    for start in starts:
+        ahead = _AHEAD.match(text, start)
+        words = ahead[0].split(" ") if ahead else []
+        if words and (case := _case(words[0])) and _is_first_name(words[0], case):
+            last = _surname_after(words, 0, case)
+            if last is not None:
+                found.append(Finding("name", start, start + len(" ".join(words[:last + 1]))))
+    return found
+
+
+def _name_starts(text: str, names: frozenset[str]) -> list[int] | None:
+    """Where a word of `_RUN` begins with one of the first names, in order; None where that takes every run.
+
+    Looking up the few first names a text holds is far cheaper than walking all its words. Both ways agree
+    on where a word begins, except in a chain of three or more hyphenated parts ("a-b-c d", where the run
+    begins at "b"), and where case folding changes the text's length; there the runs are walked instead.
+    """
+    folded = text.casefold()
+    if len(folded) != len(text):
+        return None
+    starts = []
+    for name in names:
+        at = folded.find(name)
+        while at != -1:
+            end = at + len(name)
+            if (at == 0 or not _is_letter(folded[at - 1])) and (end == len(folded) or not _is_letter(folded[end])):
+                if at < 2 or folded[at - 1] != "-" or not _is_letter(folded[at - 2]):
+                    starts.append(at)
+                elif _hyphen_before(folded, at - 2):
+                    return None  # the third part of a chain or more
+                # else: the second half of a hyphenated word, which begins at the first half
+            at = folded.find(name, at + 1)
+    return sorted(starts)
+
+
+def _is_letter(char: str) -> bool:
+    return char.isalnum() and not char.isdecimal()  # what [^\W\d_] matches
+
+
+def _hyphen_before(text: str, last_letter: int) -> bool:
+    """Whether the run of letters ending at `last_letter` follows a hyphen that follows a letter."""
+    at = last_letter
+    while at > 0 and _is_letter(text[at - 1]):
+        at -= 1
+    return at >= 2 and text[at - 1] == "-" and _is_letter(text[at - 2])
+
+
+def _full_names_in_runs(text: str, names: frozenset[str]) -> list[Finding]:
     found = []
     for run in _RUN.finditer(text):
         if names.isdisjoint(run[0].casefold().replace("-", " ").split()):
