@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 
 import requests
-from _common import NodeProcess, machine, median, percentile, progress, table
+from _common import NodeProcess, build_node, machine, median, percentile, progress, table
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select, text
 
@@ -40,16 +40,12 @@ from federation.models import Envelope
 from federation.peering import approve_peer, record_peer
 from federation.tokens import issue_token
 from federation.trust import check_descriptor, own_descriptor
-from node.core.config import NodeSettings, load_config, write_settings
-from node.core.db import make_engine, make_sessionmaker, upgrade_database
-from node.items.files import import_items
-from node.items.publishing import ActingNode
-from node.process import item_sinks
+from node.core.config import NodeSettings, load_config
+from node.core.db import make_engine, make_sessionmaker
 from node.web.app import create_app
 
 NODE = NodeSettings("aarhus-kommune", "Aarhus Kommune", "municipality", "http://127.0.0.1:9", "0751")
 CALLER = NodeSettings("randers-kommune", "Randers Kommune", "municipality", "http://127.0.0.1:9", "0730")
-CHUNK = 2000
 GOAL_BYTES = 1024
 PATH = "/federation/v1/changes"
 
@@ -63,21 +59,7 @@ def item_line(n: int) -> str:
 
 def build(home: Path, size: int, caller_key: Ed25519PrivateKey) -> float:
     """Create the node and publish `size` items through import_items; returns the seconds the import took."""
-    write_settings(home, NODE)
-    key = generate_node_key(home / "keys")
-    config = load_config(home)
-    upgrade_database(config.database_url)
-    sessions = make_sessionmaker(make_engine(config.database_url))
-    by = ActingNode(NODE.id, item_sinks(key))
-    start = time.perf_counter()
-    for first in range(0, size, CHUNK):
-        with sessions.begin() as session:
-            import_items(session, by, [item_line(n) for n in range(first, min(size, first + CHUNK))])
-        done = min(size, first + CHUNK)
-        elapsed = time.perf_counter() - start
-        progress(f"  {done:>7}/{size} items ({elapsed:.0f} s, {done / elapsed:.0f} items/s,"
-                 f" about {(size - done) * elapsed / done:.0f} s left)")
-    seconds = time.perf_counter() - start
+    seconds, sessions = build_node(home, NODE, size, item_line)
     with sessions.begin() as session:
         record_peer(session, check_descriptor(own_descriptor(CALLER, caller_key)))
         approve_peer(session, CALLER.id)

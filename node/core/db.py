@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Engine, Table, create_engine, event, insert
+from sqlalchemy import Column, Engine, Executable, Table, create_engine, event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from node.core.collector import collector_paused
@@ -201,3 +201,13 @@ def require_schema_at_head(url: str) -> None:
     current, head = schema_revisions(url)
     if current != head:
         raise SchemaNotAtHead(current, head)
+
+
+def query_plan(session: Session, statement: Executable) -> str:
+    """How the database would run `statement` (SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN), joined by ' / '."""
+    dialect = session.get_bind().dialect
+    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    explain = "EXPLAIN QUERY PLAN " if dialect.name == "sqlite" else "EXPLAIN "
+    # exec_driver_sql: the literal values are not read for bind parameters (a time's ':00' would be one).
+    rows = session.connection().exec_driver_sql(explain + sql).all()
+    return " / ".join(str(row[-1]).strip() for row in rows)

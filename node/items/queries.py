@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from node.core.models import Item, ItemStatus, ItemTerm, User
@@ -99,30 +99,33 @@ def parse_page(raw: str | None, parameter: str = "page") -> int:
     return page
 
 
+def list_statements(user: User | None, filters: ItemFilters, *, drafts: bool = False) -> tuple[Select, Select]:
+    """The statements behind a list: its items, newest change first, and their count."""
+    visible = editable_items(user) if drafts else readable_items(user)
+    where = [visible, *filters.conditions()]
+    rows = select(Item).where(*where).order_by(Item.updated_at.desc(), Item.id)
+    return rows, select(func.count()).select_from(Item).where(*where)
+
+
 def list_items(
     session: Session, user: User | None, filters: ItemFilters, page: int, page_size: int, *, drafts: bool = False
 ) -> ItemPage:
     """A page of items the user may see, newest change first."""
-    visible = editable_items(user) if drafts else readable_items(user)
-    where = [visible, *filters.conditions()]
-    total = session.scalar(select(func.count()).select_from(Item).where(*where)) or 0
-    items = session.scalars(
-        select(Item).where(*where).order_by(Item.updated_at.desc(), Item.id)
-        .offset((page - 1) * page_size).limit(page_size)
-    ).all()
+    rows, count = list_statements(user, filters, drafts=drafts)
+    total = session.scalar(count) or 0
+    items = session.scalars(rows.offset((page - 1) * page_size).limit(page_size)).all()
     return ItemPage(list(items), page, page_size, total)
+
+
+def latest_statements(user: User | None, per_type: int = 4) -> dict[str, Select]:
+    """For each type, the statement of its newest readable items, for the front page."""
+    return {
+        item_type: select(Item).where(readable_items(user), Item.type == item_type)
+        .order_by(Item.published_at.desc(), Item.id).limit(per_type)
+        for item_type in TYPES
+    }
 
 
 def latest_per_type(session: Session, user: User | None, per_type: int = 4) -> dict[str, list[Item]]:
     """The newest readable items of each type, for the front page."""
-    return {
-        item_type: list(
-            session.scalars(
-                select(Item)
-                .where(readable_items(user), Item.type == item_type)
-                .order_by(Item.published_at.desc(), Item.id)
-                .limit(per_type)
-            )
-        )
-        for item_type in TYPES
-    }
+    return {item_type: list(session.scalars(rows)) for item_type, rows in latest_statements(user, per_type).items()}
