@@ -89,17 +89,19 @@ class NodeProcess(ChildNode):
 IMPORT_CHUNK = 2000  # items per import_items transaction when building a node
 
 
-def build_node(home: Path, settings: NodeSettings, size: int, line: Callable[[int], str]):
+def build_node(home: Path, settings: NodeSettings, size: int, line: Callable[[int], str],
+               database_url: str | None = None):
     """Create a node's data directory and publish `size` items, line(n), through import_items in chunks.
 
     Every item is signed into the changes feed as `vidensnet import` would; progress goes to stderr.
+    The database is the node's own (SQLite in `home`) unless `database_url` names another.
     Returns the seconds the import took and a sessionmaker for the node's database.
     """
     write_settings(home, settings)
     key = generate_node_key(home / "keys")
-    config = load_config(home)
-    upgrade_database(config.database_url)
-    sessions = make_sessionmaker(make_engine(config.database_url))
+    url = database_url or load_config(home).database_url
+    upgrade_database(url)
+    sessions = make_sessionmaker(make_engine(url))
     by = ActingNode(settings.id, item_sinks(key))
     start = time.perf_counter()
     for first in range(0, size, IMPORT_CHUNK):

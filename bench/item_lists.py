@@ -5,8 +5,8 @@
 For each size a node's database is built through the production code (bench/_common.build_node:
 import_items in chunks, every item signed into the changes feed): half practice items, the rest
 methods, guidance and plans; nine in ten public, the others for the network or one police district;
-one in a hundred expired and one in two hundred a draft, so that the visibility conditions have
-something to leave out. Each node is served by a real `vidensnet run` on 127.0.0.1 without
+one in a hundred expired, one in a hundred expiring next year and one in two hundred a draft, so
+that the visibility conditions have something to do. Each node is served by a real `vidensnet run` on 127.0.0.1 without
 Meilisearch, and every list is requested over HTTP, the sizes in turn within each round (so that
 load from anything else on the machine hits all alike). Reported per list: the median over the
 rounds of each round's p50 and p95, and the p95 ratio against the first size (the baseline, measured
@@ -70,11 +70,18 @@ def item_line(n: int) -> str:
 
 
 def build(home: Path, size: int) -> float:
-    """Build the node, then expire one item in a hundred and make one in two hundred a draft again."""
+    """Build the node; then one item in a hundred has expired, one expires next year, one in two hundred is a draft.
+
+    The expired ones are left as housekeeping leaves them (status expired), so that it has nothing to do while
+    the lists are measured.
+    """
     seconds, sessions = build_node(home, NODE, size, item_line)
     ids = lambda step, rest: [f"{NODE.id}:liste-{n:06d}" for n in range(rest, size, step)]  # noqa: E731
+    now = utcnow()
     with sessions.begin() as session:
-        session.execute(update(Item).where(Item.id.in_(ids(100, 5))).values(expires_at=utcnow() - timedelta(days=1)))
+        session.execute(update(Item).where(Item.id.in_(ids(100, 5)))
+                        .values(expires_at=now - timedelta(days=1), status=ItemStatus.EXPIRED))
+        session.execute(update(Item).where(Item.id.in_(ids(100, 6))).values(expires_at=now + timedelta(days=365)))
         session.execute(update(Item).where(Item.id.in_(ids(200, 3))).values(status=ItemStatus.DRAFT))
     (home / "build.json").write_text(json.dumps({"size": size, "seconds": seconds}), encoding="utf-8")
     return seconds

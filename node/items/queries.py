@@ -70,22 +70,26 @@ class ItemFilters:
         return found
 
 
+# A list counts what it holds up to here and beyond says "more than": an exact count would walk every visible
+# item on each page view, so it would grow with the node; past a thousand items a reader narrows or searches.
+TOTAL_CAP = 1000
+
+
 @dataclass(frozen=True)
 class ItemPage:
-    """One page of a filtered item list."""
+    """One page of a filtered item list; `total` is exact up to TOTAL_CAP, beyond it the cap (a lower bound)."""
 
     items: list[Item]
     page: int
     page_size: int
     total: int
+    has_next: bool
+    total_exact: bool = True
 
     @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.page_size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+    def pages(self) -> int | None:
+        """How many pages the list has; None when the total is not known exactly."""
+        return max(1, ceil(self.total / self.page_size)) if self.total_exact else None
 
 
 def parse_page(raw: str | None, parameter: str = "page") -> int:
@@ -100,11 +104,16 @@ def parse_page(raw: str | None, parameter: str = "page") -> int:
 
 
 def list_statements(user: User | None, filters: ItemFilters, *, drafts: bool = False) -> tuple[Select, Select]:
-    """The statements behind a list: its items, newest change first, and their count."""
+    """The statements behind a list: its items, newest change first, and their count up to TOTAL_CAP + 1.
+
+    The order matches the indexes on (status, updated_at, id) and (type, status, updated_at, id), both
+    directions descending, so a page is a walk down one index that stops after it, not a sort.
+    """
     visible = editable_items(user) if drafts else readable_items(user)
     where = [visible, *filters.conditions()]
-    rows = select(Item).where(*where).order_by(Item.updated_at.desc(), Item.id)
-    return rows, select(func.count()).select_from(Item).where(*where)
+    rows = select(Item).where(*where).order_by(Item.updated_at.desc(), Item.id.desc())
+    counted = select(Item.id).where(*where).limit(TOTAL_CAP + 1).subquery()
+    return rows, select(func.count()).select_from(counted)
 
 
 def list_items(
@@ -112,16 +121,18 @@ def list_items(
 ) -> ItemPage:
     """A page of items the user may see, newest change first."""
     rows, count = list_statements(user, filters, drafts=drafts)
-    total = session.scalar(count) or 0
-    items = session.scalars(rows.offset((page - 1) * page_size).limit(page_size)).all()
-    return ItemPage(list(items), page, page_size, total)
+    counted = session.scalar(count) or 0
+    # One more row than the page shows says whether a next page exists, also where the total is not exact.
+    items = list(session.scalars(rows.offset((page - 1) * page_size).limit(page_size + 1)))
+    return ItemPage(items[:page_size], page, page_size, min(counted, TOTAL_CAP), len(items) > page_size,
+                    counted <= TOTAL_CAP)
 
 
 def latest_statements(user: User | None, per_type: int = 4) -> dict[str, Select]:
     """For each type, the statement of its newest readable items, for the front page."""
     return {
         item_type: select(Item).where(readable_items(user), Item.type == item_type)
-        .order_by(Item.published_at.desc(), Item.id).limit(per_type)
+        .order_by(Item.published_at.desc(), Item.id.desc()).limit(per_type)
         for item_type in TYPES
     }
 

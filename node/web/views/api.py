@@ -67,7 +67,9 @@ def items():
     if result.has_next:
         next_url = public_url("api.items", **{**request.args.to_dict(), "page": page + 1})
     record_viewer_access(AuditAct.LISTED, result.items, description=f"API-listen over emner, side {page}")
-    return {"total": result.total, "page": page, "items": [_json(i) for i in result.items], "next": next_url}
+    # total: exact when total_exact, else a lower bound (node.items.queries.TOTAL_CAP); `next` says whether more follow.
+    return {"total": result.total, "total_exact": result.total_exact, "page": page,
+            "items": [_json(i) for i in result.items], "next": next_url}
 
 
 @bp.get("/items/<item_id>")

@@ -1,0 +1,95 @@
+"""Item lists: newest change first, filters, pages, a total counted up to a cap, and plans that walk an index."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from node.core.db import query_plan
+from node.core.models import User
+from node.items.files import import_items
+from node.items.queries import TOTAL_CAP, ItemFilters, latest_statements, list_items, list_statements
+from tests.helpers.nodes import acting_node
+
+BY = acting_node("aarhus-kommune")
+
+
+def _lines(count: int, start: int = 0, **fields) -> list[str]:
+    return [json.dumps({"id": f"p{n:04d}", "type": "practice", "title": f"Praksis nummer {n}", "summary": "Resumé.",
+                        "audience": "public", **fields}, ensure_ascii=False) for n in range(start, start + count)]
+
+
+def _import(sessions, lines: list[str]) -> None:
+    with sessions.begin() as session:
+        import_items(session, BY, lines)
+
+
+def _ids(page) -> list[str]:
+    return [i.local_id for i in page.items]
+
+
+def test_a_list_shows_the_latest_change_first_and_items_changed_together_by_id_descending(sessions):
+    _import(sessions, _lines(3))
+    _import(sessions, _lines(1, start=1, summary="Ændret resumé."))
+    with sessions() as session:
+        page = list_items(session, None, ItemFilters(), 1, 10)
+    assert _ids(page) == ["p0001", "p0002", "p0000"]
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats_and_only_the_last_has_no_next(sessions):
+    _import(sessions, _lines(7))
+    with sessions() as session:
+        pages = [list_items(session, None, ItemFilters(), n, 3) for n in (1, 2, 3)]
+    assert [_ids(p) for p in pages] == [["p0006", "p0005", "p0004"], ["p0003", "p0002", "p0001"], ["p0000"]]
+    assert [p.has_next for p in pages] == [True, True, False]
+    assert {(p.total, p.total_exact, p.pages) for p in pages} == {(7, True, 3)}
+
+
+def test_filters_by_type_and_term_keep_the_order(sessions):
+    _import(sessions, _lines(4, municipalities=["0751"]) + _lines(2, start=4, municipalities=["0730"]))
+    _import(sessions, [json.dumps({"id": "m1", "type": "method", "title": "Metode", "summary": "Resumé.",
+                                   "audience": "public"})])
+    with sessions() as session:
+        in_aarhus = list_items(session, None, ItemFilters(terms=(("municipalities", "0751"),)), 1, 10)
+        practice = list_items(session, None, ItemFilters(type="practice"), 1, 10)
+    assert _ids(in_aarhus) == ["p0003", "p0002", "p0001", "p0000"] and in_aarhus.total == 4
+    assert _ids(practice) == ["p0005", "p0004", "p0003", "p0002", "p0001", "p0000"]
+
+
+def test_the_total_is_exact_up_to_the_cap_and_beyond_it_the_cap_with_pages_unknown(sessions):
+    _import(sessions, _lines(TOTAL_CAP))
+    with sessions() as session:
+        at_cap = list_items(session, None, ItemFilters(), 1, 20)
+    _import(sessions, _lines(1, start=TOTAL_CAP))
+    with sessions() as session:
+        over = list_items(session, None, ItemFilters(), 1, 20)
+        last = list_items(session, None, ItemFilters(), (TOTAL_CAP + 1 + 19) // 20, 20)
+    assert (at_cap.total, at_cap.total_exact, at_cap.pages) == (TOTAL_CAP, True, TOTAL_CAP // 20)
+    assert (over.total, over.total_exact, over.pages, over.has_next) == (TOTAL_CAP, False, None, True)
+    assert (len(last.items), last.has_next) == (1, False)
+
+
+def _plans(session) -> dict[str, str]:
+    reader = User(username="laeser", role="reader")
+    lists = {
+        "anonymous": list_statements(None, ItemFilters()),
+        "logged in": list_statements(reader, ItemFilters()),
+        "one type": list_statements(None, ItemFilters(type="practice")),
+        "a term": list_statements(None, ItemFilters(terms=(("tags", "natteravne"),))),
+        "drafts": list_statements(None, ItemFilters(status="draft"), drafts=True),
+    }
+    plans = {name: query_plan(session, rows.offset(40).limit(21)) for name, (rows, _) in lists.items()}
+    return {**plans, "front page": query_plan(session, latest_statements(None)["practice"])}
+
+
+@pytest.mark.parametrize("name, index", [
+    ("anonymous", "ix_items_status_updated_at"), ("logged in", "ix_items_status_updated_at"),
+    ("one type", "ix_items_type_status_updated_at"), ("a term", "ix_items_status_updated_at"),
+    ("drafts", "ix_items_status_updated_at"), ("front page", "ix_items_type_status_published_at"),
+])
+def test_on_sqlite_a_list_page_walks_the_index_of_its_order_and_sorts_nothing(sessions, name, index):
+    _import(sessions, _lines(30))
+    with sessions() as session:
+        plan = _plans(session)[name]
+    assert f"USING INDEX {index} " in plan and "TEMP B-TREE" not in plan, plan
