@@ -6,14 +6,16 @@ For each size a node's database is built through the production code (bench/_com
 import_items in chunks, every item signed into the changes feed): half practice items, the rest
 methods, guidance and plans; nine in ten public, the others for the network or one police district;
 one in a hundred expired, one in a hundred expiring next year and one in two hundred a draft, so
-that the visibility conditions have something to do. Each node is served by a real `vidensnet run` on 127.0.0.1 without
-Meilisearch, and every list is requested over HTTP, the sizes in turn within each round (so that
-load from anything else on the machine hits all alike). Reported per list: the median over the
+that the visibility conditions have something to do. Each node is served by a real `vidensnet run`
+on 127.0.0.1 without Meilisearch, and every list is requested over HTTP, the sizes in turn within
+each round (so that load from anything else on the machine hits all alike). Reported per list: the median over the
 rounds of each round's p50 and p95, and the p95 ratio against the first size (the baseline, measured
 in the same run); the goal is p95 at 100,000 items ≤ 1.3 × p95 at 1,000. The query plans of the list
 queries, compiled from the statements node.items.queries runs, are printed from the largest node.
 
-With --keep DIR the built nodes stay in DIR and a later run reuses them.
+With --keep DIR the built nodes stay in DIR and a later run reuses them. With --postgresql URL the
+largest node is also built in that PostgreSQL database, which is then ANALYZEd, and the plans there
+are printed too (the latencies are measured on SQLite only).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from pathlib import Path
 
 import requests
 from _common import NodeProcess, build_node, machine, median, percentile, progress, table
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from node.core.config import NodeSettings, load_config
 from node.core.db import make_engine, make_sessionmaker, query_plan
@@ -69,13 +71,13 @@ def item_line(n: int) -> str:
     }, ensure_ascii=False)
 
 
-def build(home: Path, size: int) -> float:
+def build(home: Path, size: int, database_url: str | None = None) -> float:
     """Build the node; then one item in a hundred has expired, one expires next year, one in two hundred is a draft.
 
     The expired ones are left as housekeeping leaves them (status expired), so that it has nothing to do while
     the lists are measured.
     """
-    seconds, sessions = build_node(home, NODE, size, item_line)
+    seconds, sessions = build_node(home, NODE, size, item_line, database_url)
     ids = lambda step, rest: [f"{NODE.id}:liste-{n:06d}" for n in range(rest, size, step)]  # noqa: E731
     now = utcnow()
     with sessions.begin() as session:
@@ -130,23 +132,25 @@ def measure(targets: list[Target], rounds: int, per_round: int) -> None:
             target.node.stop()
 
 
-def plans(home: Path) -> list[tuple[str, str]]:
-    """(query, plan) for the statements behind the lists, on the node in `home`."""
-    sessions = make_sessionmaker(make_engine(load_config(home).database_url))
-    with sessions() as session:
-        reader = session.query(User).filter_by(username=READER[0]).one()
+def plans(database_url: str) -> list[tuple[str, str]]:
+    """(query, plan) for the statements behind the lists, in the node's database."""
+    # The lists ask only whether someone is logged in, and whether they are an editor.
+    reader, editor = User(username=READER[0], role=READER[1]), User(username="redaktoer", role="editor")
+    with make_sessionmaker(make_engine(database_url))() as session:
         asked = {
             "list, anonymous": list_statements(None, ItemFilters()),
             "list, logged in": list_statements(reader, ItemFilters()),
             "list ?type=practice": list_statements(None, ItemFilters(type="practice")),
             "list ?tag=tag-3": list_statements(None, ItemFilters(terms=(("tags", "tag-3"),))),
-            "editor's drafts (?status=draft)": list_statements(None, ItemFilters(status="draft"), drafts=True),
+            "list ?type=practice, logged in": list_statements(reader, ItemFilters(type="practice")),
+            "editor's drafts (?status=draft)": list_statements(editor, ItemFilters(status="draft"), drafts=True),
         }
         found = []
         for name, (rows, count) in asked.items():
             found.append((f"{name}: rows", query_plan(session, rows.limit(20))))
             found.append((f"{name}: total", query_plan(session, count)))
-        found.append(("front page, one type", query_plan(session, latest_statements(None)["practice"])))
+        found.append(("front page, plans, anonymous", query_plan(session, latest_statements(None)["plan"])))
+        found.append(("front page, plans, logged in", query_plan(session, latest_statements(reader)["plan"])))
     return found
 
 
@@ -168,8 +172,23 @@ def report(targets: list[Target], builds: dict[int, float], rounds: int, per_rou
     print(table(header, rows))
     print(f"\nVerdict: the worst p95 ratio is {worst:.2f} ({'≤' if worst <= GOAL else '>'} the goal of {GOAL}).\n")
     print(f"Query plans on the {targets[-1].size}-item node (SQLite, EXPLAIN QUERY PLAN):\n")
-    for name, plan in plans(targets[-1].home):
+    for name, plan in plans(load_config(targets[-1].home).database_url):
         print(f"- {name}: `{plan}`")
+
+
+def postgresql_report(url: str, root: Path, size: int) -> None:
+    """Build a node of `size` items in the PostgreSQL database `url` (once), ANALYZE it and print the plans."""
+    home = root / f"node-{size}-postgresql"
+    if not (home / "build.json").exists():
+        shutil.rmtree(home, ignore_errors=True)
+        progress(f"building a node with {size} items in PostgreSQL ...")
+        build(home, size, url)
+    with make_sessionmaker(make_engine(url)).begin() as session:
+        session.execute(text("ANALYZE"))  # the statistics autovacuum would gather on a live server
+    print(f"\nQuery plans with {size} items on PostgreSQL (EXPLAIN, after ANALYZE):\n")
+    for name, plan in plans(url):
+        steps = plan.replace(" / ", "\n")
+        print(f"{name}:\n\n```\n{steps}\n```\n")
 
 
 def main() -> None:
@@ -178,6 +197,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=20, help="requests per list, node and round")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the built nodes in this directory")
+    parser.add_argument("--postgresql", metavar="URL", help="also build the largest node in this empty PostgreSQL "
+                        "database and print the plans there")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="vidensnet-bench-lists-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -195,6 +216,8 @@ def main() -> None:
             targets.append(Target(home, size))
         measure(targets, args.rounds, args.requests)
         report(targets, builds, args.rounds, args.requests)
+        if args.postgresql:
+            postgresql_report(args.postgresql, root, targets[-1].size)
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

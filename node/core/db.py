@@ -210,4 +210,4 @@ def query_plan(session: Session, statement: Executable) -> str:
     explain = "EXPLAIN QUERY PLAN " if dialect.name == "sqlite" else "EXPLAIN "
     # exec_driver_sql: the literal values are not read for bind parameters (a time's ':00' would be one).
     rows = session.connection().exec_driver_sql(explain + sql).all()
-    return " / ".join(str(row[-1]).strip() for row in rows)
+    return " / ".join(str(row[-1]).rstrip() for row in rows)

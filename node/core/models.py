@@ -102,11 +102,17 @@ class Item(Base):
 
     __tablename__ = "items"
     # Each list's filters then its order (node.items.queries), so a page is one index walk, not a sort of all
-    # visible items: the lists of all types, the lists of one type, the front page's newest of each type.
+    # visible items: the lists of all types, the lists of one type, the front page's newest of each type; each
+    # once for logged-in users and once for anonymous visitors, who would otherwise walk past every restricted one.
     __table_args__ = (ITEM_TRANSITIONS.check_constraint(),
                       Index("ix_items_status_updated_at", "status", "updated_at", "id"),
+                      Index("ix_items_status_audience_kind_updated_at", "status", "audience_kind", "updated_at", "id"),
                       Index("ix_items_type_status_updated_at", "type", "status", "updated_at", "id"),
-                      Index("ix_items_type_status_published_at", "type", "status", "published_at", "id"))
+                      Index("ix_items_type_status_audience_kind_updated_at", "type", "status", "audience_kind",
+                            "updated_at", "id"),
+                      Index("ix_items_type_status_published_at", "type", "status", "published_at", "id"),
+                      Index("ix_items_type_status_audience_kind_published_at", "type", "status", "audience_kind",
+                            "published_at", "id"))
 
     id: Mapped[str] = mapped_column(String(160), primary_key=True)
     type: Mapped[str] = mapped_column(String(20), index=True)

@@ -15,11 +15,15 @@ down_revision: Union[str, Sequence[str], None] = '0022'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-# name -> columns: lists of all types and the drafts list, lists of one type, the front page's newest per type.
+# name -> columns: lists of all types and the drafts list, lists of one type, the front page's newest per type;
+# each for logged-in users and, with audience_kind, for anonymous visitors (who may read public items only).
 INDEXES = {
     'ix_items_status_updated_at': ['status', 'updated_at', 'id'],
+    'ix_items_status_audience_kind_updated_at': ['status', 'audience_kind', 'updated_at', 'id'],
     'ix_items_type_status_updated_at': ['type', 'status', 'updated_at', 'id'],
+    'ix_items_type_status_audience_kind_updated_at': ['type', 'status', 'audience_kind', 'updated_at', 'id'],
     'ix_items_type_status_published_at': ['type', 'status', 'published_at', 'id'],
+    'ix_items_type_status_audience_kind_published_at': ['type', 'status', 'audience_kind', 'published_at', 'id'],
 }
 
 
