@@ -30,8 +30,10 @@ from pathlib import Path
 
 import requests
 from _common import NodeProcess, build_node, machine, median, percentile, progress, table
-from sqlalchemy import text, update
+from sqlalchemy import func, select, text, update
 
+from federation.changes import feed_rows
+from federation.models import Envelope
 from node.core.config import NodeSettings, load_config
 from node.core.db import make_engine, make_sessionmaker, query_plan
 from node.core.models import Item, ItemStatus, User, utcnow
@@ -151,6 +153,9 @@ def plans(database_url: str) -> list[tuple[str, str]]:
             found.append((f"{name}: total", query_plan(session, count)))
         found.append(("front page, plans, anonymous", query_plan(session, latest_statements(None)["plan"])))
         found.append(("front page, plans, logged in", query_plan(session, latest_statements(reader)["plan"])))
+        found.append(("changes feed, the page after seq 1000", query_plan(session, feed_rows(1000, 200))))
+        head = select(func.coalesce(func.max(Envelope.seq), 0))  # federation.changes.feed_head
+        found.append(("changes feed, its head (an empty poll)", query_plan(session, head)))
     return found
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
@@ -161,17 +161,20 @@ def changes_since(session: Session, cursor: int, limit: int, reader: NodeView) -
     so an empty poll reads nothing past the cursor: it costs two index probes (the rows, then the head).
     """
     limit = max(1, min(limit, MAX_PAGE))
-    rows = session.execute(
-        select(Envelope.seq, Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience, Envelope.origin,
-               Envelope.withdrawn_from, Envelope.conflict, Envelope.digest)
-        .where(Envelope.seq > cursor).order_by(Envelope.seq).limit(limit)
-    ).all()
+    rows = session.execute(feed_rows(cursor, limit)).all()
     served = [(r, served_kind(r, reader)) for r in rows]
     # The row's digest is that of its own envelope: a withdrawal served in place of an item has none here.
     changes = [Change(r.seq, r.item_id, r.version, kind, r.digest if kind == r.kind else None)
                for r, kind in served if kind]
     next_cursor = rows[-1].seq if rows else _next_on_empty(session, cursor)
     return changes, next_cursor, len(rows) == limit
+
+
+def feed_rows(cursor: int, limit: int) -> Select:
+    """The statement of a feed page's rows after `cursor`: a range on seq, the primary key, whatever the feed holds."""
+    return (select(Envelope.seq, Envelope.item_id, Envelope.version, Envelope.kind, Envelope.audience, Envelope.origin,
+                   Envelope.withdrawn_from, Envelope.conflict, Envelope.digest)
+            .where(Envelope.seq > cursor).order_by(Envelope.seq).limit(limit))
 
 
 def _next_on_empty(session: Session, cursor: int) -> int:
