@@ -7,6 +7,7 @@ import sqlite3
 import time
 
 from node.items.files import import_items
+from node.items.queries import TOTAL_CAP
 from tests.helpers.nodes import acting_node
 from tests.helpers.web import auth
 
@@ -26,6 +27,18 @@ def test_item_list_pages_with_a_next_link_and_filters_by_type(client, sessions, 
     second = client.get(first["next"].replace("http://127.0.0.1:8080", "")).get_json()
     assert len(second["items"]) == 5 and second["next"] is None
     assert {i["type"] for i in first["items"] + second["items"]} == {"method"}
+
+
+def test_item_list_total_is_exact_up_to_the_cap_and_beyond_it_a_lower_bound_that_says_so(client, sessions):
+    lines = [json.dumps({**ITEM, "id": f"m{n}"}) for n in range(TOTAL_CAP + 1)]
+    with sessions.begin() as session:
+        import_items(session, acting_node("aarhus-kommune"), lines[:-1])
+    at_cap = client.get("/api/v1/items").get_json()
+    with sessions.begin() as session:
+        import_items(session, acting_node("aarhus-kommune"), lines[-1:])
+    over = client.get("/api/v1/items").get_json()
+    assert (at_cap["total"], at_cap["total_exact"]) == (TOTAL_CAP, True)
+    assert (over["total"], over["total_exact"], over["next"] is not None) == (TOTAL_CAP, False, True)
 
 
 def test_links_are_built_from_the_configured_url_whatever_host_the_client_names(client, sessions, config):

@@ -8,6 +8,7 @@ import pytest
 
 from node.core.config import ConfigError, load_config
 from node.items.files import import_items
+from node.items.queries import TOTAL_CAP
 from node.web.app import create_app
 from node.web.request import CONTENT_SECURITY_POLICY
 from tests.helpers.nodes import acting_node
@@ -46,6 +47,14 @@ def test_list_page_paginates_with_links_that_keep_filters(client, sessions, conf
     assert "page=2" in page and "municipality=0751" in page
     second = client.get("/praksis?municipality=0751&page=2").get_data(as_text=True)
     assert second.count('class="card"') == 3
+
+
+def test_a_list_longer_than_the_count_cap_says_more_than_and_pages_without_a_page_count(client, sessions):
+    _import(sessions, TOTAL_CAP + 1)
+    first = client.get("/praksis").get_data(as_text=True)
+    second = client.get("/praksis?page=2").get_data(as_text=True)
+    assert f"Mere end {TOTAL_CAP} emner" in first and "Side 1</span>" in first and 'rel="next"' in first
+    assert "Side 2</span>" in second and "Side 2 af" not in second and 'rel="prev"' in second
 
 
 def test_list_filters_by_municipality_and_cooperation(client, sessions):
