@@ -215,9 +215,11 @@ def named_with_school(text: str) -> list[Finding]:
 
 def nicknames(text: str) -> list[Finding]:
     """A nickname: after "kaldet" one that holds a first name (places are "kaldet" too), after "alias" any."""
-    folded = text.casefold()
+    # A case-insensitive pattern is slow to rule out and these plain searches are not. The pattern also takes
+    # a dotless "ı" and a dotted "İ" for "i", which case folding leaves as "ı" and as "i" with a dot above.
+    folded = text.casefold().replace("ı", "i").replace("\u0307", "")
     if not any(word in folded for word in _NICKNAME_WORDS):
-        return []  # a case-insensitive pattern is slow to rule out; these plain searches are not
+        return []
     found = []
     for m in _NICKNAME.finditer(text):
         words = re.findall(_WORD, m[2] or m[3])

@@ -109,3 +109,12 @@ def test_a_finding_gives_its_span_so_the_value_itself_is_never_needed():
     text = "Ring på 23 45 67 89 i aften."
     [finding] = find_personal_data(text)
     assert text[finding.start:finding.end] == "23 45 67 89"
+
+
+def test_the_quick_checks_that_rule_a_text_out_miss_nothing_the_detectors_find():
+    # Each detector first rules a text out with a plain scan; these are the spellings such a scan could miss:
+    # a nickname's word with a dotless or dotted i, a name in capitals, a hyphenated first name after a hyphen.
+    assert [f.kind for f in find_personal_data("Han går under alıas »Tyrken«.")] == ["nickname"]
+    assert [f.kind for f in find_personal_data("Han går under ALİAS »Tyrken«.")] == ["nickname"]
+    assert [f.kind for f in find_personal_data("Mødet med METTE HANSEN blev aflyst.")] == ["name"]
+    assert [f.kind for f in find_personal_data("SSP-Anne-Marie Hansen deltog.")] == ["name"]
