@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, extract, false, func, or_, select
+from sqlalchemy import ColumnElement, extract, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from node.core.models import Item, ItemTerm, User
+from node.core.models import Item, User
 from node.items.queries import FilterError, ItemFilters
-from node.items.tags import tag_key
 from node.items.visibility import readable_items
 from search.index import SearchIndex, SearchUnavailable
 from search.query import HITS_PER_PAGE, SearchRequest, meilisearch_query, safe_highlight, search_options
@@ -56,7 +55,7 @@ def _hit(hit: dict[str, Any]) -> dict[str, Any]:
 
 
 def _database_search(session: Session, request: SearchRequest, user: User | None) -> SearchResult:
-    where = [readable_items(user), *_filter_conditions(session, request.filters)]
+    where = [readable_items(user), *_filter_conditions(request.filters)]
     for word in request.q.split()[:10]:
         pattern = f"%{word.lower()}%"
         where.append(or_(func.lower(Item.title).like(pattern), func.lower(Item.summary).like(pattern)))
@@ -69,19 +68,13 @@ def _database_search(session: Session, request: SearchRequest, user: User | None
     return SearchResult(total, request.page, hits, {}, degraded=True)
 
 
-def _filter_conditions(session: Session, filters: dict[str, str]) -> list[ColumnElement[bool]]:
+def _filter_conditions(filters: dict[str, str]) -> list[ColumnElement[bool]]:
     """The request's filters in SQL, as the list pages apply them; a tag matches across case and æ/ø/å spelling."""
-    listed = {name: value for name, value in filters.items() if name not in ("tag", "year")}
+    listed = {name: value for name, value in filters.items() if name != "year"}
     try:
         found = ItemFilters.from_args(listed).conditions()
     except FilterError:  # e.g. a type that does not exist: nothing has it
         return [false()]
     if "year" in filters:
         found.append(extract("year", func.coalesce(Item.published_at, Item.updated_at)) == int(filters["year"]))
-    if "tag" in filters:
-        # SQLite's lower() knows only ASCII, so the stored spellings are compared with the index's rule in Python.
-        tags = session.scalars(select(ItemTerm.value).where(ItemTerm.field == "tags").distinct())
-        spellings = [tag for tag in tags if tag_key(tag) == tag_key(filters["tag"])]
-        found.append(exists().where(ItemTerm.item_id == Item.id, ItemTerm.field == "tags",
-                                    ItemTerm.value.in_(spellings)))
     return found

@@ -170,6 +170,7 @@ class ItemTerm(Base):
     """One value of a list field (municipality, district, tag ...) for portable filtering."""
 
     __tablename__ = "item_terms"
+    __table_args__ = (Index("ix_item_terms_field_value", "field", "value", "item_id"),)  # a filter's matches
 
     item_id: Mapped[str] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     field: Mapped[str] = mapped_column(String(32), primary_key=True)

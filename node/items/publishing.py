@@ -31,6 +31,7 @@ from node.core.translation import N_
 from node.core.translation import gettext as _
 from node.items.schema import ItemContent, audience_kind
 from node.items.sinks import ItemSinks
+from node.items.tags import TAG_KEYS, tag_key
 from node.items.vocabulary import LIST_FIELDS
 
 
@@ -278,8 +279,8 @@ def content_columns(content: ItemContent) -> dict:
 
 
 def content_terms(content: ItemContent) -> set[tuple[str, str]]:
-    """The (field, value) filter terms of validated content, one per value of each list field."""
-    return {(f, v) for f in LIST_FIELDS for v in getattr(content, f)}
+    """The (field, value) filter terms of validated content: each value of each list field, and each tag's key."""
+    return {(f, v) for f in LIST_FIELDS for v in getattr(content, f)} | {(TAG_KEYS, tag_key(t)) for t in content.tags}
 
 
 def apply_content(item: Item, content: ItemContent) -> None:

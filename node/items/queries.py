@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import ceil
 
 from sqlalchemy import ColumnElement, Select, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from node.core.models import Item, ItemStatus, ItemTerm, User
 from node.core.translation import gettext as _
-from node.items.tags import tag_key, tag_key_sql
+from node.items.tags import TAG_KEYS, tag_key
 from node.items.visibility import editable_items, readable_items
 from node.items.vocabulary import TYPES
 
@@ -63,11 +63,13 @@ class ItemFilters:
             )
             if value is not None
         ]
-        for field, value in self.terms:
-            # Tags match whatever their case and æ/ø/å spelling, as in search; the other lists are exact codes.
-            matches = tag_key_sql(ItemTerm.value) == tag_key(value) if field == "tags" else ItemTerm.value == value
-            found.append(exists().where(ItemTerm.item_id == Item.id, ItemTerm.field == field, matches))
-        return found
+        return found + [exists(term_rows(ItemTerm, *term).where(ItemTerm.item_id == Item.id)) for term in self.terms]
+
+
+def term_rows(terms: type[ItemTerm], field: str, value: str) -> Select:
+    """The ids of the items with one filter term; a tag by its key, which its case and æ/ø/å spelling share."""
+    field, value = (TAG_KEYS, tag_key(value)) if field == "tags" else (field, value)
+    return select(terms.item_id).where(terms.field == field, terms.value == value)
 
 
 # A list counts what it holds up to here and beyond says "more than": an exact count would walk every visible
@@ -103,17 +105,33 @@ def parse_page(raw: str | None, parameter: str = "page") -> int:
     return page
 
 
-def list_statements(user: User | None, filters: ItemFilters, *, drafts: bool = False) -> tuple[Select, Select]:
+def list_statements(
+    user: User | None, filters: ItemFilters, *, drafts: bool = False, few: bool = False
+) -> tuple[Select, Select]:
     """The statements behind a list: its items, newest change first, and their count up to TOTAL_CAP + 1.
 
     The order matches the indexes on (status, updated_at, id) and (type, status, updated_at, id), both
-    directions descending, so a page is a walk down one index that stops after it, not a sort.
+    directions descending, so a page is a walk down one index that stops after it, not a sort. With a
+    term filter a walk passes (offset + page) ÷ the term's share of the items, so the count, and the rows
+    of a list counted to hold at most TOTAL_CAP items (`few`), start from the term's index entries instead.
     """
     visible = editable_items(user) if drafts else readable_items(user)
     where = [visible, *filters.conditions()]
     rows = select(Item).where(*where).order_by(Item.updated_at.desc(), Item.id.desc())
-    counted = select(Item.id).where(*where).limit(TOTAL_CAP + 1).subquery()
-    return rows, select(func.count()).select_from(counted)
+    if not filters.terms:
+        return rows, select(func.count()).select_from(select(Item.id).where(*where).limit(TOTAL_CAP + 1).subquery())
+    matches = term_matches(visible, filters)
+    if few:
+        rows = select(Item).where(Item.id.in_(matches)).order_by(Item.updated_at.desc(), Item.id.desc())
+    return rows, select(func.count()).select_from(matches.limit(TOTAL_CAP + 1).subquery())
+
+
+def term_matches(visible: ColumnElement[bool], filters: ItemFilters) -> Select:
+    """The ids of the visible items the filters keep, read from the first term's index entries, the rest probed."""
+    first, rest = filters.terms[0], replace(filters, terms=filters.terms[1:])
+    terms = aliased(ItemTerm)  # its own name: the probes' EXISTS into item_terms must not correlate with it
+    kept = select(Item.id).where(Item.id == terms.item_id, visible, *rest.conditions())
+    return term_rows(terms, *first).where(exists(kept))
 
 
 def list_items(
@@ -122,6 +140,8 @@ def list_items(
     """A page of items the user may see, newest change first."""
     rows, count = list_statements(user, filters, drafts=drafts)
     counted = session.scalar(count) or 0
+    if filters.terms and counted <= TOTAL_CAP:  # sorting at most TOTAL_CAP matches beats walking past the rest
+        rows, _ = list_statements(user, filters, drafts=drafts, few=True)
     # One more row than the page shows says whether a next page exists, also where the total is not exact.
     items = list(session.scalars(rows.offset((page - 1) * page_size).limit(page_size + 1)))
     return ItemPage(items[:page_size], page, page_size, min(counted, TOTAL_CAP), len(items) > page_size,

@@ -76,12 +76,13 @@ def test_housekeeping_expires_items_whose_expiry_has_passed(sessions):
         assert session.get(Item, "aarhus-kommune:ny").status == ItemStatus.PUBLISHED
 
 
-def test_filter_terms_follow_the_list_fields(sessions):
+def test_filter_terms_follow_the_list_fields_and_the_tags_keys(sessions):
     with sessions.begin() as session:
         item = create_draft(session, BY, content(tags=["a", "b"], cooperation=["SSP"]))
-        revise(session, item, BY, content(tags=["b", "c"], cooperation=[]))
+        revise(session, item, BY, content(tags=["b", "Skolefravær"], cooperation=[]))
         terms = {(t.field, t.value) for t in item.terms}
-    assert terms == {("tags", "b"), ("tags", "c"), ("municipalities", "0751")}
+    assert terms == {("tags", "b"), ("tags", "Skolefravær"), ("tag_keys", "b"), ("tag_keys", "skolefravaer"),
+                     ("municipalities", "0751")}
 
 
 def test_bulletin_lifetime_is_cut_to_a_configured_maximum_below_ninety_days(sessions):

@@ -57,6 +57,28 @@ def test_filters_by_type_and_term_keep_the_order(sessions):
     assert _ids(practice) == ["p0005", "p0004", "p0003", "p0002", "p0001", "p0000"]
 
 
+def test_a_tag_filter_matches_every_spelling_of_the_tag_and_further_terms_narrow_it(sessions):
+    _import(sessions, _lines(2, tags=["Skolefravær"], municipalities=["0751"])
+            + _lines(1, start=2, tags=["skolefravaer"], municipalities=["0730"]) + _lines(1, start=3, tags=["Skole"]))
+    with sessions() as session:
+        tagged = list_items(session, None, ItemFilters(terms=(("tags", "SKOLEFRAVÆR"),)), 1, 10)
+        narrowed = list_items(session, None, ItemFilters(terms=(("tags", "skolefravaer"),
+                                                                ("municipalities", "0751"))), 1, 10)
+    assert (_ids(tagged), tagged.total) == (["p0002", "p0001", "p0000"], 3)
+    assert (_ids(narrowed), narrowed.total) == (["p0001", "p0000"], 2)
+
+
+def test_a_term_held_by_more_than_the_cap_counts_to_the_cap_and_pages_as_the_sorted_matches_would(sessions):
+    _import(sessions, _lines(TOTAL_CAP + 1, tags=["natteravne"]))
+    filters = ItemFilters(terms=(("tags", "natteravne"),))
+    with sessions() as session:
+        walked = list_items(session, None, filters, 2, 20)
+        sorted_matches, _ = list_statements(None, filters, few=True)
+        expected = [i.local_id for i in session.scalars(sorted_matches.offset(20).limit(20))]
+    assert (walked.total, walked.total_exact, walked.has_next) == (TOTAL_CAP, False, True)
+    assert _ids(walked) == expected == [f"p{n:04d}" for n in range(980, 960, -1)]
+
+
 def test_the_total_is_exact_up_to_the_cap_and_beyond_it_the_cap_with_pages_unknown(sessions):
     _import(sessions, _lines(TOTAL_CAP))
     with sessions() as session:
@@ -98,3 +120,18 @@ def test_on_sqlite_a_list_page_walks_the_index_of_its_order_and_sorts_nothing(se
     with sessions() as session:
         plan = _plans(session)[name]
     assert f"USING INDEX {index} " in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("name", ["a term", "a term's few matches", "two terms"])
+def test_on_sqlite_a_terms_count_and_its_few_matches_start_from_the_terms_index(sessions, name):
+    _import(sessions, _lines(30, tags=["natteravne"], municipalities=["0751"]))
+    terms = (("tags", "natteravne"), ("municipalities", "0751"))
+    with sessions() as session:
+        rows, count = list_statements(None, ItemFilters(terms=terms[:1]), few=True)
+        _, both = list_statements(None, ItemFilters(terms=terms))
+        plan = {"a term": query_plan(session, count), "a term's few matches": query_plan(session, rows.limit(21)),
+                "two terms": query_plan(session, both)}[name]
+    # Each match is then probed in items by its id; no walk down a list's index, no scan of items.
+    assert plan.count("USING COVERING INDEX ix_item_terms_field_value (field=? AND value=?)") == 1, plan
+    assert "USING INDEX sqlite_autoindex_items_1 (id=?)" in plan and "SCAN items" not in plan, plan
+    assert "ix_items_status" not in plan, plan
