@@ -14,14 +14,22 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-# The rule the node filters with: rows written by this migration must equal those publishing writes.
-from node.items.tags import TAG_KEYS, tag_key
-
 # revision identifiers, used by Alembic.
 revision: str = '0025'
 down_revision: Union[str, Sequence[str], None] = '0023'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
+
+# node.items.tags.tag_key as of this revision, copied so that the migration stays valid when the code moves on;
+# the rows it writes must equal those publishing writes.
+_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "u", "é": "e"})
+TAG_KEYS = 'tag_keys'
+
+
+def tag_key(tag: str) -> str:
+    """A tag's key: its words, case-folded, æ/ø/å spelled out."""
+    return " ".join(tag.split()).casefold().translate(_FOLD)
+
 
 TERMS = sa.table('item_terms', sa.column('item_id', sa.String), sa.column('field', sa.String),
                  sa.column('value', sa.String))

@@ -6,6 +6,7 @@ postgresql_server fixture in tests/conftest.py), each time in a new database.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import pprint
 import re
@@ -26,6 +27,7 @@ import node.worker.lease  # noqa: F401
 import search.models  # noqa: F401
 from node.core.db import SchemaNotAtHead, alembic_config, require_schema_at_head, schema_revisions, upgrade_database
 from node.core.models import Base
+from node.items.tags import TAG_KEYS, tag_key
 
 MODEL_TABLES = set(Base.metadata.tables)
 VERSIONS_DIR = Path(alembic_config("sqlite://").get_main_option("script_location")) / "versions"
@@ -226,3 +228,41 @@ def test_pull_records_migration_adds_the_history_with_its_outcome_check_and_its_
     with engine.connect() as conn:
         assert "pull_records" not in inspect(conn).get_table_names()
     engine.dispose()
+
+
+def test_tag_keys_migration_gives_existing_items_their_tags_keys_and_its_downgrade_removes_them(empty_database_url):
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0023")
+    engine = create_engine(empty_database_url)
+    columns = ("id, type, status, origin, version, title, summary, body, audience, audience_kind, tags, "
+               "municipalities, police_districts, target_groups, cooperation, details, content_hash, "
+               "created_at, updated_at, content_authors")
+    with engine.begin() as conn:
+        for item_id in ("n:a", "n:b"):
+            conn.execute(text(f"INSERT INTO items ({columns}) VALUES (:id, 'practice', 'published', 'n', 0, 't', "
+                              "'s', '', '\"public\"', 'public', '[]', '[]', '[]', '[]', '[]', '{}', 'h', "
+                              "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '[]')"), {"id": item_id})
+        for item_id, field, value in (("n:a", "tags", "Skolefravær"), ("n:a", "tags", "skolefravaer"),
+                                      ("n:a", "municipalities", "0751"), ("n:b", "tags", "Gade  Plan")):
+            conn.execute(text("INSERT INTO item_terms (item_id, field, value) VALUES (:i, :f, :v)"),
+                         {"i": item_id, "f": field, "v": value})
+    command.upgrade(config, "0025")
+    keys = "SELECT item_id, value FROM item_terms WHERE field = 'tag_keys' ORDER BY item_id"
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(text(keys))] == [("n:a", "skolefravaer"), ("n:b", "gade plan")]
+        assert "ix_item_terms_field_value" in {i["name"] for i in inspect(conn).get_indexes("item_terms")}
+    command.downgrade(config, "0023")
+    with engine.connect() as conn:
+        assert conn.execute(text(keys)).all() == []
+        assert conn.execute(text("SELECT count(*) FROM item_terms")).scalar() == 4
+        assert "ix_item_terms_field_value" not in {i["name"] for i in inspect(conn).get_indexes("item_terms")}
+    engine.dispose()
+
+
+def test_tag_keys_migration_folds_tags_as_the_node_does():
+    spec = importlib.util.spec_from_file_location("tag_keys_migration", VERSIONS_DIR / "0025_tag_keys.py")
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    tags = ["Skolefravær", "SKOLEFRAVÆR", " Øresund  bro ", "Åben skole", "Müller", "Café", "Ärger", "Öl"]
+    assert [migration.tag_key(t) for t in tags] == [tag_key(t) for t in tags]
+    assert migration.TAG_KEYS == TAG_KEYS

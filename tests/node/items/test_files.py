@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from node.core.models import Item, ItemStatus
 from node.items.files import ImportRefused, import_items, write_export
 from node.items.publishing import retract
+from node.items.tags import tag_key
 from tests.helpers.nodes import acting_node
 
 BY = acting_node("aarhus-kommune")
@@ -70,6 +71,15 @@ def test_changed_line_becomes_a_new_version(sessions):
     with sessions() as session:
         item = session.get(Item, "aarhus-kommune:a")
         assert (item.version, item.summary) == (2, "Et nyt resumé.")
+
+
+def test_imported_and_reimported_items_get_the_keys_of_their_tags_as_filter_terms(sessions):
+    for tags in (["Skolefravær"], ["Øresund", "SKOLEFRAVÆR"]):
+        with sessions.begin() as session:
+            import_items(session, BY, [line("a", tags=tags)])
+        with sessions() as session:
+            keys = {t.value for t in session.get(Item, "aarhus-kommune:a").terms if t.field == "tag_keys"}
+            assert keys == {tag_key(t) for t in tags} and "skolefravaer" in keys, tags
 
 
 def test_retracted_id_cannot_be_imported_again(sessions):
