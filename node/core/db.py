@@ -32,7 +32,17 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         _create_private_sqlite_file(engine.url.database)
         event.listen(engine, "connect", _tune_sqlite)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _plan_per_value)
     return engine
+
+
+def _plan_per_value(dbapi_conn, _record) -> None:
+    # psycopg prepares a statement run five times, and PostgreSQL may then keep one generic plan for all
+    # values: a list filtered by a rare tag would walk the plan made for common ones (80 ms instead of 1 ms).
+    with dbapi_conn.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+    dbapi_conn.commit()  # a SET is undone with the transaction it ran in
 
 
 def _create_private_sqlite_file(database: str | None) -> None:

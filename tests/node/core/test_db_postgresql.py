@@ -25,6 +25,15 @@ def pg_config(config, postgresql_server):
     return pg
 
 
+def test_postgresql_connections_plan_each_statement_for_its_values_after_rollbacks_too(pg_config):
+    engine = make_engine(pg_config.database_url)
+    for _ in range(2):  # the second connection is the first back from the pool, rolled back on its return
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+            conn.rollback()
+    engine.dispose()
+
+
 def test_demo_corpus_imports_and_filters_on_postgresql(pg_config):
     sessions = make_sessionmaker(make_engine(pg_config.database_url))
     with sessions.begin() as session:
