@@ -1,4 +1,4 @@
-"""Danish for search: æ/ø/å folding, a light stemmer and compound splitting.
+"""Danish for search: æ/ø/å folding, Snowball's Danish stemmer and compound splitting.
 
 Meilisearch neither stems Danish nor splits compounds, so every document gets
 a `terms` field of normalised words and compound parts, and every query is
@@ -8,8 +8,11 @@ normalised the same way before it is sent.
 from __future__ import annotations
 
 import re
-from functools import cache
+import threading
+from functools import cache, lru_cache
 from pathlib import Path
+
+import Stemmer
 
 HUNSPELL_DA = Path("/usr/share/hunspell/da_DK.dic")
 DOMAIN_WORDS = Path(__file__).parent / "data" / "domain_words.txt"
@@ -21,9 +24,10 @@ _WORD = re.compile(r"[0-9a-zæøåäöüé]+(?:-[0-9a-zæøåäöüé]+)*")
 _SIGNS = ((re.compile(r"(?<=[0-9a-zæøå])\+"), "plus"), (re.compile(r"(?:§|\bparagraf)\s*(\d+)"), r" paragraf\1 \1 "),
           (re.compile(r"(?<=\d)\s*[–‐-]\s*(?=\d)"), "-"))
 _RANGE = re.compile(r"\d+(?:-\d+)+")
-# Longest first; a stem keeps at least four letters.
-_SUFFIXES = ("erne", "ende", "else", "elsen", "elser", "ninger", "ning", "heden", "hed", "erer", "eren", "ene",
-             "ers", "ens", "ets", "er", "en", "et", "es", "e", "s")
+# Distinct words whose terms are kept: a node's vocabulary is a few tens of thousands of word forms, and a
+# document repeats most of its words from earlier ones, so nearly every word is stemmed and split only once.
+WORD_CACHE = 65_536
+_stemmers = threading.local()  # a PyStemmer stemmer keeps state while it works: one per thread
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "u", "é": "e"})
 
 
@@ -33,11 +37,11 @@ def fold(word: str) -> str:
 
 
 def stem(word: str) -> str:
-    """Strip one common Danish inflection or derivation suffix (forebyggende, forebyggelse → forebygg)."""
-    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+    """Snowball's Danish stem of a lowercase word (forebyggende, forebyggelse → forebyg)."""
+    stemmer = getattr(_stemmers, "danish", None)
+    if stemmer is None:
+        stemmer = _stemmers.danish = Stemmer.Stemmer("danish")
+    return stemmer.stemWord(word)
 
 
 @cache
@@ -101,12 +105,18 @@ def words_of(text: str, halves: bool = True) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=WORD_CACHE)
+def word_terms(word: str) -> tuple[str, ...]:
+    """The folded stems of a word and of its compound parts."""
+    parts = [word, *split_compound(word)] if len(word) >= 2 * MIN_PART else [word]
+    return tuple(dict.fromkeys(fold(stem(part)) for part in parts))
+
+
 def search_terms(text: str) -> list[str]:
     """Folded stems of every word and of every compound part, without repeats (for documents)."""
     terms: dict[str, None] = {}
-    for word in words_of(text):
-        for part in [word, *split_compound(word)] if len(word) >= 2 * MIN_PART else [word]:
-            terms[fold(stem(part))] = None
+    for word in dict.fromkeys(words_of(text)):
+        terms.update(dict.fromkeys(word_terms(word)))
     return list(terms)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.danish import fold, query_terms, search_terms, split_compound
+from search.danish import fold, query_terms, search_terms, split_compound, stem
 
 
 @pytest.mark.parametrize("word, parts", [
@@ -48,3 +48,17 @@ def test_ranges_plus_and_sections_meet_in_documents_and_queries(query, documents
 def test_a_range_asked_for_is_searched_whole_and_ssp_plus_is_not_ssp():
     assert query_terms("18-25") == "1825"
     assert query_terms("SSP+") != query_terms("SSP")
+
+
+@pytest.mark.parametrize("words", [
+    ("mentorordning", "mentorordningen", "mentorordninger"),  # the old suffix list stemmed these apart
+    ("forebyggende", "forebyggelse"),
+    ("natteravn", "natteravne", "natteravnene"),
+    ("løsladelse", "løsladt"),
+])
+def test_inflections_and_derivations_of_a_word_share_one_stem(words):
+    assert len({stem(word) for word in words}) == 1, [stem(word) for word in words]
+
+
+def test_a_document_and_a_query_in_another_inflection_meet():
+    assert query_terms("mentorordningen") in search_terms("Mentorordning for unge")
