@@ -101,16 +101,28 @@ class SearchIndex:
                 raise
         self.wait(self.call("PATCH", f"/indexes/{uid}/settings", index_settings()))
 
+    def send(self, documents: list[dict[str, Any]], uid: str | None = None) -> dict[str, Any] | None:
+        """Add or replace documents without waiting; Meilisearch's task for `wait`, None when there were none."""
+        if not documents:
+            return None
+        return self.call("POST", f"/indexes/{uid or self.uid}/documents?primaryKey=key", documents)
+
+    def send_deletion(self, item_ids: list[str]) -> dict[str, Any] | None:
+        """Delete the documents of these items without waiting; the task for `wait`, None when there were none."""
+        if not item_ids:
+            return None
+        quoted = ", ".join('"' + i.replace('"', "") + '"' for i in item_ids)
+        return self.call("POST", f"/indexes/{self.uid}/documents/delete", {"filter": f"id IN [{quoted}]"})
+
     def put(self, documents: list[dict[str, Any]], uid: str | None = None) -> None:
         """Add or replace documents and wait until they are searchable."""
-        if documents:
-            self.wait(self.call("POST", f"/indexes/{uid or self.uid}/documents?primaryKey=key", documents))
+        if task := self.send(documents, uid):
+            self.wait(task)
 
     def delete(self, item_ids: list[str]) -> None:
         """Delete the documents of these items and wait."""
-        if item_ids:
-            quoted = ", ".join('"' + i.replace('"', "") + '"' for i in item_ids)
-            self.wait(self.call("POST", f"/indexes/{self.uid}/documents/delete", {"filter": f"id IN [{quoted}]"}))
+        if task := self.send_deletion(item_ids):
+            self.wait(task)
 
     def swap_in(self, fresh_uid: str) -> None:
         """Make `fresh_uid` the live index in one atomic swap, then drop the old one."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -19,39 +21,89 @@ from search.settings import reindex_uid
 
 log = logging.getLogger(__name__)
 BATCH = 500
+# Batches sent to Meilisearch and not yet confirmed: enough to keep it busy while the next documents are built,
+# few enough that an outage leaves little to send again.
+IN_FLIGHT = 4
 KEEP_DONE = timedelta(days=1)
 
 
-def drain_outbox(sessions: sessionmaker[Session], index: SearchIndex, batch: int = BATCH) -> int:
+def drain_outbox(sessions: sessionmaker[Session], index: SearchIndex, batch: int = BATCH,
+                 in_flight: int = IN_FLIGHT) -> int:
     """Apply queued index tasks in batches until none are left; returns how many were applied.
 
     Every live item is indexed (what a logged-in user may read); searches by
     anonymous visitors filter on audience_kind inside Meilisearch.
 
-    A task is marked done only after Meilisearch confirms the write, so an outage
-    or a crash leaves it queued and it is applied on a later run.
+    Up to `in_flight` batches are sent before the oldest is waited for, so the next
+    documents are built while Meilisearch indexes. A task is marked done only after
+    Meilisearch confirms its batch's write, so an outage, a failed batch or a crash
+    leaves it queued and it is applied on a later run.
     """
-    applied = 0
-    while True:
-        with sessions() as session:
-            tasks = session.execute(
-                select(IndexTask.id, IndexTask.item_id).where(IndexTask.state == IndexState.QUEUED)
-                .order_by(IndexTask.id).limit(batch)
-            ).all()
-            if not tasks:
-                return applied
-            item_ids = sorted({t.item_id for t in tasks})
-            readable = session.scalars(select(Item).where(Item.id.in_(item_ids), live_items())).all()
-            documents = [to_document(item) for item in readable]
-        gone = sorted(set(item_ids) - {d["id"] for d in documents})
+    applied, after, sent = 0, 0, deque()
+    try:
+        while tasks := _queued_after(sessions, after, batch):
+            after = tasks[-1].id
+            sent.append(_send(sessions, index, tasks))
+            if len(sent) >= in_flight:
+                applied += _confirm(sessions, index, sent.popleft())
+        while sent:
+            applied += _confirm(sessions, index, sent.popleft())
+    except SearchUnavailable:
+        _settle(sessions, index, sent)
+        raise
+    return applied
+
+
+@dataclass
+class _SentBatch:
+    """Outbox rows whose batch was sent, and Meilisearch's tasks for it (documents, deletions)."""
+
+    task_ids: list[int]
+    tasks: list[dict]
+
+
+def _queued_after(sessions: sessionmaker[Session], after: int, batch: int) -> list:
+    # By id, not by state: the batches in flight are still queued until Meilisearch confirms them.
+    with sessions() as session:
+        return session.execute(select(IndexTask.id, IndexTask.item_id)
+                               .where(IndexTask.state == IndexState.QUEUED, IndexTask.id > after)
+                               .order_by(IndexTask.id).limit(batch)).all()
+
+
+def _send(sessions: sessionmaker[Session], index: SearchIndex, tasks: list) -> _SentBatch:
+    task_ids, item_ids = [t.id for t in tasks], sorted({t.item_id for t in tasks})
+    with sessions() as session:
+        readable = session.scalars(select(Item).where(Item.id.in_(item_ids), live_items())).all()
+        documents = [to_document(item) for item in readable]
+    gone = sorted(set(item_ids) - {d["id"] for d in documents})
+    try:
+        # Meilisearch applies an index's tasks in the order they were sent, so a later batch's
+        # version of an item always wins over an earlier batch's.
+        return _SentBatch(task_ids, [t for t in (index.send(documents), index.send_deletion(gone)) if t])
+    except SearchUnavailable as exc:
+        _record_failure(sessions, task_ids, str(exc))
+        raise
+
+
+def _confirm(sessions: sessionmaker[Session], index: SearchIndex, sent: _SentBatch) -> int:
+    """Wait for a sent batch; done when Meilisearch applied it, else its failure is recorded and raised."""
+    try:
+        for task in sent.tasks:
+            index.wait(task)
+    except SearchUnavailable as exc:
+        _record_failure(sessions, sent.task_ids, str(exc))
+        raise
+    _mark_done(sessions, sent.task_ids)
+    return len(sent.task_ids)
+
+
+def _settle(sessions: sessionmaker[Session], index: SearchIndex, sent: deque) -> None:
+    """After a failure, the batches still in flight: those Meilisearch applied are done, the rest stay queued."""
+    while sent:
         try:
-            index.put(documents)
-            index.delete(gone)
-        except SearchUnavailable as exc:
-            _record_failure(sessions, [t.id for t in tasks], str(exc))
-            raise
-        _mark_done(sessions, [t.id for t in tasks])
-        applied += len(tasks)
+            _confirm(sessions, index, sent.popleft())
+        except SearchUnavailable:
+            pass
 
 
 def _mark_done(sessions: sessionmaker[Session], task_ids: list[int]) -> None:
@@ -103,10 +155,14 @@ def reindex(sessions: sessionmaker[Session], index: SearchIndex,
     with sessions() as session:
         total = session.scalar(select(func.count()).select_from(Item).where(live_items()))
         batches = _document_batches(session)
-        count = 0
+        count, sent = 0, deque()
         for documents in (progress(batches, total) if progress else batches):
-            index.put(documents, uid=fresh)
+            sent.append(index.send(documents, uid=fresh))  # the next batch is built while this one is indexed
+            if len(sent) >= IN_FLIGHT:
+                index.wait(sent.popleft())
             count += len(documents)
+        for task in sent:
+            index.wait(task)
     index.swap_in(fresh)
     return count
 

@@ -143,6 +143,34 @@ def test_outbox_keeps_updates_while_meilisearch_is_down_and_applies_them_after(
     assert [h["id"] for h in hits] == ["aarhus-kommune:skolefravaer"]
 
 
+class RefusingSecondBatch(SearchIndex):
+    """The test index, but the second batch sent carries a document key Meilisearch refuses (its task fails)."""
+
+    sent = 0
+
+    def send(self, documents, uid=None):
+        self.sent += 1
+        if self.sent == 2:
+            documents = [{**documents[0], "key": "not/a/valid/key"}, *documents[1:]]
+        return super().send(documents, uid)
+
+
+def test_a_refused_batch_stays_queued_while_the_batches_in_flight_around_it_are_done(sessions, search_index):
+    with sessions.begin() as session:
+        import_items(session, acting_node(), [json.dumps(i, ensure_ascii=False) for i in ITEMS])
+    refusing = RefusingSecondBatch(search_index.url, search_index.api_key, search_index.uid)
+    with pytest.raises(SearchUnavailable, match="invalid_document_id"):
+        drain_outbox(sessions, refusing, batch=2, in_flight=3)  # all three batches sent before any is confirmed
+    with sessions() as session:
+        queued = session.execute(select(IndexTask.item_id, IndexTask.attempts)
+                                 .where(IndexTask.state == "queued").order_by(IndexTask.id)).all()
+    assert queued == [("aarhus-kommune:kreds", 1), ("aarhus-kommune:udslusning", 1)]  # the second batch only
+    assert sorted(h["id"] for h in search_index.search("", {})["hits"]) == [
+        "aarhus-kommune:knallert", "aarhus-kommune:skolefravaer", "aarhus-kommune:xss"]
+    assert drain_outbox(sessions, search_index) == 2
+    assert search_index.search("", {})["estimatedTotalHits"] == 5
+
+
 def test_reindex_builds_a_fresh_index_and_swaps_it_in(sessions, indexed):
     indexed.delete([doc["id"] for doc in indexed.search("", {})["hits"]])  # a damaged index
     assert indexed.search("", {})["estimatedTotalHits"] == 0
