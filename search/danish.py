@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import cache, lru_cache
+from itertools import chain
 from pathlib import Path
 
 import Stemmer
@@ -21,8 +22,11 @@ LINKS = ("", "s", "e")  # Danish linking letters: bekymring-s-samtale, barn-e-..
 _WORD = re.compile(r"[0-9a-zæøåäöüé]+(?:-[0-9a-zæøåäöüé]+)*")
 # Signs that carry meaning in the domain, spelled out before words are split, alike in documents and queries:
 # "SSP+" is not "SSP", "§ 115" and "paragraf 115" are the same section, "18–25" (en dash) is "18-25".
-_SIGNS = ((re.compile(r"(?<=[0-9a-zæøå])\+"), "plus"), (re.compile(r"(?:§|\bparagraf)\s*(\d+)"), r" paragraf\1 \1 "),
-          (re.compile(r"(?<=\d)\s*[–‐-]\s*(?=\d)"), "-"))
+# Each comes with the strings any match contains: a text is scanned by a pattern only when one is in it (the dash
+# pattern starts at a digit rather than a lookbehind, which makes it twice as fast).
+_SIGNS = ((("+",), re.compile(r"(?<=[0-9a-zæøå])\+"), "plus"),
+          (("§", "paragraf"), re.compile(r"(?:§|\bparagraf)\s*(\d+)"), r" paragraf\1 \1 "),
+          (("-", "–", "‐"), re.compile(r"(\d)\s*[–‐-]\s*(?=\d)"), r"\1-"))
 _RANGE = re.compile(r"\d+(?:-\d+)+")
 # Distinct words whose terms are kept: a node's vocabulary is a few tens of thousands of word forms, and a
 # document repeats most of its words from earlier ones, so nearly every word is stemmed and split only once.
@@ -90,8 +94,9 @@ def split_compound(word: str) -> list[str]:
 def spell_out_signs(text: str) -> str:
     """The text in lower case with the domain's signs spelled out ('SSP+' → 'sspplus', '§ 115' → 'paragraf115 115')."""
     text = text.lower()
-    for pattern, replacement in _SIGNS:
-        text = pattern.sub(replacement, text)
+    for literals, pattern, replacement in _SIGNS:
+        if any(literal in text for literal in literals):
+            text = pattern.sub(replacement, text)
     return text
 
 
@@ -114,10 +119,7 @@ def word_terms(word: str) -> tuple[str, ...]:
 
 def search_terms(text: str) -> list[str]:
     """Folded stems of every word and of every compound part, without repeats (for documents)."""
-    terms: dict[str, None] = {}
-    for word in dict.fromkeys(words_of(text)):
-        terms.update(dict.fromkeys(word_terms(word)))
-    return list(terms)
+    return list(dict.fromkeys(chain.from_iterable(map(word_terms, dict.fromkeys(words_of(text))))))
 
 
 def query_terms(query: str) -> str:
