@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, raiseload, sessionmaker
 
 from node.core.models import Item, utcnow
 from node.items.visibility import live_items
@@ -24,6 +24,9 @@ BATCH = 500
 # Batches sent to Meilisearch and not yet confirmed: enough to keep it busy while the next documents are built,
 # few enough that an outage leaves little to send again.
 IN_FLIGHT = 4
+# A document is made of the item's own columns: loading its facet rows and author too cost two thirds of the
+# loading time (measured), and raiseload makes a document that came to need them fail loudly instead.
+COLUMNS_ONLY = (raiseload("*"),)
 KEEP_DONE = timedelta(days=1)
 
 
@@ -73,7 +76,7 @@ def _queued_after(sessions: sessionmaker[Session], after: int, batch: int) -> li
 def _send(sessions: sessionmaker[Session], index: SearchIndex, tasks: list) -> _SentBatch:
     task_ids, item_ids = [t.id for t in tasks], sorted({t.item_id for t in tasks})
     with sessions() as session:
-        readable = session.scalars(select(Item).where(Item.id.in_(item_ids), live_items())).all()
+        readable = session.scalars(select(Item).where(Item.id.in_(item_ids), live_items()).options(*COLUMNS_ONLY)).all()
         documents = [to_document(item) for item in readable]
     gone = sorted(set(item_ids) - {d["id"] for d in documents})
     try:
@@ -170,7 +173,7 @@ def reindex(sessions: sessionmaker[Session], index: SearchIndex,
 def _document_batches(session: Session):
     last_id = ""
     while True:
-        items = session.scalars(select(Item).where(live_items(), Item.id > last_id)
+        items = session.scalars(select(Item).where(live_items(), Item.id > last_id).options(*COLUMNS_ONLY)
                                 .order_by(Item.id).limit(BATCH)).all()
         if not items:
             return
