@@ -18,8 +18,8 @@ from sqlalchemy import Column, Engine, Executable, Table, create_engine, event, 
 from sqlalchemy.orm import Session, sessionmaker
 
 from node.core.collector import collector_paused
-from node.core.models import UTCDateTime
 from node.core.private_files import FILE_MODE, private_file
+from node.core.timestamps import UTCDateTime
 
 _MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 

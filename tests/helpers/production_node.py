@@ -51,7 +51,7 @@ class NodeProcesses:
     def active_worker(self, timeout: float = 8 * LEASE_SECONDS + 30) -> WorkerProcess:
         """The worker process that holds an unexpired lease (waits until one does)."""
         def holder() -> WorkerProcess | None:
-            # The lease stores naive UTC (node.core.models.UTCDateTime); compared on the server's clock.
+            # The lease stores naive UTC (node.core.timestamps.UTCDateTime); compared on the server's clock.
             pids = {row[0] for row in self.sql("SELECT holder_pid FROM worker_lease WHERE state = 'held' "
                                                "AND expires_at > (now() AT TIME ZONE 'UTC')")}
             return next((w for w in self.workers if w.running and w.proc.pid in pids), None)
