@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -149,3 +150,14 @@ def table(header: list[str], rows: list[list[object]]) -> str:
 def progress(message: str) -> None:
     """Progress goes to stderr so stdout stays a clean Markdown report."""
     print(message, file=sys.stderr, flush=True)
+
+
+def reused_or_built(home: Path, size: int, build) -> float:
+    """Seconds the node in `home` took to build: read from its build.json when one was kept, else `build()` now."""
+    if (home / "build.json").exists():
+        seconds = json.loads((home / "build.json").read_text())["seconds"]
+        progress(f"reusing the {size}-item node in {home} (built in {seconds:.0f} s)")
+        return seconds
+    shutil.rmtree(home, ignore_errors=True)
+    progress(f"building a node with {size} items in {home} ...")
+    return build()

@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 
 import requests
-from _common import NodeProcess, build_node, machine, median, percentile, progress, table
+from _common import NodeProcess, build_node, machine, median, percentile, progress, reused_or_built, table
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select, text
 
@@ -163,13 +163,7 @@ def main() -> None:
     try:
         for size in sizes:
             home = root / f"node-{size}"
-            if (home / "build.json").exists():
-                builds[size] = json.loads((home / "build.json").read_text())["seconds"]
-                progress(f"reusing the {size}-item node in {home} (built in {builds[size]:.0f} s)")
-            else:
-                shutil.rmtree(home, ignore_errors=True)
-                progress(f"building a node with {size} items in {home} ...")
-                builds[size] = build(home, size, caller_key)
+            builds[size] = reused_or_built(home, size, lambda: build(home, size, caller_key))
             targets.append(Target(home, size, caller_key))
         progress(f"{args.polls} empty polls per node, the nodes in turn ...")
         measure(targets, args.polls)

@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import requests
-from _common import NodeProcess, build_node, machine, median, percentile, progress, table
+from _common import NodeProcess, build_node, machine, median, percentile, progress, reused_or_built, table
 from sqlalchemy import func, select, text, update
 
 from federation.changes import feed_rows
@@ -217,13 +217,7 @@ def main() -> None:
     try:
         for size in (int(s) for s in args.sizes.split(",")):
             home = root / f"node-{size}"
-            if (home / "build.json").exists():
-                builds[size] = json.loads((home / "build.json").read_text())["seconds"]
-                progress(f"reusing the {size}-item node in {home} (built in {builds[size]:.0f} s)")
-            else:
-                shutil.rmtree(home, ignore_errors=True)
-                progress(f"building a node with {size} items in {home} ...")
-                builds[size] = build(home, size)
+            builds[size] = reused_or_built(home, size, lambda: build(home, size))
             targets.append(Target(home, size))
         measure(targets, args.rounds, args.requests)
         report(targets, builds, args.rounds, args.requests)
