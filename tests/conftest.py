@@ -14,7 +14,7 @@ import pytest
 from federation.identity import generate_node_key
 from node.accounts.users import create_user
 from node.core.config import NodeSettings, load_config, write_settings
-from node.core.db import make_engine, make_sessionmaker, upgrade_database
+from node.core.db import make_engine, make_sessionmaker
 from node.web.app import create_app
 from tests.helpers.feed_server import FeedServer
 from tests.helpers.live_nodes import DEMO_FILES, ChildNode, LiveNode, peer, stop_all
@@ -23,16 +23,23 @@ from tests.helpers.nodes import NODE_ID, PASSWORD, ROLES
 from tests.helpers.openid_provider import openid_provider  # noqa: F401  (the session's OpenID provider)
 from tests.helpers.postgresql import PostgreSQLServer, postgresql_bindir, throwaway_cluster
 from tests.helpers.saml_idp import simplesamlphp  # noqa: F401  (the session-wide SAML IdP fixture)
+from tests.helpers.schema_template import SchemaTemplate
 from tests.helpers.web import api_tokens
 
 
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory) -> SchemaTemplate:
+    """The session's migrated SQLite database, copied for each fresh node (tests/helpers/schema_template.py)."""
+    return SchemaTemplate(tmp_path_factory.mktemp("schema"))
+
+
 @pytest.fixture
-def node_home(tmp_path: Path) -> Path:
+def node_home(tmp_path: Path, schema_template: SchemaTemplate) -> Path:
     """A fresh municipality node (Aarhus) with its schema migrated."""
     home = tmp_path / "node"
     write_settings(home, NodeSettings(NODE_ID, "Aarhus Kommune", "municipality", "http://127.0.0.1:8080", "0751"))
     generate_node_key(home / "keys")
-    upgrade_database(load_config(home).database_url)
+    schema_template.migrate(load_config(home).database_url)
     return home
 
 
