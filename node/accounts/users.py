@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,8 +20,13 @@ ROLE_RANK = {Role.READER: 0, Role.EDITOR: 1, Role.PUBLISHER: 2, Role.ADMIN: 3}
 ROLE_LABELS = {Role.READER: N_("Læser"), Role.EDITOR: N_("Redaktør"), Role.PUBLISHER: N_("Udgiver"),
                Role.ADMIN: N_("Administrator")}
 MIN_PASSWORD_LENGTH = 12
-# A fixed hash to compare against when the user does not exist, so timing does not reveal it.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    # A fixed hash to compare against when the user does not exist, so timing does not reveal it. Made on first
+    # use, not at import: hashing takes about 0.1 s, which every command and web worker paid at start-up.
+    return generate_password_hash("not-a-real-password")
 
 
 class AccountError(ValueError):
@@ -73,7 +79,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """The user whose password matches, whatever its state, else None (in constant-ish time)."""
     user = find_user(session, username)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 
