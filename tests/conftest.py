@@ -5,12 +5,15 @@ The helpers these fixtures are built from, and that tests use directly, are in t
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
 
 import pytest
+from werkzeug.security import generate_password_hash
 
+import node.accounts.users
 from federation.identity import generate_node_key
 from node.accounts.users import create_user
 from node.core.config import NodeSettings, load_config, write_settings
@@ -65,10 +68,17 @@ def client(app):
     return app.test_client()
 
 
+# Hashing a password takes werkzeug's scrypt about 0.2 s, and some 300 tests start with four users of the
+# same password: the fixture hashes it once per session. Each user's hash is still a real scrypt hash that
+# every login checks; only the salt is shared among the fixture's users.
+_hash_of_password = functools.cache(generate_password_hash)
+
+
 @pytest.fixture
 def users(sessions) -> dict[str, str]:
     """One user per role, named after the role, all with PASSWORD."""
-    with sessions.begin() as session:
+    with pytest.MonkeyPatch.context() as patch, sessions.begin() as session:
+        patch.setattr(node.accounts.users, "generate_password_hash", _hash_of_password)
         for role in ROLES:
             create_user(session, role, PASSWORD, role, f"Test {role}")
     return {role: role for role in ROLES}
