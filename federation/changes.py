@@ -8,13 +8,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from federation.audience import NodeView, may_hold
 from federation.models import Envelope, EnvelopeKind
-from federation.wire import digest, item_payload, plan_endorsement_id, seal, tombstone_payload, withdrawal_payload
+from federation.wire import (
+    digest,
+    item_payload,
+    plan_endorsement_id,
+    seal,
+    seal_as_text,
+    tombstone_payload,
+    withdrawal_payload,
+)
 from node.core.canonical import canonical_json
 from node.core.db import bulk_insert
 from node.core.models import Item, utcnow
@@ -55,11 +64,19 @@ def envelope_row(payload: dict[str, Any], envelope: dict[str, Any], kind: Envelo
                  received_from: str | None, withdrawn_from: list[Any] | None = None,
                  withdrawal: dict[str, Any] | None = None) -> dict[str, Any]:
     """The feed row (without seq and stored_at) of a signed envelope."""
+    return text_row(payload, _text(envelope), digest(payload), kind, audience, received_from, withdrawn_from,
+                    withdrawal)
+
+
+def text_row(payload: dict[str, Any], text: str, payload_digest: str, kind: EnvelopeKind, audience: Any,
+             received_from: str | None, withdrawn_from: list[Any] | None = None,
+             withdrawal: dict[str, Any] | None = None) -> dict[str, Any]:
+    """envelope_row for an envelope already stored as text, with its payload's digest."""
     return {
         "item_id": payload["id"], "origin": payload["origin"], "version": payload["version"], "kind": kind,
-        "audience": audience, "envelope": _text(envelope), "received_from": received_from,
+        "audience": audience, "envelope": text, "received_from": received_from,
         "withdrawn_from": withdrawn_from, "withdrawal": _text(withdrawal) if withdrawal else None, "subject": None,
-        "digest": digest(payload),
+        "digest": payload_digest,
     }
 
 
@@ -72,7 +89,7 @@ def plan_endorsement_row(payload: dict[str, Any], text: str, plan: Held, receive
 
 
 def _text(envelope: dict[str, Any]) -> str:
-    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(envelope).decode("utf-8")  # compact UTF-8 JSON, as json.dumps with ensure_ascii=False
 
 
 def replace_envelopes(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -301,7 +318,7 @@ class ChangesFeedSink:
         rows = []
         for item in items:
             payload = item_payload(item_to_json(item))
-            rows.append(envelope_row(payload, seal(payload, self.key), EnvelopeKind.ITEM, item.audience, None))
+            rows.append(text_row(payload, *seal_as_text(payload, self.key), EnvelopeKind.ITEM, item.audience, None))
         return lambda session: replace_envelopes(session, rows)
 
     def items_changed(self, session: Session, item_ids: Sequence[str]) -> None:

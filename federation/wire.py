@@ -68,6 +68,12 @@ def seal(payload: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
     return {"payload": payload, "signature": b64url(key.sign(canonical(payload)))}
 
 
+def seal_as_text(payload: dict[str, Any], key: Ed25519PrivateKey) -> tuple[str, str]:
+    """Sign a payload into an envelope's stored text, with the payload's digest, canonicalising it once."""
+    signed = canonical(payload)
+    return stored_text(signed, b64url(key.sign(signed))), hashlib.sha256(signed).hexdigest()
+
+
 def open_envelope(envelope: Any, public_key: str) -> dict[str, Any]:
     """The payload of an envelope whose signature verifies with this public key, else WireError."""
     try:

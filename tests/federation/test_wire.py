@@ -22,6 +22,7 @@ from federation.wire import (
     digest,
     open_envelope,
     seal,
+    seal_as_text,
     speaks_protocol,
 )
 from tests.helpers.envelopes import KEYS, SAVED, saved
@@ -32,6 +33,16 @@ def test_saved_item_envelope_verifies_with_its_origins_key():
     payload = check_item_payload(open_envelope(envelope, KEYS[claimed_signer(envelope)]))
     assert (payload["id"], payload["version"]) == ("aarhus-kommune:natteravne", 2)
     assert payload["content"]["police_districts"] == ["Østjyllands Politi"]
+
+
+def test_seal_as_text_stores_the_envelope_seal_makes_with_the_payloads_digest():
+    payload = saved("item_envelope")["payload"]
+    key = Ed25519PrivateKey.generate()
+    text, payload_digest = seal_as_text(payload, key)
+    # Ed25519 signatures are deterministic, so both ways of sealing give the same envelope.
+    assert json.loads(text) == seal(payload, key)
+    assert payload_digest == digest(payload)
+    assert open_envelope(json.loads(text), public_key_text(key.public_key())) == payload
 
 
 def test_one_changed_byte_in_the_body_breaks_the_signature():
