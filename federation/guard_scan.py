@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from federation.wire import ITEM
-from node.items.vocabulary import DETAILS
+from node.items.vocabulary import BODY_MAX, DETAILS, SUMMARY_MAX, TITLE_MAX
 from node.privacy.guard import OVERRIDE_KEY, Scanned, scanned_text
 from node.privacy.personal_data import find_personal_data
 
@@ -48,9 +48,16 @@ def guard_input(signed: bytes) -> Scanned | None:
         item = SimpleNamespace(title=_normal(content.get("title")), summary=_normal(content.get("summary")),
                                body=_normal(content.get("body")), tags=_normal(content.get("tags") or []),
                                details=_details(content["type"], details))
+        if _oversized(item):
+            return None  # validate_item refuses it before any scan: scanning it here would only cost time
         return strict, scanned_text(item)
     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError):
         return None  # not an item validate_item would take either
+
+
+def _oversized(item: SimpleNamespace) -> bool:
+    return any(isinstance(text, str) and len(text) > limit
+               for text, limit in ((item.title, TITLE_MAX), (item.summary, SUMMARY_MAX), (item.body, BODY_MAX)))
 
 
 def _details(item_type: str, details: dict[str, Any]) -> dict[str, Any]:

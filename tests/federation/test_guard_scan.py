@@ -41,6 +41,11 @@ def test_the_helper_reads_an_item_as_validate_item_does(content):
     assert guard_input(signed_content(content)) == (content["type"] == "bulletin", scanned_text(validated))
 
 
+def test_the_helper_does_not_scan_a_body_longer_than_validate_item_takes():
+    content = {"type": "method", "title": "Metode", "summary": "Kort.", "body": "ord " * 30_000}
+    assert guard_input(signed_content(content)) is None
+
+
 def test_an_item_with_personal_data_is_not_among_the_helpers_clean_texts():
     clean = {"type": "method", "title": "Metode", "summary": "Kort.", "body": "Om aftenen."}
     found = clean_texts([signed_content(clean), signed_content({**clean, "body": NAMED}), signed_content(BULLETIN)])
