@@ -36,6 +36,12 @@ def clean_texts(signed: Iterable[bytes]) -> frozenset[Scanned]:
     return frozenset(clean)
 
 
+def load_word_lists() -> None:
+    """Read the guard's word lists (first names, surnames, streets, places) now, so that the first scan does not."""
+    # A first name and a surname next to a street and a house number: every list is looked into.
+    find_personal_data("Anne Hansen bor på Vestergade 12.", True)
+
+
 def guard_input(signed: bytes) -> Scanned | None:
     """What the guard's first scan would read for the item a signed payload carries; None where it scans nothing."""
     try:

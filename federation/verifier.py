@@ -10,9 +10,9 @@ stdout (length-prefixed pickles; it is our own child, so pickle is safe here).
 Small batches, the usual poll, are cheaper to check in place.
 
 Asked to, the helper also runs the anonymisation guard's first scan over the
-items whose signatures verified (federation/guard_scan.py, imported only then)
-and answers which texts it found clean; the storing process uses that only for
-exactly the same texts, and scans everything else itself.
+items whose signatures verified (federation/guard_scan.py, loaded only then, and
+in the background) and answers which texts it found clean; the storing process
+uses that only for exactly the same texts, and scans everything else itself.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import struct
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO
 
 from cryptography.exceptions import InvalidSignature
@@ -111,20 +112,44 @@ def _receive(stream: BinaryIO) -> object:
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """The helper's loop: verify (and perhaps scan) each batch that arrives, until the parent closes the pipe."""
+    scanner = _Scanner()
     while True:
         try:
             checks, scan = _receive(requests)
         except EOFError:
             return
         verdicts = verify_here(checks)
-        _send(answers, (verdicts, _clean_texts([c[2] for c, ok in zip(checks, verdicts) if ok]) if scan
+        _send(answers, (verdicts, scanner.clean([c[2] for c, ok in zip(checks, verdicts) if ok]) if scan
                         else frozenset()))
 
 
-def _clean_texts(signed: list[bytes]) -> frozenset[Scanned]:
-    from federation.guard_scan import clean_texts  # the guard's word lists, only in a helper asked to scan
+class _Scanner:
+    """The guard's scan in the helper, from the moment its modules and word lists are loaded.
 
-    return clean_texts(signed)
+    Loading them takes about half a second of CPU (the translations the guard's messages use
+    bring Flask along), which the first pages of a pull must not wait for: they are loaded in a
+    thread from the first request to scan, and until then batches come back without verdicts,
+    so the storing process scans those items itself.
+    """
+
+    def __init__(self) -> None:
+        self._clean_texts: Callable[[list[bytes]], frozenset[Scanned]] | None = None
+        self._loading: threading.Thread | None = None
+
+    def clean(self, signed: list[bytes]) -> frozenset[Scanned]:
+        """The texts among these signed payloads that the guard's first scan finds clean; none while loading."""
+        if self._clean_texts is not None:
+            return self._clean_texts(signed)
+        if self._loading is None:
+            self._loading = threading.Thread(target=self._load, name="vidensnet-guard-loading", daemon=True)
+            self._loading.start()
+        return frozenset()
+
+    def _load(self) -> None:
+        from federation.guard_scan import clean_texts, load_word_lists
+
+        load_word_lists()
+        self._clean_texts = clean_texts
 
 
 atexit.register(_stop_helper)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 from sqlalchemy import select
@@ -70,8 +71,32 @@ def page_of_plans(count: int, named: int) -> list:
             for i in range(count)]
 
 
+def checks_of(page: list) -> list[verifier.Check]:
+    """The helper's checks for envelopes signed with the test origin's key."""
+    raw = ORIGIN_KEY.public_key().public_bytes_raw()
+    return [(raw, signature, signed) for _payload, signed, signature in (unseal(e) for e in page)]
+
+
+def until_scanning(checks: list[verifier.Check]) -> None:
+    """Wait until the helper has loaded the guard (in the background, from its first request to scan)."""
+    deadline = time.monotonic() + 60
+    while not verifier.verify_and_scan(checks)[1]:
+        assert time.monotonic() < deadline, "the helper never began to scan"
+        time.sleep(0.05)
+
+
+def test_a_new_helper_answers_at_once_without_verdicts_until_it_has_loaded_the_guard():
+    page = page_of_plans(verifier.IN_PROCESS_BELOW, named=3)
+    verifier._stop_helper()
+    verdicts, clean = verifier.verify_and_scan(checks_of(page))
+    assert verdicts == [True] * len(page) and clean == frozenset()  # the storing process scans these itself
+    until_scanning(checks_of(page))
+    assert verifier.verify_and_scan(checks_of(page))[1] == {(False, "Metode v1\n\nx\n\nOm aftenen.")}
+
+
 def test_a_page_through_the_helper_still_refuses_personal_data_with_the_same_message(sessions):
     page = page_of_plans(verifier.IN_PROCESS_BELOW + 6, named=7)
+    until_scanning(checks_of(page))
     with sessions.begin() as session:
         know_origin(session)
         checked, clean = check_and_scan(page, accepted_public_keys(session, {"randers-kommune"}))
@@ -88,9 +113,7 @@ def test_a_page_through_the_helper_still_refuses_personal_data_with_the_same_mes
 
 def test_a_helper_that_dies_leaves_the_scan_to_the_storing_process(sessions):
     page = page_of_plans(verifier.IN_PROCESS_BELOW, named=3)
-    raw = ORIGIN_KEY.public_key().public_bytes_raw()
-    checks = [(raw, signature, signed) for _payload, signed, signature in (unseal(e) for e in page)]
-    verifier.verify_and_scan(checks)
+    checks = checks_of(page)
     verifier._stop_helper()
     # A real process in the helper's place that exits as the batch arrives, without answering.
     verifier._helper = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.buffer.read(4)"],
@@ -102,4 +125,4 @@ def test_a_helper_that_dies_leaves_the_scan_to_the_storing_process(sessions):
         outcomes = ingest_page(session, page, "p", ME, SINKS, clean=clean)
         assert outcomes[3] == Outcome.REJECTED and outcomes.count(Outcome.STORED) == len(page) - 1
         assert "personnavn" in session.scalars(select(Rejection.reason)).one()
-    assert verifier.verify_and_scan(checks)[1]  # the next batch has a helper again, which scans
+    until_scanning(checks)  # the next batch has a helper again, which scans once it has loaded the guard
