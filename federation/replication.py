@@ -29,6 +29,7 @@ from federation.readahead import read_ahead
 from federation.revocation import worth_refetching
 from federation.rotation import apply_rotations
 from federation.trust import TrustError, accepted_key, accepted_public_keys
+from federation.verifier import get_ready
 from federation.wire import Opened, WireError, claimed_signer
 from node.core.models import utcnow
 from node.privacy.guard import Scanned
@@ -121,6 +122,7 @@ def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int
         cursor, more, epoch = answer.next_cursor, answer.more, answer.epoch or epoch
         with sessions() as session:
             wanted, again = _sort_changes(session, answer.changes, peer_id)
+        get_ready(len(wanted))  # the verify helper starts while the bodies are fetched
         envelopes = client.envelopes(wanted) if wanted else []  # an item's withdrawal and endorsements come along
         learn(signers(envelopes))
         yield FetchedPage(envelopes, cursor, more, epoch, again=again)

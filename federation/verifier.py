@@ -80,6 +80,16 @@ def verify_here(checks: list[Check]) -> list[bool]:
     return results
 
 
+def get_ready(batch: int) -> None:
+    """Start the helper now if a batch of this size will need it, so that it starts while the batch is on its way."""
+    if batch >= IN_PROCESS_BELOW:
+        with _lock:
+            try:
+                _running_helper()
+            except OSError:
+                pass  # verify_all tries again, and checks in this process if it cannot start either
+
+
 def _running_helper() -> subprocess.Popen:
     global _helper
     if _helper is None or _helper.poll() is not None:
@@ -113,6 +123,7 @@ def _receive(stream: BinaryIO) -> object:
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """The helper's loop: verify (and perhaps scan) each batch that arrives, until the parent closes the pipe."""
     scanner = _Scanner()
+    scanner.clean([])  # begin loading the guard at once: a pull asks for scans from its first page
     while True:
         try:
             checks, scan = _receive(requests)
@@ -128,8 +139,8 @@ class _Scanner:
 
     Loading them takes about half a second of CPU (the translations the guard's messages use
     bring Flask along), which the first pages of a pull must not wait for: they are loaded in a
-    thread from the first request to scan, and until then batches come back without verdicts,
-    so the storing process scans those items itself.
+    thread from the first call, and until then batches come back without verdicts, so the
+    storing process scans those items itself.
     """
 
     def __init__(self) -> None:
