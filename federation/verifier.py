@@ -10,9 +10,10 @@ stdout (length-prefixed pickles; it is our own child, so pickle is safe here).
 Small batches, the usual poll, are cheaper to check in place.
 
 Asked to, the helper also runs the anonymisation guard's first scan over the
-items whose signatures verified (federation/guard_scan.py, loaded only then, and
-in the background) and answers which texts it found clean; the storing process
-uses that only for exactly the same texts, and scans everything else itself.
+items whose signatures verified (federation/guard_scan.py, which it loads in a
+background thread as it starts) and answers which texts it found clean; the
+storing process uses that only for exactly the same texts, and scans everything
+else itself.
 """
 
 from __future__ import annotations
