@@ -33,7 +33,7 @@ from federation.revocation import (
     take_resigned,
     take_revocation,
 )
-from federation.verifier import verify_all
+from federation.verifier import verify_and_scan
 from federation.wire import (
     ITEM,
     KEY_REVOCATION,
@@ -54,6 +54,7 @@ from node.core.models import utcnow
 from node.items.replicas import Replica, replace_replicas
 from node.items.schema import ItemInvalid, validate_item
 from node.items.sinks import ItemSinks
+from node.privacy.guard import Scanned
 
 # A tombstone for an item never seen here is relayed as narrowly as possible.
 UNSEEN_AUDIENCE = {"nodes": []}
@@ -95,16 +96,20 @@ class _Page:
     now: datetime = field(default_factory=utcnow)
     envelopes: dict[str, dict[str, Any]] = field(default_factory=dict)  # item id -> envelope row
     replicas: dict[str, Replica | None] = field(default_factory=dict)  # item id -> replica, None = remove
+    clean: frozenset[Scanned] = frozenset()  # texts the guard's scan found clean in the verify helper
 
 
 def ingest_page(session: Session, envelopes: list[Any], received_from: str, me: NodeView, sinks: ItemSinks,
-                checked: list[Opened | None] | None = None, grace: timedelta = DEFAULT_KEY_GRACE) -> list[Outcome]:
+                checked: list[Opened | None] | None = None, grace: timedelta = DEFAULT_KEY_GRACE,
+                clean: frozenset[Scanned] = frozenset()) -> list[Outcome]:
     """Store each received envelope that is valid, signed by its origin, newer and meant for this node.
 
     `checked` may carry the result of check_signatures for these envelopes, so that
-    signatures verified ahead of time (with the origins' current keys) are not verified twice.
+    signatures verified ahead of time (with the origins' current keys) are not verified twice;
+    `clean`, from check_and_scan, the texts the guard need not scan again (validate_item's `known_clean`).
     """
-    page = _Page(held_versions(session, _ids(envelopes)), signing_keys(session, signers(envelopes)), grace)
+    page = _Page(held_versions(session, _ids(envelopes)), signing_keys(session, signers(envelopes)), grace,
+                 clean=clean)
     checked = checked or [None] * len(envelopes)
     outcomes = [_take(session, page, envelope, opened, received_from, me)
                 for envelope, opened in zip(envelopes, checked)]
@@ -128,9 +133,16 @@ class _Unverified(NamedTuple):
 
 def check_signatures(envelopes: list[Any], keys: dict[str, list[Ed25519PublicKey]]) -> list[Opened | None]:
     """Each envelope opened with its origin's current key, or None where that fails (ingest_page then says why)."""
+    return check_and_scan(envelopes, keys, scan=False)[0]
+
+
+def check_and_scan(envelopes: list[Any], keys: dict[str, list[Ed25519PublicKey]],
+                   scan: bool = True) -> tuple[list[Opened | None], frozenset[Scanned]]:
+    """check_signatures, and the texts the verify helper's guard scan found clean (for ingest_page's `clean`)."""
     prepared = [_prepare(envelope, keys) for envelope in envelopes]
-    verdicts = iter(verify_all([(p.key, p.signature, p.signed) for p in prepared if p is not None]))
-    return [(p.payload, p.signed) if p is not None and next(verdicts) else None for p in prepared]
+    verdicts, clean = verify_and_scan([(p.key, p.signature, p.signed) for p in prepared if p is not None], scan)
+    verdicts = iter(verdicts)
+    return [(p.payload, p.signed) if p is not None and next(verdicts) else None for p in prepared], clean
 
 
 def _prepare(envelope: Any, keys: dict[str, list[Ed25519PublicKey]]) -> _Unverified | None:
@@ -199,7 +211,7 @@ def _take_item(session: Session, page: _Page, payload: dict, sighting: equivocat
     try:
         # The origin's publisher may have recorded an override; its signature vouches for that choice.
         content = validate_item({**payload["content"], "id": item_id}, node_id=payload["origin"], now=published_at,
-                                may_override=True)
+                                may_override=True, known_clean=page.clean)
     except ItemInvalid as exc:
         raise Refused(f"invalid item: {exc}") from None
     if not may_hold(content.audience, me, payload["origin"]):

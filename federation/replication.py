@@ -22,15 +22,17 @@ from federation.changes import Held, held_versions
 from federation.client import PeerClient, PeerUnavailable
 from federation.endorsements import KeyLearning, endorsers, note_known
 from federation.identity import public_key_text
-from federation.ingest import REJECTIONS_PER_HOUR, Outcome, check_signatures, ingest_page, recent_rejections, signers
+from federation.ingest import REJECTIONS_PER_HOUR, Outcome, check_and_scan, ingest_page, recent_rejections, signers
 from federation.local import LocalNode
 from federation.models import Envelope, EnvelopeKind, KnownNode, Peer, Rejection, WaitingEnvelope, WaitsFor
 from federation.readahead import read_ahead
 from federation.revocation import worth_refetching
 from federation.rotation import apply_rotations
 from federation.trust import TrustError, accepted_key, accepted_public_keys
+from federation.verifier import get_ready
 from federation.wire import Opened, WireError, claimed_signer
 from node.core.models import utcnow
+from node.privacy.guard import Scanned
 
 BATCH = 500
 # One page is stored at a time in this process, whichever peer it came from: pulls run side by side
@@ -49,6 +51,7 @@ class FetchedPage:
     checked: list[Opened | None] | None = None
     checked_with: dict[str, str] | None = None  # origin -> the current key the signatures were checked with
     again: list[str] = field(default_factory=list)  # ids announced at the version held here, not fetched
+    clean: frozenset[Scanned] = frozenset()  # texts the verify helper's guard scan found clean
 
 
 class FeedAnswer(NamedTuple):
@@ -119,6 +122,7 @@ def fetch_pages(sessions: sessionmaker[Session], client: PeerClient, cursor: int
         cursor, more, epoch = answer.next_cursor, answer.more, answer.epoch or epoch
         with sessions() as session:
             wanted, again = _sort_changes(session, answer.changes, peer_id)
+        get_ready(len(wanted))  # the verify helper starts while the bodies are fetched
         envelopes = client.envelopes(wanted) if wanted else []  # an item's withdrawal and endorsements come along
         learn(signers(envelopes))
         yield FetchedPage(envelopes, cursor, more, epoch, again=again)
@@ -133,11 +137,11 @@ def _started_again(answer: FeedAnswer, cursor: int, epoch: str | None) -> bool:
 
 
 def check_pages(sessions: sessionmaker[Session], pages: Iterator[FetchedPage]) -> Iterator[FetchedPage]:
-    """The same pages with each envelope's signature checked against the keys this node accepts."""
+    """The same pages with each envelope's signature checked against the keys this node accepts (and items scanned)."""
     for page in pages:
         with sessions() as session:
             keys = accepted_public_keys(session, signers(page.envelopes))
-        page.checked = check_signatures(page.envelopes, keys)
+        page.checked, page.clean = check_and_scan(page.envelopes, keys)
         page.checked_with = {origin: public_key_text(found[0]) for origin, found in keys.items()}
         yield page
 
@@ -147,7 +151,7 @@ def _store_page(sessions: sessionmaker[Session], page: FetchedPage, client: Peer
     """Ingest one page and advance the checkpoint in one transaction; then retry what a key rotation explains."""
     with _STORING, sessions.begin() as session:
         outcomes = ingest_page(session, page.envelopes, peer_id, local.view, local.sinks,
-                               _still_current(session, page), local.key_grace)
+                               _still_current(session, page), local.key_grace, page.clean)
         report = Counter(outcomes) + take_waiting(session, local)
         row = session.get(Peer, peer_id)
         row.cursor, row.epoch = page.next_cursor, page.epoch or row.epoch

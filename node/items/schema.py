@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -33,7 +34,7 @@ from node.items.vocabulary import (
     TITLE_MAX,
     TYPES,
 )
-from node.privacy.guard import OVERRIDE_KEY, guard_errors
+from node.privacy.guard import OVERRIDE_KEY, Scanned, guard_errors
 from node.privacy.small_counts import suppress_observations
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -100,12 +101,13 @@ def full_item_id(raw: Any, node_id: str) -> str:
 
 
 def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_override: bool = False,
-                  rules: LocalRules | None = None) -> ItemContent:
+                  rules: LocalRules | None = None, known_clean: Collection[Scanned] = ()) -> ItemContent:
     """Validate untrusted item JSON for this node; raises ItemInvalid naming every bad field.
 
     `may_override` says whether the submitter may let personal data through with a reason
     (publishers, the administrator's import, and the origin node of a replicated item).
     `rules` are given for content written on this node, not for items from peers.
+    `known_clean` are texts the guard's scan found clean in another process (see guard_errors).
     """
     if not isinstance(data, dict):
         raise ItemInvalid({"item": _("skal være et JSON-objekt")})
@@ -121,7 +123,7 @@ def validate_item(data: Any, *, node_id: str, now: datetime | None = None, may_o
     if content.details.get(OVERRIDE_KEY) and not may_override:
         reader.errors.setdefault("details", _("%(key)s: kun en udgiver kan tillade personoplysninger",
                                               key=OVERRIDE_KEY))
-    for name, message in guard_errors(content).items():
+    for name, message in guard_errors(content, known_clean).items():
         reader.errors.setdefault(name, message)
     for key in sorted(set(data) - set(_ALLOWED_KEYS)):
         reader.errors[key] = _("ukendt felt")

@@ -8,7 +8,7 @@ details, which is signed and travels with the item.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING
 
 from node.core.translation import gettext as _
@@ -21,20 +21,27 @@ OVERRIDE_KEY = "personal_data_override"
 # Fields that ask for a function's shared mailbox, where "ssp@randers.dk" is what belongs there.
 ROLE_MAILBOX_FIELDS = frozenset({"details.contact"})
 
+# What the guard's first scan reads: whether it is strict (a bulletin) and all of the item's text in one.
+Scanned = tuple[bool, str]
 
-def guard_errors(content: ItemContent) -> dict[str, str]:
-    """One message per field that holds personal data, naming the kinds found but never the values."""
+
+def guard_errors(content: ItemContent, known_clean: Collection[Scanned] = ()) -> dict[str, str]:
+    """One message per field that holds personal data, naming the kinds found but never the values.
+
+    `known_clean` holds what another process's scan found clean (federation/guard_scan.py): the
+    first scan is skipped only when exactly this text, at this strictness, is among them.
+    """
     if content.type != "bulletin" and content.details.get(OVERRIDE_KEY):
         return {}
     strict = content.type == "bulletin"
-    # A field that failed validation is None; its own error is already recorded.
-    texts = [(field, text) for field, text in item_texts(content) if text]
     # One scan over all the text first: almost every item is clean, and one long scan costs far less
-    # than one per field. Blank lines keep a match from running from one field into the next.
-    if not find_personal_data("\n\n".join(text for _, text in texts), strict):
+    # than one per field.
+    whole = scanned_text(content)
+    if (strict, whole) in known_clean or not find_personal_data(whole, strict):
         return {}
     found: dict[str, set[str]] = {}
-    for field, text in texts:
+    # A field that failed validation is None; its own error is already recorded.
+    for field, text in ((field, text) for field, text in item_texts(content) if text):
         found.setdefault(field, set()).update(field_kinds(field, text, strict))
     return {field: found_message([label for kind, label in KIND_LABELS.items() if kind in kinds])
             for field, kinds in found.items() if kinds}
@@ -56,6 +63,12 @@ def field_kinds(field: str, text: str, strict: bool) -> set[str]:
     if field in ROLE_MAILBOX_FIELDS:
         findings = [f for f in findings if f.kind != "email" or not is_role_mailbox(text[f.start:f.end])]
     return {f.kind for f in findings}
+
+
+def scanned_text(content: ItemContent) -> str:
+    """All of an item's free text as the guard's first scan reads it: its fields' texts, blank lines between."""
+    # The blank lines keep a match from running from one field into the next.
+    return "\n\n".join(text for _, text in item_texts(content) if text)
 
 
 def item_texts(content: ItemContent) -> Iterator[tuple[str, str]]:

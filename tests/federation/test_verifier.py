@@ -33,3 +33,15 @@ def test_a_killed_helper_is_replaced_and_no_verdict_is_lost():
     assert verifier.verify_all(batch) == [bool(i % 3) for i in range(len(batch))]
     assert verifier.verify_all(batch) == [bool(i % 3) for i in range(len(batch))]
     assert verifier._helper.poll() is None
+
+
+def test_a_helper_is_started_ahead_for_a_large_batch_and_not_for_a_small_one():
+    verifier._stop_helper()
+    verifier.get_ready(verifier.IN_PROCESS_BELOW - 1)
+    assert verifier._helper is None
+    verifier.get_ready(verifier.IN_PROCESS_BELOW)
+    started = verifier._helper
+    assert started is not None and started.poll() is None
+    batch = checks(verifier.IN_PROCESS_BELOW)
+    assert verifier.verify_all(batch) == [bool(i % 3) for i in range(len(batch))]
+    assert verifier._helper is started  # the batch went to the helper started ahead
