@@ -79,9 +79,9 @@ def start_server(name: str, app: str, node: NodeProcess, body_file: Path) -> tup
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            if requests.get(url + "/api/v1/search?q=klub", timeout=5).ok:
+            if requests.get(url + "/api/v1/search?q=klub", timeout=30).ok:
                 return proc, url
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a first answer slow under load
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{name} {app} did not start; see {log.name}")
