@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import wraps
 from typing import Any
@@ -13,6 +14,7 @@ from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from werkzeug.routing.converters import UnicodeConverter
 
 from node.accounts.sessions import Lifetimes, record_session_seen, session_user
 from node.accounts.users import ROLE_LABELS, TokenRefused, has_role, record_token_use, user_for_token
@@ -103,6 +105,20 @@ def public_url(endpoint: str, **values: Any) -> str:
     client's), so links built from it could point callers at another server.
     """
     return node_config().node.url.rstrip("/") + url_for(endpoint, **values)
+
+
+# An item id no item has, whose quoted form ends the item link's prefix (ids never hold control characters).
+_LINK_PLACEHOLDER, _QUOTED_LINK_PLACEHOLDER = "\x00", "%00"
+
+
+def public_item_links() -> Callable[[str], str]:
+    """Absolute links to items' pages, each as public_url("pages.item", item_id=...) makes it, from one url_for.
+
+    A page of search hits needs twenty; url_for costs about 20 us each (measured), the rule's own quoting 1 us.
+    """
+    before, _, after = public_url("pages.item", item_id=_LINK_PLACEHOLDER).rpartition(_QUOTED_LINK_PLACEHOLDER)
+    quoted = UnicodeConverter(current_app.url_map).to_url  # the quoting of the rule's <item_id>
+    return lambda item_id: before + quoted(item_id) + after
 
 
 def acting_node(for_viewer: bool = True) -> ActingNode:
