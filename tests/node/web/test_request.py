@@ -46,3 +46,15 @@ def test_a_page_answers_at_once_while_a_long_write_holds_the_database_and_the_us
 def test_item_links_for_many_hits_are_exactly_what_url_for_makes(app, item_id, script_root):
     with app.test_request_context("/api/v1/search", environ_base={"SCRIPT_NAME": script_root}):
         assert public_item_links()(item_id) == public_url("pages.item", item_id=item_id)
+
+
+def test_security_headers_are_added_once_each_and_a_header_the_view_set_itself_wins(app):
+    with app.test_request_context("/api/v1/search"):
+        own = app.response_class("{}", headers={"x-frame-options": "SAMEORIGIN", "Cache-Control": "no-cache"})
+        added = app.process_response(own)
+        fresh = app.process_response(app.response_class("{}"))
+    assert added.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert added.headers.getlist("Cache-Control") == ["no-cache"]
+    assert added.headers["Content-Security-Policy"] == fresh.headers["Content-Security-Policy"]
+    assert fresh.headers.getlist("X-Frame-Options") == ["DENY"] and fresh.headers["Cache-Control"] == "no-store"
+    assert all(len(fresh.headers.getlist(name)) == 1 for name in fresh.headers.keys())
