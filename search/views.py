@@ -10,7 +10,7 @@ from node.core.translation import gettext as _
 from node.items.origins import origin_names
 from node.web.auditing import record_viewer_access
 from node.web.errors import json_error
-from node.web.request import authenticate_bearer, db, node_config, public_url, viewer
+from node.web.request import authenticate_bearer, db, json_answer, node_config, public_item_links, viewer
 from search.filters import chosen_filters, facet_panel, link_args
 from search.index import SearchIndex
 from search.query import SearchRequest
@@ -34,11 +34,12 @@ def api_search():
         return json_error(400, str(exc))
     result = search_items(search_index(), db(), search_request, viewer())
     _record_search(result.hits, "API-søgning")
-    hits = [{**hit, "url": public_url("pages.item", item_id=hit["id"]),
+    item_link = public_item_links()
+    hits = [{**hit, "url": item_link(hit["id"]),
              "published_at": hit["published_at"].isoformat() if hit["published_at"] else None,
              "highlight": {k: str(v) for k, v in hit["highlight"].items()}} for hit in result.hits]
-    return {"total": result.total, "page": result.page, "hits": hits, "facets": result.facets,
-            "degraded": result.degraded}
+    return json_answer({"total": result.total, "page": result.page, "hits": hits, "facets": result.facets,
+                        "degraded": result.degraded})
 
 
 @bp.get("/sog")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -28,14 +29,31 @@ def test_an_unreachable_server_raises_search_unavailable_and_is_not_healthy():
     assert not dead.healthy()
 
 
+def test_a_refused_request_with_a_body_does_not_stall_the_next_one_on_the_same_connection(
+        meilisearch_server, search_index):
+    # Meilisearch answers 403 before reading the body; the unread rest must not be taken for the next request.
+    stranger = SearchIndex(meilisearch_server.url, "not-the-key", search_index.uid)
+    body = [{"key": f"k{n}", "id": str(n), "title": "x" * 2000} for n in range(200)]
+    with pytest.raises(SearchUnavailable, match="403"):
+        stranger.send(body)
+    started = time.monotonic()
+    assert stranger.healthy()
+    assert time.monotonic() - started < 2
+
+
+def test_a_url_that_is_not_http_is_unavailable_not_a_crash():
+    with pytest.raises(SearchUnavailable, match="not an http"):
+        SearchIndex("localhost:7700", "key").search("", {})
+
+
 def test_each_thread_keeps_its_own_connection(search_index):
     sessions = []
 
     def search_twice():
         search_index.search("", {})
-        first = search_index._session()
+        first = search_index._connection()
         search_index.search("", {})
-        sessions.append((first, search_index._session()))
+        sessions.append((first, search_index._connection()))
 
     threads = [threading.Thread(target=search_twice) for _ in range(3)]
     for thread in threads:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
 
 from search.query import MARK_END, MARK_START, SearchRequest, safe_highlight, search_options
 
@@ -19,6 +24,29 @@ def marked(text: str) -> str:
 ])
 def test_highlights_cover_the_whole_word_and_stay_escaped(formatted, shown):
     assert str(safe_highlight(marked(formatted))) == shown
+
+
+def two_pass_highlight(formatted: str) -> str:
+    """The highlighting as first written (two left-to-right substitutions, then escaping): the reference."""
+    formatted = re.sub(r"(\w+)" + MARK_START, lambda m: MARK_START + m.group(1), formatted)
+    formatted = re.sub(MARK_END + r"(\w+)", lambda m: m.group(1) + MARK_END, formatted)
+    return str(escape(formatted)).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+@pytest.mark.parametrize("formatted", [
+    "", "[", "]", "][", "a]b[c", "[[ab]]cd", "ab[cd]ef[gh]ij", "<&>\"'[x]", "æøå[ÆØÅ]æøå", "1_2[x]_3",
+    "ab [ cd ] ef", "x" * 50 + "[y]" + "z" * 50, "a[b[c]d]e", "日本[語]です", "tag-7[x]-9", "Skole[fravær]et.",
+    "<b>[fed]e</b>", "[natteravne] og [SSP]", "no marks & <tags>", "…[klub]…",
+])
+def test_highlights_are_what_the_two_pass_reference_makes_of_tricky_text(formatted):
+    assert str(safe_highlight(marked(formatted))) == two_pass_highlight(marked(formatted))
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "æ", "1", "_", " ", "-", "<", "&", "'", MARK_START, MARK_END, "é", "日"]),
+               max_size=40))
+def test_highlights_are_what_the_two_pass_reference_makes_of_any_text(formatted):
+    shown = safe_highlight(formatted)
+    assert isinstance(shown, Markup) and str(shown) == two_pass_highlight(formatted)
 
 
 def test_sort_by_date_asks_for_the_newest_first_and_relevance_asks_for_no_order():

@@ -48,3 +48,13 @@ def test_the_database_fallback_applies_the_filters_shown_as_chosen(degraded_clie
     body = degraded_client.get("/api/v1/search", query_string={"q": "", **params}).get_json()
     assert body["degraded"] is True
     assert [hit["id"].split(":")[1] for hit in body["hits"]] == expected
+
+
+def test_the_api_answer_is_json_with_danish_letters_as_utf8_and_the_same_value_as_the_standard_decoder_reads(
+        degraded_client):
+    response = degraded_client.get("/api/v1/search?q=fravær")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "Indsats mod fravær".encode() in response.data
+    body = json.loads(response.data)
+    assert body == response.get_json() and list(body) == ["total", "page", "hits", "facets", "degraded"]
+    assert body["hits"][0]["url"].endswith("/items/" + body["hits"][0]["id"])
