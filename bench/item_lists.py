@@ -5,7 +5,7 @@
 For each size a node's database is built through the production code (bench/_common.build_node:
 import_items in chunks, every item signed into the changes feed): half practice items, the rest
 methods, guidance and plans; every item tagged 'natteravne', one in thirteen 'tag-3', one in a
-thousand 'Sjælden' (asked for as 'sjaelden'); nine in ten public, the others for the network or one
+thousand 'Sjælden' (asked for as 'sjaelden'), the first 25 'Udvalgt' (the same matches at every size); nine in ten public, the others for the network or one
 police district; one in a hundred expired, one in a hundred expiring next year and one in two hundred a draft, so
 that the visibility conditions have something to do. Each node is served by a real `vidensnet run`
 on 127.0.0.1 without Meilisearch, and every list is requested over HTTP, the sizes in turn within
@@ -56,6 +56,7 @@ LISTS = [
     ("API ?tag=tag-3", "/api/v1/items?tag=tag-3", False),
     ("API ?tag=natteravne (every item)", "/api/v1/items?tag=natteravne", False),
     ("API ?tag=sjaelden (1 in 1,000)", "/api/v1/items?tag=sjaelden", False),
+    ("API ?tag=udvalgt (the same 25 items)", "/api/v1/items?tag=udvalgt", False),
     ("API ?municipality=0730", "/api/v1/items?municipality=0730", False),
     ("/praksis", "/praksis", False),
     ("/praksis?municipality=0730", "/praksis?municipality=0730", False),
@@ -71,7 +72,8 @@ def item_line(n: int) -> str:
         "id": f"liste-{n:06d}", "type": item_type, "title": f"Indsats nr. {n} i lokalområdet",
         "summary": "Voksne på gaden fredag og lørdag aften i samarbejde med klub og politi.",
         "body": f"Opgjort for område {n % 97}.", "audience": audience,
-        "tags": ["natteravne", f"tag-{n % 13}", *(["Sjælden"] if n % 1000 == 1 else [])],
+        "tags": ["natteravne", f"tag-{n % 13}", *(["Sjælden"] if n % 1000 == 1 else []),
+                 *(["Udvalgt"] if n < 25 else [])],
         "municipalities": [("0751", "0730", "0101", "0461", "0851")[n % 5]], "prevention_level": "forebyggende",
         "details": DETAILS.get(item_type, {}),
     }, ensure_ascii=False)
