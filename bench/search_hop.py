@@ -3,16 +3,17 @@
     .venv/bin/python bench/search_hop.py [--items 10000] [--rounds 10] [--clients 8] [--seconds 10]
 
 One node holds N generated public items, indexed by its `vidensnet worker` (which manages Meilisearch).
-Each server runs the node's app (bench/hop_apps.py: built per worker process, as `vidensnet serve` does)
-and, on a second port, a bare WSGI app that answers a real search answer's bytes without doing anything.
+Each server runs the node's app (bench/hop_apps.py: built per worker process, as `vidensnet serve` does),
+on a second port a bare WSGI app that answers a real search answer's bytes without doing anything, and on a
+third a bare Flask route that asks Meilisearch as the baseline does and encodes its answer (the Flask floor).
 In the same run, query by query in turn, one client with one kept connection asks:
 
 - raw Meilisearch, with the node's own client (search.index: urllib3's connection pool) and exactly the
   parameters the node sends (the baseline);
-- each server's node app (`/api/v1/search?q=...`, anonymous) and bare app, through urllib3 too.
+- each server's node app (`/api/v1/search?q=...`, anonymous), bare app and Flask floor, through urllib3 too.
 
-Latency ratios: node / raw, and node / (raw + the same server's bare hop), the floor a Python server in
-front of the search can reach. Then throughput with `--clients` client processes for `--seconds` each:
+Latency ratios: node / raw, node / (raw + the same server's bare hop), the floor a Python server in
+front of the search can reach, and node / the same server's Flask floor: the node's own work. Then throughput with `--clients` client processes for `--seconds` each:
 node answers per second against raw Meilisearch's under the same load.
 """
 
@@ -43,6 +44,7 @@ QUERIES = ["natteravne", "busterminalen", "klub", "politi", "SSP", "erfaringer",
            "anmeldelserne", "samarbejde", "fredag lørdag", "terminal", "bekymringssamtale"]
 VENV_BIN = Path(sys.executable).parent
 WORKERS = 2  # web processes per server, as `vidensnet serve` starts by default
+APPS = ("node", "bare", "floor")  # hop_apps' node_app, bare_app and flask_floor_app
 THREADS = 4  # threads per process (gunicorn's gthread and granian's blocking threads; waitress has one process)
 SERVERS = {
     "waitress": lambda app, port: [VENV_BIN / "waitress-serve", "--host=127.0.0.1", f"--port={port}",
@@ -168,18 +170,22 @@ def throughput(target: str, clients: int, seconds: float) -> float:
     return total / seconds
 
 
-def report(items: int, times: dict[str, list[float]], rates: dict[str, float]) -> str:
+def report(items: int, servers: list[str], times: dict[str, list[float]], rates: dict[str, float]) -> str:
     ms = lambda v: f"{v * 1000:.2f} ms"  # noqa: E731
     raw50, raw95 = percentile(times["raw"], 50), percentile(times["raw"], 95)
-    rows = [["raw Meilisearch (baseline)", ms(raw50), ms(raw95), "1.00", "", f"{rates['raw']:.0f}/s", "1.00"]]
-    for name in SERVERS:
-        node, bare = times[f"{name} node"], times[f"{name} bare"]
-        n50, n95, b50, b95 = (percentile(v, p) for v in (node, bare) for p in (50, 95))
-        rows.append([f"{name}: bare app (the hop)", ms(b50), ms(b95), "", "", f"{rates[f'{name} bare']:.0f}/s", ""])
+    rate = lambda target: f"{rates[target]:.0f}/s"  # noqa: E731
+    rows = [["raw Meilisearch (baseline)", ms(raw50), ms(raw95), "1.00", "", "", rate("raw"), "1.00"]]
+    for name in servers:
+        node, bare, floor = times[f"{name} node"], times[f"{name} bare"], times[f"{name} floor"]
+        n50, n95, b50, b95, f50, f95 = (percentile(v, p) for v in (node, bare, floor) for p in (50, 95))
+        rows.append([f"{name}: bare app (the hop)", ms(b50), ms(b95), "", "", "", rate(f"{name} bare"), ""])
+        rows.append([f"{name}: Flask floor", ms(f50), ms(f95), f"{f95 / raw95:.2f}", f"{f95 / (raw95 + b95):.2f}",
+                     "1.00", rate(f"{name} floor"), f"{rates[f'{name} floor'] / rates['raw']:.2f}"])
         rows.append([f"{name}: node `/api/v1/search`", ms(n50), ms(n95), f"**{n95 / raw95:.2f}**",
-                     f"**{n95 / (raw95 + b95):.2f}**", f"{rates[f'{name} node']:.0f}/s",
+                     f"**{n95 / (raw95 + b95):.2f}**", f"**{n95 / f95:.2f}**", rate(f"{name} node"),
                      f"**{rates[f'{name} node'] / rates['raw']:.2f}**"])
-    header = ["what answers", "p50", "p95", "p95 / raw", "p95 / (raw + bare hop)", "throughput", "node / raw"]
+    header = ["what answers", "p50", "p95", "p95 / raw", "p95 / (raw + bare hop)", "p95 / Flask floor",
+              "throughput", "node / raw"]
     return "\n\n".join([f"#### Search hop: {items} items, {len(times['raw'])} queries per side "
                         f"({time.strftime('%Y-%m-%d')}, {machine()})", table(header, rows)])
 
@@ -190,7 +196,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated, of " + ", ".join(SERVERS))
     args = parser.parse_args()
+    servers = args.servers.split(",")
     root = Path(tempfile.mkdtemp(prefix="vidensnet-bench-hop-"))
     procs: list[subprocess.Popen] = []
     try:
@@ -199,14 +207,15 @@ def main() -> None:
         procs.append(start_worker(node))
         body_file = root / "answer.json"
         urls = {}
-        for name in SERVERS:
-            for app in ("node", "bare"):
+        for name in servers:
+            for app in APPS:
                 if app == "bare":
                     body_file.write_bytes(requests.get(urls[f"{name} node"] + "/api/v1/search?q=klub").content)
-                proc, urls[f"{name} {app}"] = start_server(name, f"{app}_app", node, body_file)
+                factory = "flask_floor_app" if app == "floor" else f"{app}_app"
+                proc, urls[f"{name} {app}"] = start_server(name, factory, node, body_file)
                 procs.append(proc)
-                if app == "node" and name == "waitress":
-                    wait_indexed(urls["waitress node"], args.items)
+                if app == "node" and name == servers[0]:
+                    wait_indexed(urls[f"{name} node"], args.items)
         index = raw_index(node)
         progress("latency, one client ...")
         times = latencies(index, urls, args.rounds)
@@ -217,7 +226,7 @@ def main() -> None:
             progress(f"throughput, {args.clients} clients: {target} ...")
             rates[target] = throughput(f"raw {meili} {key}" if target == "raw" else urls[target], args.clients,
                                        args.seconds)
-        print(report(args.items, times, rates))
+        print(report(args.items, servers, times, rates))
     finally:
         for proc in reversed(procs):
             proc.terminate()
