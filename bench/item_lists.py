@@ -2,17 +2,17 @@
 
     .venv/bin/python bench/item_lists.py [--sizes 1000,10000,100000] [--rounds 5] [--requests 20] [--keep DIR]
 
-For each size a node's database is built through the production code (bench/_common.build_node:
-import_items in chunks, every item signed into the changes feed): half practice items, the rest
-methods, guidance and plans; every item tagged 'natteravne', one in thirteen 'tag-3', one in a
-thousand 'Sjælden' (asked for as 'sjaelden'), the first 25 'Udvalgt' (the same matches at every size); nine in ten public, the others for the network or one
-police district; one in a hundred expired, one in a hundred expiring next year and one in two hundred a draft, so
-that the visibility conditions have something to do. Each node is served by a real `vidensnet run`
-on 127.0.0.1 without Meilisearch, and every list is requested over HTTP, the sizes in turn within
-each round (so that load from anything else on the machine hits all alike). Reported per list: the median over the
-rounds of each round's p50 and p95, and the p95 ratio against the first size (the baseline, measured
-in the same run); the goal is p95 at 100,000 items ≤ 1.3 × p95 at 1,000. The query plans of the list
-queries, compiled from the statements node.items.queries runs, are printed from the largest node.
+For each size a node's database is built through the production code (bench/_common.build_node: import_items in
+chunks, every item signed into the changes feed): half practice items, the rest methods, guidance and plans; every
+item tagged 'natteravne', one in thirteen 'tag-3', one in a thousand 'Sjælden' (asked for as 'sjaelden'), the first
+25 'Udvalgt' (the same matches at every size); nine in ten public, the others for the network or one police
+district; one in a hundred expired, one in a hundred expiring next year and one in two hundred a draft, so that the
+visibility conditions have something to do. Each node is served by a real `vidensnet run` on 127.0.0.1 without
+Meilisearch, and every list is requested over HTTP, the sizes in turn within each round (so that load from anything
+else on the machine hits all alike). Reported per list: the median over the rounds of each round's p50 and p95, and
+the p95 ratio against the first size (the baseline, measured in the same run); the goal is p95 at 100,000 items ≤
+1.3 × p95 at 1,000. The query plans of the list queries, compiled from the statements node.items.queries runs, are
+printed from the largest node.
 
 With --keep DIR the built nodes stay in DIR and a later run reuses them. With --postgresql URL the
 largest node is also built in that PostgreSQL database, which is then ANALYZEd, and the plans there

@@ -13,8 +13,9 @@ In the same run, query by query in turn, one client with one kept connection ask
 - each server's node app (`/api/v1/search?q=...`, anonymous), bare app and Flask floor, through urllib3 too.
 
 Latency ratios: node / raw, node / (raw + the same server's bare hop), the floor a Python server in
-front of the search can reach, and node / the same server's Flask floor: the node's own work. Then throughput with `--clients` client processes for `--seconds` each:
-node answers per second against raw Meilisearch's under the same load.
+front of the search can reach, and node / the same server's Flask floor: the node's own work. Then
+throughput with `--clients` client processes for `--seconds` each: node answers per second against raw
+Meilisearch's under the same load.
 """
 
 from __future__ import annotations

@@ -21,12 +21,16 @@ MIN_PART = 3
 LINKS = ("", "s", "e")  # Danish linking letters: bekymring-s-samtale, barn-e-...
 _WORD = re.compile(r"[0-9a-zæøåäöüé]+(?:-[0-9a-zæøåäöüé]+)*")
 # Signs that carry meaning in the domain, spelled out before words are split, alike in documents and queries:
-# "SSP+" is not "SSP", "§ 115" and "paragraf 115" are the same section, "18–25" (en dash) is "18-25".
-# Each comes with the strings any match contains: a text is scanned by a pattern only when one is in it (the dash
-# pattern starts at a digit rather than a lookbehind, which makes it twice as fast).
+# "SSP+" is not "SSP", "§ 115" and "paragraf 115" are the same section, "§§ 114 og 115" are two, "18–25" (en dash),
+# "18-25-årige", "mellem 18 og 25 år" and "fra 18 til 25 år" are the range "18-25". Each comes with the strings any
+# match contains: a text is scanned by a pattern only when one is in it (the dash pattern starts at a digit rather
+# than a lookbehind, which makes it twice as fast).
 _SIGNS = ((("+",), re.compile(r"(?<=[0-9a-zæøå])\+"), "plus"),
+          (("§§",), re.compile(r"§§\s*(\d+)\s*(?:og|,|-|–)\s*(\d+)"), r"§ \1 § \2"),
           (("§", "paragraf"), re.compile(r"(?:§|\bparagraf)\s*(\d+)"), r" paragraf\1 \1 "),
-          (("-", "–", "‐"), re.compile(r"(\d)\s*[–‐-]\s*(?=\d)"), r"\1-"))
+          (("mellem", "fra"), re.compile(r"\b(?:mellem|fra)\s+(\d+)\s+(?:og|til)\s+(\d+)(?=\s*år)"), r"\1-\2"),
+          (("-", "–", "‐"), re.compile(r"(\d)\s*[–‐-]\s*(?=\d)"), r"\1-"),
+          (("-",), re.compile(r"(\d+-\d+)-(?=[a-zæøå])"), r"\1 "))
 _RANGE = re.compile(r"\d+(?:-\d+)+")
 # Distinct words whose terms are kept: a node's vocabulary is a few tens of thousands of word forms, and a
 # document repeats most of its words from earlier ones, so nearly every word is stemmed and split only once.
@@ -63,7 +67,8 @@ def lexicon() -> frozenset[str]:
     return frozenset(words)
 
 
-def _is_word(word: str) -> bool:
+def is_word(word: str) -> bool:
+    """Whether a lowercase word is Danish: in the lexicon as it is, by its stem, or by its stem and an e."""
     words = lexicon()
     return word in words or stem(word) in words or stem(word) + "e" in words
 
@@ -82,7 +87,7 @@ def split_compound(word: str) -> list[str]:
     """The parts of a Danish compound ('kriminalitetsforebyggende' → kriminalitet, forebyggende), or []."""
     splits = list(_splits(word))
     for head, tail in splits:  # best: the tail is a word (inflected or not)
-        if _is_word(tail):
+        if is_word(tail):
             return [head, tail]
     for head, tail in splits:  # next: the tail is itself a compound of words
         parts = split_compound(tail)

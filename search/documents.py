@@ -12,7 +12,7 @@ from search.danish import search_terms
 
 # The shape of the documents built here; a change of what they hold bumps it, and the worker then queues every
 # item for indexing again (search.runtime), so an upgraded node never searches documents of an older shape.
-DOCUMENT_SHAPE = 3  # 3: terms stemmed by Snowball's Danish stemmer
+DOCUMENT_SHAPE = 4  # 3: terms stemmed by Snowball's Danish stemmer; 4: title_terms, ranges and §§ spelled out
 
 
 def document_key(item_id: str) -> str:
@@ -62,6 +62,7 @@ def to_document(item: Item) -> dict[str, Any]:
         "body": item.body,
         "details": _details_text(item),
         "terms": " ".join(search_terms(text)),
+        "title_terms": " ".join(search_terms(item.title + " " + " ".join(item.tags))),
         "origin": item.origin,
         "municipalities": item.municipalities,
         "municipality_names": [municipality_name(code) for code in item.municipalities],

@@ -146,6 +146,14 @@ class SearchIndex:
         """Run one search on the live index."""
         return self.call("POST", f"/indexes/{self.uid}/search", {"q": query, **options})
 
+    def count_each(self, queries: list[str], options: dict[str, Any]) -> list[int]:
+        """How many documents each query finds with the same options (filters), in one multi-search."""
+        if not queries:
+            return []
+        asked = [{"indexUid": self.uid, "q": query, **options, "limit": 0} for query in queries]
+        answer = self.call("POST", "/multi-search", {"queries": asked})
+        return [result.get("estimatedTotalHits", 0) for result in answer["results"]]
+
     def holds_current_shape(self) -> bool:
         """Whether the live index has the current documents' settings (a missing index has not)."""
         try:

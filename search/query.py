@@ -11,8 +11,9 @@ from markupsafe import Markup, escape
 
 from node.core.translation import gettext as _
 from node.items.tags import tag_key
-from search.danish import query_terms
+from search.danish import words_of
 from search.settings import FACETS
+from search.vocabulary import content_terms, question_words, stop_words
 
 HITS_PER_PAGE = 20
 # Control characters never occur in stored text (validation refuses them), so they mark highlights safely.
@@ -36,6 +37,9 @@ FILTER_PARAMS = {
 }
 # The orders a person can choose, by their word in the URL; relevance is the default.
 SORTS = ("relevans", "dato")
+# How Meilisearch drops words when not every word is found, per shape of query (query_shape), chosen by measuring
+# each on the relevance set (docs/search.md): a question's content words are dropped least frequent last.
+MATCHING_STRATEGIES = {"question": "frequency", "words": "last", "word": "last"}
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ def search_options(request: SearchRequest, logged_in: bool) -> dict[str, Any]:
         "cropLength": 40,
         "highlightPreTag": MARK_START,
         "highlightPostTag": MARK_END,
+        "matchingStrategy": MATCHING_STRATEGIES[query_shape(request.q)],
     }
     if not request.q or request.sort == "dato":
         options["sort"] = ["published_ts:desc"]  # browsing, or asked for: newest first
@@ -119,5 +124,13 @@ def safe_highlight(formatted: str) -> Markup:
 
 
 def meilisearch_query(request: SearchRequest) -> str:
-    """The words sent to Meilisearch: normalised like the index's `terms`."""
-    return query_terms(request.q)
+    """The words sent to Meilisearch: the content words, normalised like the index's `terms`."""
+    return content_terms(request.q)
+
+
+def query_shape(q: str) -> str:
+    """"question" (a question word first, or a question mark), "words" (more than one word) or "word"."""
+    words = words_of(q, halves=False)
+    if q.rstrip().endswith("?") or (words and words[0] in question_words() | (stop_words() & {"hvad", "hvor"})):
+        return "question"
+    return "words" if len(words) > 1 else "word"

@@ -15,6 +15,7 @@ from search.filters import chosen_filters, facet_panel, link_args
 from search.index import SearchIndex
 from search.query import SearchRequest
 from search.service import search_items
+from search.suggestions import suggest
 
 bp = Blueprint("search", __name__)
 
@@ -52,8 +53,11 @@ def page():
     result = search_items(search_index(), db(), search_request, viewer())
     _record_search(result.hits, "Søgesiden")
     origins = node_origin_names()
+    suggestions = None if result.degraded else suggest(search_index(), search_request, viewer() is not None,
+                                                       result.total)
     return render_template(
         "search.html", result=result, search=search_request, args=request.args, origins=origins,
+        suggestions=suggestions,
         chosen=chosen_filters(search_request.filters, origins),
         facets=facet_panel(result.facets, search_request.filters, origins), link_args=link_args,
     )

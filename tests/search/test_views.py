@@ -276,3 +276,34 @@ def test_a_bad_search_is_explained_in_english_on_the_page_and_in_danish_in_the_a
     assert "page: must be a whole number" in english(client).get("/sog?page=x").get_data(as_text=True)
     api = client.get("/api/v1/search?sort=alfabetisk").get_json()
     assert api["error"]["message"] == "sort: skal være relevans eller dato"
+
+
+def suggestions(html: str) -> str:
+    """The words of the page's suggestion box, empty when there is none."""
+    box = re.search(r'<div class="search-suggestions">(.*?)</div>', html, re.S)
+    return " ".join(text(box[1]).split()) if box else ""
+
+
+def test_a_misspelling_that_finds_nothing_is_offered_the_spelling_that_finds_something(client):
+    # Four letters are too few for Meilisearch's typo tolerance: "ugne" finds nothing, "unge" three items.
+    html = page(client, "/sog?q=ugne+voksne")
+    assert suggestions(html).startswith("Mente du »unge voksne«? Det giver 3 resultater."), suggestions(html)
+    assert 'href="/sog?q=unge+voksne"' in html
+
+
+def test_words_that_find_little_together_are_offered_one_at_a_time_with_their_counts(client):
+    # No item holds both words: the search finds the first word's item, and each word alone finds its own.
+    html = page(client, "/sog?q=natteravne+informationsudveksling")
+    assert "1 resultat for »natteravne informationsudveksling«" in text(html)
+    assert suggestions(html) == ("Vis resultater for de enkelte ord: natteravne (1 resultat) "
+                                 "informationsudveksling (1 resultat)")
+
+
+def test_suggestions_never_count_what_the_visitor_may_not_see(client):
+    # "Østjylland" is only in the district's bulletin: anonymous visitors are offered nothing that finds it.
+    html = page(client, "/sog?q=natteravne+østjylland")
+    assert suggestions(html) == "Vis resultater for de enkelte ord: natteravne (1 resultat)"
+
+
+def test_a_query_with_enough_results_gets_no_suggestions(client):
+    assert suggestions(page(client, "/sog?q=")) == ""
