@@ -13,7 +13,7 @@ from node.core.translation import gettext as _
 from node.items.tags import tag_key
 from search.danish import words_of
 from search.settings import FACETS
-from search.vocabulary import content_terms, question_words, stop_words
+from search.vocabulary import content_terms, question_words
 
 HITS_PER_PAGE = 20
 # Control characters never occur in stored text (validation refuses them), so they mark highlights safely.
@@ -131,6 +131,6 @@ def meilisearch_query(request: SearchRequest) -> str:
 def query_shape(q: str) -> str:
     """"question" (a question word first, or a question mark), "words" (more than one word) or "word"."""
     words = words_of(q, halves=False)
-    if q.rstrip().endswith("?") or (words and words[0] in question_words() | (stop_words() & {"hvad", "hvor"})):
+    if q.rstrip().endswith("?") or (words and words[0] in question_words()):
         return "question"
     return "words" if len(words) > 1 else "word"

@@ -33,7 +33,7 @@ def suggest(index: SearchIndex | None, request: SearchRequest, logged_in: bool, 
     words = content_words(request.q)
     if index is None or total >= SUGGEST_BELOW or not words:
         return None
-    options = {key: value for key, value in search_options(request, logged_in).items() if key in ("filter",)}
+    options = {"filter": search_options(request, logged_in)["filter"]}
     try:
         alone = index.count_each([content_terms(word) for word in words], options)
         corrected = _corrected(request.q, _spellings(index, words, alone, options))

@@ -66,18 +66,24 @@ class SynonymEntry:
 
 @cache
 def synonym_entries() -> tuple[SynonymEntry, ...]:
-    """The synonym file's entries, each `same` group as one one-way entry per word."""
-    data = tomllib.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
+    """The synonym file's entries."""
+    return read_synonyms(SYNONYMS_FILE.read_text(encoding="utf-8"))
+
+
+def read_synonyms(text: str) -> tuple[SynonymEntry, ...]:
+    """Entries from a synonym file's text, each `same` group as one one-way entry per word; refuses a bad entry."""
+    data = tomllib.loads(text)
     entries = []
     for number, group in enumerate(data.get("same", []), 1):
         words = group.get("words")
-        if not isinstance(words, list) or len(words) < 2:
+        if not isinstance(words, list) or len(words) < 2 or not all(isinstance(w, str) for w in words):
             raise ValueError(f"{SYNONYMS_FILE.name}: [[same]] entry {number}: words: needs two or more words")
         entries += [SynonymEntry(word, tuple(w for w in words if w != word)) for word in words]
     for number, entry in enumerate(data.get("one_way", []), 1):
-        if not isinstance(entry.get("search"), str) or not isinstance(entry.get("finds"), list):
+        finds = entry.get("finds")
+        if not isinstance(entry.get("search"), str) or not isinstance(finds, list) or not finds:
             raise ValueError(f"{SYNONYMS_FILE.name}: [[one_way]] entry {number}: needs search and finds")
-        entries.append(SynonymEntry(entry["search"], tuple(entry["finds"])))
+        entries.append(SynonymEntry(entry["search"], tuple(finds)))
     return tuple(entries)
 
 

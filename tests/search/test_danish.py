@@ -36,9 +36,12 @@ def test_words_that_are_not_compounds_are_left_whole():
 
 
 @pytest.mark.parametrize("query, documents", [
-    ("18-25", ["unge voksne 18-25 år", "unge voksne 18–25 år"]),
+    ("18-25", ["unge voksne 18-25 år", "unge voksne 18–25 år", "de 18-25-årige", "unge mellem 18 og 25 år",
+               "unge fra 18 til 25 år"]),
+    ("15-17", ["de 15–17-årige", "unge mellem 15 og 17 år"]),
     ("SSP+", ["Vi arbejder i SSP+ med de 18-25-årige"]),
-    ("§ 115", ["efter servicelovens §115", "paragraf 115 i serviceloven"]),
+    ("§ 115", ["efter servicelovens §115", "paragraf 115 i serviceloven", "retsplejelovens §§ 114 og 115"]),
+    ("§ 114", ["retsplejelovens §§ 114 og 115"]),
 ])
 def test_ranges_plus_and_sections_meet_in_documents_and_queries(query, documents):
     for document in documents:

@@ -9,7 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from search.query import MARK_END, MARK_START, SearchRequest, safe_highlight, search_options
+from search.query import (
+    MARK_END,
+    MARK_START,
+    MATCHING_STRATEGIES,
+    SearchRequest,
+    meilisearch_query,
+    query_shape,
+    safe_highlight,
+    search_options,
+)
 
 
 def marked(text: str) -> str:
@@ -63,3 +72,22 @@ def test_a_bad_parameter_is_refused_naming_it(args, message):
 def test_a_tag_filter_compares_the_normalised_tag():
     options = search_options(SearchRequest.from_args({"tag": "SKOLEFRAVÆR"}), False)
     assert 'tag_keys = "skolefravaer"' in options["filter"]
+
+
+@pytest.mark.parametrize("q, shape", [
+    ("hvordan arbejder andre med bekymringssamtaler", "question"), ("Hvem kan hjælpe?", "question"),
+    ("natteravne gellerup", "words"), ("natteravne", "word"), ("hvad", "question"), ("", "word"),
+])
+def test_a_query_is_a_question_by_its_first_word_or_its_question_mark(q, shape):
+    assert query_shape(q) == shape
+
+
+def test_each_shape_of_query_gets_its_own_matching_strategy():
+    assert search_options(SearchRequest("hvordan arbejder andre med mentorer"), False)["matchingStrategy"] == \
+        MATCHING_STRATEGIES["question"]
+    assert search_options(SearchRequest("mentor unge"), False)["matchingStrategy"] == MATCHING_STRATEGIES["words"]
+
+
+def test_the_words_sent_leave_out_stop_and_question_words():
+    assert meilisearch_query(SearchRequest("Hvilke regler gælder for informationsudveksling?")) == \
+        "regl gaeld informationsudveksling"
