@@ -105,7 +105,25 @@ def synonyms() -> dict[str, list[str]]:
     """Meilisearch's synonyms: the file's entries and the age ranges, normalised as queries are."""
     table: dict[str, list[str]] = {}
     pairs = [(entry.search, found) for entry in synonym_entries() for found in entry.finds]
-    for search, found in [*((content_terms(s), content_terms(f)) for s, f in pairs), *range_entries()]:
+    normalised = [(content_terms(s), form) for s, f in pairs for form in _found_forms(f)]
+    for search, found in [*normalised, *range_entries()]:
         if search != found and found not in table.setdefault(search, []):
             table[search].append(found)
     return table
+
+
+def _found_forms(words: str) -> list[str]:
+    # Meilisearch looks for a name of several words as a phrase. In the documents' terms (stemmed, without
+    # repeats, compound parts among them) its words are seldom next to each other, so it is also looked for as
+    # written in the title, summary and body: its longest run of words without a stop word, because a phrase
+    # synonym with a stop word in it finds nothing ("Nationalt Center for Forebyggelse af ..." → "nationalt center").
+    forms = [content_terms(words)]
+    if " " in forms[0]:
+        runs, run = [], []
+        for word in words_of(words, halves=False):
+            run = [] if word in stop_words() else [*run, word]
+            runs.append(run)
+        longest = max(runs, key=len)
+        if len(longest) > 1:
+            forms.append(" ".join(longest))
+    return forms

@@ -57,3 +57,8 @@ def test_every_entry_of_the_synonym_file_has_a_comment_saying_what_it_is():
 def test_a_bad_entry_is_refused_naming_the_entry_and_the_reason(text, reason):
     with pytest.raises(ValueError, match=re.escape(reason)):
         read_synonyms(text)
+
+
+def test_a_name_of_several_words_is_also_found_as_written_up_to_its_first_stop_word():
+    assert synonyms()["ncfe"] == ["nationalt cent forebyg ekstremism", "nationalt center"]
+    assert "kriminalpræventive råd" in synonyms()["dkr"]
